@@ -1,0 +1,60 @@
+# CiviQuest: `make demo` runs the product, `make test` runs the tests. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+PYTEST_ARGS ?=
+
+.PHONY: install demo serve test test-fast a11y lint format messages bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed $(MO_FILES)
+
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/python -c "import polib, sys; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])" $< $@
+
+demo: install
+	$(MANAGE) migrate --no-input
+	CIVIQUEST_MANIFEST_STATIC=1 $(MANAGE) collectstatic --no-input --verbosity 0
+	$(MANAGE) demo_seed
+	@echo "CiviQuest is served on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	CIVIQUEST_MANIFEST_STATIC=1 $(BIN)/gunicorn config.asgi:application \
+		--worker-class uvicorn_worker.UvicornWorker --workers 2 \
+		--bind 127.0.0.1:$(PORT) --access-logfile - --log-level warning
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/djlint templates --lint
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/djlint templates --reformat --quiet || true
+
+# Extract the interface strings into the English catalogue (needs GNU gettext).
+messages: install
+	$(MANAGE) makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+
+bench: install
+	$(BIN)/pytest benchmarks --benchmark-only -p no:randomly
+
+clean:
+	rm -rf $(VENV) var/static

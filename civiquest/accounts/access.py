@@ -1,0 +1,55 @@
+"""Who may see a view. Every view of the project declares it with one of these decorators.
+
+``public`` marks a page anyone may see; ``role_required`` lets in signed-in users of the
+given roles, sends anonymous visitors to the sign-in page and answers 403 to the others.
+A test walks every URL pattern and fails on a view that declares nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+
+from civiquest.accounts.models import Role
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
+
+ACCESS_ATTRIBUTE = "civiquest_access"
+PUBLIC = "public"
+
+
+def public(view: ViewFunc) -> ViewFunc:
+    setattr(view, ACCESS_ATTRIBUTE, PUBLIC)
+    return view
+
+
+def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
+    allowed = frozenset(roles)
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.is_active or user.role not in allowed:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        setattr(wrapped, ACCESS_ATTRIBUTE, allowed)
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def view_access(view: Callable[..., Any]) -> str | frozenset[Role] | None:
+    """What a view declared, looking through class-based view wrappers."""
+    declared = getattr(view, ACCESS_ATTRIBUTE, None)
+    if declared is None and hasattr(view, "view_class"):
+        declared = getattr(view.view_class, ACCESS_ATTRIBUTE, None)
+    return declared

@@ -1,0 +1,11 @@
+from django.contrib.auth.forms import AuthenticationForm
+from dsfr.forms import DsfrBaseForm
+
+
+class LoginForm(DsfrBaseForm, AuthenticationForm):
+    """Local sign-in (username and password) in the design system's form layout."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"

@@ -1,0 +1,11 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from civiquest.accounts.access import role_required
+from civiquest.accounts.models import Role
+
+
+@role_required(Role.AGENT)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "agent/home.html", {"title": _("Espace agent")})

@@ -1,0 +1,281 @@
+"""CiviQuest settings: one module, driven by the environment.
+
+Embedded defaults (no variables set): SQLite under ``var/``, in-process cache,
+database sessions, Celery tasks run inline, sandboxes on. Production
+(``CIVIQUEST_ENV=production``) refuses to start unless PostgreSQL, Redis, a secret
+key and allowed hosts are configured.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("CIVIQUEST_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+CIVIQUEST_ENV = os.environ.get("CIVIQUEST_ENV", "local").strip().lower()
+IS_PRODUCTION = CIVIQUEST_ENV == "production"
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+
+
+def production_problems(environ: dict[str, str]) -> list[str]:
+    """What keeps a production start from being safe, one message per missing piece."""
+    problems = []
+    database_url = environ.get("DATABASE_URL", "").strip()
+    if not database_url:
+        problems.append("DATABASE_URL is not set (a PostgreSQL URL is required)")
+    elif not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        problems.append("DATABASE_URL must point at PostgreSQL in production")
+    redis_url = environ.get("REDIS_URL", "").strip()
+    if not redis_url:
+        problems.append("REDIS_URL is not set (Redis is required for cache, sessions and Celery)")
+    elif not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        problems.append("REDIS_URL must be a redis:// or rediss:// URL")
+    if len(environ.get("SECRET_KEY", "").strip()) < 50:
+        problems.append("SECRET_KEY is not set or shorter than 50 characters")
+    if not [host for host in environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]:
+        problems.append("ALLOWED_HOSTS is not set (comma-separated host names)")
+    return problems
+
+
+if IS_PRODUCTION:
+    _problems = production_problems(dict(os.environ))
+    if _problems:
+        raise ImproperlyConfigured(
+            "CiviQuest refuses to start in production:\n- " + "\n- ".join(_problems)
+        )
+
+DEBUG = env_bool("CIVIQUEST_DEBUG", default=False) and not IS_PRODUCTION
+
+# An insecure key is only ever used outside production (checked above).
+SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-local-key-never-used-in-production-0123456789abcdef"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# The sandboxes (local FranceConnect, ProConnect and State API simulators) are never
+# reachable in production, whatever the environment says.
+SANDBOXES_ENABLED = not IS_PRODUCTION and env_bool("CIVIQUEST_SANDBOXES", default=True)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "widget_tweaks",
+    "dsfr",
+    "django.forms",
+    "django_htmx",
+    "civiquest.core",
+    "civiquest.accounts",
+    "civiquest.procedures",
+    "civiquest.progress",
+    "civiquest.assistant",
+    "civiquest.social",
+    "civiquest.integrations",
+    "civiquest.sandbox",
+    "civiquest.www.citizen",
+    "civiquest.www.agent",
+    "civiquest.www.staff",
+    # Last, so that our templates win over the admin's.
+    "civiquest.core.admin_config.SuperuserAdminConfig",
+]
+
+MIDDLEWARE = [
+    "civiquest.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "civiquest.core.middleware.RequestLogMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES: list[dict[str, Any]] = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "civiquest.core.context_processors.site",
+            ],
+        },
+    },
+]
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# --- Database -------------------------------------------------------------------
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("CIVIQUEST_SQLITE_PATH", str(VAR_DIR / "civiquest.sqlite3")),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions, Celery -------------------------------------------------------
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "civiquest",
+            "TIMEOUT": 300,
+            # Fail fast: a down Redis must show up in /readyz, not hang requests.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_TASK_ALWAYS_EAGER = False
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "civiquest",
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    CELERY_BROKER_URL = "memory://"
+    # No broker: tasks run inline, in the caller's process.
+    CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Europe/Paris"
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+
+# --- Authentication ------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:after-login"
+LOGOUT_REDIRECT_URL = "citizen:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Internationalisation ----------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("CIVIQUEST_MANIFEST_STATIC", default=IS_PRODUCTION)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = Path(os.environ.get("CIVIQUEST_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+
+# --- Design system ---------------------------------------------------------------------
+DSFR_USE_INTEGRITY_CHECKSUMS = True
+DSFR_CHECK_DEPRECATED_PARAMS = False
+# The Marianne brand block is reserved to State services (DSFR terms of use).
+CIVIQUEST_SITE_TITLE = os.environ.get("CIVIQUEST_SITE_TITLE", "CiviQuest")
+CIVIQUEST_BRAND_HTML = os.environ.get("CIVIQUEST_BRAND_HTML", "République<br>Française")
+CIVIQUEST_CONTACT_EMAIL = os.environ.get("CIVIQUEST_CONTACT_EMAIL", "accessibilite@civiquest.example")
+
+# --- Security ------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+if IS_PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- Logging ---------------------------------------------------------------------------
+LOG_LEVEL = os.environ.get("CIVIQUEST_LOG_LEVEL", "INFO").upper()
+LOG_JSON = env_bool("CIVIQUEST_LOG_JSON", default=IS_PRODUCTION)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "civiquest.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_JSON else "text",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # Our own request log replaces Django's, so each request is logged once.
+        "django.request": {"level": "ERROR"},
+    },
+}

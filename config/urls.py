@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from civiquest.core import views as core_views
+
+urlpatterns = [
+    path("", include("civiquest.www.citizen.urls")),
+    path("agent/", include("civiquest.www.agent.urls")),
+    path("gestion/", include("civiquest.www.staff.urls")),
+    path("compte/", include("civiquest.accounts.urls")),
+    path("", include("civiquest.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "civiquest.core.views.permission_denied"
+handler404 = "civiquest.core.views.page_not_found"
+handler500 = "civiquest.core.views.server_error"
