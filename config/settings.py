@@ -212,7 +212,11 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("CIVIQUEST_STATIC_ROOT", VAR_DIR / "static"))
+if not IS_PRODUCTION:
+    # WhiteNoise warns about a missing root; outside production the files may not be collected yet.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -4,12 +4,10 @@ from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory,
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(settings):
-    """Each test gets an empty cache of its own kind, so no test sees another's entries."""
+def _isolated_cache():
+    """Each test starts with an empty cache, so no test sees another's entries."""
     from django.core.cache import cache
 
-    cache.clear()
-    yield
     cache.clear()
 
 

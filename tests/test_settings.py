@@ -4,14 +4,12 @@ Each case runs Django in a fresh process, since settings are read once at start-
 """
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.utils import run_django
+
 STRONG_SECRET = "x7#Lq9@vR2!mZ4$pT8&kW1^nB6*yC3(hF5)jD0_sG-uA+eQ=oI" * 2
 PRODUCTION_ENV = {
     "CIVIQUEST_ENV": "production",
@@ -35,19 +33,6 @@ print(json.dumps({
     "debug": settings.DEBUG,
 }))
 """
-
-
-def run_django(args: list[str], extra_env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"CIVIQUEST_ENV", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "CIVIQUEST_DEBUG"}
-    }
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "CIVIQUEST_VAR_DIR": str(tmp_path / "var")})
-    env.update(extra_env)
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 def probe(extra_env: dict[str, str], tmp_path: Path) -> dict[str, object]:

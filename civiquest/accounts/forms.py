@@ -1,8 +1,9 @@
 from django.contrib.auth.forms import AuthenticationForm
-from dsfr.forms import DsfrBaseForm
+
+from civiquest.core.forms import BaseForm
 
 
-class LoginForm(DsfrBaseForm, AuthenticationForm):
+class LoginForm(BaseForm, AuthenticationForm):
     """Local sign-in (username and password) in the design system's form layout."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
