@@ -60,9 +60,7 @@ def production_problems(environ: dict[str, str]) -> list[str]:
 if IS_PRODUCTION:
     _problems = production_problems(dict(os.environ))
     if _problems:
-        raise ImproperlyConfigured(
-            "CiviQuest refuses to start in production:\n- " + "\n- ".join(_problems)
-        )
+        raise ImproperlyConfigured("CiviQuest refuses to start in production:\n- " + "\n- ".join(_problems))
 
 DEBUG = env_bool("CIVIQUEST_DEBUG", default=False) and not IS_PRODUCTION
 

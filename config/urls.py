@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from civiquest.core import views as core_views
-
 urlpatterns = [
     path("", include("civiquest.www.citizen.urls")),
     path("agent/", include("civiquest.www.agent.urls")),

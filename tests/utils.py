@@ -4,8 +4,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Variables that decide the configuration: a child process starts without the parent's.
-CONFIG_VARIABLES = {"CIVIQUEST_ENV", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "CIVIQUEST_DEBUG"}
+# Variables that decide the configuration (and the browser tests' async switch): a child
+# process starts without the parent's.
+CONFIG_VARIABLES = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "CIVIQUEST_ENV",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CIVIQUEST_DEBUG",
+}
 
 
 def run_django(args: list[str], extra_env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -22,7 +22,11 @@ axe = Axe()
 def assert_no_violations(page) -> None:
     results = axe.run(page, options=AXE_OPTIONS)
     violations = [
-        {"rule": violation["id"], "impact": violation["impact"], "targets": [node["target"] for node in violation["nodes"]]}
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "targets": [node["target"] for node in violation["nodes"]],
+        }
         for violation in results.response["violations"]
     ]
     assert violations == [], json.dumps(violations, indent=2, ensure_ascii=False)
