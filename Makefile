@@ -16,7 +16,6 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	touch $@
 
@@ -54,7 +53,7 @@ messages: install
 	$(MANAGE) makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
 
 bench: install
-	$(BIN)/pytest benchmarks --benchmark-only -p no:randomly
+	$(BIN)/pytest benchmarks --benchmark-only --benchmark-min-rounds=50 --benchmark-columns=min,median,mean,max,rounds -o testpaths=benchmarks
 
 clean:
 	rm -rf $(VENV) var/static

@@ -183,7 +183,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Also runnable by hand: `manage.py clearsessions`.
+    "sessions-clear-expired": {"task": "core.sessions_clear_expired", "schedule": 60 * 60 * 24},
+}
 
 # --- Authentication ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
