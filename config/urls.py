@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,10 +7,15 @@ urlpatterns = [
     path("agent/", include("civiquest.www.agent.urls")),
     path("gestion/", include("civiquest.www.staff.urls")),
     path("compte/", include("civiquest.accounts.urls")),
+    path("compte/", include("civiquest.accounts.oidc.urls")),
     path("", include("civiquest.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
+
+if settings.SANDBOXES_ENABLED:
+    # Local FranceConnect, ProConnect and State API simulators: never mounted in production.
+    urlpatterns.append(path("sandbox/", include("civiquest.sandbox.urls")))
 
 handler403 = "civiquest.core.views.permission_denied"
 handler404 = "civiquest.core.views.page_not_found"

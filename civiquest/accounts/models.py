@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,18 +11,44 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Administrateur de la plateforme")
 
 
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Femme")
+    MALE = "male", _("Homme")
+
+
 class User(AbstractUser):
-    """A person using CiviQuest. The role decides which portal they may enter."""
+    """A person using CiviQuest. The role decides which portal they may enter.
+
+    For citizens signed in with FranceConnect, the identity fields hold the identité pivot
+    as the provider last sent it: they are refreshed at each sign-in and never edited here.
+    """
 
     role = models.CharField(_("rôle"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
+    # Identité pivot (FranceConnect); empty for accounts that never used it.
+    given_names = models.CharField(_("prénoms"), max_length=200, blank=True)
+    family_name = models.CharField(_("nom de naissance"), max_length=200, blank=True)
+    usage_name = models.CharField(_("nom d’usage"), max_length=200, blank=True)
+    birthdate = models.DateField(_("date de naissance"), null=True, blank=True)
+    gender = models.CharField(_("sexe"), max_length=8, choices=Gender.choices, blank=True)
+    birthplace = models.CharField(_("lieu de naissance (code INSEE)"), max_length=5, blank=True)
+    birthcountry = models.CharField(_("pays de naissance (code INSEE)"), max_length=5, blank=True)
+    identity_refreshed_at = models.DateTimeField(_("identité mise à jour le"), null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(_("conditions acceptées le"), null=True, blank=True)
+    notify_by_email = models.BooleanField(_("recevoir les notifications par courriel"), default=True)
 
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
-        indexes = [models.Index(fields=["role"], name="accounts_user_role_idx")]
+        indexes = [
+            models.Index(fields=["role"], name="accounts_user_role_idx"),
+            models.Index(Lower("email"), name="accounts_user_email_lower_idx"),
+        ]
 
     @property
     def display_name(self) -> str:
+        if self.given_names or self.family_name:
+            first_given_name = self.given_names.split(" ")[0]
+            return f"{first_given_name} {self.usage_name or self.family_name}".strip()
         return self.get_full_name() or self.username
 
     @property
@@ -34,3 +62,99 @@ class User(AbstractUser):
     @property
     def is_platform_staff(self) -> bool:
         return self.role == Role.STAFF
+
+
+class IdentityProvider(models.TextChoices):
+    FRANCECONNECT = "franceconnect", "FranceConnect"
+    PROCONNECT = "proconnect", "ProConnect"
+
+
+class ExternalIdentity(models.Model):
+    """A user's identity at an OpenID provider: the (provider, sub) pair that signs them in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(_("fournisseur d’identité"), max_length=16, choices=IdentityProvider.choices)
+    sub = models.CharField(_("identifiant chez le fournisseur"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identité externe")
+        verbose_name_plural = _("identités externes")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "sub"], name="accounts_external_identity_unique_sub")
+        ]
+
+
+class ServiceKind(models.TextChoices):
+    MAIRIE = "mairie", _("Mairie")
+    PREFECTURE = "prefecture", _("Préfecture")
+    DGFIP = "dgfip", _("Finances publiques (DGFiP)")
+    CAF = "caf", _("Caisse d’allocations familiales")
+    CPAM = "cpam", _("Assurance Maladie")
+    FRANCE_TRAVAIL = "france_travail", _("France Travail")
+    OTHER = "other", _("Autre administration")
+
+
+class Service(models.Model):
+    """An administration whose agents instruct quests: a mairie, a préfecture, a CAF…"""
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=32, choices=ServiceKind.choices)
+    commune_code = models.CharField(_("code commune (INSEE)"), max_length=5, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceRole(models.TextChoices):
+    INSTRUCTOR = "instructor", _("Instructeur")
+    MANAGER = "manager", _("Responsable de service")
+
+
+class ServiceMembership(models.Model):
+    """An agent's place in a service, with their role there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle dans le service"), max_length=16, choices=ServiceRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appartenance à un service")
+        verbose_name_plural = _("appartenances à un service")
+        constraints = [models.UniqueConstraint(fields=["user", "service"], name="accounts_membership_unique")]
+
+
+class AgentInvitation(models.Model):
+    """Staff invite an agent by email to a service; ProConnect sign-in with that email accepts it."""
+
+    email = models.EmailField(_("adresse électronique"))
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("rôle dans le service"), max_length=16, choices=ServiceRole.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation d’agent")
+        verbose_name_plural = _("invitations d’agents")
+        indexes = [models.Index(Lower("email"), name="accounts_invitation_email_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "service",
+                condition=models.Q(revoked_at__isnull=True),
+                name="accounts_invitation_unique_open",
+            )
+        ]

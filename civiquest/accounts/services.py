@@ -1,10 +1,154 @@
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from civiquest.accounts.models import Role, User
+from civiquest.accounts.identity import AgentIdentity, IdentityPivot
+from civiquest.accounts.models import (
+    AgentInvitation,
+    ExternalIdentity,
+    IdentityProvider,
+    Role,
+    Service,
+    ServiceKind,
+    ServiceMembership,
+    ServiceRole,
+    User,
+)
+
+
+def _apply_identity(user: User, identity: IdentityPivot) -> None:
+    user.given_names = identity.given_names
+    user.family_name = identity.family_name
+    user.usage_name = identity.usage_name
+    user.birthdate = identity.birthdate
+    user.gender = identity.gender
+    user.birthplace = identity.birthplace
+    user.birthcountry = identity.birthcountry
+    user.first_name = identity.given_names.split(" ")[0][:150]
+    user.last_name = (identity.usage_name or identity.family_name)[:150]
+    user.identity_refreshed_at = timezone.now()
+
+
+def citizen_for_identity(*, provider: IdentityProvider, sub: str) -> User | None:
+    """The active citizen who signs in with this (provider, sub), if any."""
+    link = (
+        ExternalIdentity.objects.select_related("user")
+        .filter(provider=provider, sub=sub, user__role=Role.CITIZEN)
+        .first()
+    )
+    return link.user if link is not None else None
+
+
+@transaction.atomic
+def citizen_sign_in(*, provider: IdentityProvider, sub: str, identity: IdentityPivot) -> User | None:
+    """Refresh a known citizen's identité pivot at sign-in; None if this identity is unknown."""
+    link = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(provider=provider, sub=sub, user__role=Role.CITIZEN)
+        .first()
+    )
+    if link is None:
+        return None
+    _apply_identity(link.user, identity)
+    link.user.save()
+    link.last_login_at = timezone.now()
+    link.save(update_fields=["last_login_at"])
+    return link.user
+
+
+def citizen_create(*, provider: IdentityProvider, sub: str, identity: IdentityPivot) -> User:
+    """Create the citizen's account after they accepted the terms; idempotent on (provider, sub).
+
+    Two tabs accepting at once create one account: the unique (provider, sub) constraint
+    makes the second insert fail, and the second caller gets the first one's account.
+    """
+    existing = citizen_sign_in(provider=provider, sub=sub, identity=identity)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            user = User(username=f"fc-{secrets.token_hex(12)}", role=Role.CITIZEN, email=identity.email)
+            user.set_unusable_password()
+            _apply_identity(user, identity)
+            user.terms_accepted_at = timezone.now()
+            user.save()
+            ExternalIdentity.objects.create(user=user, provider=provider, sub=sub, last_login_at=timezone.now())
+            return user
+    except IntegrityError:
+        existing = citizen_sign_in(provider=provider, sub=sub, identity=identity)
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def citizen_contact_update(*, user: User, email: str, notify_by_email: bool) -> User:
+    user.email = email
+    user.notify_by_email = notify_by_email
+    user.save(update_fields=["email", "notify_by_email"])
+    return user
+
+
+@transaction.atomic
+def agent_sign_in(*, sub: str, identity: AgentIdentity) -> User | None:
+    """Sign in an agent from ProConnect, matched by email to a staff invitation.
+
+    An agent already known keeps their account (looked up by (provider, sub), then email);
+    open invitations for their email become memberships. An email that no invitation or
+    agent account names gets None: ProConnect alone never creates an account.
+    """
+    invitations = list(
+        AgentInvitation.objects.select_for_update()
+        .filter(email__iexact=identity.email, revoked_at__isnull=True, accepted_at__isnull=True)
+        .select_related("service")
+    )
+    link = ExternalIdentity.objects.filter(provider=IdentityProvider.PROCONNECT, sub=sub).select_related("user").first()
+    user = link.user if link is not None else User.objects.filter(email__iexact=identity.email, role=Role.AGENT).first()
+    if user is None and not invitations:
+        return None
+    if user is not None and (user.role != Role.AGENT or not user.is_active):
+        return None
+    if user is None:
+        user = User(username=f"pc-{secrets.token_hex(12)}", role=Role.AGENT)
+        user.set_unusable_password()
+    user.first_name = identity.given_name[:150]
+    user.last_name = identity.usual_name[:150]
+    user.email = identity.email
+    user.save()
+    now = timezone.now()
+    for invitation in invitations:
+        ServiceMembership.objects.update_or_create(
+            user=user, service=invitation.service, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = now
+        invitation.save(update_fields=["accepted_at"])
+    if not user.memberships.exists():
+        # Every membership was revoked since: nothing left to instruct.
+        return None
+    ExternalIdentity.objects.update_or_create(
+        provider=IdentityProvider.PROCONNECT, sub=sub, defaults={"user": user, "last_login_at": now}
+    )
+    return user
+
+
+@transaction.atomic
+def agent_invite(*, email: str, service: Service, role: ServiceRole, invited_by: User | None) -> AgentInvitation:
+    """Invite an agent to a service; inviting the same email twice keeps one open invitation."""
+    invitation, created = AgentInvitation.objects.get_or_create(
+        email=email.strip().lower(),
+        service=service,
+        revoked_at__isnull=True,
+        defaults={"role": role, "invited_by": invited_by},
+    )
+    if not created and invitation.role != role:
+        invitation.role = role
+        invitation.save(update_fields=["role"])
+    return invitation
 
 
 @dataclass(frozen=True)
@@ -23,11 +167,19 @@ DEMO_ACCOUNTS = (
     DemoAccount("agent", "demo-agent-2026", Role.AGENT, "Karim", "Benali", "karim.benali@mairie-exemple.fr"),
     DemoAccount("admin", "demo-admin-2026", Role.STAFF, "Sophie", "Durand", "sophie.durand@civiquest.example", True),
 )
+DEMO_SERVICES = (
+    ("Mairie de Nouméa", ServiceKind.MAIRIE, "98818"),
+    ("Haut-commissariat de la République en Nouvelle-Calédonie", ServiceKind.PREFECTURE, "98818"),
+)
 
 
 @transaction.atomic
 def demo_accounts_ensure() -> list[DemoAccount]:
-    """Create or reset the demo accounts; safe to run again (same accounts, same passwords)."""
+    """Create or reset the demo accounts and services; safe to run again."""
+    services = [
+        Service.objects.get_or_create(name=name, defaults={"kind": kind, "commune_code": code})[0]
+        for name, kind, code in DEMO_SERVICES
+    ]
     for account in DEMO_ACCOUNTS:
         user, _created = User.objects.select_for_update().get_or_create(username=account.username)
         user.role = account.role
@@ -39,4 +191,8 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         user.is_staff = account.is_superuser
         user.set_password(account.password)
         user.save()
+        if account.role == Role.AGENT:
+            ServiceMembership.objects.get_or_create(
+                user=user, service=services[0], defaults={"role": ServiceRole.MANAGER}
+            )
     return list(DEMO_ACCOUNTS)
