@@ -1,6 +1,6 @@
 from django.db.models import Count
 
-from civiquest.accounts.models import Role, User
+from civiquest.accounts.models import AgentInvitation, Role, Service, ServiceMembership, ServiceRole, User
 
 
 def user_counts_by_role() -> dict[str, int]:
@@ -9,3 +9,25 @@ def user_counts_by_role() -> dict[str, int]:
     counts = {role.value: 0 for role in Role}
     counts.update({row["role"]: row["total"] for row in rows})
     return counts
+
+
+def memberships_of(user: User) -> list[ServiceMembership]:
+    """The services an agent belongs to, with their role there, by service name."""
+    return list(ServiceMembership.objects.filter(user=user).select_related("service").order_by("service__name"))
+
+
+def is_service_manager(user: User) -> bool:
+    return ServiceMembership.objects.filter(user=user, role=ServiceRole.MANAGER).exists()
+
+
+def open_invitations() -> list[AgentInvitation]:
+    """Invitations neither accepted nor revoked, newest first."""
+    return list(
+        AgentInvitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("service")
+        .order_by("-created_at")
+    )
+
+
+def services_with_agent_counts() -> list[Service]:
+    return list(Service.objects.annotate(agent_count=Count("memberships")).order_by("name"))

@@ -196,3 +196,13 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 user=user, service=services[0], defaults={"role": ServiceRole.MANAGER}
             )
     return list(DEMO_ACCOUNTS)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: AgentInvitation) -> AgentInvitation:
+    """Revoke an open invitation; revoking twice changes nothing."""
+    locked = AgentInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.revoked_at is None and locked.accepted_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+    return locked

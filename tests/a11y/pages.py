@@ -23,6 +23,7 @@ PAGES = [
     Page("citizen:home"),
     Page("citizen:home", role="citizen"),
     Page("citizen:dashboard", role="citizen"),
+    Page("citizen:profile", role="citizen"),
     Page("accounts:login"),
     Page("footer-accessibility-status"),
     Page("footer-legal-notice"),
@@ -31,6 +32,7 @@ PAGES = [
     Page("agent:home", role="agent"),
     Page("staff:home", role="staff"),
     Page("staff:home", role="superuser"),
+    Page("staff:agents", role="staff"),
 ]
 
 # Routes that are not pages a person reads, with the reason.
@@ -39,6 +41,7 @@ NOT_PAGES = {
     "readyz": "JSON readiness probe",
     "accounts:logout": "POST-only sign-out, answers with a redirect",
     "accounts:after-login": "redirects to the portal of the signed-in user",
+    "staff:invitation-revoke": "POST-only action, answers with a redirect",
 }
 
 # Whole URL trees that are not ours: Django's admin (superusers only, maintenance tool,

@@ -1,9 +1,12 @@
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.access import public, role_required
 from civiquest.accounts.models import Role
+from civiquest.accounts.services import citizen_contact_update
+from civiquest.www.citizen.forms import ContactPreferencesForm
 
 
 @public
@@ -15,3 +18,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CITIZEN)
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "citizen/dashboard.html", {"title": _("Mon espace")})
+
+
+@role_required(Role.CITIZEN)
+def profile(request: HttpRequest) -> HttpResponse:
+    """The citizen's identity (read-only, from FranceConnect) and their contact preferences."""
+    user = request.user
+    if request.method == "POST":
+        form = ContactPreferencesForm(data=request.POST)
+        if form.is_valid():
+            citizen_contact_update(
+                user=user, email=form.cleaned_data["email"], notify_by_email=form.cleaned_data["notify_by_email"]
+            )
+            messages.success(request, _("Vos préférences de contact sont enregistrées."))
+            return redirect("citizen:profile")
+    else:
+        form = ContactPreferencesForm(initial={"email": user.email, "notify_by_email": user.notify_by_email})
+    return render(request, "citizen/profile.html", {"title": _("Mon profil"), "form": form})

@@ -6,4 +6,6 @@ app_name = "staff"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("agents/", views.agents, name="agents"),
+    path("agents/invitations/<int:invitation_id>/revoquer/", views.invitation_revoke_view, name="invitation-revoke"),
 ]

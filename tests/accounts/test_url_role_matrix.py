@@ -1,0 +1,114 @@
+"""Every URL pattern × every role gets the expected answer.
+
+Each named URL pattern must have a row in ROUTES (a new view without one fails the
+suite), saying how to request it and what each role gets. The default expectation
+follows the view's access declaration: a public view answers `ok` to everyone; a view
+for some roles sends anonymous visitors to sign in, answers 403 to the other roles and
+`ok` to its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from civiquest.accounts.access import PUBLIC, view_access
+from civiquest.accounts.models import Role, Service, ServiceKind, ServiceMembership, ServiceRole
+from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory
+from tests.utils import sign_in
+
+ROLES = ["anonymous", "citizen", "agent", "manager", "staff"]
+ROLE_OF = {"citizen": Role.CITIZEN, "agent": Role.AGENT, "manager": Role.AGENT, "staff": Role.STAFF}
+FOREIGN_PREFIXES = ("django-admin/", "i18n/")
+
+
+@dataclass(frozen=True)
+class Route:
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    method: str = "get"
+    ok: int = 200
+    # Per-role answers that differ from what the access declaration implies.
+    overrides: dict[str, int] = field(default_factory=dict)
+
+
+ROUTES: dict[str, Route] = {
+    "citizen:home": Route(),
+    "citizen:dashboard": Route(),
+    "citizen:profile": Route(),
+    "agent:home": Route(),
+    "staff:home": Route(),
+    "staff:agents": Route(),
+    "staff:invitation-revoke": Route(kwargs={"invitation_id": 999999}, method="post", ok=404),
+    "accounts:login": Route(overrides={"citizen": 302, "agent": 302, "manager": 302, "staff": 302}),
+    "accounts:logout": Route(method="post", ok=302),
+    "accounts:after-login": Route(ok=302),
+    "healthz": Route(),
+    "readyz": Route(),
+    "footer-accessibility-status": Route(),
+    "footer-legal-notice": Route(),
+    "footer-personal-data": Route(),
+    "footer-sitemap": Route(),
+}
+
+
+def named_patterns(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_patterns(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), (f"{namespace}{entry.name}" if entry.name else None), entry
+
+
+def expected_status(url_name: str, role: str) -> int:
+    route = ROUTES[url_name]
+    if role in route.overrides:
+        return route.overrides[role]
+    declared = view_access(resolve(reverse(url_name, kwargs=route.kwargs)).func)
+    if declared == PUBLIC:
+        return route.ok
+    assert isinstance(declared, frozenset)
+    if role == "anonymous":
+        return 302
+    return route.ok if ROLE_OF[role] in declared else 403
+
+
+def make_user(role: str):
+    if role == "anonymous":
+        return None
+    if role == "citizen":
+        return CitizenFactory()
+    if role == "staff":
+        return StaffFactory()
+    user = AgentFactory()
+    service = Service.objects.create(name="Mairie de Nouméa", kind=ServiceKind.MAIRIE)
+    membership_role = ServiceRole.MANAGER if role == "manager" else ServiceRole.INSTRUCTOR
+    ServiceMembership.objects.create(user=user, service=service, role=membership_role)
+    return user
+
+
+def test_every_url_pattern_has_a_rule():
+    missing = [
+        route
+        for route, name, _pattern in named_patterns(get_resolver().url_patterns)
+        if not route.startswith(FOREIGN_PREFIXES) and (name is None or name not in ROUTES)
+    ]
+    assert missing == [], "Add these URL patterns to ROUTES in tests/accounts/test_url_role_matrix.py"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(ROUTES))
+def test_url_answers_each_role_as_expected(client, db, url_name, role):
+    user = make_user(role)
+    if user is not None:
+        sign_in(client, user)
+    route = ROUTES[url_name]
+    url = reverse(url_name, kwargs=route.kwargs)
+    response = getattr(client, route.method)(url)
+    expected = expected_status(url_name, role)
+    assert response.status_code == expected, f"{route.method.upper()} {url} as {role}"
+    if expected == 302 and role == "anonymous" and view_access(resolve(url).func) != PUBLIC:
+        assert response["Location"].startswith(reverse("accounts:login"))

@@ -1,0 +1,59 @@
+import pytest
+from django.urls import reverse
+
+from civiquest.accounts.models import AgentInvitation, Service, ServiceKind, ServiceRole
+from civiquest.accounts.services import agent_invite
+from tests.utils import sign_in
+
+
+@pytest.fixture
+def mairie(db):
+    return Service.objects.create(name="Mairie de Nouméa", kind=ServiceKind.MAIRIE)
+
+
+def test_staff_invite_an_agent_to_a_service(client, staff, mairie):
+    sign_in(client, staff)
+    response = client.post(
+        reverse("staff:agents"),
+        {"email": "Karim.Benali@mairie.fr", "service": mairie.pk, "role": ServiceRole.MANAGER},
+        follow=True,
+    )
+    assert "karim.benali@mairie.fr est invité dans le service Mairie de Nouméa." in response.content.decode()
+    invitation = AgentInvitation.objects.get()
+    assert (invitation.email, invitation.service, invitation.role, invitation.invited_by) == (
+        "karim.benali@mairie.fr",
+        mairie,
+        ServiceRole.MANAGER,
+        staff,
+    )
+
+
+def test_a_bad_invitation_names_the_fields_and_keeps_what_was_typed(client, staff, mairie):
+    sign_in(client, staff)
+    response = client.post(reverse("staff:agents"), {"email": "pas-une-adresse", "service": "", "role": "chef"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Saisissez une adresse de courriel valide." in content
+    assert 'value="pas-une-adresse"' in content
+    assert "Ce champ est obligatoire." in content
+    assert not AgentInvitation.objects.exists()
+
+
+def test_staff_revoke_an_invitation(client, staff, mairie):
+    invitation = agent_invite(email="karim@mairie.fr", service=mairie, role=ServiceRole.INSTRUCTOR, invited_by=None)
+    sign_in(client, staff)
+    response = client.post(reverse("staff:invitation-revoke", args=[invitation.pk]), follow=True)
+    assert "L’invitation de karim@mairie.fr est révoquée." in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert "karim@mairie.fr" not in client.get(reverse("staff:agents")).content.decode()
+
+
+def test_the_agents_page_costs_a_bounded_number_of_queries(client, staff, mairie, django_assert_max_num_queries):
+    for index in range(20):
+        agent_invite(email=f"agent{index}@mairie.fr", service=mairie, role=ServiceRole.INSTRUCTOR, invited_by=None)
+    sign_in(client, staff)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("staff:agents"))
+    assert response.status_code == 200
+    assert response.content.decode().count("@mairie.fr</th>") == 20
