@@ -215,9 +215,82 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # >>> staff-auth: staff sign-in (password + TOTP, lockout)
+# Platform staff sign in at /compte/connexion/: password, then a TOTP code (django-otp),
+# enrolled with any authenticator app at their first sign-in (civiquest/accounts/staff_auth.py).
+# Their session then lasts this long from sign-in, whatever the activity (other roles: SESSION_COOKIE_AGE).
+CIVIQUEST_STAFF_SESSION_SECONDS = int(os.environ.get("CIVIQUEST_STAFF_SESSION_SECONDS", "").strip() or 2 * 60 * 60)
+# Time allowed between the right password and the code (enrolment included) before starting over.
+CIVIQUEST_STAFF_SIGN_IN_PENDING_SECONDS = 10 * 60
+# Shown by authenticator apps next to the account name (the site title, set further down).
+OTP_TOTP_ISSUER = os.environ.get("CIVIQUEST_SITE_TITLE", "CiviQuest")
+# django-axes: 5 failures (wrong passwords and wrong codes alike) for one username from one
+# address lock that pair out for 15 minutes; a complete sign-in resets the count.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Axes reads a float as hours: 15 minutes.
+AXES_COOLOFF_TIME = 15 / 60
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "civiquest.accounts.staff_auth.lockout_response"
+# Masked in axes' records of failed attempts (passwords always are): wrong TOTP codes too.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # <<< staff-auth
 
 # >>> oidc: FranceConnect and ProConnect relying party, and their sandboxes
+# The origin browsers reach the site at; the default callback URLs are built on it.
+CIVIQUEST_PUBLIC_URL = os.environ.get("CIVIQUEST_PUBLIC_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+# Every call to an identity provider (discovery, token, userinfo, key set) gives up after this.
+OIDC_HTTP_TIMEOUT = float(os.environ.get("OIDC_HTTP_TIMEOUT", "").strip() or 5)
+# Discovery documents and key sets stay cached this long; an unknown key id re-fetches the key set at once.
+OIDC_METADATA_CACHE_SECONDS = int(os.environ.get("OIDC_METADATA_CACHE_SECONDS", "").strip() or 3600)
+
+
+def oidc_provider_settings(prefix: str, slug: str) -> dict[str, str]:
+    """One provider's relying-party settings, from ``<PREFIX>_*`` variables.
+
+    With the sandboxes on, what is not set points at the local simulator under
+    ``/sandbox/<slug>/api/v2``; otherwise it stays empty and the provider is off.
+    """
+
+    def value(name: str, sandbox_default: str, default: str = "") -> str:
+        return os.environ.get(f"{prefix}_{name}", "").strip() or (sandbox_default if SANDBOXES_ENABLED else default)
+
+    sandbox_issuer = f"{CIVIQUEST_PUBLIC_URL}/sandbox/{slug}/api/v2"
+    callback = f"{CIVIQUEST_PUBLIC_URL}/compte/connexion/{slug}/retour/"
+    post_logout = f"{CIVIQUEST_PUBLIC_URL}/compte/deconnexion/retour/"
+    return {
+        "DISCOVERY_URL": value("DISCOVERY_URL", f"{sandbox_issuer}/.well-known/openid-configuration"),
+        "CLIENT_ID": value("CLIENT_ID", f"civiquest-sandbox-{slug}"),
+        "CLIENT_SECRET": value("CLIENT_SECRET", f"civiquest-sandbox-{slug}-secret-never-used-in-production"),
+        "REDIRECT_URI": value("REDIRECT_URI", callback, callback),
+        "POST_LOGOUT_REDIRECT_URI": value("POST_LOGOUT_REDIRECT_URI", post_logout, post_logout),
+        "SIGNING_ALG": value("SIGNING_ALG", "ES256", "ES256").upper(),
+    }
+
+
+OIDC_PROVIDERS = {
+    "franceconnect": oidc_provider_settings("FRANCECONNECT", "franceconnect"),
+    "proconnect": oidc_provider_settings("PROCONNECT", "proconnect"),
+}
+
+
+def oidc_production_problems(environ: dict[str, str]) -> list[str]:
+    """What keeps FranceConnect and ProConnect sign-in from working in production."""
+    problems = []
+    for prefix in ("FRANCECONNECT", "PROCONNECT"):
+        for name in ("DISCOVERY_URL", "CLIENT_ID", "CLIENT_SECRET"):
+            if not environ.get(f"{prefix}_{name}", "").strip():
+                problems.append(f"{prefix}_{name} is not set")
+        if not environ.get(f"{prefix}_DISCOVERY_URL", "https://").strip().startswith("https://"):
+            problems.append(f"{prefix}_DISCOVERY_URL must be an https:// URL")
+    if not environ.get("CIVIQUEST_PUBLIC_URL", "").strip().startswith("https://"):
+        problems.append("CIVIQUEST_PUBLIC_URL is not set (the public https:// origin, for the callback URLs)")
+    return problems
+
+
+# Sandbox provider: how long a retired signing key stays published in its key set.
+SANDBOX_OIDC_KEY_GRACE_SECONDS = int(os.environ.get("SANDBOX_OIDC_KEY_GRACE_SECONDS", "").strip() or 3600)
 # <<< oidc
 
 # --- Internationalisation ----------------------------------------------------------

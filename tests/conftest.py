@@ -1,6 +1,18 @@
 import pytest
 
-from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory, SuperuserFactory
+from tests.accounts.factories import (
+    AgentFactory,
+    CitizenFactory,
+    StaffFactory,
+    SuperuserFactory,
+)
+from tests.accounts.factories import login_verified as _login_verified
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords cheaply: PBKDF2's deliberate cost (~0.5 s a user) only slows the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -23,17 +35,19 @@ def agent(db):
 
 @pytest.fixture
 def staff(db):
+    """Platform staff with a confirmed TOTP device (sign them in with ``login_verified``)."""
     return StaffFactory()
 
 
 @pytest.fixture
 def superuser(db):
+    """A superuser (staff role) with a confirmed TOTP device."""
     return SuperuserFactory()
 
 
 @pytest.fixture
 def user_for_role(db):
-    """Build a signed-in user for a role name used in parametrized tests."""
+    """Build a user for a role name used in parametrized tests (staff ones have a TOTP device)."""
     factories = {
         "citizen": CitizenFactory,
         "agent": AgentFactory,
@@ -45,3 +59,9 @@ def user_for_role(db):
         return factories[role]()
 
     return build
+
+
+@pytest.fixture
+def login_verified():
+    """``login_verified(client, user)``: force-login, and for staff mark the session OTP-verified."""
+    return _login_verified

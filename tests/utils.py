@@ -25,20 +25,3 @@ def run_django(args: list[str], extra_env: dict[str, str], tmp_path: Path) -> su
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
     )
-
-
-def sign_in(client, user) -> None:  # type: ignore[no-untyped-def]
-    """Sign a test client in as the user; staff also pass their second factor (TOTP)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from civiquest.accounts.models import Role
-
-    client.force_login(user)
-    if user.role == Role.STAFF:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()

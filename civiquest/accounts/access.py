@@ -2,6 +2,8 @@
 
 ``public`` marks a page anyone may see; ``role_required`` lets in signed-in users of the
 given roles, sends anonymous visitors to the sign-in page and answers 403 to the others.
+Platform staff must also have passed their second factor (TOTP, django-otp) in this
+session: a staff session without it is sent back to the staff sign-in.
 A test walks every URL pattern and fails on a view that declares nothing.
 """
 
@@ -15,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from civiquest.accounts.models import Role
+from civiquest.accounts.models import Role, User
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
@@ -23,9 +25,26 @@ ACCESS_ATTRIBUTE = "civiquest_access"
 PUBLIC = "public"
 
 
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a `role_required` view receives: its user is signed in."""
+
+    user: User
+
+
 def public(view: ViewFunc) -> ViewFunc:
     setattr(view, ACCESS_ATTRIBUTE, PUBLIC)
     return view
+
+
+def is_otp_verified(user: Any) -> bool:
+    """Whether this session's user passed a second factor (set by django-otp's middleware)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
+def second_factor_missing(user: Any) -> bool:
+    """A signed-in staff member whose session has not passed the second factor yet."""
+    return bool(user.is_authenticated and user.role == Role.STAFF and not is_otp_verified(user))
 
 
 def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
@@ -39,6 +58,9 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
                 return redirect_to_login(request.get_full_path())
             if not user.is_active or user.role not in allowed:
                 raise PermissionDenied
+            if second_factor_missing(user):
+                # The sign-in page asks for the password and then the code again.
+                return redirect_to_login(request.get_full_path())
             return view(request, *args, **kwargs)
 
         setattr(wrapped, ACCESS_ATTRIBUTE, allowed)

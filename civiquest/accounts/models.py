@@ -1,5 +1,7 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,15 @@ class Role(models.TextChoices):
 class Gender(models.TextChoices):
     FEMALE = "female", _("Femme")
     MALE = "male", _("Homme")
+
+
+class CiviquestUserManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> "User":
+        # A superuser runs the platform: give them the staff role, so they can sign in.
+        extra_fields.setdefault("role", Role.STAFF)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -35,6 +46,8 @@ class User(AbstractUser):
     identity_refreshed_at = models.DateTimeField(_("identité mise à jour le"), null=True, blank=True)
     terms_accepted_at = models.DateTimeField(_("conditions acceptées le"), null=True, blank=True)
     notify_by_email = models.BooleanField(_("recevoir les notifications par courriel"), default=True)
+
+    objects: ClassVar[CiviquestUserManager] = CiviquestUserManager()
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -85,6 +98,9 @@ class ExternalIdentity(models.Model):
             models.UniqueConstraint(fields=["provider", "sub"], name="accounts_external_identity_unique_sub")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.sub}"
+
 
 class ServiceKind(models.TextChoices):
     MAIRIE = "mairie", _("Mairie")
@@ -132,6 +148,9 @@ class ServiceMembership(models.Model):
         verbose_name_plural = _("appartenances à un service")
         constraints = [models.UniqueConstraint(fields=["user", "service"], name="accounts_membership_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user} — {self.service} ({self.get_role_display()})"
+
 
 class AgentInvitation(models.Model):
     """Staff invite an agent by email to a service; ProConnect sign-in with that email accepts it."""
@@ -158,3 +177,6 @@ class AgentInvitation(models.Model):
                 name="accounts_invitation_unique_open",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.service}"

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import secrets
+from base64 import b32decode
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from civiquest.accounts import staff_auth
 from civiquest.accounts.identity import AgentIdentity, IdentityPivot
 from civiquest.accounts.models import (
     AgentInvitation,
@@ -107,8 +109,12 @@ def agent_sign_in(*, sub: str, identity: AgentIdentity) -> User | None:
         .filter(email__iexact=identity.email, revoked_at__isnull=True, accepted_at__isnull=True)
         .select_related("service")
     )
-    link = ExternalIdentity.objects.filter(provider=IdentityProvider.PROCONNECT, sub=sub).select_related("user").first()
-    user = link.user if link is not None else User.objects.filter(email__iexact=identity.email, role=Role.AGENT).first()
+    link = (
+        ExternalIdentity.objects.filter(provider=IdentityProvider.PROCONNECT, sub=sub).select_related("user").first()
+    )
+    user = (
+        link.user if link is not None else User.objects.filter(email__iexact=identity.email, role=Role.AGENT).first()
+    )
     if user is None and not invitations:
         return None
     if user is not None and (user.role != Role.AGENT or not user.is_active):
@@ -160,12 +166,25 @@ class DemoAccount:
     last_name: str
     email: str
     is_superuser: bool = False
+    # Base32 TOTP secret of a confirmed device (staff): add it to any authenticator app.
+    totp_secret: str = ""
 
 
+# A demo secret, public on purpose: demo data is never loaded in production.
+DEMO_STAFF_TOTP_SECRET = "CIVIQUESTDEMOTOTPADMINKEY2345672"  # noqa: S105
 DEMO_ACCOUNTS = (
     DemoAccount("camille", "demo-citoyenne-2026", Role.CITIZEN, "Camille", "Martin", "camille.martin@example.fr"),
     DemoAccount("agent", "demo-agent-2026", Role.AGENT, "Karim", "Benali", "karim.benali@mairie-exemple.fr"),
-    DemoAccount("admin", "demo-admin-2026", Role.STAFF, "Sophie", "Durand", "sophie.durand@civiquest.example", True),
+    DemoAccount(
+        "admin",
+        "demo-admin-2026",
+        Role.STAFF,
+        "Sophie",
+        "Durand",
+        "sophie.durand@civiquest.example",
+        is_superuser=True,
+        totp_secret=DEMO_STAFF_TOTP_SECRET,
+    ),
 )
 DEMO_SERVICES = (
     ("Mairie de Nouméa", ServiceKind.MAIRIE, "98818"),
@@ -195,6 +214,8 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             ServiceMembership.objects.get_or_create(
                 user=user, service=services[0], defaults={"role": ServiceRole.MANAGER}
             )
+        if account.totp_secret:
+            staff_auth.totp_device_set(user=user, key_hex=b32decode(account.totp_secret).hex())
     return list(DEMO_ACCOUNTS)
 
 

@@ -1,3 +1,24 @@
-from django.urls import URLPattern
+"""Sandbox providers, mounted under /sandbox/ only when settings.SANDBOXES_ENABLED (never in production)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from civiquest.sandbox import views
+from civiquest.sandbox.providers import PROVIDERS
+
+app_name = "sandbox"
+
+ENDPOINTS = (
+    (".well-known/openid-configuration", views.discovery, "discovery"),
+    ("authorize", views.authorize, "authorize"),
+    ("login", views.login, "login"),
+    ("token", views.token, "token"),
+    ("userinfo", views.userinfo, "userinfo"),
+    ("jwks", views.jwks, "jwks"),
+    ("session/end", views.session_end, "session-end"),
+)
+
+urlpatterns: list[URLPattern] = [
+    path(f"{slug}/api/v2/{route}", view, {"slug": slug}, name=f"{slug}-{name}")
+    for slug in PROVIDERS
+    for route, view, name in ENDPOINTS
+]

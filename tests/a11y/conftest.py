@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.accounts.factories import login_verified
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # inside one unless told it is safe (it is: the live server runs in its own thread).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -45,14 +47,14 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def browser_page_as(browser, live_server, client):
-    """A browser page signed in as the given user (or anonymous with None)."""
+    """A browser page signed in as the given user (or anonymous with None); staff pass their TOTP."""
     contexts = []
 
     def open_page(user=None, locale: str = "fr-FR"):
         context = browser.new_context(locale=locale)
         contexts.append(context)
         if user is not None:
-            client.force_login(user)
+            login_verified(client, user)
             session_cookie = client.cookies["sessionid"]
             context.add_cookies(
                 [{"name": "sessionid", "value": session_cookie.value, "url": live_server.url, "httpOnly": True}]

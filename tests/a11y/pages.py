@@ -33,6 +33,11 @@ PAGES = [
     Page("staff:home", role="staff"),
     Page("staff:home", role="superuser"),
     Page("staff:agents", role="staff"),
+    Page("oidc:franceconnect"),
+    Page("oidc:proconnect"),
+    Page("oidc:logout-callback", expected_status=400),
+    Page("sandbox:franceconnect-authorize", expected_status=400),
+    Page("sandbox:proconnect-authorize", expected_status=400),
 ]
 
 # Routes that are not pages a person reads, with the reason.
@@ -42,6 +47,26 @@ NOT_PAGES = {
     "accounts:logout": "POST-only sign-out, answers with a redirect",
     "accounts:after-login": "redirects to the portal of the signed-in user",
     "staff:invitation-revoke": "POST-only action, answers with a redirect",
+    "accounts:otp-verify": "scanned in test_staff_sign_in_pages.py",
+    "accounts:otp-enrol": "scanned in test_staff_sign_in_pages.py",
+    "oidc:franceconnect-start": "POST-only: starts a sign-in, answers with a redirect to FranceConnect",
+    "oidc:proconnect-start": "POST-only: starts a sign-in, answers with a redirect to ProConnect",
+    "oidc:franceconnect-callback": "scanned in test_sign_in_flows.py",
+    "oidc:proconnect-callback": "scanned in test_sign_in_flows.py",
+    "oidc:consent": "scanned in test_sign_in_flows.py",
+    "oidc:logout": "POST-only sign-out, answers with a redirect",
+    "sandbox:franceconnect-discovery": "sandbox provider: JSON discovery document",
+    "sandbox:franceconnect-login": "sandbox provider: POST-only identity choice, answers with a redirect",
+    "sandbox:franceconnect-token": "sandbox provider: POST-only token endpoint (JSON)",
+    "sandbox:franceconnect-userinfo": "sandbox provider: userinfo as a signed JWT",
+    "sandbox:franceconnect-jwks": "sandbox provider: JSON key set",
+    "sandbox:franceconnect-session-end": "sandbox provider: redirects back; its error page is the authorize one",
+    "sandbox:proconnect-discovery": "sandbox provider: JSON discovery document",
+    "sandbox:proconnect-login": "sandbox provider: POST-only identity choice, answers with a redirect",
+    "sandbox:proconnect-token": "sandbox provider: POST-only token endpoint (JSON)",
+    "sandbox:proconnect-userinfo": "sandbox provider: userinfo as a signed JWT",
+    "sandbox:proconnect-jwks": "sandbox provider: JSON key set",
+    "sandbox:proconnect-session-end": "sandbox provider: redirects back; its error page is the authorize one",
 }
 
 # Whole URL trees that are not ours: Django's admin (superusers only, maintenance tool,

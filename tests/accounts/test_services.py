@@ -134,7 +134,9 @@ def test_two_concurrent_account_creations_make_one_account():
 class TestAgentSignIn:
     def test_an_invited_email_becomes_an_agent_with_the_invited_role(self, mairie):
         agent_invite(email="Karim.Benali@Mairie-Exemple.fr", service=mairie, role=ServiceRole.MANAGER, invited_by=None)
-        user = agent_sign_in(sub="pc-1", identity=AgentIdentity.from_claims(agent_claims("karim.benali@mairie-exemple.fr")))
+        user = agent_sign_in(
+            sub="pc-1", identity=AgentIdentity.from_claims(agent_claims("karim.benali@mairie-exemple.fr"))
+        )
         assert user is not None and user.role == Role.AGENT
         assert user.get_full_name() == "Karim Benali"
         membership = ServiceMembership.objects.get(user=user)
@@ -142,7 +144,9 @@ class TestAgentSignIn:
         assert AgentInvitation.objects.get().accepted_at is not None
 
     def test_the_second_sign_in_reuses_the_account(self, mairie):
-        agent_invite(email="karim.benali@mairie-exemple.fr", service=mairie, role=ServiceRole.INSTRUCTOR, invited_by=None)
+        agent_invite(
+            email="karim.benali@mairie-exemple.fr", service=mairie, role=ServiceRole.INSTRUCTOR, invited_by=None
+        )
         identity = AgentIdentity.from_claims(agent_claims("karim.benali@mairie-exemple.fr"))
         first = agent_sign_in(sub="pc-1", identity=identity)
         assert agent_sign_in(sub="pc-1", identity=identity) == first
@@ -154,7 +158,9 @@ class TestAgentSignIn:
         assert not User.objects.exists()
 
     def test_a_revoked_invitation_lets_nobody_in(self, mairie):
-        invitation = agent_invite(email="karim@mairie.fr", service=mairie, role=ServiceRole.INSTRUCTOR, invited_by=None)
+        invitation = agent_invite(
+            email="karim@mairie.fr", service=mairie, role=ServiceRole.INSTRUCTOR, invited_by=None
+        )
         invitation_revoke(invitation=invitation)
         invitation_revoke(invitation=invitation)
         assert agent_sign_in(sub="pc-3", identity=AgentIdentity.from_claims(agent_claims("karim@mairie.fr"))) is None

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.accounts.factories import login_verified
+
 FOOTER_URL_NAMES = ["footer-accessibility-status", "footer-legal-notice", "footer-personal-data", "footer-sitemap"]
 
 
@@ -19,7 +21,7 @@ FOOTER_URL_NAMES = ["footer-accessibility-status", "footer-legal-notice", "foote
 )
 def test_every_portal_has_skip_links_header_and_footer(client, user_for_role, role, url_name, portal_label):
     if role:
-        client.force_login(user_for_role(role))
+        login_verified(client, user_for_role(role))
     content = client.get(reverse(url_name)).content.decode()
     assert 'class="fr-skiplinks"' in content
     assert 'href="#content"' in content and 'id="content"' in content
@@ -54,10 +56,11 @@ def test_the_public_landing_page_costs_no_query(client, db, django_assert_num_qu
 
 
 def test_a_signed_in_portal_page_costs_a_bounded_number_of_queries(client, staff, settings, django_assert_num_queries):
-    client.force_login(staff)
-    # The user and the one aggregate of the staff overview, plus the session when it is
-    # not served from the cache (Redis-backed cached_db sessions).
+    login_verified(client, staff)
+    # The user, the TOTP device that verified the session (django-otp) and the one aggregate
+    # of the staff overview, plus the session when it is not served from the cache
+    # (Redis-backed cached_db sessions).
     session_queries = 1 if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db" else 0
-    with django_assert_num_queries(2 + session_queries):
+    with django_assert_num_queries(3 + session_queries):
         response = client.get(reverse("staff:home"))
     assert response.status_code == 200

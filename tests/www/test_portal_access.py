@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertRedirects
 
-from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.accounts.factories import DEFAULT_PASSWORD, current_code, login_verified
 
 PORTAL_HOMES = {"citizen": "citizen:dashboard", "agent": "agent:home", "staff": "staff:home"}
 
@@ -19,7 +19,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, url_name):
 @pytest.mark.parametrize("role", ["citizen", "agent", "staff"])
 @pytest.mark.parametrize("portal", ["citizen", "agent", "staff"])
 def test_each_portal_lets_in_its_role_only(client, user_for_role, role, portal):
-    client.force_login(user_for_role(role))
+    login_verified(client, user_for_role(role))
     response = client.get(reverse(PORTAL_HOMES[portal]))
     if role == portal:
         assert response.status_code == 200
@@ -40,32 +40,39 @@ def test_an_inactive_account_cannot_enter_its_portal(client, agent):
     assert response.status_code in {302, 403}
 
 
-@pytest.mark.parametrize(
-    ("role", "portal_url_name"),
-    [("citizen", "citizen:dashboard"), ("agent", "agent:home"), ("staff", "staff:home")],
-)
-def test_signing_in_leads_to_the_portal_of_ones_role(client, user_for_role, role, portal_url_name):
-    user = user_for_role(role)
-    response = client.post(
-        reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD}, follow=True
-    )
-    assert response.redirect_chain[-1][0] == reverse(portal_url_name)
+def staff_sign_in(client, user, data=None, next_url=""):
+    """Password, then the TOTP code: the response to the code step."""
+    login_url = reverse("accounts:login") + (f"?next={next_url}" if next_url else "")
+    response = client.post(login_url, {"username": user.username, "password": DEFAULT_PASSWORD, **(data or {})})
+    assertRedirects(response, reverse("accounts:otp-verify"), fetch_redirect_response=False)
+    return client.post(reverse("accounts:otp-verify"), {"code": current_code(user)})
+
+
+def test_signing_in_leads_staff_to_their_portal(client, staff):
+    response = staff_sign_in(client, staff)
+    assertRedirects(response, reverse("accounts:after-login"), target_status_code=302)
+    response = client.get(reverse("accounts:after-login"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("staff:home")
     assert response.status_code == 200
 
 
-def test_signing_in_returns_to_the_page_asked_for(client, agent):
-    response = client.post(
-        f"{reverse('accounts:login')}?next=/agent/",
-        {"username": agent.username, "password": DEFAULT_PASSWORD, "next": "/agent/"},
-    )
-    assertRedirects(response, "/agent/")
+@pytest.mark.parametrize("role", ["citizen", "agent"])
+def test_citizens_and_agents_cannot_use_the_password_sign_in(client, user_for_role, role):
+    """They sign in with FranceConnect or ProConnect; here they get the wrong-password error."""
+    user = user_for_role(role)
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
-def test_signing_in_never_redirects_off_site(client, agent):
-    response = client.post(
-        reverse("accounts:login"),
-        {"username": agent.username, "password": DEFAULT_PASSWORD, "next": "https://evil.example/"},
-    )
+def test_signing_in_returns_to_the_page_asked_for(client, staff):
+    response = staff_sign_in(client, staff, {"next": "/gestion/agents/"}, next_url="/gestion/agents/")
+    assertRedirects(response, "/gestion/agents/")
+
+
+def test_signing_in_never_redirects_off_site(client, staff):
+    response = staff_sign_in(client, staff, {"next": "https://evil.example/"})
     assert response["Location"] == reverse("accounts:after-login")
 
 
@@ -87,7 +94,7 @@ def test_signing_out_is_a_post_and_ends_the_session(client, citizen):
 
 @pytest.mark.parametrize(("role", "status"), [("citizen", 302), ("agent", 302), ("staff", 302), ("superuser", 200)])
 def test_django_admin_is_for_superusers_only(client, user_for_role, role, status):
-    client.force_login(user_for_role(role))
+    login_verified(client, user_for_role(role))
     response = client.get("/django-admin/")
     assert response.status_code == status
     if status == 302:

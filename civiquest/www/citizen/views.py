@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from civiquest.accounts.access import public, role_required
+from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.accounts.services import citizen_contact_update
 from civiquest.www.citizen.forms import ContactPreferencesForm
@@ -16,12 +16,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CITIZEN)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "citizen/dashboard.html", {"title": _("Mon espace")})
 
 
 @role_required(Role.CITIZEN)
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's identity (read-only, from FranceConnect) and their contact preferences."""
     user = request.user
     if request.method == "POST":

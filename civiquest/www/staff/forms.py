@@ -8,7 +8,9 @@ from civiquest.core.forms import BaseForm
 class AgentInvitationForm(BaseForm):
     email = forms.EmailField(
         label=_("Adresse électronique professionnelle de l’agent"),
-        help_text=_("L’agent se connectera avec ProConnect en utilisant cette adresse. Format attendu : nom@administration.fr"),
+        help_text=_(
+            "L’agent se connectera avec ProConnect en utilisant cette adresse. Format attendu : nom@administration.fr"
+        ),
         max_length=254,
     )
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.order_by("name"))

@@ -1,10 +1,10 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civiquest.accounts.access import role_required
+from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import AgentInvitation, Role, ServiceRole
 from civiquest.accounts.selectors import open_invitations, services_with_agent_counts, user_counts_by_role
 from civiquest.accounts.services import agent_invite, invitation_revoke
@@ -12,14 +12,14 @@ from civiquest.www.staff.forms import AgentInvitationForm
 
 
 @role_required(Role.STAFF)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = user_counts_by_role()
     role_rows = [(Role(role).label, total) for role, total in counts.items()]
     return render(request, "staff/home.html", {"title": _("Gestion de la plateforme"), "role_rows": role_rows})
 
 
 @role_required(Role.STAFF)
-def agents(request: HttpRequest) -> HttpResponse:
+def agents(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Services, their agents, and the invitations that let agents in through ProConnect."""
     if request.method == "POST":
         form = AgentInvitationForm(data=request.POST)
@@ -49,7 +49,7 @@ def agents(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.STAFF)
 @require_POST
-def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def invitation_revoke_view(request: AuthenticatedHttpRequest, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(AgentInvitation, pk=invitation_id)
     invitation_revoke(invitation=invitation)
     messages.success(request, _("L’invitation de %(email)s est révoquée.") % {"email": invitation.email})

@@ -44,7 +44,9 @@ def test_contact_preferences_are_saved(client, fc_citizen):
 
 def test_identity_fields_posted_with_the_form_are_ignored(client, fc_citizen):
     client.force_login(fc_citizen)
-    client.post(reverse("citizen:profile"), {"email": "a@example.fr", "family_name": "PIRATE", "notify_by_email": "on"})
+    client.post(
+        reverse("citizen:profile"), {"email": "a@example.fr", "family_name": "PIRATE", "notify_by_email": "on"}
+    )
     fc_citizen.refresh_from_db()
     assert fc_citizen.family_name == "DUBOIS"
     assert fc_citizen.notify_by_email is True

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from civiquest.accounts.models import AgentInvitation, Service, ServiceKind, ServiceRole
 from civiquest.accounts.services import agent_invite
-from tests.utils import sign_in
+from tests.accounts.factories import login_verified
 
 
 @pytest.fixture
@@ -12,7 +12,7 @@ def mairie(db):
 
 
 def test_staff_invite_an_agent_to_a_service(client, staff, mairie):
-    sign_in(client, staff)
+    login_verified(client, staff)
     response = client.post(
         reverse("staff:agents"),
         {"email": "Karim.Benali@mairie.fr", "service": mairie.pk, "role": ServiceRole.MANAGER},
@@ -29,7 +29,7 @@ def test_staff_invite_an_agent_to_a_service(client, staff, mairie):
 
 
 def test_a_bad_invitation_names_the_fields_and_keeps_what_was_typed(client, staff, mairie):
-    sign_in(client, staff)
+    login_verified(client, staff)
     response = client.post(reverse("staff:agents"), {"email": "pas-une-adresse", "service": "", "role": "chef"})
     content = response.content.decode()
     assert response.status_code == 200
@@ -41,7 +41,7 @@ def test_a_bad_invitation_names_the_fields_and_keeps_what_was_typed(client, staf
 
 def test_staff_revoke_an_invitation(client, staff, mairie):
     invitation = agent_invite(email="karim@mairie.fr", service=mairie, role=ServiceRole.INSTRUCTOR, invited_by=None)
-    sign_in(client, staff)
+    login_verified(client, staff)
     response = client.post(reverse("staff:invitation-revoke", args=[invitation.pk]), follow=True)
     assert "L’invitation de karim@mairie.fr est révoquée." in response.content.decode()
     invitation.refresh_from_db()
@@ -52,7 +52,7 @@ def test_staff_revoke_an_invitation(client, staff, mairie):
 def test_the_agents_page_costs_a_bounded_number_of_queries(client, staff, mairie, django_assert_max_num_queries):
     for index in range(20):
         agent_invite(email=f"agent{index}@mairie.fr", service=mairie, role=ServiceRole.INSTRUCTOR, invited_by=None)
-    sign_in(client, staff)
+    login_verified(client, staff)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("staff:agents"))
     assert response.status_code == 200

@@ -1,7 +1,12 @@
+from base64 import b32decode
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.oath import totp
 
-from civiquest.accounts.services import demo_accounts_ensure
+from civiquest.accounts import staff_auth
+from civiquest.accounts.models import Role, User
+from civiquest.accounts.services import DemoAccount, demo_accounts_ensure
 
 
 class Command(BaseCommand):
@@ -11,7 +16,29 @@ class Command(BaseCommand):
         if settings.IS_PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
         accounts = demo_accounts_ensure()
-        self.stdout.write("Demo accounts (sign in at /compte/connexion/):")
+        self.stdout.write("Demo accounts:")
         for account in accounts:
             self.stdout.write(f"  {account.role.label:<35} {account.username:<10} password: {account.password}")
-        self.stdout.write("  The admin account also opens Django's admin at /django-admin/.")
+        self.stdout.write(
+            "  Password sign-in at /compte/connexion/ is for platform staff only; citizens sign in"
+            " with FranceConnect and agents with ProConnect."
+        )
+        for account in accounts:
+            if account.role == Role.STAFF and account.totp_secret:
+                self._print_totp(account)
+
+    def _print_totp(self, account: DemoAccount) -> None:
+        """How the demo staff member gets the code asked after their password."""
+        device = staff_auth.confirmed_device(User.objects.get(username=account.username))
+        if device is None:
+            return
+        groups = " ".join(staff_auth.secret_groups(device))
+        code = totp(b32decode(account.totp_secret), step=device.step, digits=device.digits)
+        self.stdout.write(f"  {account.username}: after the password, enter the 6-digit code of an authenticator app")
+        self.stdout.write("  (FreeOTP, Aegis, Google Authenticator…) set up with this time-based key:")
+        self.stdout.write(f"    secret: {groups}")
+        self.stdout.write(f"    URI:    {device.config_url}")
+        self.stdout.write(
+            f"    (current code: {code:0{device.digits}d}, valid about 30 seconds; run demo_seed again for a new one)"
+        )
+        self.stdout.write(f"  {account.username} also opens Django's admin at /django-admin/.")
