@@ -37,6 +37,20 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
 
+def oidc_production_problems(environ: dict[str, str]) -> list[str]:
+    """What keeps FranceConnect and ProConnect sign-in from working in production."""
+    problems = []
+    for prefix in ("FRANCECONNECT", "PROCONNECT"):
+        for name in ("DISCOVERY_URL", "CLIENT_ID", "CLIENT_SECRET"):
+            if not environ.get(f"{prefix}_{name}", "").strip():
+                problems.append(f"{prefix}_{name} is not set")
+        if not environ.get(f"{prefix}_DISCOVERY_URL", "https://").strip().startswith("https://"):
+            problems.append(f"{prefix}_DISCOVERY_URL must be an https:// URL")
+    if not environ.get("CIVIQUEST_PUBLIC_URL", "").strip().startswith("https://"):
+        problems.append("CIVIQUEST_PUBLIC_URL is not set (the public https:// origin, for the callback URLs)")
+    return problems
+
+
 def production_problems(environ: dict[str, str]) -> list[str]:
     """What keeps a production start from being safe, one message per missing piece."""
     problems = []
@@ -54,7 +68,7 @@ def production_problems(environ: dict[str, str]) -> list[str]:
         problems.append("SECRET_KEY is not set or shorter than 50 characters")
     if not [host for host in environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]:
         problems.append("ALLOWED_HOSTS is not set (comma-separated host names)")
-    return problems
+    return problems + oidc_production_problems(environ)
 
 
 if IS_PRODUCTION:
@@ -201,7 +215,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "oidc:franceconnect"
 LOGIN_REDIRECT_URL = "accounts:after-login"
 LOGOUT_REDIRECT_URL = "citizen:home"
 AUTH_PASSWORD_VALIDATORS = [
@@ -273,20 +287,6 @@ OIDC_PROVIDERS = {
     "franceconnect": oidc_provider_settings("FRANCECONNECT", "franceconnect"),
     "proconnect": oidc_provider_settings("PROCONNECT", "proconnect"),
 }
-
-
-def oidc_production_problems(environ: dict[str, str]) -> list[str]:
-    """What keeps FranceConnect and ProConnect sign-in from working in production."""
-    problems = []
-    for prefix in ("FRANCECONNECT", "PROCONNECT"):
-        for name in ("DISCOVERY_URL", "CLIENT_ID", "CLIENT_SECRET"):
-            if not environ.get(f"{prefix}_{name}", "").strip():
-                problems.append(f"{prefix}_{name} is not set")
-        if not environ.get(f"{prefix}_DISCOVERY_URL", "https://").strip().startswith("https://"):
-            problems.append(f"{prefix}_DISCOVERY_URL must be an https:// URL")
-    if not environ.get("CIVIQUEST_PUBLIC_URL", "").strip().startswith("https://"):
-        problems.append("CIVIQUEST_PUBLIC_URL is not set (the public https:// origin, for the callback URLs)")
-    return problems
 
 
 # Sandbox provider: how long a retired signing key stays published in its key set.
@@ -370,6 +370,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.server": {"level": "WARNING"},
+        # httpx logs every outside call at INFO; our clients log what matters themselves.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         # Our own request log replaces Django's, so each request is logged once.
         "django.request": {"level": "ERROR"},
     },

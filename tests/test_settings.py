@@ -17,6 +17,13 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SECRET_KEY": STRONG_SECRET,
     "ALLOWED_HOSTS": "civiquest.example.gouv.fr",
+    "CIVIQUEST_PUBLIC_URL": "https://civiquest.example.gouv.fr",
+    "FRANCECONNECT_DISCOVERY_URL": "https://oidc.franceconnect.gouv.fr/api/v2/.well-known/openid-configuration",
+    "FRANCECONNECT_CLIENT_ID": "fc-client-id",
+    "FRANCECONNECT_CLIENT_SECRET": "fc-client-secret",
+    "PROCONNECT_DISCOVERY_URL": "https://auth.proconnect.gouv.fr/api/v2/.well-known/openid-configuration",
+    "PROCONNECT_CLIENT_ID": "pc-client-id",
+    "PROCONNECT_CLIENT_SECRET": "pc-client-secret",
 }
 SETTINGS_PROBE = """
 import json, django
@@ -66,7 +73,17 @@ def test_database_url_selects_postgresql(tmp_path):
     assert values["db_name"] == "civiquest"
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "FRANCECONNECT_CLIENT_ID",
+        "PROCONNECT_CLIENT_SECRET",
+    ],
+)
 def test_production_refuses_to_start_naming_what_is_missing(tmp_path, missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
     result = run_django(["manage.py", "check"], env, tmp_path)

@@ -19,7 +19,11 @@ CONFIG_VARIABLES = {
 
 def run_django(args: list[str], extra_env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Run Python in a fresh process with the given configuration (settings are read once at start-up)."""
-    env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in CONFIG_VARIABLES and not key.startswith(("FRANCECONNECT_", "PROCONNECT_", "CIVIQUEST_PUBLIC"))
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "CIVIQUEST_VAR_DIR": str(tmp_path / "var")})
     env.update(extra_env)
     return subprocess.run(

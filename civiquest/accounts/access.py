@@ -47,20 +47,30 @@ def second_factor_missing(user: Any) -> bool:
     return bool(user.is_authenticated and user.role == Role.STAFF and not is_otp_verified(user))
 
 
+def sign_in_url_for(allowed: frozenset[Role]) -> str:
+    """Where each audience signs in: agents with ProConnect, staff with password and code."""
+    if allowed == {Role.AGENT}:
+        return "oidc:proconnect"
+    if allowed == {Role.STAFF}:
+        return "accounts:login"
+    return "oidc:franceconnect"
+
+
 def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
     allowed = frozenset(roles)
+    sign_in_url = sign_in_url_for(allowed)
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(request.get_full_path(), sign_in_url)
             if not user.is_active or user.role not in allowed:
                 raise PermissionDenied
             if second_factor_missing(user):
                 # The sign-in page asks for the password and then the code again.
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(request.get_full_path(), "accounts:login")
             return view(request, *args, **kwargs)
 
         setattr(wrapped, ACCESS_ATTRIBUTE, allowed)

@@ -160,11 +160,12 @@ def agent_invite(*, email: str, service: Service, role: ServiceRole, invited_by:
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
-    password: str
     role: Role
     first_name: str
     last_name: str
     email: str
+    # Empty for accounts that sign in through a provider (FranceConnect, ProConnect).
+    password: str = ""
     is_superuser: bool = False
     # Base32 TOTP secret of a confirmed device (staff): add it to any authenticator app.
     totp_secret: str = ""
@@ -173,15 +174,15 @@ class DemoAccount:
 # A demo secret, public on purpose: demo data is never loaded in production.
 DEMO_STAFF_TOTP_SECRET = "CIVIQUESTDEMOTOTPADMINKEY2345672"  # noqa: S105
 DEMO_ACCOUNTS = (
-    DemoAccount("camille", "demo-citoyenne-2026", Role.CITIZEN, "Camille", "Martin", "camille.martin@example.fr"),
-    DemoAccount("agent", "demo-agent-2026", Role.AGENT, "Karim", "Benali", "karim.benali@mairie-exemple.fr"),
+    # Karim signs in with the ProConnect sandbox, matched by this email.
+    DemoAccount("agent", Role.AGENT, "Karim", "Benali", "karim.benali@mairie-exemple.fr"),
     DemoAccount(
         "admin",
-        "demo-admin-2026",
         Role.STAFF,
         "Sophie",
         "Durand",
         "sophie.durand@civiquest.example",
+        password="demo-admin-2026",  # noqa: S106
         is_superuser=True,
         totp_secret=DEMO_STAFF_TOTP_SECRET,
     ),
@@ -190,11 +191,13 @@ DEMO_SERVICES = (
     ("Mairie de Nouméa", ServiceKind.MAIRIE, "98818"),
     ("Haut-commissariat de la République en Nouvelle-Calédonie", ServiceKind.PREFECTURE, "98818"),
 )
+# Invited, not yet signed in: the first ProConnect sign-in turns the invitation into a membership.
+DEMO_INVITATIONS = (("lea.nguyen@haut-commissariat-exemple.gouv.fr", 1, ServiceRole.INSTRUCTOR),)
 
 
 @transaction.atomic
 def demo_accounts_ensure() -> list[DemoAccount]:
-    """Create or reset the demo accounts and services; safe to run again."""
+    """Create or reset the demo accounts, services and invitations; safe to run again."""
     services = [
         Service.objects.get_or_create(name=name, defaults={"kind": kind, "commune_code": code})[0]
         for name, kind, code in DEMO_SERVICES
@@ -208,7 +211,10 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         user.is_active = True
         user.is_superuser = account.is_superuser
         user.is_staff = account.is_superuser
-        user.set_password(account.password)
+        if account.password:
+            user.set_password(account.password)
+        else:
+            user.set_unusable_password()
         user.save()
         if account.role == Role.AGENT:
             ServiceMembership.objects.get_or_create(
@@ -216,6 +222,12 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             )
         if account.totp_secret:
             staff_auth.totp_device_set(user=user, key_hex=b32decode(account.totp_secret).hex())
+    for email, service_index, role in DEMO_INVITATIONS:
+        already_member = ServiceMembership.objects.filter(
+            user__email__iexact=email, service=services[service_index]
+        ).exists()
+        if not already_member:
+            agent_invite(email=email, service=services[service_index], role=role, invited_by=None)
     return list(DEMO_ACCOUNTS)
 
 

@@ -58,7 +58,7 @@ class LogoutView(auth_views.LogoutView):
 def after_login(request: HttpRequest) -> HttpResponse:
     """Send a signed-in user to the home of their portal."""
     if not request.user.is_authenticated:
-        return redirect("accounts:login")
+        return redirect("oidc:franceconnect")
     return redirect(PORTAL_HOME_BY_ROLE.get(Role(request.user.role), "citizen:home"))
 
 

@@ -369,3 +369,17 @@ class TestDemoAccount:
 
 def test_superuser_factory_gets_a_confirmed_device(db):
     assert TOTPDevice.objects.get(user=SuperuserFactory()).confirmed
+
+
+def test_demo_totp_prints_a_code_the_demo_staff_account_accepts(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    call_command("demo_seed", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_totp", stdout=out)
+    code = out.getvalue().split(": ")[1][:6]
+    device = TOTPDevice.objects.get(user__username="admin")
+    assert device.verify_token(code)

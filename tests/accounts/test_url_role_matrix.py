@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from civiquest.accounts.access import PUBLIC, view_access
+from civiquest.accounts.access import PUBLIC, sign_in_url_for, view_access
 from civiquest.accounts.models import Role, Service, ServiceKind, ServiceMembership, ServiceRole
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory, login_verified
 
@@ -53,6 +53,29 @@ ROUTES: dict[str, Route] = {
     "footer-legal-notice": Route(),
     "footer-personal-data": Route(),
     "footer-sitemap": Route(),
+    "oidc:franceconnect": Route(),
+    "oidc:proconnect": Route(),
+    "oidc:franceconnect-start": Route(ok=302),
+    "oidc:proconnect-start": Route(ok=302),
+    "oidc:franceconnect-callback": Route(ok=400),
+    "oidc:proconnect-callback": Route(ok=400),
+    "oidc:consent": Route(ok=302),
+    "oidc:logout": Route(method="post", ok=302),
+    "oidc:logout-callback": Route(ok=400),
+    "sandbox:franceconnect-discovery": Route(),
+    "sandbox:franceconnect-jwks": Route(),
+    "sandbox:franceconnect-authorize": Route(ok=400),
+    "sandbox:franceconnect-login": Route(ok=405),
+    "sandbox:franceconnect-token": Route(method="post", ok=401),
+    "sandbox:franceconnect-userinfo": Route(ok=401),
+    "sandbox:franceconnect-session-end": Route(ok=400),
+    "sandbox:proconnect-discovery": Route(),
+    "sandbox:proconnect-jwks": Route(),
+    "sandbox:proconnect-authorize": Route(ok=400),
+    "sandbox:proconnect-login": Route(ok=405),
+    "sandbox:proconnect-token": Route(method="post", ok=401),
+    "sandbox:proconnect-userinfo": Route(ok=401),
+    "sandbox:proconnect-session-end": Route(ok=400),
 }
 
 
@@ -112,5 +135,7 @@ def test_url_answers_each_role_as_expected(client, db, url_name, role):
     response = getattr(client, route.method)(url)
     expected = expected_status(url_name, role)
     assert response.status_code == expected, f"{route.method.upper()} {url} as {role}"
-    if expected == 302 and role == "anonymous" and view_access(resolve(url).func) != PUBLIC:
-        assert response["Location"].startswith(reverse("accounts:login"))
+    declared = view_access(resolve(url).func)
+    if expected == 302 and role == "anonymous" and declared != PUBLIC:
+        # Each audience is sent to its own sign-in: FranceConnect, ProConnect, or password and code.
+        assert response["Location"].startswith(reverse(sign_in_url_for(declared)))

@@ -9,13 +9,6 @@ from tests.accounts.factories import DEFAULT_PASSWORD, current_code, login_verif
 PORTAL_HOMES = {"citizen": "citizen:dashboard", "agent": "agent:home", "staff": "staff:home"}
 
 
-@pytest.mark.parametrize("url_name", PORTAL_HOMES.values())
-def test_anonymous_visitors_are_sent_to_sign_in(client, db, url_name):
-    url = reverse(url_name)
-    response = client.get(url)
-    assertRedirects(response, f"{reverse('accounts:login')}?next={url}")
-
-
 @pytest.mark.parametrize("role", ["citizen", "agent", "staff"])
 @pytest.mark.parametrize("portal", ["citizen", "agent", "staff"])
 def test_each_portal_lets_in_its_role_only(client, user_for_role, role, portal):
@@ -128,3 +121,12 @@ def test_an_exception_in_a_view_renders_the_500_page(client, db, settings, monke
     response = client.get(reverse("citizen:home"))
     assert response.status_code == 500
     assert "Erreur inattendue" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "sign_in_url_name"),
+    [("citizen:dashboard", "oidc:franceconnect"), ("agent:home", "oidc:proconnect"), ("staff:home", "accounts:login")],
+)
+def test_each_audience_is_sent_to_its_own_sign_in(client, db, url_name, sign_in_url_name):
+    url = reverse(url_name)
+    assertRedirects(client.get(url), f"{reverse(sign_in_url_name)}?next={url}", fetch_redirect_response=False)

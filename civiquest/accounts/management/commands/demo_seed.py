@@ -16,13 +16,21 @@ class Command(BaseCommand):
         if settings.IS_PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
         accounts = demo_accounts_ensure()
-        self.stdout.write("Demo accounts:")
-        for account in accounts:
-            self.stdout.write(f"  {account.role.label:<35} {account.username:<10} password: {account.password}")
+        self.stdout.write("How to sign in to the demo (everything runs offline, on the built-in sandboxes):")
         self.stdout.write(
-            "  Password sign-in at /compte/connexion/ is for platform staff only; citizens sign in"
-            " with FranceConnect and agents with ProConnect."
+            "  Citizens: /compte/connexion/franceconnect/ -> 'S'identifier avec FranceConnect' -> pick a test"
+            " identity (e.g. Angela Claire Louise DUBOIS); the first sign-in asks to accept the terms."
         )
+        self.stdout.write(
+            "  Agents:   /compte/connexion/proconnect/ -> 'S'identifier avec ProConnect' -> Karim Benali"
+            " (manager, Mairie de Nouméa) or Léa Nguyen (invited instructor); Claire Dupuis was never"
+            " invited and is refused."
+        )
+        for account in accounts:
+            if account.password:
+                self.stdout.write(
+                    f"  Staff:    /compte/connexion/ -> {account.username} / {account.password}, then a TOTP code:"
+                )
         for account in accounts:
             if account.role == Role.STAFF and account.totp_secret:
                 self._print_totp(account)
@@ -39,6 +47,7 @@ class Command(BaseCommand):
         self.stdout.write(f"    secret: {groups}")
         self.stdout.write(f"    URI:    {device.config_url}")
         self.stdout.write(
-            f"    (current code: {code:0{device.digits}d}, valid about 30 seconds; run demo_seed again for a new one)"
+            f"    (current code: {code:0{device.digits}d}, valid about 30 seconds;"
+            " `.venv/bin/python manage.py demo_totp` prints the next ones)"
         )
         self.stdout.write(f"  {account.username} also opens Django's admin at /django-admin/.")
