@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from civiquest.www.citizen import views
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("mon-espace/", views.dashboard, name="dashboard"),
     path("mon-espace/profil/", views.profile, name="profile"),
+    # The document wallet and the procedures/quests pages, each in its own module.
+    path("", include("civiquest.www.citizen.wallet_urls")),
+    path("", include("civiquest.www.citizen.quest_urls")),
 ]
