@@ -249,6 +249,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "civiquest.accounts.staff_auth.lockout_response"
 # Masked in axes' records of failed attempts (passwords always are): wrong TOTP codes too.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Behind reverse proxies, the lockout must count the client's address, not the proxy's:
+# set how many proxies append to X-Forwarded-For in front of the app (0: none).
+CIVIQUEST_TRUSTED_PROXY_COUNT = int(os.environ.get("CIVIQUEST_TRUSTED_PROXY_COUNT", "").strip() or 0)
+AXES_CLIENT_IP_CALLABLE = "civiquest.core.client_ip.client_ip"
 # <<< staff-auth
 
 # >>> oidc: FranceConnect and ProConnect relying party, and their sandboxes
