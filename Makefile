@@ -28,6 +28,7 @@ demo: install
 	$(MANAGE) migrate --no-input
 	CIVIQUEST_MANIFEST_STATIC=1 $(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) demo_seed
+	$(MANAGE) catalogue_load
 	@echo "CiviQuest is served on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	CIVIQUEST_MANIFEST_STATIC=1 $(BIN)/gunicorn config.asgi:application \
 		--worker-class uvicorn_worker.UvicornWorker --workers 2 \

@@ -324,6 +324,7 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("CIVIQUEST_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+CIVIQUEST_UPLOAD_MAX_BYTES = int(os.environ.get("CIVIQUEST_UPLOAD_MAX_BYTES", "").strip() or 10 * 1024 * 1024)
 
 # --- Design system ---------------------------------------------------------------------
 DSFR_USE_INTEGRITY_CHECKSUMS = True

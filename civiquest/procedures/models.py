@@ -623,3 +623,70 @@ class QuestTransition(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise HistoryIsAppendOnly(history_message())
+
+
+# --- Document wallet ------------------------------------------------------------------------
+
+
+def _private_storage() -> Any:
+    from civiquest.procedures.storage import private_storage
+
+    return private_storage()
+
+
+class Document(models.Model):
+    """A file in a citizen's wallet (“pièce justificative”), given once and attached to any quests.
+
+    The file lives in private storage under a random name; what the citizen called it is
+    ``original_filename``. ``content_type``, ``size`` and ``sha256`` describe the stored
+    bytes (images are re-encoded without their metadata, see ``documents.document_upload``).
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents")
+    type = models.CharField(_("type de document"), max_length=24, choices=DocumentType.choices)
+    title = models.CharField(_("intitulé"), max_length=200)
+    file = models.FileField(_("fichier"), storage=_private_storage, max_length=255)
+    original_filename = models.CharField(_("nom du fichier d’origine"), max_length=255)
+    content_type = models.CharField(_("type de contenu"), max_length=64)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    issued_on = models.DateField(_("délivré le"), null=True, blank=True)
+    expires_on = models.DateField(_("expire le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="procedures_document_owner"),
+            models.Index(fields=["expires_on"], name="procedures_document_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestDocument(models.Model):
+    """A document of the wallet given for a step of a quest.
+
+    ``PROTECT``: a document leaves its quests only through ``documents.document_delete``,
+    which refuses once one of them was submitted.
+    """
+
+    quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments")
+    step_slug = models.SlugField(_("étape"), max_length=60)
+    attached_at = models.DateTimeField(_("joint le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document joint à un dossier")
+        verbose_name_plural = _("documents joints aux dossiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quest", "document", "step_slug"], name="procedures_quest_document_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quest_id}/{self.step_slug}/{self.document_id}"

@@ -1,0 +1,157 @@
+"""Forms of the citizen's procedure pages: the catalogue filters, and a step's form built from its inputs.
+
+A step form carries and renders what the citizen typed; it does not validate. The domain
+core does (``answers_save``, ``step_complete``), and the view puts its messages, which
+name the field, back on the form with ``StepForm.set_errors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+from dsfr.utils import dsfr_input_class_attr
+
+from civiquest.core.forms import BaseForm
+from civiquest.procedures.models import FieldKind, LifeEventCode, Theme
+from civiquest.procedures.validation import InputSpec
+
+YES, NO = "oui", "non"
+MULTIPLE_KINDS = frozenset({FieldKind.MULTIPLE_CHOICE})
+
+
+class CatalogueFilterForm(BaseForm):
+    q = forms.CharField(label=_("Rechercher une démarche"), required=False, max_length=200)
+    theme = forms.ChoiceField(label=_("Thème"), required=False, choices=[("", _("Tous les thèmes")), *Theme.choices])
+    life_event = forms.ChoiceField(
+        label=_("Événement de vie"),
+        required=False,
+        choices=[("", _("Tous les événements de vie")), *LifeEventCode.choices],
+    )
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters, empty ones included (an invalid value is ignored)."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            "search": str(cleaned.get("q") or ""),
+            "theme": str(cleaned.get("theme") or ""),
+            "life_event": str(cleaned.get("life_event") or ""),
+        }
+
+
+def _text_attrs(spec: InputSpec, **attrs: str) -> dict[str, str]:
+    if spec.max_length:
+        attrs.setdefault("maxlength", str(spec.max_length))
+    return attrs
+
+
+def form_field(spec: InputSpec) -> forms.Field:
+    """One Django form field for one input, with the widget, ``inputmode`` and ``autocomplete`` it calls for."""
+    common: dict[str, Any] = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
+    kind = spec.kind
+    if kind == FieldKind.LONG_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs=_text_attrs(spec, rows="5")), **common)
+    if kind == FieldKind.NUMBER:
+        mode = "decimal" if spec.decimal_places else "numeric"
+        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": mode}), **common)
+    if kind == FieldKind.DATE:
+        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == FieldKind.EMAIL:
+        return forms.CharField(
+            widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}), **common
+        )
+    if kind == FieldKind.PHONE:
+        return forms.CharField(
+            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}), **common
+        )
+    if kind == FieldKind.YES_NO:
+        return forms.ChoiceField(choices=[(YES, _("Oui")), (NO, _("Non"))], widget=forms.RadioSelect, **common)
+    if kind == FieldKind.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=list(spec.choices), widget=forms.RadioSelect, **common)
+    if kind == FieldKind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(choices=list(spec.choices), widget=forms.CheckboxSelectMultiple, **common)
+    if kind == FieldKind.ADDRESS:
+        return forms.CharField(
+            widget=forms.Textarea(attrs=_text_attrs(spec, rows="2", autocomplete="street-address")), **common
+        )
+    if kind == FieldKind.COMMUNE:
+        return forms.CharField(
+            widget=forms.TextInput(attrs={"maxlength": "5", "spellcheck": "false", "autocomplete": "off"}), **common
+        )
+    if kind == FieldKind.IBAN:
+        return forms.CharField(
+            widget=forms.TextInput(attrs={"maxlength": "42", "spellcheck": "false", "autocomplete": "off"}), **common
+        )
+    if kind == FieldKind.SIRET:
+        return forms.CharField(
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "17", "autocomplete": "off"}),
+            **common,
+        )
+    if kind == FieldKind.DOCUMENT:
+        # Until the wallet offers a choice: the number of a document of the citizen's wallet.
+        common["help_text"] = spec.help_text or _("Numéro du document dans votre porte-documents.")
+        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common)
+    return forms.CharField(widget=forms.TextInput(attrs=_text_attrs(spec)), **common)
+
+
+def initial_value(spec: InputSpec, value: Any) -> Any:
+    """A stored answer as its form field shows it."""
+    if value is None:
+        return None
+    if spec.kind == FieldKind.YES_NO:
+        return YES if value is True else NO if value is False else value
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return str(value)
+
+
+def raw_answers(specs: Sequence[InputSpec], data: QueryDict) -> dict[str, Any]:
+    """What a posted step form says for each input: the whole form is posted, so a missing input is empty."""
+    raw: dict[str, Any] = {}
+    for spec in specs:
+        if spec.kind in MULTIPLE_KINDS:
+            raw[spec.name] = data.getlist(spec.name)
+        else:
+            raw[spec.name] = data.get(spec.name, "")
+    return raw
+
+
+class StepForm(BaseForm):
+    """The visible inputs of one step, bound to what was posted or filled from the stored answers."""
+
+    def __init__(
+        self,
+        *,
+        specs: Sequence[InputSpec],
+        answers: Mapping[str, Any] | None = None,
+        data: QueryDict | None = None,
+        auto_id: str = "id_%s",
+    ) -> None:
+        answers = answers or {}
+        initial = {spec.name: initial_value(spec, answers.get(spec.name)) for spec in specs}
+        super().__init__(data=data, initial=initial, auto_id=auto_id)
+        for spec in specs:
+            self.fields[spec.name] = form_field(spec)
+        if self.is_bound:
+            # Never Django's own validation: only the core's messages (see set_errors).
+            self._errors = ErrorDict()
+            self.cleaned_data: dict[str, Any] = {}
+        for bound in self.visible_fields():
+            dsfr_input_class_attr(bound)
+
+    def set_errors(self, errors: Mapping[str, str]) -> None:
+        """Show the core's messages on their fields; the form does no validation of its own."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        for name, message in errors.items():
+            if name in self.fields:
+                self.add_error(name, message)
+            else:
+                self.add_error(None, message)
+        for bound in self.visible_fields():
+            dsfr_input_class_attr(bound)

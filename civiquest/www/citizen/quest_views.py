@@ -1,0 +1,417 @@
+"""The citizen's procedure pages: catalogue, procedure, quests, steps, review and submission.
+
+Views parse the request, call a selector or a service of ``civiquest.procedures`` and
+render. A quest of another citizen is a 404 everywhere (``quest_detail`` returns None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
+from civiquest.accounts.models import Role
+from civiquest.procedures import workflow
+from civiquest.procedures.errors import ProcedureError, QuestIncomplete, StepIncomplete
+from civiquest.procedures.models import (
+    DocumentType,
+    FieldKind,
+    Procedure,
+    Quest,
+    QuestState,
+    RevisionStatus,
+    Step,
+    StepKind,
+)
+from civiquest.procedures.selectors import (
+    published_procedure,
+    published_procedures,
+    quest_answers,
+    quest_detail,
+    quest_done_step_ids,
+    quests_of,
+)
+from civiquest.procedures.services import answers_save, is_guided, quest_start, quest_submit, step_complete
+from civiquest.procedures.validation import InputSpec, Visibility, completeness, visibility
+from civiquest.www.citizen.quest_forms import CatalogueFilterForm, StepForm, raw_answers
+
+# --- Catalogue and procedure pages --------------------------------------------------------------
+
+
+@public
+def catalogue(request: HttpRequest) -> HttpResponse:
+    form = CatalogueFilterForm(data=request.GET or None)
+    filters = form.filters() if form.is_bound else {"search": "", "theme": "", "life_event": ""}
+    procedures = list(published_procedures(**filters))
+    return render(
+        request,
+        "citizen/quests/catalogue.html",
+        {
+            "title": _("Démarches"),
+            "form": form,
+            "procedures": procedures,
+            "filtered": any(filters.values()),
+        },
+    )
+
+
+@public
+def procedure(request: HttpRequest, slug: str) -> HttpResponse:
+    found = published_procedure(slug=slug)
+    if found is None:
+        raise Http404
+    steps = list(
+        Step.objects.filter(revision__procedure=found, revision__status=RevisionStatus.PUBLISHED).order_by("position")
+    )
+    labels = dict(DocumentType.choices)
+    documents = [
+        str(labels.get(code, code))
+        for step in steps
+        if step.kind == StepKind.DOCUMENTS and isinstance(step.document_types, list)
+        for code in step.document_types
+    ]
+    sign_in_url = reverse("oidc:franceconnect") + "?" + _next_query(request.path)
+    return render(
+        request,
+        "citizen/quests/procedure.html",
+        {
+            "title": found.title,
+            "procedure": found,
+            "steps": steps,
+            "documents": list(dict.fromkeys(documents)),
+            "sign_in_url": sign_in_url,
+            "cost": _cost(found),
+        },
+    )
+
+
+def _cost(found: Procedure) -> str:
+    if found.cost_label:
+        return found.cost_label
+    if not found.cost_cents:
+        return _("Gratuit")
+    euros = number_format(Decimal(found.cost_cents) / 100, decimal_pos=2 if found.cost_cents % 100 else 0)
+    return _("%(amount)s €") % {"amount": euros}
+
+
+def _next_query(path: str) -> str:
+    return urlencode({"next": path})
+
+
+@require_POST
+@role_required(Role.CITIZEN)
+def quest_start_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    found = published_procedure(slug=slug)
+    if found is None:
+        raise Http404
+    try:
+        quest = quest_start(citizen=request.user, procedure=found)
+    except ProcedureError as error:
+        messages.error(request, error.message)
+        return redirect("citizen:procedure", slug=slug)
+    if quest.current_step is not None:
+        return redirect("citizen:quest-step", quest_id=quest.pk, step_slug=quest.current_step.slug)
+    return redirect("citizen:quest", quest_id=quest.pk)
+
+
+# --- Quests ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class StepRow:
+    step: Step
+    number: int
+    done: bool
+    current: bool
+
+    @property
+    def is_agents(self) -> bool:
+        return self.step.kind == StepKind.AGENT_REVIEW
+
+
+@dataclass
+class QuestView:
+    """What the quest pages show, computed from a quest loaded by ``quest_detail`` without more queries."""
+
+    quest: Quest
+    seen: Visibility
+    done: set[int]
+    rows: list[StepRow]
+    editable: bool
+    guided: bool
+
+    @property
+    def current_row(self) -> StepRow | None:
+        return next((row for row in self.rows if row.current), None)
+
+    @property
+    def next_row(self) -> StepRow | None:
+        current = self.current_row
+        if current is None:
+            return None
+        return next((row for row in self.rows if row.number == current.number + 1), None)
+
+    @property
+    def stepper_number(self) -> int:
+        current = self.current_row
+        if current is not None:
+            return current.number
+        return len(self.rows) if self.rows else 0
+
+    @property
+    def is_complete(self) -> bool:
+        return completeness(self.seen, self.done).is_complete
+
+    def row_of(self, step: Step) -> StepRow | None:
+        return next((row for row in self.rows if row.step.pk == step.pk), None)
+
+    def next_citizen_step(self, after: Step) -> Step | None:
+        later = [row.step for row in self.rows if row.step.position > after.position and not row.is_agents]
+        return later[0] if later else None
+
+
+def _quest_view(quest: Quest, *, current: Step | None = None) -> QuestView:
+    answers = quest_answers(quest)
+    seen = visibility(quest.revision, answers)
+    done = quest_done_step_ids(quest)
+    current_id = current.pk if current is not None else quest.current_step_id
+    editable = quest.state in workflow.EDITABLE_STATES
+    if current is None and not editable:
+        # Once submitted, the service's step is where the quest is.
+        current_id = next((step.pk for step in seen.steps if step.kind == StepKind.AGENT_REVIEW), None)
+    rows = [
+        StepRow(step=step, number=number, done=step.pk in done, current=step.pk == current_id)
+        for number, step in enumerate(seen.steps, start=1)
+    ]
+    return QuestView(quest=quest, seen=seen, done=done, rows=rows, editable=editable, guided=is_guided(quest.revision))
+
+
+def _own_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
+    quest = quest_detail(quest_id=quest_id, citizen=request.user)
+    if quest is None:
+        raise Http404
+    return quest
+
+
+@role_required(Role.CITIZEN)
+def quests(request: AuthenticatedHttpRequest) -> HttpResponse:
+    groups = quests_of(citizen=request.user)
+    return render(
+        request,
+        "citizen/quests/quests.html",
+        {"title": _("Mes démarches"), "groups": groups, "empty": not any(group.quests for group in groups)},
+    )
+
+
+@role_required(Role.CITIZEN)
+def quest(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    found = _own_quest(request, quest_id)
+    view = _quest_view(found)
+    return render(
+        request,
+        "citizen/quests/quest.html",
+        {"title": found.procedure.title, "quest": found, "view": view, "transitions": list(found.transitions.all())},
+    )
+
+
+# --- Steps ------------------------------------------------------------------------------------------
+
+
+def _render_step(
+    request: AuthenticatedHttpRequest,
+    view: QuestView,
+    step: Step,
+    form: StepForm | None,
+    *,
+    status: int = 200,
+    error_summary: str = "",
+) -> HttpResponse:
+    specs = view.seen.inputs_of(step)
+    return render(
+        request,
+        "citizen/quests/step.html",
+        {
+            "title": step.title,
+            "quest": view.quest,
+            "view": view,
+            "step": step,
+            "row": view.row_of(step),
+            "form": form,
+            "specs": specs,
+            "answers": _displayed_answers(specs, view.seen.answers),
+            "error_summary": error_summary,
+            "next_step": view.next_citizen_step(step),
+        },
+        status=status,
+    )
+
+
+def _find_step(view: QuestView, step_slug: str) -> Step:
+    step = next((step for step in view.seen.steps if step.slug == step_slug), None)
+    if step is None:
+        raise Http404
+    return step
+
+
+@role_required(Role.CITIZEN)
+def quest_step(request: AuthenticatedHttpRequest, quest_id: int, step_slug: str) -> HttpResponse:
+    found = _own_quest(request, quest_id)
+    view = _quest_view(found)
+    step = _find_step(view, step_slug)
+    view = _quest_view(found, current=step)
+    has_form = view.editable and step.kind not in (StepKind.AGENT_REVIEW,)
+    if request.method != "POST":
+        form = StepForm(specs=view.seen.inputs_of(step), answers=view.seen.answers) if has_form else None
+        return _render_step(request, view, step, form)
+    if not has_form:
+        messages.error(request, _("Ce dossier ne peut plus être modifié : il est en cours de traitement ou terminé."))
+        return redirect("citizen:quest", quest_id=found.pk)
+    return _save_step(request, found, view, step)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    """A request htmx made (django-htmx's middleware reads the same header)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView, step: Step) -> HttpResponse:
+    specs = view.seen.inputs_of(step)
+    try:
+        saved = answers_save(quest=found, step=step, data=raw_answers(specs, request.POST))
+    except ProcedureError as error:
+        if _is_htmx(request):
+            return render(request, "citizen/quests/_save_status.html", {"problem": error.message})
+        messages.error(request, error.message)
+        return redirect("citizen:quest", quest_id=found.pk)
+    errors = dict(saved.errors)
+    if _is_htmx(request):
+        return _htmx_saved(request, found, step, specs, errors)
+    if not errors and request.POST.get("action") == "continue":
+        try:
+            step_complete(quest=found, step=step)
+        except StepIncomplete as error:
+            errors = error.errors
+        except ProcedureError as error:
+            messages.error(request, error.message)
+            return redirect("citizen:quest", quest_id=found.pk)
+    refreshed = _own_quest(request, found.pk)
+    view = _quest_view(refreshed, current=step)
+    if errors:
+        form = StepForm(specs=view.seen.inputs_of(step), data=request.POST)
+        form.set_errors(errors)
+        summary = _("Votre brouillon est enregistré, sauf les réponses à corriger ci-dessous.")
+        return _render_step(request, view, step, form, status=400, error_summary=summary)
+    if request.POST.get("action") != "continue":
+        messages.success(request, _("Votre brouillon est enregistré."))
+        return redirect("citizen:quest-step", quest_id=found.pk, step_slug=step.slug)
+    if refreshed.state == QuestState.COMPLETED:
+        messages.success(request, _("Bravo, vous avez terminé toutes les étapes de cette démarche."))
+        return redirect("citizen:quest", quest_id=found.pk)
+    following = view.next_citizen_step(step)
+    if following is not None:
+        return redirect("citizen:quest-step", quest_id=found.pk, step_slug=following.slug)
+    if view.guided:
+        return redirect("citizen:quest", quest_id=found.pk)
+    return redirect("citizen:quest-review", quest_id=found.pk)
+
+
+def _htmx_saved(
+    request: AuthenticatedHttpRequest, found: Quest, step: Step, before: list[InputSpec], errors: dict[str, str]
+) -> HttpResponse:
+    """The save status for the live region; the fields again (out of band) when conditions changed them."""
+    refreshed = _own_quest(request, found.pk)
+    view = _quest_view(refreshed, current=step)
+    if not view.seen.is_visible(step):
+        # Answers in this step hid it (a condition on itself cannot, but stay safe): back to the quest.
+        return render(request, "citizen/quests/_save_status.html", {"saved": True})
+    after = view.seen.inputs_of(step)
+    fields_form = None
+    if [spec.name for spec in after] != [spec.name for spec in before]:
+        fields_form = StepForm(specs=after, data=request.POST)
+        fields_form.set_errors(errors)
+    return render(
+        request,
+        "citizen/quests/_save_status.html",
+        {
+            "saved": True,
+            "errors": list(errors.values()),
+            "fields_form": fields_form,
+        },
+    )
+
+
+# --- Review and submission -------------------------------------------------------------------------
+
+
+@dataclass
+class DisplayedAnswer:
+    label: str
+    value: str
+
+
+def _display_value(spec: InputSpec, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return _("Non renseigné")
+    if spec.kind == FieldKind.YES_NO:
+        return _("Oui") if value is True else _("Non")
+    labels = dict(spec.choices)
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(str(item), item)) for item in value)
+    if spec.kind == FieldKind.SINGLE_CHOICE:
+        return str(labels.get(str(value), value))
+    if spec.kind == FieldKind.DOCUMENT:
+        return _("Document n°%(number)s") % {"number": value}
+    return str(value)
+
+
+def _displayed_answers(specs: list[InputSpec], answers: dict[str, Any]) -> list[DisplayedAnswer]:
+    return [DisplayedAnswer(label=spec.label, value=_display_value(spec, answers.get(spec.name))) for spec in specs]
+
+
+@role_required(Role.CITIZEN)
+def quest_review(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    found = _own_quest(request, quest_id)
+    view = _quest_view(found)
+    report = completeness(view.seen, view.done)
+    sections = [
+        (row, _displayed_answers(view.seen.inputs_of(row.step), view.seen.answers))
+        for row in view.rows
+        if not row.is_agents
+    ]
+    return render(
+        request,
+        "citizen/quests/review.html",
+        {
+            "title": _("Récapitulatif"),
+            "quest": found,
+            "view": view,
+            "sections": sections,
+            "missing": [*report.steps.values(), *report.fields.values()],
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CITIZEN)
+def quest_submit_view(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    found = _own_quest(request, quest_id)
+    try:
+        quest_submit(quest=found, actor=request.user)
+    except QuestIncomplete as error:
+        messages.error(request, error.message)
+        return redirect("citizen:quest-review", quest_id=found.pk)
+    except ProcedureError as error:
+        messages.error(request, error.message)
+        return redirect("citizen:quest", quest_id=found.pk)
+    messages.success(request, _("Votre dossier est déposé. Le service instructeur vous répondra ici."))
+    return redirect("citizen:quest", quest_id=found.pk)

@@ -1,0 +1,84 @@
+"""The document wallet pages: list, upload, delete (POST), download (owner only)."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
+from civiquest.accounts.models import Role
+from civiquest.procedures import documents as wallet
+from civiquest.procedures.errors import ProcedureError
+from civiquest.www.citizen.wallet_forms import DocumentUploadForm
+
+
+@role_required(Role.CITIZEN)
+def documents(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The citizen's documents, with what expires and where each is used."""
+    entries = wallet.documents_of(owner=request.user)
+    return render(
+        request,
+        "citizen/documents/list.html",
+        {"title": _("Mes documents"), "entries": entries, "warning_days": wallet.EXPIRY_WARNING_DAYS},
+    )
+
+
+@role_required(Role.CITIZEN)
+def document_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = DocumentUploadForm(data=request.POST, files=request.FILES)
+        if form.is_valid():
+            try:
+                document = wallet.document_upload(
+                    owner=request.user,
+                    file=form.cleaned_data["file"],
+                    type=form.cleaned_data["type"],
+                    title=form.cleaned_data["title"],
+                    issued_on=form.cleaned_data["issued_on"],
+                    expires_on=form.cleaned_data["expires_on"],
+                )
+            except wallet.DocumentRejected as error:
+                form.add_error("file", error.message)
+            else:
+                messages.success(
+                    request, _("Le document « %(title)s » est ajouté à vos documents.") % {"title": document.title}
+                )
+                return redirect("citizen:documents")
+    else:
+        form = DocumentUploadForm()
+    return render(request, "citizen/documents/upload.html", {"title": _("Ajouter un document"), "form": form})
+
+
+@role_required(Role.CITIZEN)
+@require_POST
+def document_delete(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
+    document = wallet.document_of(owner=request.user, document_id=document_id)
+    if document is None:
+        raise Http404
+    try:
+        wallet.document_delete(document=document)
+    except ProcedureError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Le document « %(title)s » est supprimé.") % {"title": document.title})
+    return redirect("citizen:documents")
+
+
+@role_required(Role.CITIZEN)
+def document_download(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponseBase:
+    """The file itself, as an attachment, to its owner only (anybody else gets a 404)."""
+    document = wallet.document_of(owner=request.user, document_id=document_id)
+    if document is None:
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_filename, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
