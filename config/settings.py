@@ -167,6 +167,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("CIVIQUEST_SQLITE_PATH", str(VAR_DIR / "civiquest.sqlite3")),
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # A file, not Django's shared in-memory database: the browser tests' live server
+            # answers concurrent requests (htmx autosave + a form post), which an in-memory
+            # database refuses with "table is locked" instead of waiting as a file does.
+            "TEST": {"NAME": str(VAR_DIR / "test-civiquest.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -33,8 +33,8 @@ def test_a_citizen_quest_from_catalogue_to_submission_passes_axe(browser_page_as
     # The form step, once with an error.
     page.get_by_label("Nom").fill("Martin")
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("« Date de naissance » est obligatoire.").count() >= 1
+    # Leaving the field also fires the htmx autosave: wait for the page the button leads to.
+    page.get_by_text("« Date de naissance » est obligatoire.").first.wait_for()
     assert_no_violations(page)
     page.get_by_label("Date de naissance").fill("1990-05-17")
     page.get_by_text("Oui", exact=True).click()
