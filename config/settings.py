@@ -9,6 +9,7 @@ key and allowed hosts are configured.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,8 @@ def production_problems(environ: dict[str, str]) -> list[str]:
         problems.append("SECRET_KEY is not set or shorter than 50 characters")
     if not [host for host in environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]:
         problems.append("ALLOWED_HOSTS is not set (comma-separated host names)")
+    if not environ.get("EMAIL_URL", "").strip().startswith(("smtp://", "smtps://")):
+        problems.append("EMAIL_URL is not set (smtp:// or smtps://, for the notifications sent by email)")
     return problems + oidc_production_problems(environ)
 
 
@@ -170,7 +173,8 @@ else:
             # A file, not Django's shared in-memory database: the browser tests' live server
             # answers concurrent requests (htmx autosave + a form post), which an in-memory
             # database refuses with "table is locked" instead of waiting as a file does.
-            "TEST": {"NAME": str(VAR_DIR / "test-civiquest.sqlite3")},
+            # CIVIQUEST_TEST_SQLITE_PATH lets two test runs share a checkout without sharing a database.
+            "TEST": {"NAME": os.environ.get("CIVIQUEST_TEST_SQLITE_PATH", str(VAR_DIR / "test-civiquest.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -336,6 +340,23 @@ DSFR_CHECK_DEPRECATED_PARAMS = False
 # The Marianne brand block is reserved to State services (DSFR terms of use).
 CIVIQUEST_SITE_TITLE = os.environ.get("CIVIQUEST_SITE_TITLE", "CiviQuest")
 CIVIQUEST_BRAND_HTML = os.environ.get("CIVIQUEST_BRAND_HTML", "République<br>Française")
+# --- Email ------------------------------------------------------------------------
+# EMAIL_URL picks the transport: smtp://user:password@host:587 (STARTTLS) or smtps://…:465.
+# Without it, mail is printed on the console (demo) — tests use Django's in-memory outbox.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CiviQuest <ne-pas-repondre@civiquest.example>")
+_email_url = urllib.parse.urlsplit(os.environ.get("EMAIL_URL", "").strip())
+if _email_url.scheme in ("smtp", "smtps"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email_url.hostname or "localhost"
+    EMAIL_PORT = _email_url.port or (465 if _email_url.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = urllib.parse.unquote(_email_url.username or "")
+    EMAIL_HOST_PASSWORD = urllib.parse.unquote(_email_url.password or "")
+    EMAIL_USE_SSL = _email_url.scheme == "smtps"
+    EMAIL_USE_TLS = _email_url.scheme == "smtp" and EMAIL_PORT != 25
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
 CIVIQUEST_CONTACT_EMAIL = os.environ.get("CIVIQUEST_CONTACT_EMAIL", "accessibilite@civiquest.example")
 
 # --- Security ------------------------------------------------------------------------

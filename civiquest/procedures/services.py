@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import Role, User
-from civiquest.procedures import workflow
+from civiquest.procedures import events, workflow
 from civiquest.procedures.errors import (
     IllegalTransition,
     ProcedureError,
@@ -347,6 +347,7 @@ def step_complete(*, quest: Quest, step: Step) -> StepProgress:
         progress.done_at = timezone.now()
         progress.verified = step.kind in VERIFIED_KINDS
         progress.save(update_fields=["done_at", "verified", "updated_at"])
+        events.step_completed.send(sender=StepProgress, progress=progress, quest=locked)
     done = _done_step_ids(locked)
     locked.current_step = _next_step(seen, step, done)
     locked.save(update_fields=["current_step", "updated_at"])
@@ -450,7 +451,7 @@ def _apply(quest: Quest, rule: workflow.Rule, *, actor: User, role: ActorRole, m
     elif source in workflow.FINAL_STATES:
         quest.decided_at = None
     quest.save(update_fields=["state", "submitted_at", "decided_at", "updated_at"])
-    return QuestTransition.objects.create(
+    transition = QuestTransition.objects.create(
         quest=quest,
         actor=actor,
         actor_role=role,
@@ -459,3 +460,5 @@ def _apply(quest: Quest, rule: workflow.Rule, *, actor: User, role: ActorRole, m
         to_state=rule.target,
         motivation=motivation.strip(),
     )
+    events.quest_transitioned.send(sender=QuestTransition, transition=transition)
+    return transition

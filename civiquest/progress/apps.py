@@ -7,3 +7,6 @@ class ProgressConfig(AppConfig):
     name = "civiquest.progress"
     label = "progress"
     verbose_name = "Progression"
+
+    def ready(self) -> None:
+        from civiquest.progress import receivers  # noqa: F401  (connects the signal receivers)

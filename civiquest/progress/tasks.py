@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from civiquest.progress import notifications
+
+
+@shared_task(
+    name="progress.notification_email_send",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def notification_email_send(notification_id: int) -> None:
+    """Email one notification (idempotent: a notification already emailed is not sent again)."""
+    notifications.notification_email_send(notification_id)
