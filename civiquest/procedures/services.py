@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import Role, User
-from civiquest.procedures import events, workflow
+from civiquest.procedures import workflow
 from civiquest.procedures.errors import (
     IllegalTransition,
     ProcedureError,
@@ -68,6 +68,7 @@ from civiquest.procedures.validation import (
     step_inputs,
     visibility,
 )
+from civiquest.progress import services as progress_services
 
 # Crockford's base 32: no I, L, O or U to misread.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -347,7 +348,7 @@ def step_complete(*, quest: Quest, step: Step) -> StepProgress:
         progress.done_at = timezone.now()
         progress.verified = step.kind in VERIFIED_KINDS
         progress.save(update_fields=["done_at", "verified", "updated_at"])
-        events.step_completed.send(sender=StepProgress, progress=progress, quest=locked)
+        progress_services.step_done_recorded(progress=progress, quest=locked)
     done = _done_step_ids(locked)
     locked.current_step = _next_step(seen, step, done)
     locked.save(update_fields=["current_step", "updated_at"])
@@ -460,5 +461,6 @@ def _apply(quest: Quest, rule: workflow.Rule, *, actor: User, role: ActorRole, m
         to_state=rule.target,
         motivation=motivation.strip(),
     )
-    events.quest_transitioned.send(sender=QuestTransition, transition=transition)
+    # Cross-app effects are explicit calls, inside this transaction (see DESIGN.md).
+    progress_services.quest_transition_recorded(transition=transition)
     return transition

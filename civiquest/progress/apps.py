@@ -7,6 +7,3 @@ class ProgressConfig(AppConfig):
     name = "civiquest.progress"
     label = "progress"
     verbose_name = "Progression"
-
-    def ready(self) -> None:
-        from civiquest.progress import receivers  # noqa: F401  (connects the signal receivers)

@@ -1,0 +1,70 @@
+"""The shapes passed between the assistant's parts: retrieval → answering → pages and API.
+
+Retrieval (``civiquest.assistant.retrieval``) returns ``Passage``s; answering
+(``civiquest.assistant.answering``) turns a question and passages into a ``Reply`` or a
+stream of ``ReplyEvent``s; the chat pages and the API render those. Citations are built
+here from the passages actually given, never by a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One chunk of an official source, as retrieval found it for a question."""
+
+    chunk_id: int
+    source_id: int
+    # "fiche" (service-public.fr) or "procedure" (our catalogue)
+    source_kind: Literal["fiche", "procedure"]
+    # Fiche ID ("F1234") or procedure slug ("passeport")
+    source_key: str
+    title: str
+    url: str
+    # The section titles leading to this chunk, outermost first.
+    trail: tuple[str, ...]
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    id: str
+    title: str
+    url: str
+    kind: Literal["fiche", "procedure"]
+
+
+class Retriever(Protocol):
+    def search(self, query: str, *, limit: int = 5, procedure_slug: str = "") -> list[Passage]: ...
+
+
+Outcome = Literal["answered", "low_confidence", "out_of_scope", "legal_case", "rate_limited"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the assistant answers. ``text`` is plain text with quoted passages; never HTML."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    confidence: float
+    provider: str
+    outcome: Outcome = "answered"
+    # A notice shown with the answer (e.g. the model was unavailable, extractive answer instead).
+    notice: str = ""
+    # Procedures the citizen may start from the answer (slugs); the assistant never acts.
+    suggested_procedures: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ReplyEvent:
+    """One server-sent event of a streamed reply: sources first, then tokens, then done."""
+
+    kind: Literal["sources", "token", "notice", "done"]
+    data: str = ""
+    citations: tuple[Citation, ...] = ()
+    reply: Reply | None = None
