@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "dsfr",
     "django.forms",
     "django_htmx",
+    "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -109,6 +110,7 @@ INSTALLED_APPS = [
     "civiquest.accounts",
     "civiquest.procedures",
     "civiquest.progress",
+    "civiquest.progress.habits",
     "civiquest.assistant",
     "civiquest.social",
     "civiquest.integrations",
@@ -407,3 +409,12 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# >>> assistant (settings of the AI assistant)
+# <<< assistant
+
+# >>> progress (settings of XP, levels, badges)
+# <<< progress
+
+# >>> habits (settings of habits, streaks, avatar)
+# <<< habits

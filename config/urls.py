@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from civiquest.core.api import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("civiquest.www.citizen.urls")),
     path("agent/", include("civiquest.www.agent.urls")),
     path("gestion/", include("civiquest.www.staff.urls")),

@@ -84,4 +84,5 @@ NOT_PAGES = {
 
 # Whole URL trees that are not ours: Django's admin (superusers only, maintenance tool,
 # stated as exempt in the accessibility statement) and Django's set_language (POST).
-FOREIGN_PREFIXES = ("django-admin/", "i18n/")
+# The JSON API checks access per operation: tests/core/test_api_access.py.
+FOREIGN_PREFIXES = ("django-admin/", "i18n/", "api/v1/")

@@ -6,7 +6,7 @@ from civiquest.accounts.access import PUBLIC, view_access
 
 # URL prefixes that are not ours to declare: Django's admin checks superusers itself
 # (tested in tests/www/test_portal_access.py) and set_language is Django's.
-FOREIGN_PREFIXES = ("django-admin/", "i18n/")
+FOREIGN_PREFIXES = ("django-admin/", "i18n/", "api/v1/")  # the JSON API: tests/core/test_api_access.py
 
 
 def walk(patterns, prefix=""):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from civiquest.www.staff import views
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("agents/", views.agents, name="agents"),
     path("agents/invitations/<int:invitation_id>/revoquer/", views.invitation_revoke_view, name="invitation-revoke"),
+    path("", include("civiquest.www.staff.assistant_urls")),
+    path("", include("civiquest.www.staff.progress_urls")),
 ]

@@ -1,0 +1,18 @@
+"""The JSON API at ``/api/v1/`` (django-ninja; schema at ``/api/v1/openapi.json``).
+
+Each app owns a router in its ``api.py``; this module only mounts them.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from civiquest.assistant.api import router as assistant_router
+
+api = NinjaAPI(
+    title="CiviQuest API",
+    version="1",
+    urls_namespace="api",
+    docs_url=None,
+)
+api.add_router("/assistant/", assistant_router)

@@ -1,0 +1,1 @@
+"""Civic habits, streaks, avatar and cosmetics."""
