@@ -418,3 +418,6 @@ LOGGING = {
 
 # >>> habits (settings of habits, streaks, avatar)
 # <<< habits
+
+# >>> assistant-chat (settings of the assistant's conversations, pages and API)
+# <<< assistant-chat
