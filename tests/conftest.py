@@ -16,6 +16,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, tmp_path):
+    """Uploaded documents go to a per-test folder, never to var/; no antivirus unless a test sets one."""
+    settings.CIVIQUEST_PRIVATE_ROOT = tmp_path / "private"
+    settings.CIVIQUEST_CLAMD_SOCKET = ""
+    settings.CIVIQUEST_CLAMD_HOST = ""
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts with an empty cache, so no test sees another's entries."""
     from django.core.cache import cache

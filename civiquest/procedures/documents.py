@@ -42,7 +42,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from civiquest.accounts.models import User
 from civiquest.procedures import workflow
 from civiquest.procedures.errors import ProcedureError, QuestNotEditable, StepUnavailable
-from civiquest.procedures.models import Document, DocumentType, Quest, QuestDocument, QuestState, Step
+from civiquest.procedures.models import Answer, Document, DocumentType, Quest, QuestDocument, QuestState, Step
+from civiquest.procedures.services import steps_recheck
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 CONTENT_TYPE_OF_EXTENSION = {".pdf": PDF, ".jpg": JPEG, ".jpeg": JPEG, ".png": PNG}
@@ -303,11 +304,22 @@ def document_delete(*, document: Document) -> None:
                 "le dossier le contient."
             )
         )
+    attachments = list(QuestDocument.objects.filter(document=locked).exclude(input_name=""))
     QuestDocument.objects.filter(document=locked).delete()
+    _answers_forget(attachments)
     name = locked.file.name
     locked.delete()
     if name:
         _delete_file_on_commit(name)
+
+
+def _answers_forget(attachments: list[QuestDocument]) -> None:
+    """The draft answers that named a deleted document are cleared, and the steps they completed reopened."""
+    quests = {attachment.quest_id for attachment in attachments}
+    for quest in Quest.objects.filter(pk__in=quests):
+        names = [attachment.input_name for attachment in attachments if attachment.quest_id == quest.pk]
+        Answer.objects.filter(quest=quest, field_name__in=names).delete()
+        steps_recheck(quest=quest)
 
 
 def _lock_quest(quest: Quest) -> Quest:
@@ -382,6 +394,11 @@ def documents_of(*, owner: User, today: dt.date | None = None) -> list[WalletDoc
         )
         for document in documents
     ]
+
+
+def wallet_documents(*, owner: User) -> list[Document]:
+    """The owner's documents, latest first, to choose from in a quest step."""
+    return list(Document.objects.filter(owner=owner).order_by("-created_at", "-pk"))
 
 
 def document_of(*, owner: User, document_id: Any) -> Document | None:

@@ -677,6 +677,9 @@ class QuestDocument(models.Model):
     quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="documents")
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments")
     step_slug = models.SlugField(_("étape"), max_length=60)
+    # The input the document answers ("pieces.passport", or a document field's name); empty
+    # for a document given to the step as a whole.
+    input_name = models.CharField(_("réponse"), max_length=120, blank=True)
     attached_at = models.DateTimeField(_("joint le"), auto_now_add=True)
 
     class Meta:
@@ -684,7 +687,7 @@ class QuestDocument(models.Model):
         verbose_name_plural = _("documents joints aux dossiers")
         constraints = [
             models.UniqueConstraint(
-                fields=["quest", "document", "step_slug"], name="procedures_quest_document_unique"
+                fields=["quest", "document", "step_slug", "input_name"], name="procedures_quest_document_unique"
             ),
         ]
 

@@ -43,12 +43,16 @@ from civiquest.procedures.errors import (
 from civiquest.procedures.models import (
     ActorRole,
     Answer,
+    Document,
+    DocumentType,
+    FieldKind,
     LifeEventCode,
     Procedure,
     ProcedureLifeEvent,
     ProcedureRevision,
     ProcedureStatus,
     Quest,
+    QuestDocument,
     QuestState,
     QuestTransition,
     RevisionStatus,
@@ -58,6 +62,7 @@ from civiquest.procedures.models import (
 )
 from civiquest.procedures.validation import (
     InputInvalid,
+    InputSpec,
     Visibility,
     clean_value,
     completeness,
@@ -299,6 +304,8 @@ def answers_save(*, quest: Quest, step: Step, data: Mapping[str, Any]) -> Answer
             continue
         try:
             value = clean_value(spec, raw)
+            if spec.kind == FieldKind.DOCUMENT:
+                _check_wallet_document(locked, spec, value)
         except InputInvalid as error:
             errors[spec.name] = error.message
             continue
@@ -306,11 +313,57 @@ def answers_save(*, quest: Quest, step: Step, data: Mapping[str, Any]) -> Answer
         working[spec.name] = value
         saved[spec.name] = value
     if saved:
+        _attachments_sync(locked, step, working)
         _undo_broken_steps(locked, revision)
     locked.current_step = step
     locked.save(update_fields=["current_step", "updated_at"])
     _sync(quest, locked)
     return AnswersSaved(saved=saved, errors=errors)
+
+
+def _check_wallet_document(quest: Quest, spec: InputSpec, document_id: int) -> None:
+    """A document answer must name a document of the quest's citizen, of the type asked (or "other").
+
+    Not locked: ``document_delete`` locks the document and then its quests, so locking it here,
+    after the quest, could deadlock; a document deleted meanwhile fails the attachment's
+    foreign key and the whole save rolls back.
+    """
+    document = Document.objects.filter(pk=document_id, owner_id=quest.citizen_id).only("type").first()
+    if document is None:
+        raise InputInvalid(
+            _("« %(label)s » : choisissez un document de votre porte-documents.") % {"label": spec.label}
+        )
+    if spec.document_type and document.type not in (spec.document_type, DocumentType.OTHER):
+        raise InputInvalid(
+            _("« %(label)s » : ce document est d’un autre type. Choisissez un document de ce type.")
+            % {"label": spec.label},
+        )
+
+
+def _attachments_sync(quest: Quest, step: Step, answers: Mapping[str, Any]) -> None:
+    """Attach to the quest exactly the wallet documents the step's document answers name."""
+    wanted = {
+        (spec.name, answers[spec.name])
+        for spec in step_inputs(step)
+        if spec.kind == FieldKind.DOCUMENT and isinstance(answers.get(spec.name), int)
+    }
+    attached = QuestDocument.objects.filter(quest=quest, step_slug=step.slug)
+    have = {(row.input_name, row.document_id): row.pk for row in attached}
+    stale = [pk for key, pk in have.items() if key not in wanted]
+    if stale:
+        QuestDocument.objects.filter(pk__in=stale).delete()
+    QuestDocument.objects.bulk_create(
+        [
+            QuestDocument(quest=quest, document_id=document_id, step_slug=step.slug, input_name=name)
+            for name, document_id in sorted(wanted)
+            if (name, document_id) not in have
+        ]
+    )
+
+
+def steps_recheck(*, quest: Quest) -> None:
+    """After answers changed outside a step save (a wallet document deleted): undo the steps they broke."""
+    _undo_broken_steps(quest, revision_loaded(quest.revision_id))
 
 
 def _undo_broken_steps(quest: Quest, revision: ProcedureRevision) -> None:
@@ -439,6 +492,7 @@ def _check_complete(quest: Quest, rule: workflow.Rule) -> None:
         hidden = set(answers) - set(seen.answers)
         if hidden:
             Answer.objects.filter(quest=quest, field_name__in=hidden).delete()
+            QuestDocument.objects.filter(quest=quest, input_name__in=hidden).delete()
 
 
 def _apply(quest: Quest, rule: workflow.Rule, *, actor: User, role: ActorRole, motivation: str) -> QuestTransition:

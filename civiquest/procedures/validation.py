@@ -95,6 +95,8 @@ class InputSpec:
     choices: tuple[tuple[str, str], ...] = ()
     condition: Any = None
     field_id: int | None = None
+    # For a document input of a documents step: the type of document it asks for.
+    document_type: str = ""
 
     @property
     def choice_values(self) -> list[str]:
@@ -181,6 +183,7 @@ def step_inputs(step: Step) -> list[InputSpec]:
                 label=str(labels.get(document_type, document_type)),
                 kind=FieldKind.DOCUMENT,
                 required=step.required,
+                document_type=str(document_type),
             )
             for document_type in types
         ]

@@ -10,6 +10,7 @@ from tests.procedures.factories import (
     ServiceFactory,
     member_of,
     published,
+    with_wallet_documents,
 )
 
 
@@ -50,7 +51,8 @@ def fill(quest, answers=INSTRUCTED_ANSWERS):
     """Answer and complete every step the citizen does on a passport quest."""
     for current in quest.revision.steps.order_by("position"):
         if current.slug in answers:
-            result = answers_save(quest=quest, step=current, data=answers[current.slug])
+            data = with_wallet_documents(quest, current, answers[current.slug])
+            result = answers_save(quest=quest, step=current, data=data)
             assert result.errors == {}
         if current.kind not in ("agent_review",) and current.required and current.slug != "perte":
             step_complete(quest=quest, step=current)

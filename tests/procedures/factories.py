@@ -8,6 +8,8 @@ import factory
 
 from civiquest.accounts.models import Service, ServiceKind, ServiceMembership, ServiceRole
 from civiquest.procedures.models import (
+    Document,
+    DocumentType,
     Field,
     FieldKind,
     Procedure,
@@ -18,7 +20,35 @@ from civiquest.procedures.models import (
     Theme,
 )
 from civiquest.procedures.services import revision_publish
-from tests.accounts.factories import AgentFactory
+from tests.accounts.factories import AgentFactory, CitizenFactory
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A wallet document with a small stored file (what ``document_upload`` checks is tested apart)."""
+
+    class Meta:
+        model = Document
+
+    owner = factory.SubFactory(CitizenFactory)
+    type = DocumentType.OTHER
+    title = factory.Sequence(lambda number: f"Document {number}")
+    file = factory.django.FileField(filename="document.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    original_filename = "document.pdf"
+    content_type = "application/pdf"
+    size = 14
+    sha256 = "0" * 64
+
+
+def with_wallet_documents(quest: Any, step: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each document answer of the step replaced by a real document of the citizen's wallet."""
+    from civiquest.procedures.validation import step_inputs
+
+    filled = dict(data)
+    for spec in step_inputs(step):
+        if spec.kind == FieldKind.DOCUMENT and spec.name in filled and filled[spec.name] not in ("", None):
+            document = DocumentFactory(owner=quest.citizen, type=spec.document_type or DocumentType.OTHER)
+            filled[spec.name] = document.pk
+    return filled
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):

@@ -34,6 +34,7 @@ from civiquest.procedures.services import (
     step_complete,
 )
 from civiquest.procedures.validation import CONDITION_OPERATORS, revision_problems, visibility
+from tests.procedures.factories import with_wallet_documents
 
 SLUGS = {
     "passeport",
@@ -304,7 +305,8 @@ def run(quest, answers: dict[str, dict]) -> None:
     revision = revision_loaded(quest.revision_id)
     for step in revision.steps.all():
         if step.slug in answers:
-            assert answers_save(quest=quest, step=step, data=answers[step.slug]).errors == {}
+            data = with_wallet_documents(quest, step, answers[step.slug])
+            assert answers_save(quest=quest, step=step, data=data).errors == {}
     saved = dict(quest.answers.values_list("field_name", "value"))
     for step in visibility(revision, saved).steps:
         if step.required and step.kind != StepKind.AGENT_REVIEW:

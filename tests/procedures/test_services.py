@@ -2,9 +2,11 @@ import re
 
 import pytest
 
+from civiquest.procedures.documents import document_delete
 from civiquest.procedures.errors import (
     ProcedureError,
     ProcedureNotPublished,
+    QuestIncomplete,
     QuestNotEditable,
     RevisionInvalid,
     StepIncomplete,
@@ -12,11 +14,14 @@ from civiquest.procedures.errors import (
 )
 from civiquest.procedures.models import (
     Answer,
+    Document,
+    DocumentType,
     Field,
     FieldKind,
     LifeEventCode,
     ProcedureStatus,
     Quest,
+    QuestDocument,
     QuestState,
     QuestTransition,
     RevisionStatus,
@@ -37,7 +42,13 @@ from civiquest.procedures.services import (
 )
 from tests.accounts.factories import AgentFactory, CitizenFactory
 from tests.procedures.conftest import fill, step
-from tests.procedures.factories import INSTRUCTED_ANSWERS, ProcedureFactory, RevisionFactory, StepFactory
+from tests.procedures.factories import (
+    INSTRUCTED_ANSWERS,
+    DocumentFactory,
+    ProcedureFactory,
+    RevisionFactory,
+    StepFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +137,9 @@ class TestAnswersSave:
         )
         assert result.errors == {"pre-demande.reference": "« Numéro de pré-demande » n’a pas le format attendu."}
         answers_save(quest=draft_quest, step=step(draft_quest, "preparer"), data={"preparer.checklist": ["1"]})
-        answers_save(quest=draft_quest, step=step(draft_quest, "pieces"), data={"pieces.id_photo": "7"})
-        assert answers(draft_quest) == {"preparer.checklist": ["1"], "pieces.id_photo": 7}
+        photo = DocumentFactory(owner=draft_quest.citizen, type=DocumentType.ID_PHOTO)
+        answers_save(quest=draft_quest, step=step(draft_quest, "pieces"), data={"pieces.id_photo": str(photo.pk)})
+        assert answers(draft_quest) == {"preparer.checklist": ["1"], "pieces.id_photo": photo.pk}
 
     def test_refuses_a_hidden_step_or_another_revisions_step(self, draft_quest, moving):
         with pytest.raises(StepUnavailable, match="ne s’applique pas"):
@@ -166,7 +178,8 @@ class TestStepComplete:
 
     def test_documents_step_wants_one_document_of_each_type(self, draft_quest):
         pieces = step(draft_quest, "pieces")
-        answers_save(quest=draft_quest, step=pieces, data={"pieces.id_photo": 3})
+        photo = DocumentFactory(owner=draft_quest.citizen, type=DocumentType.ID_PHOTO)
+        answers_save(quest=draft_quest, step=pieces, data={"pieces.id_photo": photo.pk})
         with pytest.raises(StepIncomplete) as error:
             step_complete(quest=draft_quest, step=pieces)
         assert error.value.errors == {"pieces.proof_of_address": "« Justificatif de domicile » est obligatoire."}
@@ -306,3 +319,54 @@ def test_another_citizens_transition_rows_are_theirs(passport):
     quest_start(citizen=first, procedure=passport)
     quest_start(citizen=second, procedure=passport)
     assert QuestTransition.objects.filter(actor=first).count() == 1
+
+
+class TestWalletDocumentAnswers:
+    """A documents step takes documents of the citizen's own wallet and attaches them to the quest."""
+
+    def test_a_chosen_document_is_attached_then_replaced_then_detached(self, draft_quest):
+        pieces = step(draft_quest, "pieces")
+        first = DocumentFactory(owner=draft_quest.citizen, type=DocumentType.ID_PHOTO)
+        second = DocumentFactory(owner=draft_quest.citizen, type=DocumentType.OTHER)
+        answers_save(quest=draft_quest, step=pieces, data={"pieces.id_photo": first.pk})
+        assert list(QuestDocument.objects.filter(quest=draft_quest).values_list("document", "input_name")) == [
+            (first.pk, "pieces.id_photo")
+        ]
+        answers_save(quest=draft_quest, step=pieces, data={"pieces.id_photo": second.pk})
+        assert list(QuestDocument.objects.filter(quest=draft_quest).values_list("document", flat=True)) == [second.pk]
+        answers_save(quest=draft_quest, step=pieces, data={"pieces.id_photo": ""})
+        assert not QuestDocument.objects.filter(quest=draft_quest).exists()
+        assert answers(draft_quest) == {}
+
+    def test_another_citizens_document_is_refused(self, draft_quest):
+        stranger = DocumentFactory(type=DocumentType.ID_PHOTO)
+        result = answers_save(
+            quest=draft_quest, step=step(draft_quest, "pieces"), data={"pieces.id_photo": stranger.pk}
+        )
+        assert result.errors == {
+            "pieces.id_photo": "« Photo d’identité » : choisissez un document de votre porte-documents."
+        }
+        assert answers(draft_quest) == {} and not QuestDocument.objects.exists()
+
+    def test_a_document_of_another_type_is_refused(self, draft_quest):
+        passport = DocumentFactory(owner=draft_quest.citizen, type=DocumentType.PASSPORT)
+        result = answers_save(
+            quest=draft_quest, step=step(draft_quest, "pieces"), data={"pieces.id_photo": passport.pk}
+        )
+        assert "d’un autre type" in result.errors["pieces.id_photo"]
+        assert answers(draft_quest) == {}
+
+    def test_deleting_a_document_of_a_draft_clears_its_answer_and_reopens_the_step(self, ready_quest):
+        pieces = step(ready_quest, "pieces")
+        assert StepProgress.objects.get(quest=ready_quest, step=pieces).is_done
+        photo_id = answers(ready_quest)["pieces.id_photo"]
+        document_delete(document=Document.objects.get(pk=photo_id))
+        assert "pieces.id_photo" not in answers(ready_quest)
+        assert not StepProgress.objects.get(quest=ready_quest, step=pieces).is_done
+        with pytest.raises(QuestIncomplete):
+            quest_submit(quest=ready_quest, actor=ready_quest.citizen)
+
+    def test_the_submitted_quest_holds_exactly_its_documents(self, ready_quest):
+        quest_submit(quest=ready_quest, actor=ready_quest.citizen)
+        given = set(QuestDocument.objects.filter(quest=ready_quest).values_list("input_name", flat=True))
+        assert given == {"pieces.id_photo", "pieces.proof_of_address"}

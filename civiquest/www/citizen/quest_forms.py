@@ -13,11 +13,12 @@ from typing import Any
 from django import forms
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from dsfr.utils import dsfr_input_class_attr
 
 from civiquest.core.forms import BaseForm
-from civiquest.procedures.models import FieldKind, LifeEventCode, Theme
+from civiquest.procedures.models import Document, DocumentType, FieldKind, LifeEventCode, Theme
 from civiquest.procedures.validation import InputSpec
 
 YES, NO = "oui", "non"
@@ -50,7 +51,7 @@ def _text_attrs(spec: InputSpec, **attrs: str) -> dict[str, str]:
     return attrs
 
 
-def form_field(spec: InputSpec) -> forms.Field:
+def form_field(spec: InputSpec, documents: Sequence[Document] = ()) -> forms.Field:
     """One Django form field for one input, with the widget, ``inputmode`` and ``autocomplete`` it calls for."""
     common: dict[str, Any] = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
     kind = spec.kind
@@ -93,10 +94,31 @@ def form_field(spec: InputSpec) -> forms.Field:
             **common,
         )
     if kind == FieldKind.DOCUMENT:
-        # Until the wallet offers a choice: the number of a document of the citizen's wallet.
-        common["help_text"] = spec.help_text or _("Numéro du document dans votre porte-documents.")
-        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common)
+        return forms.ChoiceField(
+            choices=[
+                (str(document.pk), document_choice_label(document)) for document in documents_for(spec, documents)
+            ],
+            widget=forms.RadioSelect,
+            **common,
+        )
     return forms.CharField(widget=forms.TextInput(attrs=_text_attrs(spec)), **common)
+
+
+def documents_for(spec: InputSpec, documents: Sequence[Document]) -> list[Document]:
+    """The wallet documents a document input may take: of its type, or filed as "other"."""
+    if not spec.document_type:
+        return list(documents)
+    return [document for document in documents if document.type in (spec.document_type, DocumentType.OTHER)]
+
+
+def document_choice_label(document: Document) -> str:
+    label = document.title
+    if document.expires_on is not None:
+        label = _("%(title)s (valable jusqu’au %(date)s)") % {
+            "title": document.title,
+            "date": date_format(document.expires_on, "SHORT_DATE_FORMAT"),
+        }
+    return label
 
 
 def initial_value(spec: InputSpec, value: Any) -> Any:
@@ -130,13 +152,14 @@ class StepForm(BaseForm):
         specs: Sequence[InputSpec],
         answers: Mapping[str, Any] | None = None,
         data: QueryDict | None = None,
+        documents: Sequence[Document] = (),
         auto_id: str = "id_%s",
     ) -> None:
         answers = answers or {}
         initial = {spec.name: initial_value(spec, answers.get(spec.name)) for spec in specs}
         super().__init__(data=data, initial=initial, auto_id=auto_id)
         for spec in specs:
-            self.fields[spec.name] = form_field(spec)
+            self.fields[spec.name] = form_field(spec, documents)
         if self.is_bound:
             # Never Django's own validation: only the core's messages (see set_errors).
             self._errors = ErrorDict()

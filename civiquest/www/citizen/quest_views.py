@@ -6,6 +6,7 @@ render. A quest of another citizen is a 404 everywhere (``quest_detail`` returns
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,8 +23,10 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.procedures import workflow
+from civiquest.procedures.documents import wallet_documents
 from civiquest.procedures.errors import ProcedureError, QuestIncomplete, StepIncomplete
 from civiquest.procedures.models import (
+    Document,
     DocumentType,
     FieldKind,
     Procedure,
@@ -196,6 +199,13 @@ def _quest_view(quest: Quest, *, current: Step | None = None) -> QuestView:
     return QuestView(quest=quest, seen=seen, done=done, rows=rows, editable=editable, guided=is_guided(quest.revision))
 
 
+def _wallet_for(request: AuthenticatedHttpRequest, specs: list[InputSpec]) -> list[Document]:
+    """The citizen's wallet, read only when the step asks for documents (one query)."""
+    if not any(spec.kind == FieldKind.DOCUMENT for spec in specs):
+        return []
+    return wallet_documents(owner=request.user)
+
+
 def _own_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
     quest = quest_detail(quest_id=quest_id, citizen=request.user)
     if quest is None:
@@ -248,7 +258,8 @@ def _render_step(
             "row": view.row_of(step),
             "form": form,
             "specs": specs,
-            "answers": _displayed_answers(specs, view.seen.answers),
+            "answers": _displayed_answers(specs, view.seen.answers, _quest_documents(view.quest, specs)),
+            "asks_documents": any(spec.kind == FieldKind.DOCUMENT for spec in specs),
             "error_summary": error_summary,
             "next_step": view.next_citizen_step(step),
         },
@@ -271,7 +282,10 @@ def quest_step(request: AuthenticatedHttpRequest, quest_id: int, step_slug: str)
     view = _quest_view(found, current=step)
     has_form = view.editable and step.kind not in (StepKind.AGENT_REVIEW,)
     if request.method != "POST":
-        form = StepForm(specs=view.seen.inputs_of(step), answers=view.seen.answers) if has_form else None
+        specs = view.seen.inputs_of(step)
+        form = None
+        if has_form:
+            form = StepForm(specs=specs, answers=view.seen.answers, documents=_wallet_for(request, specs))
         return _render_step(request, view, step, form)
     if not has_form:
         messages.error(request, _("Ce dossier ne peut plus être modifié : il est en cours de traitement ou terminé."))
@@ -307,7 +321,8 @@ def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView,
     refreshed = _own_quest(request, found.pk)
     view = _quest_view(refreshed, current=step)
     if errors:
-        form = StepForm(specs=view.seen.inputs_of(step), data=request.POST)
+        specs = view.seen.inputs_of(step)
+        form = StepForm(specs=specs, data=request.POST, documents=_wallet_for(request, specs))
         form.set_errors(errors)
         summary = _("Votre brouillon est enregistré, sauf les réponses à corriger ci-dessous.")
         return _render_step(request, view, step, form, status=400, error_summary=summary)
@@ -337,7 +352,7 @@ def _htmx_saved(
     after = view.seen.inputs_of(step)
     fields_form = None
     if [spec.name for spec in after] != [spec.name for spec in before]:
-        fields_form = StepForm(specs=after, data=request.POST)
+        fields_form = StepForm(specs=after, data=request.POST, documents=_wallet_for(request, after))
         fields_form.set_errors(errors)
     return render(
         request,
@@ -359,7 +374,7 @@ class DisplayedAnswer:
     value: str
 
 
-def _display_value(spec: InputSpec, value: Any) -> str:
+def _display_value(spec: InputSpec, value: Any, documents: Mapping[int, Document]) -> str:
     if value is None or value == "" or value == []:
         return _("Non renseigné")
     if spec.kind == FieldKind.YES_NO:
@@ -370,12 +385,25 @@ def _display_value(spec: InputSpec, value: Any) -> str:
     if spec.kind == FieldKind.SINGLE_CHOICE:
         return str(labels.get(str(value), value))
     if spec.kind == FieldKind.DOCUMENT:
-        return _("Document n°%(number)s") % {"number": value}
+        document = documents.get(value) if isinstance(value, int) else None
+        return document.title if document is not None else _("Document retiré de votre porte-documents")
     return str(value)
 
 
-def _displayed_answers(specs: list[InputSpec], answers: dict[str, Any]) -> list[DisplayedAnswer]:
-    return [DisplayedAnswer(label=spec.label, value=_display_value(spec, answers.get(spec.name))) for spec in specs]
+def _displayed_answers(
+    specs: list[InputSpec], answers: dict[str, Any], documents: Mapping[int, Document]
+) -> list[DisplayedAnswer]:
+    return [
+        DisplayedAnswer(label=spec.label, value=_display_value(spec, answers.get(spec.name), documents))
+        for spec in specs
+    ]
+
+
+def _quest_documents(quest: Quest, specs: list[InputSpec]) -> dict[int, Document]:
+    """The documents attached to the quest, by id (one query, only when documents are asked)."""
+    if not any(spec.kind == FieldKind.DOCUMENT for spec in specs):
+        return {}
+    return {document.pk: document for document in Document.objects.filter(attachments__quest=quest).distinct()}
 
 
 @role_required(Role.CITIZEN)
@@ -383,8 +411,9 @@ def quest_review(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
     found = _own_quest(request, quest_id)
     view = _quest_view(found)
     report = completeness(view.seen, view.done)
+    documents = _quest_documents(found, [spec for row in view.rows for spec in view.seen.inputs_of(row.step)])
     sections = [
-        (row, _displayed_answers(view.seen.inputs_of(row.step), view.seen.answers))
+        (row, _displayed_answers(view.seen.inputs_of(row.step), view.seen.answers, documents))
         for row in view.rows
         if not row.is_agents
     ]

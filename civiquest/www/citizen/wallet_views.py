@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ def documents(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(Role.CITIZEN)
 def document_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
     if request.method == "POST":
         form = DocumentUploadForm(data=request.POST, files=request.FILES)
         if form.is_valid():
@@ -44,10 +46,24 @@ def document_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("Le document « %(title)s » est ajouté à vos documents.") % {"title": document.title}
                 )
-                return redirect("citizen:documents")
+                return redirect(next_url or "citizen:documents")
     else:
         form = DocumentUploadForm()
-    return render(request, "citizen/documents/upload.html", {"title": _("Ajouter un document"), "form": form})
+    return render(
+        request,
+        "citizen/documents/upload.html",
+        {"title": _("Ajouter un document"), "form": form, "next_url": next_url},
+    )
+
+
+def _next_url(request: AuthenticatedHttpRequest) -> str:
+    """Where to go back after the upload (a quest step that asked for the document), if it is ours."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
 
 
 @role_required(Role.CITIZEN)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from civiquest.procedures.models import (
     Answer,
+    DocumentType,
     LifeEventCode,
     Quest,
     QuestState,
@@ -22,9 +27,11 @@ from tests.procedures.factories import (
     GUIDED_STEPS,
     INSTRUCTED_ANSWERS,
     INSTRUCTED_STEPS,
+    DocumentFactory,
     ProcedureFactory,
     ServiceFactory,
     published,
+    with_wallet_documents,
 )
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -82,7 +89,8 @@ def fill(quest):
     """Answer and complete every required step a citizen does on a first passport request."""
     for current in quest.revision.steps.order_by("position"):
         if current.slug in INSTRUCTED_ANSWERS:
-            assert answers_save(quest=quest, step=current, data=INSTRUCTED_ANSWERS[current.slug]).errors == {}
+            data = with_wallet_documents(quest, current, INSTRUCTED_ANSWERS[current.slug])
+            assert answers_save(quest=quest, step=current, data=data).errors == {}
         if current.kind != StepKind.AGENT_REVIEW and current.required and current.slug != "perte":
             step_complete(quest=quest, step=current)
     return quest
@@ -304,8 +312,13 @@ def test_outside_service_step_links_out_in_a_new_window_and_asks_the_reference(c
 
 
 def test_documents_and_checklist_steps_render_their_inputs(citizen_client, quest):
+    photo = DocumentFactory(owner=quest.citizen, type=DocumentType.ID_PHOTO, title="Photo de mars")
+    DocumentFactory(owner=quest.citizen, type=DocumentType.PROOF_OF_ADDRESS, title="Facture EDF")
+    DocumentFactory(title="Photo d’un autre usager", type=DocumentType.ID_PHOTO)
     content = citizen_client.get(step_url(quest, "pieces")).content.decode()
     assert 'name="pieces.id_photo"' in content and 'name="pieces.proof_of_address"' in content
+    assert f'value="{photo.pk}"' in content and "Photo de mars" in content and "Facture EDF" in content
+    assert "Photo d’un autre usager" not in content
     content = citizen_client.get(step_url(quest, "preparer")).content.decode()
     assert 'type="checkbox"' in content and "Timbre fiscal acheté" in content
     response = citizen_client.post(step_url(quest, "preparer"), {"preparer.checklist": ["0"], "action": "save"})
@@ -478,3 +491,58 @@ def test_quest_page_runs_a_bounded_number_of_queries(
         step_url(quest, "identite"),
     ):
         _queries(citizen_client, url, django_assert_max_num_queries, 10)
+
+
+# --- Documents from the wallet -------------------------------------------------------------------
+
+
+def test_a_documents_step_offers_the_wallet_documents_of_the_right_type(citizen_client, quest):
+    photo = DocumentFactory(owner=quest.citizen, type=DocumentType.ID_PHOTO, title="Photo de mars")
+    spare = DocumentFactory(owner=quest.citizen, type=DocumentType.OTHER, title="Scan divers")
+    DocumentFactory(owner=quest.citizen, type=DocumentType.TAX_NOTICE, title="Avis d’impôt 2026")
+    content = citizen_client.get(step_url(quest, "pieces")).content.decode()
+    id_photo_part = content.split('name="pieces.proof_of_address"')[0]
+    assert "Photo de mars" in id_photo_part and "Scan divers" in id_photo_part
+    assert "Avis d’impôt 2026" not in content
+    upload = reverse("citizen:document-upload") + "?next=" + step_url(quest, "pieces").replace("/", "%2F")
+    assert upload in content
+    response = citizen_client.post(
+        step_url(quest, "pieces"),
+        {"pieces.id_photo": str(photo.pk), "pieces.proof_of_address": str(spare.pk), "action": "continue"},
+    )
+    assert response.status_code == 302
+    assert set(quest.documents.values_list("document", flat=True)) == {photo.pk, spare.pk}
+    review = citizen_client.get(reverse("citizen:quest-review", args=[quest.pk])).content.decode()
+    assert "Photo de mars" in review and "Scan divers" in review
+
+
+def test_a_forged_document_choice_is_refused_and_keeps_the_other_answers(citizen_client, quest):
+    photo = DocumentFactory(owner=quest.citizen, type=DocumentType.ID_PHOTO)
+    stranger = DocumentFactory(type=DocumentType.PROOF_OF_ADDRESS)
+    response = citizen_client.post(
+        step_url(quest, "pieces"),
+        {"pieces.id_photo": str(photo.pk), "pieces.proof_of_address": str(stranger.pk), "action": "continue"},
+    )
+    assert response.status_code == 400
+    assert "choisissez un document de votre porte-documents" in response.content.decode()
+    assert list(quest.documents.values_list("document", flat=True)) == [photo.pk]
+
+
+def test_uploading_from_a_step_comes_back_to_the_step(citizen_client, quest):
+    target = step_url(quest, "pieces")
+    page = citizen_client.get(reverse("citizen:document-upload") + "?next=" + target).content.decode()
+    assert f'name="next" value="{target}"' in page
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(png, format="PNG")
+    upload = SimpleUploadedFile("photo.png", png.getvalue(), content_type="image/png")
+    response = citizen_client.post(
+        reverse("citizen:document-upload"),
+        {"next": target, "type": DocumentType.ID_PHOTO, "title": "Photo récente", "file": upload},
+    )
+    assert response.status_code == 302 and response["Location"] == target
+    assert "Photo récente" in citizen_client.get(target).content.decode()
+
+
+def test_the_upload_never_sends_elsewhere(citizen_client):
+    page = citizen_client.get(reverse("citizen:document-upload") + "?next=https://evil.example/").content.decode()
+    assert "evil.example" not in page
