@@ -156,6 +156,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civiquest.core.context_processors.site",
+                "civiquest.progress.context_processors.notifications",
             ],
         },
     },

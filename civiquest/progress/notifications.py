@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -25,6 +26,8 @@ from civiquest.progress.models import Notification, NotificationKind
 logger = logging.getLogger(__name__)
 
 S = QuestState
+# The unread count is dropped from the cache whenever it changes; this only bounds a stale read.
+UNREAD_CACHE_SECONDS = 300
 
 
 def notify(
@@ -49,6 +52,7 @@ def notify(
     except IntegrityError:
         # Another worker told the same event first.
         return Notification.objects.get(key=key)
+    _unread_changed(recipient.pk)
     if recipient.notify_by_email and recipient.email:
         from civiquest.progress.tasks import notification_email_send
 
@@ -158,13 +162,30 @@ def notifications_of(*, recipient: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=recipient).order_by("-created_at", "-pk")
 
 
+def _unread_key(recipient_id: int) -> str:
+    return f"notifications:unread:{recipient_id}"
+
+
 def unread_count(*, recipient: User) -> int:
-    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()
+    """How many notifications the recipient has not seen; cached, since every page of theirs shows it."""
+    key = _unread_key(recipient.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return int(count)
 
 
-def notifications_mark_read(*, recipient: User, notification_id: int | None = None) -> int:
-    """Mark one notification (or all) of the recipient as read; idempotent, returns how many changed."""
+def _unread_changed(recipient_id: int) -> None:
+    transaction.on_commit(lambda: cache.delete(_unread_key(recipient_id)))
+
+
+def notifications_mark_read(*, recipient: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the given notifications (or all) of the recipient as read; idempotent, returns how many changed."""
     unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
-    if notification_id is not None:
-        unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=timezone.now())
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        _unread_changed(recipient.pk)
+    return changed

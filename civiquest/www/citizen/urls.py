@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from civiquest.www.citizen import views
+from civiquest.www.citizen import notification_views, views
 
 app_name = "citizen"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("mon-espace/", views.dashboard, name="dashboard"),
     path("mon-espace/profil/", views.profile, name="profile"),
+    path("mon-espace/notifications/", notification_views.notifications, name="notifications"),
     # The document wallet and the procedures/quests pages, each in its own module.
     path("", include("civiquest.www.citizen.wallet_urls")),
     path("", include("civiquest.www.citizen.quest_urls")),

@@ -1,0 +1,132 @@
+"""The citizen is told of every state change of their quests: in their space and by email."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from civiquest.procedures.models import QuestState
+from civiquest.procedures.services import quest_submit, quest_transition
+from civiquest.progress.models import Notification
+from civiquest.progress.notifications import notification_email_send, notify, unread_count
+from tests.accounts.factories import CitizenFactory
+
+S = QuestState
+
+
+@pytest.fixture
+def reachable_citizen(citizen):
+    citizen.email = "angela.dubois@example.fr"
+    citizen.notify_by_email = True
+    citizen.save()
+    return citizen
+
+
+def titles(citizen):
+    return list(Notification.objects.filter(recipient=citizen).order_by("pk").values_list("title", flat=True))
+
+
+def test_every_state_change_is_notified_once_and_emailed_once(
+    reachable_citizen, ready_quest, instructor, manager, django_capture_on_commit_callbacks
+):
+    ref = ready_quest.reference
+    with django_capture_on_commit_callbacks(execute=True):
+        quest_submit(quest=ready_quest, actor=reachable_citizen)
+        quest_submit(quest=ready_quest, actor=reachable_citizen)  # a double submit: one transition, one message
+        quest_transition(quest=ready_quest, to_state=S.IN_REVIEW, actor=instructor)
+        quest_transition(quest=ready_quest, to_state=S.CHANGES_REQUESTED, actor=instructor, motivation="Photo floue.")
+        quest_submit(quest=ready_quest, actor=reachable_citizen)
+        quest_transition(quest=ready_quest, to_state=S.IN_REVIEW, actor=instructor)
+        quest_transition(quest=ready_quest, to_state=S.ACCEPTED, actor=instructor)
+        quest_transition(quest=ready_quest, to_state=S.IN_REVIEW, actor=manager, motivation="Erreur de saisie.")
+        quest_transition(quest=ready_quest, to_state=S.REJECTED, actor=instructor, motivation="Pièce manquante.")
+    assert titles(reachable_citizen) == [
+        f"Votre dossier {ref} a été déposé",
+        f"Votre dossier {ref} est en cours d’instruction",
+        f"Des corrections sont demandées sur votre dossier {ref}",
+        f"Vos corrections du dossier {ref} ont été transmises",
+        f"Votre dossier {ref} est en cours d’instruction",
+        f"Votre dossier {ref} a été accepté",
+        f"Votre dossier {ref} a été rouvert",
+        f"Votre dossier {ref} a été refusé",
+    ]
+    changes = Notification.objects.get(title__startswith="Des corrections")
+    assert "Photo floue." in changes.body
+    assert changes.url == reverse("citizen:quest", args=[ready_quest.pk])
+    assert [message.subject for message in mail.outbox] == titles(reachable_citizen)
+    assert mail.outbox[0].to == ["angela.dubois@example.fr"]
+    assert f"/mes-demarches/{ready_quest.pk}/" in mail.outbox[0].body
+
+
+def test_a_guided_quest_completed_is_notified(citizen, moving):
+    from civiquest.procedures.services import answers_save, quest_start, step_complete
+    from tests.procedures.factories import GUIDED_STEPS
+
+    quest = quest_start(citizen=citizen, procedure=moving)
+    answers_save(quest=quest, step=quest.revision.steps.get(slug="situation"), data={"nouvelle_commune": "98818"})
+    answers_save(
+        quest=quest, step=quest.revision.steps.get(slug="teleservice"), data={"teleservice.reference": "12345678"}
+    )
+    for definition in GUIDED_STEPS:
+        if definition.get("required", True):
+            step_complete(quest=quest, step=quest.revision.steps.get(slug=definition["slug"]))
+    assert titles(citizen) == ["Démarche terminée : Changement d’adresse"]
+
+
+def test_no_email_without_consent_or_address(citizen, ready_quest, django_capture_on_commit_callbacks):
+    citizen.email = "angela.dubois@example.fr"
+    citizen.notify_by_email = False
+    citizen.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        quest_submit(quest=ready_quest, actor=citizen)
+    assert Notification.objects.filter(recipient=citizen).count() == 1
+    assert mail.outbox == []
+
+
+def test_a_retried_email_task_sends_nothing_more(reachable_citizen, ready_quest, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        quest_submit(quest=ready_quest, actor=reachable_citizen)
+    notification = Notification.objects.get(recipient=reachable_citizen)
+    assert notification.emailed_at is not None
+    assert notification_email_send(notification.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_the_same_event_is_told_once(citizen):
+    first = notify(recipient=citizen, kind="quest_state", key="event:1", title="Un")
+    again = notify(recipient=citizen, kind="quest_state", key="event:1", title="Deux")
+    assert first.pk == again.pk and Notification.objects.count() == 1
+
+
+def test_a_failed_transition_leaves_no_notification(citizen, draft_quest):
+    with pytest.raises(Exception, match="complet"):
+        quest_submit(quest=draft_quest, actor=citizen)
+    assert not Notification.objects.exists()
+
+
+# --- The notification centre --------------------------------------------------------------------
+
+
+def test_the_centre_lists_the_citizens_notifications_and_marks_them_seen(client, citizen, ready_quest):
+    quest_submit(quest=ready_quest, actor=citizen)
+    notify(recipient=CitizenFactory(), kind="quest_state", key="other", title="Le dossier d’un autre")
+    client.force_login(citizen)
+    assert unread_count(recipient=citizen) == 1
+    home = client.get(reverse("citizen:quests")).content.decode()
+    assert "(1 non lue)" in home
+    page = client.get(reverse("citizen:notifications")).content.decode()
+    assert f"Votre dossier {ready_quest.reference} a été déposé" in page and "Nouveau" in page
+    assert f'href="{reverse("citizen:quest", args=[ready_quest.pk])}"' in page
+    assert "Le dossier d’un autre" not in page
+    assert unread_count(recipient=citizen) == 0
+    again = client.get(reverse("citizen:notifications")).content.decode()
+    assert "Nouveau" not in again and "non lue" not in again
+
+
+def test_the_centre_runs_a_bounded_number_of_queries(client, citizen, django_assert_max_num_queries):
+    client.force_login(citizen)
+    for number in range(30):
+        notify(recipient=citizen, kind="quest_state", key=f"event:{number}", title=f"Message {number}")
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("citizen:notifications"))
+    assert response.status_code == 200 and "Message 29" in response.content.decode()
+    assert "Message 5" not in response.content.decode()  # the second page
