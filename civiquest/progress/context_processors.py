@@ -1,15 +1,23 @@
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
 from civiquest.accounts.models import Role
 from civiquest.progress.notifications import unread_count
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in citizen's unread notification count, read (from the cache) only if a page shows it."""
+    """The signed-in citizen's unread notification count, read (from the cache) only if a page shows it.
+
+    A callable: templates call it when they use it, and ``cache`` keeps the first answer for the request.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.role != Role.CITIZEN:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(recipient=user))}
+
+    @cache
+    def unread_notifications() -> int:
+        return unread_count(recipient=user)
+
+    return {"unread_notifications": unread_notifications}

@@ -177,6 +177,8 @@ def unread_count(*, recipient: User) -> int:
 
 
 def _unread_changed(recipient_id: int) -> None:
+    # Now, for the rest of this request, and after commit, for a read made meanwhile by another one.
+    cache.delete(_unread_key(recipient_id))
     transaction.on_commit(lambda: cache.delete(_unread_key(recipient_id)))
 
 
