@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
+from civiquest.procedures import workflow
 from civiquest.procedures.models import (
     Answer,
     Procedure,
@@ -139,3 +140,14 @@ def quest_answers(quest: Quest) -> dict[str, Any]:
 def quest_done_step_ids(quest: Quest) -> set[int]:
     """Steps done (uses ``quest.progress`` as prefetched by ``quest_detail``)."""
     return {progress.step_id for progress in quest.progress.all() if progress.done_at is not None}
+
+
+def open_quest_of(*, citizen: User, procedure: Procedure) -> Quest | None:
+    """The citizen's latest quest on this procedure that is not decided yet, to resume it."""
+    return (
+        Quest.objects.filter(citizen=citizen, procedure=procedure)
+        .exclude(state__in=workflow.FINAL_STATES)
+        .select_related("current_step")
+        .order_by("-updated_at", "-pk")
+        .first()
+    )

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +38,7 @@ from civiquest.procedures.models import (
     StepKind,
 )
 from civiquest.procedures.selectors import (
+    open_quest_of,
     published_procedure,
     published_procedures,
     quest_answers,
@@ -50,19 +52,25 @@ from civiquest.www.citizen.quest_forms import CatalogueFilterForm, StepForm, raw
 
 # --- Catalogue and procedure pages --------------------------------------------------------------
 
+CATALOGUE_PAGE_SIZE = 24
+
 
 @public
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(data=request.GET or None)
     filters = form.filters() if form.is_bound else {"search": "", "theme": "", "life_event": ""}
-    procedures = list(published_procedures(**filters))
+    page = Paginator(published_procedures(**filters), CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "citizen/quests/catalogue.html",
         {
             "title": _("Démarches"),
             "form": form,
-            "procedures": procedures,
+            "procedures": list(page.object_list),
+            "page": page,
+            "page_query": query.urlencode(),
             "filtered": any(filters.values()),
         },
     )
@@ -84,6 +92,16 @@ def procedure(request: HttpRequest, slug: str) -> HttpResponse:
         for code in step.document_types
     ]
     sign_in_url = reverse("oidc:franceconnect") + "?" + _next_query(request.path)
+    open_quest = None
+    open_quest_url = ""
+    if request.user.is_authenticated and request.user.role == Role.CITIZEN:
+        open_quest = open_quest_of(citizen=request.user, procedure=found)
+    if open_quest is not None:
+        open_quest_url = (
+            reverse("citizen:quest-step", args=[open_quest.pk, open_quest.current_step.slug])
+            if open_quest.state in workflow.EDITABLE_STATES and open_quest.current_step is not None
+            else reverse("citizen:quest", args=[open_quest.pk])
+        )
     return render(
         request,
         "citizen/quests/procedure.html",
@@ -94,6 +112,8 @@ def procedure(request: HttpRequest, slug: str) -> HttpResponse:
             "documents": list(dict.fromkeys(documents)),
             "sign_in_url": sign_in_url,
             "cost": _cost(found),
+            "open_quest": open_quest,
+            "open_quest_url": open_quest_url,
         },
     )
 

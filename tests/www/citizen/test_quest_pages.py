@@ -547,3 +547,33 @@ def test_the_upload_never_sends_elsewhere(citizen_client):
     page = citizen_client.get(reverse("citizen:document-upload") + "?next=https://evil.example/").content.decode()
     upload_form = page.split('enctype="multipart/form-data"')[1].split("</form>")[0]
     assert "evil.example" not in upload_form
+
+
+# --- Resuming and paging -------------------------------------------------------------------------
+
+
+def test_the_procedure_page_offers_to_resume_an_open_quest(citizen_client, citizen, passport):
+    page = citizen_client.get(reverse("citizen:procedure", args=[passport.slug])).content.decode()
+    assert "Reprendre mon dossier" not in page and ">Commencer<" in page
+    quest = quest_start(citizen=citizen, procedure=passport)
+    page = citizen_client.get(reverse("citizen:procedure", args=[passport.slug])).content.decode()
+    assert "Reprendre mon dossier" in page and quest.reference in page
+    assert step_url(quest, quest.current_step.slug) in page
+    assert "Commencer un autre dossier" in page
+    other = CitizenFactory()
+    citizen_client.force_login(other)
+    page = citizen_client.get(reverse("citizen:procedure", args=[passport.slug])).content.decode()
+    assert "Reprendre mon dossier" not in page
+
+
+def test_the_catalogue_is_paged_and_keeps_the_filters(client, db):
+    from civiquest.www.citizen.quest_views import CATALOGUE_PAGE_SIZE
+
+    for number in range(CATALOGUE_PAGE_SIZE + 2):
+        published(GUIDED_STEPS, slug=f"demarche-{number:02d}", title=f"Démarche {number:02d}")
+    first = client.get(reverse("citizen:catalogue"), {"q": "demarche"}).content.decode()
+    assert first.count('class="fr-card fr-enlarge-link"') == CATALOGUE_PAGE_SIZE
+    assert "?q=demarche&amp;page=2" in first
+    second = client.get(reverse("citizen:catalogue"), {"q": "demarche", "page": 2}).content.decode()
+    assert second.count('class="fr-card fr-enlarge-link"') == 2
+    assert client.get(reverse("citizen:catalogue"), {"page": "n’importe quoi"}).status_code == 200
