@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from civiquest.procedures.models import Quest
+from civiquest.procedures.models import DocumentType, Quest
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published
+from tests.procedures.factories import INSTRUCTED_STEPS, DocumentFactory, ServiceFactory, published
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 
@@ -15,6 +15,8 @@ def test_a_citizen_quest_from_catalogue_to_submission_passes_axe(browser_page_as
     service = ServiceFactory(name="Mairie de Nouméa")
     published(INSTRUCTED_STEPS, service=service, slug="passeport", title="Passeport")
     citizen = CitizenFactory()
+    DocumentFactory(owner=citizen, type=DocumentType.ID_PHOTO, title="Photo de mars")
+    DocumentFactory(owner=citizen, type=DocumentType.PROOF_OF_ADDRESS, title="Facture EDF")
     page = browser_page_as(citizen)
 
     page.goto(live_server.url + reverse("citizen:catalogue"))
@@ -49,8 +51,8 @@ def test_a_citizen_quest_from_catalogue_to_submission_passes_axe(browser_page_as
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.wait_for_load_state()
     assert_no_violations(page)  # documents step
-    page.get_by_label("Photo d’identité").fill("11")
-    page.get_by_label("Justificatif de domicile").fill("12")
+    page.get_by_label("Photo de mars").check()
+    page.get_by_label("Facture EDF").check()
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.wait_for_load_state()
     assert_no_violations(page)  # checklist step
