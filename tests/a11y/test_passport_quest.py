@@ -65,8 +65,8 @@ def test_a_passport_quest_with_wallet_documents_up_to_submission(browser_page_as
     page.get_by_role("link", name="Ajouter un document à mon porte-documents").click()
     page.wait_for_url("**/mon-espace/documents/ajouter/**")
     assert_no_violations(page)
-    page.get_by_label("Type de document").select_option(DocumentType.ID_PHOTO)
-    page.get_by_label("Intitulé").fill("Photo d’identité de novembre")
+    page.locator("#id_type").select_option(DocumentType.ID_PHOTO)
+    page.locator("#id_title").fill("Photo d’identité de novembre")
     photo = tmp_path / "photo.png"
     photo.write_bytes(png_bytes())
     page.locator('input[type="file"]').set_input_files(str(photo))
