@@ -72,14 +72,15 @@ def test_a_passport_quest_with_wallet_documents_up_to_submission(browser_page_as
     page.locator('input[type="file"]').set_input_files(str(photo))
     page.get_by_role("button", name="Ajouter le document").click()
     page.wait_for_url("**" + step + "pieces/")
-    page.get_by_label("Photo d’identité de novembre").check()
-    page.get_by_label("Facture d’électricité d’octobre").check()
+    # DSFR radios and checkboxes are drawn by their label, which takes the click.
+    page.locator("label", has_text="Photo d’identité de novembre").click()
+    page.locator("label", has_text="Facture d’électricité d’octobre").click()
     continue_to(page, step + "rendez-vous/")
 
     assert_no_violations(page)
     continue_to(page, step + "preparer/")
-    for item in page.get_by_role("checkbox").all():
-        item.check()
+    for label in page.locator(".fr-checkbox-group label").all():
+        label.click()
     continue_to(page, f"/mes-demarches/{quest.pk}/recapitulatif/")
 
     assert_no_violations(page)

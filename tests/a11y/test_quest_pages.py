@@ -51,8 +51,8 @@ def test_a_citizen_quest_from_catalogue_to_submission_passes_axe(browser_page_as
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.wait_for_load_state()
     assert_no_violations(page)  # documents step
-    page.get_by_label("Photo de mars").check()
-    page.get_by_label("Facture EDF").check()
+    page.locator("label", has_text="Photo de mars").click()
+    page.locator("label", has_text="Facture EDF").click()
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.wait_for_load_state()
     assert_no_violations(page)  # checklist step
