@@ -24,6 +24,7 @@ PAGES = [
     Page("citizen:home", role="citizen"),
     Page("citizen:dashboard", role="citizen"),
     Page("citizen:profile", role="citizen"),
+    Page("citizen:notifications", role="citizen"),
     Page("citizen:documents", role="citizen"),
     Page("citizen:document-upload", role="citizen"),
     Page("citizen:catalogue"),

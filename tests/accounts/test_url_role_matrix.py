@@ -38,6 +38,7 @@ ROUTES: dict[str, Route] = {
     "citizen:home": Route(),
     "citizen:dashboard": Route(),
     "citizen:profile": Route(),
+    "citizen:notifications": Route(),
     "citizen:documents": Route(),
     "citizen:document-upload": Route(),
     "citizen:document-delete": Route(kwargs={"document_id": 999999}, method="post", ok=404),
