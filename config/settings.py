@@ -422,3 +422,9 @@ LOGGING = {
 
 # >>> assistant-chat (settings of the assistant's conversations, pages and API)
 # <<< assistant-chat
+
+# >>> agent (settings of instruction: deadlines, exports, attestations)
+# <<< agent
+
+# >>> builder (settings of the staff portal: builder, overview, audit log)
+# <<< builder
