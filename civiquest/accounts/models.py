@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -180,3 +181,73 @@ class AgentInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.service}"
+
+
+# --- Audit log ------------------------------------------------------------------------------
+
+
+class AuditIsAppendOnly(Exception):
+    """An audit event was to be changed or deleted: the log only grows."""
+
+
+def audit_append_only_message() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Le journal d’audit ne se modifie pas et ne s’efface pas.")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        # The one change allowed: forgetting a deleted account (``on_delete=SET_NULL``);
+        # ``actor_label`` still names it.
+        if kwargs == {"actor": None}:
+            return super().update(**kwargs)
+        raise AuditIsAppendOnly(audit_append_only_message())
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditIsAppendOnly(audit_append_only_message())
+
+
+class AuditEvent(models.Model):
+    """One action of an agent or of staff: who, in what role, did what, to what, why. Append-only.
+
+    ``actor_label`` and ``target_label`` keep what the actor and target were called at the
+    time, so the log still reads when the account or object is gone.
+    """
+
+    at = models.DateTimeField(_("date"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("auteur"), max_length=254, blank=True)
+    actor_role = models.CharField(_("rôle de l’auteur"), max_length=16, choices=Role.choices, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.CharField(_("type de cible"), max_length=64, blank=True)
+    target_id = models.CharField(_("identifiant de la cible"), max_length=64, blank=True)
+    target_label = models.CharField(_("cible"), max_length=255, blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("événement du journal d’audit")
+        verbose_name_plural = _("journal d’audit")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at"], name="accounts_audit_at_idx"),
+            models.Index(fields=["actor", "-at"], name="accounts_audit_actor_idx"),
+            models.Index(fields=["action", "-at"], name="accounts_audit_action_idx"),
+            models.Index(fields=["target_type", "target_id"], name="accounts_audit_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditIsAppendOnly(audit_append_only_message())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditIsAppendOnly(audit_append_only_message())

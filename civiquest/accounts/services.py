@@ -239,3 +239,17 @@ def invitation_revoke(*, invitation: AgentInvitation) -> AgentInvitation:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
     return locked
+
+
+@transaction.atomic
+def membership_revoke(*, membership_id: int) -> ServiceMembership | None:
+    """Take an agent out of a service: from now on they see none of its quests. Idempotent (None if gone)."""
+    membership = (
+        ServiceMembership.objects.select_for_update()
+        .select_related("user", "service")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is not None:
+        ServiceMembership.objects.filter(pk=membership.pk).delete()
+    return membership

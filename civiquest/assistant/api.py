@@ -1,5 +1,110 @@
-"""The assistant's JSON API (mounted at ``/api/v1/assistant/``)."""
+"""The assistant's JSON API (mounted at ``/api/v1/assistant/``).
 
-from ninja import Router
+Signed-in citizens only, by their Django session (``django_auth``: ninja checks the CSRF
+token of cookie-authenticated calls). Each question is recorded in the citizen's history
+(redacted, like the chat's) and counts against the same rate limit as the pages.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+from pydantic import Field, field_validator
+
+from civiquest.accounts.models import Role, User
+from civiquest.assistant.conversations import selectors
+from civiquest.assistant.conversations.models import Message
+from civiquest.assistant.conversations.services import (
+    QUESTION_MAX_LENGTH,
+    RateLimited,
+    question_answer,
+    question_ask,
+)
+from civiquest.assistant.conversations.streaming import api_chunks, sse_response
 
 router = Router(tags=["assistant"])
+
+
+class AskIn(Schema):
+    question: str = Field(description="The citizen's question, in French (1 to 1000 characters).")
+    procedure: str = Field(default="", max_length=100, description="Slug of the procedure the question is about.")
+
+    @field_validator("question")
+    @classmethod
+    def question_present(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError(_("La question est vide : écrivez votre question."))
+        if len(value) > QUESTION_MAX_LENGTH:
+            raise ValueError(
+                _("La question est trop longue : %(limit)d caractères au plus.") % {"limit": QUESTION_MAX_LENGTH}
+            )
+        return value
+
+
+class SourceOut(Schema):
+    id: str
+    title: str
+    url: str
+    kind: str
+
+
+class AskOut(Schema):
+    answer: str
+    sources: list[SourceOut]
+    confidence: float
+    provider: str
+    outcome: str
+    notice: str
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _citizen(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or user.role != Role.CITIZEN:
+        raise HttpError(403, _("L’assistant est réservé aux usagers connectés."))
+    return user
+
+
+def _question(request: HttpRequest, payload: AskIn) -> Message:
+    citizen = _citizen(request)
+    procedure = payload.procedure.strip()
+    if procedure and procedure not in selectors.procedure_titles([procedure]):
+        procedure = ""
+    try:
+        return question_ask(citizen=citizen, text=payload.question, procedure_slug=procedure)
+    except RateLimited as error:
+        raise HttpError(429, error.message) from error
+
+
+@router.post(
+    "/ask", auth=django_auth, response={200: AskOut, 403: ErrorOut, 429: ErrorOut}, summary="Ask the assistant"
+)
+def ask(request: HttpRequest, payload: AskIn) -> AskOut:
+    """The whole answer, with its sources (built from the passages used, never by a model)."""
+    answer = question_answer(question=_question(request, payload))
+    return AskOut(
+        answer=answer.text,
+        sources=[SourceOut(**citation) for citation in answer.citations],
+        confidence=answer.confidence or 0.0,
+        provider=answer.provider,
+        outcome=answer.outcome,
+        notice=answer.notice,
+    )
+
+
+@router.post(
+    "/ask/stream",
+    auth=django_auth,
+    response={200: None, 403: ErrorOut, 429: ErrorOut},
+    summary="Ask the assistant, answer streamed as server-sent events",
+)
+def ask_stream(request: HttpRequest, payload: AskIn) -> StreamingHttpResponse:
+    """``text/event-stream``: ``sources`` (JSON list), ``token`` ({"text"}), ``notice``, then ``done`` (as /ask)."""
+    return sse_response(api_chunks(_question(request, payload)), request)

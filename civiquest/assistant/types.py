@@ -68,3 +68,6 @@ class ReplyEvent:
     data: str = ""
     citations: tuple[Citation, ...] = ()
     reply: Reply | None = None
+    # On a "notice" event: drop the tokens received so far (the model failed midway; the extractive
+    # answer follows in their place). The "done" event's reply is authoritative in any case.
+    discard_tokens: bool = False

@@ -44,6 +44,7 @@ from civiquest.procedures import workflow
 from civiquest.procedures.errors import ProcedureError, QuestNotEditable, StepUnavailable
 from civiquest.procedures.models import Answer, Document, DocumentType, Quest, QuestDocument, QuestState, Step
 from civiquest.procedures.services import steps_recheck
+from civiquest.progress import services as progress_services
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 CONTENT_TYPE_OF_EXTENSION = {".pdf": PDF, ".jpg": JPEG, ".jpeg": JPEG, ".png": PNG}
@@ -285,6 +286,7 @@ def document_upload(
     try:
         with transaction.atomic():
             document.save()
+            progress_services.document_added(document=document)
     except BaseException:
         document.file.storage.delete(stored)
         raise

@@ -29,7 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import Role, User
-from civiquest.procedures import workflow
+from civiquest.assistant.services import knowledge_refresh_later
+from civiquest.procedures import deadlines, workflow
 from civiquest.procedures.errors import (
     IllegalTransition,
     ProcedureError,
@@ -122,6 +123,8 @@ def revision_publish(*, procedure: Procedure) -> ProcedureRevision:
         locked.status = ProcedureStatus.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
     procedure.status = locked.status
+    # The assistant answers from the catalogue: refresh it once this transaction commits.
+    knowledge_refresh_later()
     return draft
 
 
@@ -515,6 +518,7 @@ def _apply(quest: Quest, rule: workflow.Rule, *, actor: User, role: ActorRole, m
         to_state=rule.target,
         motivation=motivation.strip(),
     )
-    # Cross-app effects are explicit calls, inside this transaction (see DESIGN.md).
+    # What follows a transition is an explicit call, inside this transaction (see DESIGN.md).
+    deadlines.transition_recorded(transition=transition)
     progress_services.quest_transition_recorded(transition=transition)
     return transition

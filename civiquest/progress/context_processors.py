@@ -4,6 +4,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from civiquest.accounts.models import Role
+from civiquest.progress.habits.selectors import game_visible_for
 from civiquest.progress.notifications import unread_count
 
 
@@ -18,6 +19,6 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
 
     @cache
     def unread_notifications() -> int:
-        return unread_count(recipient=user)
+        return unread_count(recipient=user, include_game=game_visible_for(user))
 
     return {"unread_notifications": unread_notifications}

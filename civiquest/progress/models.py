@@ -1,14 +1,20 @@
-"""Progress: notifications for now; the XP ledger, levels, badges and habits join them."""
+"""Progress: notifications, the XP ledger, levels, badges, the weekly digest deliveries."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class NotificationKind(models.TextChoices):
     QUEST_STATE = "quest_state", _("Suivi d’un dossier")
+    LEVEL_UP = "level_up", _("Nouveau niveau")
+    BADGE = "badge", _("Nouveau badge")
+    DEADLINE = "deadline", _("Échéance d’instruction")
 
 
 class Notification(models.Model):
@@ -49,3 +55,134 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+# --- XP ledger, levels, badges ---------------------------------------------------------------
+
+
+class LedgerIsAppendOnly(Exception):
+    """An XP entry is never changed nor deleted: a correction is a new, negative entry."""
+
+
+def ledger_message() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Le relevé d’XP ne se modifie pas et ne s’efface pas : une correction est une nouvelle ligne.")
+
+
+class XpEntryQuerySet(models.QuerySet["XpEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise LedgerIsAppendOnly(ledger_message())
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly(ledger_message())
+
+
+class XpEntry(models.Model):
+    """One line of a citizen's XP ledger. Append-only: the balance is the sum of the lines.
+
+    ``key`` names the event that earned it (``quest-step:42:7``): the same event never
+    makes two lines, whatever the retries and the workers. ``amount`` is what was granted
+    after the daily cap and the diminishing returns (``requested`` is what the rule asked);
+    a reversal is a negative line pointing at the line it reverses (``reverses``).
+    ``day`` is the Europe/Paris date of the award, the unit of the daily cap.
+    """
+
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xp_entries")
+    amount = models.IntegerField(_("XP"))
+    requested = models.IntegerField(_("XP prévus"), default=0)
+    reason = models.CharField(_("motif"), max_length=200)
+    key = models.CharField(_("événement"), max_length=200, unique=True)
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    self_declared = models.BooleanField(_("déclaratif"), default=False)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    motivation = models.TextField(_("motivation"), blank=True)
+    day = models.DateField(_("jour"))
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    objects = XpEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ligne d’XP")
+        verbose_name_plural = _("relevé d’XP")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["citizen", "-id"], name="progress_xp_citizen_idx"),
+            models.Index(fields=["citizen", "day"], name="progress_xp_citizen_day_idx"),
+            models.Index(fields=["source_type", "source_id"], name="progress_xp_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} {self.reason}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerIsAppendOnly(ledger_message())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise LedgerIsAppendOnly(ledger_message())
+
+
+class LevelState(models.Model):
+    """The highest level a citizen reached: levels never go down, even after a reversal."""
+
+    citizen = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="level_state"
+    )
+    max_level = models.PositiveSmallIntegerField(_("niveau atteint"), default=1)
+    curve_version = models.PositiveSmallIntegerField(_("version de la courbe"), default=1)
+    reached_at = models.DateTimeField(_("atteint le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("niveau")
+        verbose_name_plural = _("niveaux")
+
+    def __str__(self) -> str:
+        return f"{self.citizen_id}: {self.max_level}"
+
+
+class BadgeAward(models.Model):
+    """A badge a citizen earned. Once: (citizen, code) is unique. Badges are defined in code."""
+
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badges")
+    code = models.SlugField(_("badge"), max_length=60)
+    awarded_at = models.DateTimeField(_("obtenu le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("badge obtenu")
+        verbose_name_plural = _("badges obtenus")
+        ordering = ["awarded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["citizen", "code"], name="progress_badge_unique_award"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_id}: {self.code}"
+
+
+class DigestDelivery(models.Model):
+    """The weekly digest sent to one citizen for one ISO week (``2026-W48``): at most once."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(_("semaine"), max_length=8)
+    notification_count = models.PositiveIntegerField(_("notifications"), default=0)
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("résumé hebdomadaire envoyé")
+        verbose_name_plural = _("résumés hebdomadaires envoyés")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "week"], name="progress_digest_unique_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.week}"

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 S = QuestState
 # The unread count is dropped from the cache whenever it changes; this only bounds a stale read.
 UNREAD_CACHE_SECONDS = 300
+# News of the game (levels, badges): hidden, like every game element, in "mode sobre".
+GAME_KINDS = frozenset({NotificationKind.LEVEL_UP, NotificationKind.BADGE})
 
 
 def notify(
@@ -53,12 +55,24 @@ def notify(
         # Another worker told the same event first.
         return Notification.objects.get(key=key)
     _unread_changed(recipient.pk)
-    if recipient.notify_by_email and recipient.email:
+    if email_wanted(recipient=recipient, kind=str(kind)):
         from civiquest.progress.tasks import notification_email_send
 
         notification_id = notification.pk
         transaction.on_commit(lambda: notification_email_send.delay(notification_id))
     return notification
+
+
+def email_wanted(*, recipient: User, kind: str) -> bool:
+    """Email per kind, only as the citizen chose: news of their quests with their contact preference
+    (``notify_by_email``); levels and badges only if they also asked for them (and not in "mode sobre")."""
+    if not (recipient.notify_by_email and recipient.email):
+        return False
+    if kind in GAME_KINDS:
+        from civiquest.progress.habits.selectors import game_news_by_email_for
+
+        return game_news_by_email_for(recipient)
+    return True
 
 
 def _quest_message(transition: QuestTransition, quest: Quest) -> tuple[str, str]:
@@ -104,7 +118,8 @@ def _quest_message(transition: QuestTransition, quest: Quest) -> tuple[str, str]
         title = _("Votre dossier %(reference)s a changé d’état") % context
         body = ""
     if transition.motivation:
-        body = f"{body}\n\n{_('Message du service :')} {transition.motivation}"
+        label = _("Message du service :")
+        body = f"{body}\n\n{label} {transition.motivation}"
     return title, body
 
 
@@ -136,7 +151,7 @@ def notification_email_send(notification_id: int) -> bool:
         if notification is None or notification.emailed_at is not None:
             return False
         recipient = notification.recipient
-        if not (recipient.notify_by_email and recipient.email):
+        if not email_wanted(recipient=recipient, kind=notification.kind):
             return False
         context: dict[str, Any] = {
             "notification": notification,
@@ -158,28 +173,31 @@ def notification_email_send(notification_id: int) -> bool:
 # --- Selectors and reading ---------------------------------------------------------------------
 
 
-def notifications_of(*, recipient: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=recipient).order_by("-created_at", "-pk")
+def notifications_of(*, recipient: User, include_game: bool = True) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(recipient=recipient)
+    if not include_game:
+        notifications = notifications.exclude(kind__in=GAME_KINDS)
+    return notifications.order_by("-created_at", "-pk")
 
 
-def _unread_key(recipient_id: int) -> str:
-    return f"notifications:unread:{recipient_id}"
+def _unread_keys(recipient_id: int) -> list[str]:
+    return [f"notifications:unread:{recipient_id}:{game}" for game in ("all", "sober")]
 
 
-def unread_count(*, recipient: User) -> int:
+def unread_count(*, recipient: User, include_game: bool = True) -> int:
     """How many notifications the recipient has not seen; cached, since every page of theirs shows it."""
-    key = _unread_key(recipient.pk)
+    key = _unread_keys(recipient.pk)[0 if include_game else 1]
     count = cache.get(key)
     if count is None:
-        count = Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()
+        count = notifications_of(recipient=recipient, include_game=include_game).filter(read_at__isnull=True).count()
         cache.set(key, count, UNREAD_CACHE_SECONDS)
     return int(count)
 
 
 def _unread_changed(recipient_id: int) -> None:
     # Now, for the rest of this request, and after commit, for a read made meanwhile by another one.
-    cache.delete(_unread_key(recipient_id))
-    transaction.on_commit(lambda: cache.delete(_unread_key(recipient_id)))
+    cache.delete_many(_unread_keys(recipient_id))
+    transaction.on_commit(lambda: cache.delete_many(_unread_keys(recipient_id)))
 
 
 def notifications_mark_read(*, recipient: User, notification_ids: list[int] | None = None) -> int:

@@ -4,14 +4,72 @@ services inside their transaction: what is written here commits or rolls back wi
 
 from __future__ import annotations
 
-from civiquest.procedures.models import Quest, QuestTransition, StepProgress
+from django.db import transaction
+
+from civiquest.accounts.audit import audit_record
+from civiquest.accounts.models import User
+from civiquest.procedures.models import Document, Quest, QuestTransition, StepProgress
+from civiquest.progress import rewards
+from civiquest.progress.habits.services import habit_action_recorded
+from civiquest.progress.models import XpEntry
 from civiquest.progress.notifications import quest_transition_notify
+from civiquest.progress.xp import xp_reverse
 
 
 def quest_transition_recorded(*, transition: QuestTransition) -> None:
-    """A quest changed state: tell its citizen."""
+    """A quest changed state: tell its citizen, award or reverse the completion reward, evaluate badges."""
     quest_transition_notify(transition=transition)
+    rewards.quest_transition_reward(transition=transition)
 
 
 def step_done_recorded(*, progress: StepProgress, quest: Quest) -> None:
-    """A step of a quest was done (again, after it was undone: rewards are keyed per step)."""
+    """A step of a quest was done (again, after it was undone: rewards are keyed per step).
+
+    It also checks the "move a quest forward" habit: a real action, not a declaration.
+    """
+    rewards.step_reward(progress=progress, quest=quest)
+    habit_action_recorded(citizen=quest.citizen, action="quest_step_done")
+
+
+def document_added(*, document: Document) -> None:
+    """A document entered the citizen's wallet: evaluate the wallet badges, check the wallet habit.
+
+    Called by ``procedures.documents.document_upload`` inside its transaction.
+    """
+    from civiquest.progress.badges import WALLET_BADGES, badges_evaluate
+
+    badges_evaluate(citizen=document.owner, codes=WALLET_BADGES)
+    habit_action_recorded(citizen=document.owner, action="wallet_document_added")
+
+
+AUDIT_XP_REVOKE = "progress.xp_revoke"
+
+
+class RevokeRefused(Exception):
+    """The entry cannot be revoked (already reversed, a reversal itself, or nothing to take back)."""
+
+
+def xp_entry_revoke(*, entry: XpEntry, actor: User, motivation: str) -> XpEntry:
+    """Staff correction: reverse one ledger line with a motivation, and record who did it (audited)."""
+    motivation = motivation.strip()
+    if not motivation:
+        raise ValueError("a motivation is required")
+    with transaction.atomic():
+        locked = XpEntry.objects.select_for_update().get(pk=entry.pk)
+        reversal = xp_reverse(
+            entry=locked,
+            reason=rewards.REASON_REVOKED,
+            key=f"staff-revoke:{locked.pk}",
+            actor=actor,
+            motivation=motivation,
+        )
+        if reversal is None:
+            raise RevokeRefused(locked.pk)
+        audit_record(
+            actor=actor,
+            action=AUDIT_XP_REVOKE,
+            target=locked,
+            motivation=motivation,
+            details={"citizen_id": locked.citizen_id, "amount": locked.amount, "reversal_id": reversal.pk},
+        )
+    return reversal

@@ -3,6 +3,7 @@
 from django.urls import URLPattern, path
 
 from civiquest.sandbox import views
+from civiquest.sandbox.llm_urls import urlpatterns as llm_urlpatterns
 from civiquest.sandbox.providers import PROVIDERS
 
 app_name = "sandbox"
@@ -22,3 +23,6 @@ urlpatterns: list[URLPattern] = [
     for slug in PROVIDERS
     for route, view, name in ENDPOINTS
 ]
+
+# The OpenAI-compatible LLM sandbox: /sandbox/llm/v1/models, /sandbox/llm/v1/chat/completions.
+urlpatterns += llm_urlpatterns

@@ -29,7 +29,9 @@ def chromium_path() -> str | None:
     return os.environ.get("CIVIQUEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop in the main thread while it runs,
+# which async tests elsewhere (async_to_sync) refuse; it stops once the browser tests are done.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     executable = chromium_path()
     if executable is None:

@@ -19,6 +19,7 @@ def test_without_a_broker_tasks_run_inline(settings):
 
 
 def test_the_daily_jobs_are_scheduled_for_celery_beat():
+    app.loader.import_default_modules()  # what a worker does at start: import every app's tasks
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "core.sessions_clear_expired" in scheduled
     assert set(app.tasks) >= scheduled

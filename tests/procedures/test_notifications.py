@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from civiquest.procedures.models import QuestState
 from civiquest.procedures.services import quest_submit, quest_transition
-from civiquest.progress.models import Notification
+from civiquest.progress.models import Notification, NotificationKind
 from civiquest.progress.notifications import notification_email_send, notify, unread_count
 from tests.accounts.factories import CitizenFactory
 
@@ -22,7 +22,8 @@ def reachable_citizen(citizen):
 
 
 def titles(citizen):
-    return list(Notification.objects.filter(recipient=citizen).order_by("pk").values_list("title", flat=True))
+    quest_news = Notification.objects.filter(recipient=citizen, kind=NotificationKind.QUEST_STATE)
+    return list(quest_news.order_by("pk").values_list("title", flat=True))
 
 
 def test_every_state_change_is_notified_once_and_emailed_once(
@@ -52,7 +53,8 @@ def test_every_state_change_is_notified_once_and_emailed_once(
     changes = Notification.objects.get(title__startswith="Des corrections")
     assert "Photo floue." in changes.body
     assert changes.url == reverse("citizen:quest", args=[ready_quest.pk])
-    assert [message.subject for message in mail.outbox] == titles(reachable_citizen)
+    game_news = ("Nouveau badge", "Vous passez")  # rewards are told too (issue 8)
+    assert [m.subject for m in mail.outbox if not m.subject.startswith(game_news)] == titles(reachable_citizen)
     assert mail.outbox[0].to == ["angela.dubois@example.fr"]
     assert f"/mes-demarches/{ready_quest.pk}/" in mail.outbox[0].body
 
@@ -78,17 +80,18 @@ def test_no_email_without_consent_or_address(citizen, ready_quest, django_captur
     citizen.save()
     with django_capture_on_commit_callbacks(execute=True):
         quest_submit(quest=ready_quest, actor=citizen)
-    assert Notification.objects.filter(recipient=citizen).count() == 1
+    assert Notification.objects.filter(recipient=citizen, kind=NotificationKind.QUEST_STATE).count() == 1
     assert mail.outbox == []
 
 
 def test_a_retried_email_task_sends_nothing_more(reachable_citizen, ready_quest, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         quest_submit(quest=ready_quest, actor=reachable_citizen)
-    notification = Notification.objects.get(recipient=reachable_citizen)
+    notification = Notification.objects.get(recipient=reachable_citizen, kind=NotificationKind.QUEST_STATE)
     assert notification.emailed_at is not None
+    sent = len(mail.outbox)
     assert notification_email_send(notification.pk) is False
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == sent
 
 
 def test_the_same_event_is_told_once(citizen):
@@ -130,3 +133,41 @@ def test_the_centre_runs_a_bounded_number_of_queries(client, citizen, django_ass
         response = client.get(reverse("citizen:notifications"))
     assert response.status_code == 200 and "Message 29" in response.content.decode()
     assert "Message 5" not in response.content.decode()  # the second page
+
+
+# --- Email per kind ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("game_news_by_email", "sober_mode", "emailed"),
+    [(False, False, False), (True, False, True), (True, True, False)],
+)
+def test_levels_and_badges_are_emailed_only_to_who_asked(
+    reachable_citizen, django_capture_on_commit_callbacks, game_news_by_email, sober_mode, emailed
+):
+    from civiquest.progress.habits.models import GamePreferences
+
+    GamePreferences.objects.create(
+        citizen=reachable_citizen, game_news_by_email=game_news_by_email, sober_mode=sober_mode
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            recipient=reachable_citizen, kind=NotificationKind.LEVEL_UP, key="level:2", title="Vous passez au niveau 2"
+        )
+        notify(recipient=reachable_citizen, kind=NotificationKind.QUEST_STATE, key="quest:1", title="Dossier déposé")
+    assert [message.subject for message in mail.outbox] == (
+        ["Vous passez au niveau 2", "Dossier déposé"] if emailed else ["Dossier déposé"]
+    )
+
+
+def test_the_preferences_form_sets_the_game_emails(client, reachable_citizen):
+    from civiquest.progress.habits.models import GamePreferences
+
+    client.force_login(reachable_citizen)
+    profile = client.get(reverse("citizen:profile")).content.decode()
+    assert 'name="game_news_by_email"' in profile and "nouveaux niveaux et badges" in profile
+    client.post(reverse("citizen:game-preferences"), {"game_news_by_email": "on"})
+    assert GamePreferences.objects.get(citizen=reachable_citizen).game_news_by_email is True
+    assert (
+        'name="game_news_by_email"\n               checked' in client.get(reverse("citizen:profile")).content.decode()
+    )

@@ -5,5 +5,20 @@ from civiquest.www.agent import views
 app_name = "agent"
 
 urlpatterns = [
+    # The home page is the inbox.
     path("", views.home, name="home"),
+    path("dossiers/action-groupee/", views.bulk, name="bulk"),
+    path("dossiers/<int:quest_id>/", views.quest, name="quest"),
+    path("dossiers/<int:quest_id>/action/", views.quest_action, name="quest-action"),
+    path("dossiers/<int:quest_id>/messages/", views.quest_message, name="quest-message"),
+    path("dossiers/<int:quest_id>/notes/", views.quest_note, name="quest-note"),
+    path("dossiers/<int:quest_id>/etiquettes/", views.quest_labels, name="quest-labels"),
+    path("dossiers/<int:quest_id>/documents/<int:document_id>/", views.quest_document, name="quest-document"),
+    path(
+        "dossiers/<int:quest_id>/messages/<int:message_id>/piece-jointe/",
+        views.message_attachment,
+        name="message-attachment",
+    ),
+    path("dossiers/<int:quest_id>/attestation/", views.quest_attestation, name="quest-attestation"),
+    path("exports/", views.export, name="export"),
 ]

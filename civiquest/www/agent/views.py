@@ -1,14 +1,427 @@
-from django.http import HttpResponse
-from django.shortcuts import render
+"""The agent portal: the inbox, the instruction page of a quest, its actions, downloads and exports.
+
+Every quest, document, attachment and export is looked up among the quests of the agent's
+services (``instruction.quest_for_agent``): anything else is a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
-from civiquest.accounts.models import Role
+from civiquest.accounts.models import Role, User
 from civiquest.accounts.selectors import memberships_of
+from civiquest.procedures import attestation as attestations
+from civiquest.procedures import deadlines, exports, inbox, instruction, workflow
+from civiquest.procedures.errors import ProcedureError
+from civiquest.procedures.models import (
+    Document,
+    FieldKind,
+    Label,
+    Quest,
+    QuestDocument,
+    QuestLabel,
+    QuestMessage,
+    QuestNote,
+    QuestState,
+    QuestTransition,
+)
+from civiquest.procedures.selectors import quest_answers
+from civiquest.procedures.services import revision_loaded
+from civiquest.procedures.validation import step_inputs
+from civiquest.www.agent.forms import ExportForm, LabelForm, MessageForm, NoteForm
+
+BULK_ACTIONS = {
+    "assign": gettext_lazy("Me les attribuer"),
+    "label": gettext_lazy("Étiqueter"),
+    "request_changes": gettext_lazy("Demander des corrections"),
+    "accept": gettext_lazy("Accepter"),
+    "close": gettext_lazy("Classer sans suite"),
+}
+
+
+def _quest_or_404(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
+    try:
+        return instruction.quest_for_agent(agent=request.user, quest_id=quest_id)
+    except instruction.QuestNotFound as error:
+        raise Http404 from error
+
+
+def _private_file(handle: Any, *, filename: str, content_type: str, inline: bool) -> FileResponse:
+    response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Framed by the instruction page only. Nothing in it may run; browsers' PDF viewers
+    # refuse a sandboxed document, so an inline PDF is not sandboxed (scripts stay off).
+    policy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    if not (inline and content_type == "application/pdf"):
+        policy += "; sandbox"
+    response["Content-Security-Policy"] = policy
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+# --- Inbox ----------------------------------------------------------------------------------
 
 
 @role_required(Role.AGENT)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The inbox: the quests of the agent's services."""
+    filters = inbox.InboxFilters.from_query(request.GET)
+    found = inbox.inbox(agent=request.user, filters=filters)
+    labels = list(Label.objects.filter(service_id__in=found.service_ids).order_by("name"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
-        request, "agent/home.html", {"title": _("Espace agent"), "memberships": memberships_of(request.user)}
+        request,
+        "agent/home.html",
+        {
+            "title": _("Dossiers à instruire"),
+            "memberships": memberships_of(request.user),
+            "inbox": found,
+            "filters": filters,
+            "labels": labels,
+            "states": [(state, workflow.state_label(state), found.counts[state]) for state in inbox.INBOX_STATES],
+            "page_query": query.urlencode(),
+            "bulk_actions": BULK_ACTIONS,
+        },
     )
+
+
+@require_POST
+@role_required(Role.AGENT)
+def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    action = request.POST.get("action", "")
+    ids = request.POST.getlist("quests")
+    back = reverse("agent:home") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("Choisissez une action."))
+        return redirect(back)
+    if not ids:
+        messages.error(request, _("Cochez au moins un dossier."))
+        return redirect(back)
+    params: dict[str, Any] = {}
+    if action == "assign":
+        params["assignee"] = request.user
+    elif action == "label":
+        label = Label.objects.filter(
+            pk=_int(request.POST.get("label")) or 0, service_id__in=instruction.agent_service_ids(request.user)
+        ).first()
+        if label is None:
+            messages.error(request, _("Choisissez une étiquette."))
+            return redirect(back)
+        params["label"] = label
+    elif action == "request_changes":
+        params["message"] = request.POST.get("message", "")
+    elif action == "close":
+        params["motivation"] = request.POST.get("message", "")
+    report = instruction.bulk_apply(actor=request.user, quest_ids=ids, action=action, **params)
+    if report.done:
+        messages.success(
+            request,
+            ngettext(
+                "Action faite sur %(count)s dossier : %(references)s.",
+                "Action faite sur %(count)s dossiers : %(references)s.",
+                len(report.done),
+            )
+            % {"count": len(report.done), "references": ", ".join(quest.reference for quest in report.done)},
+        )
+    for quest, reason in report.failed:
+        reference = quest.reference if isinstance(quest, Quest) else str(quest)
+        messages.error(request, _("Dossier %(reference)s : %(reason)s") % {"reference": reference, "reason": reason})
+    return redirect(back)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- The instruction page -------------------------------------------------------------------
+
+
+@dataclass
+class AnswerRow:
+    name: str
+    label: str
+    value: str
+    document: Document | None = None
+    to_fix: bool = False
+
+
+@dataclass
+class StepAnswers:
+    title: str
+    slug: str
+    rows: list[AnswerRow]
+    to_fix: bool = False
+
+
+def _answers_by_step(quest: Quest, fix_targets: set[str]) -> list[StepAnswers]:
+    from civiquest.www.citizen.quest_views import _display_value
+
+    revision = revision_loaded(quest.revision_id)
+    answers = quest_answers(quest)
+    attached = {
+        (link.step_slug, link.input_name): link.document
+        for link in QuestDocument.objects.filter(quest=quest).select_related("document")
+    }
+    documents = {document.pk: document for document in (link for link in attached.values())}
+    steps = []
+    for step in revision.steps.all():
+        rows = []
+        for spec in step_inputs(step):
+            if spec.name not in answers and spec.kind != FieldKind.DOCUMENT:
+                continue
+            document = None
+            if spec.kind == FieldKind.DOCUMENT:
+                document = attached.get((step.slug, spec.name))
+                if document is None and spec.name not in answers:
+                    continue
+            value = _display_value(spec, answers.get(spec.name), documents)
+            rows.append(AnswerRow(spec.name, spec.label, value, document, spec.name in fix_targets))
+        if rows:
+            steps.append(StepAnswers(step.title, step.slug, rows, f"step:{step.slug}" in fix_targets))
+    return steps
+
+
+def _actions(quest: Quest, manager: bool) -> set[str]:
+    state = quest.state
+    actions = set()
+    if state == QuestState.SUBMITTED:
+        actions |= {"start_review", "close", "request_changes", "accept", "reject"}
+    if state == QuestState.IN_REVIEW:
+        actions |= {"request_changes", "accept", "reject", "close"}
+    if state == QuestState.CHANGES_REQUESTED:
+        actions.add("close")
+    if state in (QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED) and manager:
+        actions.add("reopen")
+    return actions
+
+
+@role_required(Role.AGENT)
+def quest(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    found = _quest_or_404(request, quest_id)
+    return _render_quest(request, found)
+
+
+def _render_quest(
+    request: AuthenticatedHttpRequest, found: Quest, *, forms: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    instruction.messages_mark_read(quest=found, reader=request.user)
+    change_request = instruction.open_change_request(quest=found)
+    last_request = change_request or found.change_requests.order_by("-created_at", "-pk").first()
+    service_id = found.procedure.instructing_service_id or 0
+    manager = instruction.is_manager(agent=request.user, quest=found)
+    forms = forms or {}
+    context = {
+        "title": _("Dossier %(reference)s") % {"reference": found.reference},
+        "quest": found,
+        "citizen": found.citizen,
+        "steps": _answers_by_step(found, set(change_request.targets) if change_request else set()),
+        "history": QuestTransition.objects.filter(quest=found).select_related("actor").order_by("at", "pk"),
+        "thread": QuestMessage.objects.filter(quest=found).select_related("author").order_by("created_at", "pk"),
+        "notes": QuestNote.objects.filter(quest=found).select_related("author").order_by("created_at", "pk"),
+        "quest_labels": QuestLabel.objects.filter(quest=found).select_related("label").order_by("label__name"),
+        "labels": instruction.labels_of_service(service_id=service_id),
+        "agents": instruction.agents_of_service(service_id=service_id),
+        "change_request": change_request,
+        "last_request": last_request,
+        "targets": instruction.change_targets(found),
+        "actions": _actions(found, manager),
+        "deadline": deadlines.effective_deadline(found),
+        "overdue": deadlines.is_overdue(found),
+        "paused": found.deadline_paused_since is not None,
+        "attestation": attestations.attestation_of(quest=found),
+        "message_form": forms.get("message") or MessageForm(),
+        "note_form": forms.get("note") or NoteForm(),
+        "label_form": forms.get("label") or LabelForm(),
+        "action_error": forms.get("action_error"),
+        "action_values": forms.get("action_values", {}),
+    }
+    return render(request, "agent/quests/quest.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.AGENT)
+def quest_action(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    found = _quest_or_404(request, quest_id)
+    action = request.POST.get("action", "")
+    motivation = request.POST.get("motivation", "")
+    user: User = request.user
+    try:
+        if action == "take":
+            instruction.quest_take(quest=found, actor=user)
+        elif action == "release":
+            instruction.quest_assign(quest=found, actor=user, assignee=None)
+        elif action == "assign":
+            assignee = (
+                instruction.agents_of_service(service_id=found.procedure.instructing_service_id or 0)
+                .filter(pk=_int(request.POST.get("assignee")) or 0)
+                .first()
+            )
+            instruction.quest_assign(quest=found, actor=user, assignee=assignee)
+        elif action == "start_review":
+            instruction.quest_start_review(quest=found, actor=user)
+        elif action == "request_changes":
+            instruction.quest_request_changes(
+                quest=found, actor=user, message=motivation, targets=request.POST.getlist("targets")
+            )
+        elif action == "accept":
+            instruction.quest_accept(quest=found, actor=user)
+        elif action == "reject":
+            instruction.quest_reject(quest=found, actor=user, motivation=motivation)
+        elif action == "close":
+            instruction.quest_close(quest=found, actor=user, motivation=motivation)
+        elif action == "reopen":
+            instruction.quest_reopen(quest=found, actor=user, motivation=motivation)
+        else:
+            raise instruction.InstructionRefused(_("Action inconnue."))
+    except ProcedureError as error:
+        found.refresh_from_db()
+        values = {"action": action, "motivation": motivation, "targets": request.POST.getlist("targets")}
+        return _render_quest(request, found, forms={"action_error": str(error), "action_values": values}, status=400)
+    messages.success(request, _("C’est fait : le dossier est à jour."))
+    return redirect("agent:quest", quest_id=found.pk)
+
+
+@require_POST
+@role_required(Role.AGENT)
+def quest_message(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    found = _quest_or_404(request, quest_id)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            instruction.message_send(
+                quest=found,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachment=form.cleaned_data.get("attachment"),
+            )
+        except ProcedureError as error:
+            form.add_error("attachment", str(error))
+        else:
+            messages.success(request, _("Message envoyé à l’usager."))
+            return redirect(reverse("agent:quest", args=[found.pk]) + "#messages")
+    return _render_quest(request, found, forms={"message": form}, status=400)
+
+
+@require_POST
+@role_required(Role.AGENT)
+def quest_note(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    found = _quest_or_404(request, quest_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        instruction.note_add(quest=found, actor=request.user, body=form.cleaned_data["body"])
+        return redirect(reverse("agent:quest", args=[found.pk]) + "#notes")
+    return _render_quest(request, found, forms={"note": form}, status=400)
+
+
+@require_POST
+@role_required(Role.AGENT)
+def quest_labels(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    found = _quest_or_404(request, quest_id)
+    service_id = found.procedure.instructing_service_id or 0
+    form = LabelForm(request.POST)
+    if not form.is_valid():
+        return _render_quest(request, found, forms={"label": form}, status=400)
+    wanted = {pk for pk in (_int(value) for value in request.POST.getlist("labels")) if pk is not None}
+    available = {label.pk: label for label in instruction.labels_of_service(service_id=service_id)}
+    if form.cleaned_data["name"]:
+        created = instruction.label_create(actor=request.user, service_id=service_id, name=form.cleaned_data["name"])
+        available[created.pk] = created
+        wanted.add(created.pk)
+    for pk, label in available.items():
+        instruction.quest_label_set(quest=found, actor=request.user, label=label, present=pk in wanted)
+    return redirect(reverse("agent:quest", args=[found.pk]) + "#etiquettes")
+
+
+@role_required(Role.AGENT)
+def quest_document(request: AuthenticatedHttpRequest, quest_id: int, document_id: int) -> HttpResponseBase:
+    """A document given with the quest, inline (for the viewer) or as a download (``?telecharger``)."""
+    found = _quest_or_404(request, quest_id)
+    document = Document.objects.filter(pk=document_id, attachments__quest=found).first()
+    if document is None:
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    return _private_file(
+        handle,
+        filename=document.original_filename,
+        content_type=document.content_type,
+        inline="telecharger" not in request.GET,
+    )
+
+
+@role_required(Role.AGENT)
+def message_attachment(request: AuthenticatedHttpRequest, quest_id: int, message_id: int) -> HttpResponseBase:
+    found = _quest_or_404(request, quest_id)
+    message = QuestMessage.objects.filter(pk=message_id, quest=found).exclude(attachment="").first()
+    if message is None:
+        raise Http404
+    try:
+        handle = message.attachment.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    return _private_file(
+        handle, filename=message.attachment_name, content_type=message.attachment_content_type, inline=False
+    )
+
+
+@role_required(Role.AGENT)
+def quest_attestation(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponseBase:
+    found = _quest_or_404(request, quest_id)
+    issued = attestations.attestation_of(quest=found)
+    if issued is None:
+        raise Http404
+    return _private_file(
+        issued.file.open("rb"),
+        filename=f"attestation-{found.reference}.pdf",
+        content_type="application/pdf",
+        inline=False,
+    )
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+@role_required(Role.AGENT)
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The export form; with ``telecharger``, the file (CSV or XLSX) of the agent's services' quests."""
+    if "telecharger" not in request.GET:
+        return render(request, "agent/export.html", {"title": _("Exporter les dossiers"), "form": ExportForm()})
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "agent/export.html", {"title": _("Exporter les dossiers"), "form": form}, status=400)
+    columns = form.cleaned_data["columns"]
+    if form.cleaned_data["format"] == "xlsx":
+        data = exports.export_xlsx(agent=request.user, columns=columns)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        filename = "dossiers.xlsx"
+    else:
+        data = exports.export_csv(agent=request.user, columns=columns)
+        content_type = "text/csv; charset=utf-8"
+        filename = "dossiers.csv"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def inbox_url(**query: Any) -> str:
+    return reverse("agent:home") + ("?" + urlencode(query) if query else "")

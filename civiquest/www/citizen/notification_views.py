@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
+from civiquest.progress.habits.selectors import game_visible_for
 from civiquest.progress.notifications import notifications_mark_read, notifications_of
 
 PAGE_SIZE = 20
@@ -15,7 +16,8 @@ PAGE_SIZE = 20
 @role_required(Role.CITIZEN)
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Latest first; the ones not seen before are marked as new, and seen from now on."""
-    page = Paginator(notifications_of(recipient=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = notifications_of(recipient=request.user, include_game=game_visible_for(request.user))
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     entries = list(page.object_list)
     unseen = [entry.pk for entry in entries if entry.is_unread]
     if unseen:

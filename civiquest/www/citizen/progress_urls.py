@@ -1,3 +1,7 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from civiquest.www.citizen import progress_views
+
+urlpatterns: list[URLPattern] = [
+    path("mon-espace/progression/", progress_views.progress, name="progress"),
+]

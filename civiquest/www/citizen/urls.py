@@ -12,6 +12,7 @@ urlpatterns = [
     # The document wallet and the procedures/quests pages, each in its own module.
     path("", include("civiquest.www.citizen.wallet_urls")),
     path("", include("civiquest.www.citizen.quest_urls")),
+    path("", include("civiquest.www.citizen.instruction_urls")),
     path("", include("civiquest.www.citizen.assistant_urls")),
     path("", include("civiquest.www.citizen.progress_urls")),
     path("", include("civiquest.www.citizen.habits_urls")),

@@ -17,7 +17,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CITIZEN)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "citizen/dashboard.html", {"title": _("Mon espace")})
+    """The citizen home: ongoing quests and their next step, deadlines, habits due, recent rewards."""
+    from civiquest.progress.habits.selectors import home_of
+
+    return render(request, "citizen/dashboard.html", {"title": _("Mon espace"), "home": home_of(citizen=request.user)})
 
 
 @role_required(Role.CITIZEN)

@@ -1,3 +1,7 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from civiquest.www.staff import assistant_views
+
+urlpatterns = [
+    path("assistant/", assistant_views.assistant_stats_view, name="assistant-stats"),
+]

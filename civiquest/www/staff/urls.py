@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("agents/", views.agents, name="agents"),
     path("agents/invitations/<int:invitation_id>/revoquer/", views.invitation_revoke_view, name="invitation-revoke"),
+    path("agents/membres/<int:membership_id>/retirer/", views.membership_revoke_view, name="membership-revoke"),
     path("", include("civiquest.www.staff.builder_urls")),
     path("", include("civiquest.www.staff.assistant_urls")),
     path("", include("civiquest.www.staff.progress_urls")),

@@ -356,7 +356,8 @@ def test_a_submitted_quest_is_read_only(citizen_client, quest, citizen):
     fill(quest)
     citizen_client.post(reverse("citizen:quest-submit", kwargs={"quest_id": quest.pk}))
     content = citizen_client.get(step_url(quest, "identite")).content.decode()
-    assert '<form method="post"' not in content.split('id="content"')[1]
+    # No step form (the assistant's panel is the only form left on the page).
+    assert f'action="{step_url(quest, "identite")}"' not in content and 'name="nom"' not in content
     assert "Martin" in content
     response = citizen_client.post(step_url(quest, "identite"), {"nom": "Autre", "action": "save"})
     assert response.status_code == 302
@@ -472,7 +473,7 @@ def test_mes_demarches_runs_a_bounded_number_of_queries(
 ):
     for _index in range(count):
         fill(quest_start(citizen=citizen, procedure=passport))
-    _queries(citizen_client, reverse("citizen:quests"), django_assert_max_num_queries, 6)
+    _queries(citizen_client, reverse("citizen:quests"), django_assert_max_num_queries, 8)
 
 
 @pytest.mark.parametrize("count", [1, 10])
@@ -490,7 +491,8 @@ def test_quest_page_runs_a_bounded_number_of_queries(
         reverse("citizen:quest-review", kwargs={"quest_id": quest.pk}),
         step_url(quest, "identite"),
     ):
-        _queries(citizen_client, url, django_assert_max_num_queries, 10)
+        # 10 for the page, and the layout's two reads: "mode sobre", the unread count (a cold cache here).
+        _queries(citizen_client, url, django_assert_max_num_queries, 12)
 
 
 # --- Documents from the wallet -------------------------------------------------------------------

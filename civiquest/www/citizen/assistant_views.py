@@ -1,0 +1,337 @@
+"""The assistant's pages: the chat (plain form, post/redirect/get), its server-sent event stream, feedback.
+
+Without JavaScript a question is a plain POST answered in full, then a redirect to the
+conversation. With JavaScript (``assistant/assistant.js``) the same form posts to
+``assistant-stream``, which answers ``text/event-stream``: ``sources`` first, then ``token``s,
+optional ``notice``s, then ``done`` carrying the answer rendered by the server (stored once,
+when the stream is done). A conversation or an answer of another citizen is a 404.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
+from civiquest.accounts.models import Role
+from civiquest.assistant.conversations import selectors
+from civiquest.assistant.conversations.models import Conversation, Message, MessageRole, Outcome
+from civiquest.assistant.conversations.services import (
+    RateLimited,
+    StreamedEvent,
+    feedback_give,
+    question_answer,
+    question_answer_stream,
+    question_ask,
+)
+from civiquest.assistant.conversations.streaming import failure_message, sse, sse_error, sse_response
+from civiquest.www.citizen.assistant_forms import FeedbackForm, QuestionForm
+
+logger = logging.getLogger(__name__)
+
+HIGH_CONFIDENCE = 0.6
+LOW_CONFIDENCE = 0.35
+HUMAN_OUTCOMES = frozenset({Outcome.LOW_CONFIDENCE, Outcome.LEGAL_CASE})
+
+
+# --- How an answer is shown ---------------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    id: str
+    title: str
+    url: str
+    kind: str
+    kind_label: str
+
+
+@dataclass
+class SuggestedProcedure:
+    slug: str
+    title: str
+
+
+@dataclass
+class AnswerView:
+    message: Message
+    sources: list[Source]
+    suggested: list[SuggestedProcedure]
+
+    @property
+    def confidence_level(self) -> str:
+        confidence = self.message.confidence or 0.0
+        if self.message.outcome in (Outcome.OUT_OF_SCOPE, Outcome.RATE_LIMITED):
+            return ""
+        if self.message.outcome == Outcome.LOW_CONFIDENCE or confidence < LOW_CONFIDENCE:
+            return "low"
+        return "high" if confidence >= HIGH_CONFIDENCE else "medium"
+
+    @property
+    def confidence_label(self) -> str:
+        return {
+            "high": _("Confiance élevée : les sources citées répondent directement à votre question."),
+            "medium": _("Confiance moyenne : vérifiez l’information dans les sources citées."),
+            "low": _("Confiance faible : cette réponse peut ne pas correspondre à votre question."),
+        }.get(self.confidence_level, "")
+
+    @property
+    def offer_human(self) -> bool:
+        return self.message.outcome in HUMAN_OUTCOMES or self.confidence_level == "low"
+
+    @property
+    def feedback(self) -> Any:
+        return getattr(self.message, "feedback", None)
+
+
+def _kind_label(kind: str) -> str:
+    return _("Fiche service-public.fr") if kind == "fiche" else _("Démarche CiviQuest")
+
+
+def answer_views(answers: Iterable[Message]) -> dict[int, AnswerView]:
+    """Answers as the pages show them, by message id; the suggested procedures' titles in one query."""
+    answers = list(answers)
+    titles = selectors.procedure_titles(slug for answer in answers for slug in answer.suggested_procedures)
+    views = {}
+    for answer in answers:
+        sources = [
+            Source(
+                id=str(citation.get("id", "")),
+                title=str(citation.get("title", "")),
+                url=str(citation.get("url", "")),
+                kind=str(citation.get("kind", "")),
+                kind_label=_kind_label(str(citation.get("kind", ""))),
+            )
+            for citation in answer.citations
+            if isinstance(citation, dict)
+        ]
+        suggested = [
+            SuggestedProcedure(slug=slug, title=titles[slug]) for slug in answer.suggested_procedures if slug in titles
+        ]
+        views[answer.pk] = AnswerView(message=answer, sources=sources, suggested=suggested)
+    return views
+
+
+def _page_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    return {
+        "france_services_url": settings.ASSISTANT_FRANCE_SERVICES_URL,
+        "retention_days": settings.ASSISTANT_HISTORY_RETENTION_DAYS,
+        "history": selectors.conversations_of(citizen=request.user),
+    }
+
+
+def _context_titles(procedure_slug: str, step_slug: str) -> tuple[str, str, str]:
+    """The procedure context kept only when the procedure is published: (slug, step slug, title)."""
+    if not procedure_slug:
+        return "", "", ""
+    title = selectors.procedure_titles([procedure_slug]).get(procedure_slug, "")
+    if not title:
+        return "", "", ""
+    return procedure_slug, step_slug, title
+
+
+# --- Chat pages ------------------------------------------------------------------------------------------
+
+
+@role_required(Role.CITIZEN)
+def assistant(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The chat: a new question (with an optional ?procedure=…&step=… context) and the history."""
+    if request.method == "POST":
+        return _ask(request, conversation=None)
+    procedure_slug, step_slug, procedure_title = _context_titles(
+        request.GET.get("procedure", "")[:100], request.GET.get("step", "")[:100]
+    )
+    form = QuestionForm(initial={"procedure": procedure_slug, "step": step_slug})
+    return _render_chat(request, form, conversation=None, procedure_title=procedure_title)
+
+
+@role_required(Role.CITIZEN)
+def assistant_conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = selectors.conversation_of(citizen=request.user, conversation_id=conversation_id)
+    if conversation is None:
+        raise Http404
+    if request.method == "POST":
+        return _ask(request, conversation=conversation)
+    form = QuestionForm(initial={"conversation": conversation.pk})
+    return _render_chat(request, form, conversation=conversation)
+
+
+def _render_chat(
+    request: AuthenticatedHttpRequest,
+    form: QuestionForm,
+    *,
+    conversation: Conversation | None,
+    procedure_title: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    thread = list(conversation.messages.all()) if conversation is not None else []
+    views = answer_views(message for message in thread if message.role == MessageRole.ASSISTANT)
+    if conversation is not None and conversation.procedure_slug:
+        procedure_title = selectors.procedure_titles([conversation.procedure_slug]).get(
+            conversation.procedure_slug, ""
+        )
+    action = (
+        reverse("citizen:assistant-conversation", kwargs={"conversation_id": conversation.pk})
+        if conversation is not None
+        else reverse("citizen:assistant")
+    )
+    return render(
+        request,
+        "citizen/assistant/chat.html",
+        {
+            "title": conversation.title if conversation is not None else _("Assistant"),
+            "conversation": conversation,
+            "thread": [(message, views.get(message.pk)) for message in thread],
+            "form": form,
+            "form_action": action,
+            "procedure_title": procedure_title,
+            **_page_context(request),
+        },
+        status=status,
+    )
+
+
+def _ask(request: AuthenticatedHttpRequest, *, conversation: Conversation | None) -> HttpResponse:
+    form = QuestionForm(data=request.POST)
+    if not form.is_valid():
+        return _render_chat(request, form, conversation=conversation, status=400)
+    if conversation is not None:
+        procedure_slug, step_slug = conversation.procedure_slug, conversation.step_slug
+    else:
+        procedure_slug, step_slug, _title = _context_titles(form.cleaned_data["procedure"], form.cleaned_data["step"])
+    try:
+        question = question_ask(
+            citizen=request.user,
+            text=form.cleaned_data["question"],
+            conversation=conversation,
+            procedure_slug=procedure_slug,
+            step_slug=step_slug,
+        )
+    except RateLimited as error:
+        form.add_error("question", error.message)
+        return _render_chat(request, form, conversation=conversation, status=429)
+    answer = question_answer(question=question)
+    url = reverse("citizen:assistant-conversation", kwargs={"conversation_id": question.conversation_id})
+    return redirect(f"{url}#message-{answer.pk}")
+
+
+# --- The stream -------------------------------------------------------------------------------------------
+
+
+def sources_json(event: StreamedEvent) -> list[dict[str, str]]:
+    return [
+        {"id": citation.id, "title": citation.title, "url": citation.url, "kind": citation.kind}
+        for citation in event.event.citations
+    ]
+
+
+def _stream_chunks(request: AuthenticatedHttpRequest, question: Message) -> Iterator[bytes]:
+    conversation_url = reverse("citizen:assistant-conversation", kwargs={"conversation_id": question.conversation_id})
+    try:
+        for streamed in question_answer_stream(question=question):
+            event = streamed.event
+            if event.kind == "sources":
+                sources = [{**source, "kind_label": _kind_label(source["kind"])} for source in sources_json(streamed)]
+                yield sse(
+                    "sources",
+                    {
+                        "conversation": question.conversation_id,
+                        "conversation_url": conversation_url,
+                        "sources": sources,
+                    },
+                )
+            elif event.kind == "token":
+                yield sse("token", {"text": event.data})
+            elif event.kind == "notice":
+                discard = bool(getattr(event, "discard_tokens", False))
+                yield sse("notice", {"text": event.data, "discard_tokens": discard})
+            elif event.kind == "done" and streamed.answer is not None:
+                answer = streamed.answer
+                view = answer_views([answer])[answer.pk]
+                html = render_to_string(
+                    "citizen/assistant/_answer.html",
+                    {"answer": view, "france_services_url": settings.ASSISTANT_FRANCE_SERVICES_URL},
+                    request=request,
+                )
+                yield sse(
+                    "done",
+                    {
+                        "message": answer.pk,
+                        "conversation": question.conversation_id,
+                        "conversation_url": f"{conversation_url}#message-{answer.pk}",
+                        "outcome": answer.outcome,
+                        "confidence": answer.confidence,
+                        "html": html,
+                    },
+                )
+    except Exception:
+        logger.exception("assistant stream failed")
+        yield sse("error", {"message": failure_message()})
+
+
+@require_POST
+@role_required(Role.CITIZEN)
+def assistant_stream(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    """The question of the chat form, answered as server-sent events (the form's fields; CSRF as any POST)."""
+    form = QuestionForm(data=request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))
+        return sse_error(request, str(first[0]), status=400)
+    conversation = None
+    if form.cleaned_data["conversation"]:
+        conversation = selectors.conversation_of(
+            citizen=request.user, conversation_id=form.cleaned_data["conversation"]
+        )
+        if conversation is None:
+            raise Http404
+        procedure_slug, step_slug = conversation.procedure_slug, conversation.step_slug
+    else:
+        procedure_slug, step_slug, _title = _context_titles(form.cleaned_data["procedure"], form.cleaned_data["step"])
+    try:
+        question = question_ask(
+            citizen=request.user,
+            text=form.cleaned_data["question"],
+            conversation=conversation,
+            procedure_slug=procedure_slug,
+            step_slug=step_slug,
+        )
+    except RateLimited as error:
+        return sse_error(request, error.message, status=429)
+    return sse_response(_stream_chunks(request, question), request)
+
+
+# --- Feedback ---------------------------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(Role.CITIZEN)
+def assistant_feedback(request: AuthenticatedHttpRequest, message_id: int) -> HttpResponse:
+    answer = selectors.answer_of(citizen=request.user, message_id=message_id)
+    if answer is None:
+        raise Http404
+    form = FeedbackForm(data=request.POST)
+    is_htmx = request.headers.get("HX-Request") == "true"
+    url = reverse("citizen:assistant-conversation", kwargs={"conversation_id": answer.conversation_id})
+    if form.is_valid():
+        feedback = feedback_give(message=answer, vote=form.cleaned_data["vote"], comment=form.cleaned_data["comment"])
+        if is_htmx:
+            answer.feedback = feedback
+            return render(request, "citizen/assistant/_feedback.html", {"message": answer, "thanks": True})
+        messages.success(request, _("Merci pour votre avis : il aide à améliorer l’assistant."))
+        return redirect(f"{url}#message-{answer.pk}")
+    if is_htmx:
+        # 200, so that htmx swaps the form in with its error.
+        return render(request, "citizen/assistant/_feedback.html", {"message": answer, "form": form})
+    messages.error(request, _("Votre avis n’a pas été enregistré : choisissez « Utile » ou « Pas utile »."))
+    return redirect(f"{url}#message-{answer.pk}")

@@ -1,0 +1,117 @@
+"""The citizen's side of instruction: the message thread with the service, the attestation,
+and the public check of an attestation's code."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
+from civiquest.accounts.models import Role
+from civiquest.procedures import attestation, instruction
+from civiquest.procedures.errors import ProcedureError
+from civiquest.procedures.models import Quest, QuestMessage, QuestState
+from civiquest.procedures.templatetags.instruction_tags import fixes_of
+from civiquest.www.agent.forms import MessageForm
+
+
+def _own_submitted_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
+    found = (
+        Quest.objects.select_related("procedure", "procedure__instructing_service")
+        .filter(pk=quest_id, citizen=request.user)
+        .exclude(state=QuestState.DRAFT)
+        .first()
+    )
+    if found is None or found.procedure.instructing_service_id is None:
+        raise Http404
+    return found
+
+
+def _download(handle: object, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@role_required(Role.CITIZEN)
+def quest_messages(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    """The thread with the service; a new message with an optional attachment."""
+    found = _own_submitted_quest(request, quest_id)
+    form = MessageForm()
+    status = 200
+    if request.method == "POST":
+        form = MessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                instruction.message_send(
+                    quest=found,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    attachment=form.cleaned_data.get("attachment"),
+                )
+            except ProcedureError as error:
+                form.add_error("attachment", str(error))
+            else:
+                messages.success(request, _("Votre message a été envoyé au service."))
+                return redirect(reverse("citizen:quest-messages", args=[found.pk]) + "#dernier")
+        status = 400
+    instruction.messages_mark_read(quest=found, reader=request.user)
+    thread = list(QuestMessage.objects.filter(quest=found).order_by("created_at", "pk"))
+    return render(
+        request,
+        "citizen/instruction/messages.html",
+        {
+            "title": _("Messages avec le service"),
+            "quest": found,
+            "thread": thread,
+            "form": form,
+            "fixes": fixes_of(found),
+            "attestation": attestation.attestation_of(quest=found) if found.state == QuestState.ACCEPTED else None,
+        },
+        status=status,
+    )
+
+
+@role_required(Role.CITIZEN)
+def message_attachment(request: AuthenticatedHttpRequest, quest_id: int, message_id: int) -> HttpResponseBase:
+    found = _own_submitted_quest(request, quest_id)
+    message = QuestMessage.objects.filter(pk=message_id, quest=found).exclude(attachment="").first()
+    if message is None:
+        raise Http404
+    try:
+        handle = message.attachment.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    return _download(handle, message.attachment_name, message.attachment_content_type)
+
+
+@role_required(Role.CITIZEN)
+def quest_attestation(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponseBase:
+    found = _own_submitted_quest(request, quest_id)
+    issued = attestation.attestation_of(quest=found)
+    if issued is None or found.state != QuestState.ACCEPTED:
+        raise Http404
+    try:
+        handle = issued.file.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    return _download(handle, f"attestation-{found.reference}.pdf", "application/pdf")
+
+
+@public
+def attestation_verify(request: HttpRequest) -> HttpResponse:
+    """Anyone holding a code checks it: the procedure, the decision, its date and the service
+    (never the citizen's identity nor the file)."""
+    code = str(request.GET.get("code", ""))[:40]
+    found = attestation.attestation_verify(code=code) if code else None
+    return render(
+        request,
+        "citizen/instruction/verify.html",
+        {"title": _("Vérifier une attestation"), "code": code, "found": found, "searched": bool(code)},
+    )

@@ -1,0 +1,165 @@
+"""The instruction journey in the browser, on the real `passeport` of the catalogue: a citizen
+submits, an agent of the mairie asks for a new photo, the citizen replaces it and submits
+again, the agent accepts, the citizen downloads the attestation. Axe on every new page."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from civiquest.accounts.models import Service, ServiceMembership, ServiceRole
+from civiquest.procedures.models import Attestation, ChangeRequest, DocumentType, Quest, QuestDocument, QuestState
+from tests.a11y.test_axe import assert_no_violations
+from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
+from tests.procedures.factories import DocumentFactory
+
+pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
+
+
+def png_bytes(color=(200, 180, 160)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (35, 45), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def continue_to(page, url_part: str) -> None:
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(f"**{url_part}")
+    page.wait_for_load_state()
+
+
+def add_photo(page, tmp_path, title: str, color) -> None:
+    page.get_by_role("link", name="Ajouter un document à mon porte-documents").click()
+    page.wait_for_url("**/mon-espace/documents/ajouter/**")
+    page.locator("#id_type").select_option(DocumentType.ID_PHOTO)
+    page.locator("#id_title").fill(title)
+    photo = tmp_path / f"{color[0]}.png"
+    photo.write_bytes(png_bytes(color))
+    page.locator('input[type="file"]').set_input_files(str(photo))
+    page.get_by_role("button", name="Ajouter le document").click()
+
+
+def page_for(browser, live_server, user):
+    """A page signed in as ``user`` with its own session (``browser_page_as`` shares one client,
+    and a second sign-in there would end the first user's session)."""
+    client = Client()
+    login_verified(client, user)
+    context = browser.new_context(locale="fr-FR")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url, "httpOnly": True}]
+    )
+    return context
+
+
+def test_request_a_new_photo_then_accept_and_download_the_attestation(
+    browser, browser_page_as, live_server, tmp_path, settings
+):
+    call_command("catalogue_load", stdout=io.StringIO())
+    mairie = Service.objects.get(name="Mairie de Nouméa")
+    agent = AgentFactory(first_name="Léa", last_name="Instructrice")
+    ServiceMembership.objects.create(user=agent, service=mairie, role=ServiceRole.INSTRUCTOR)
+    citizen = CitizenFactory(first_name="Angela", last_name="Dubois")
+    DocumentFactory(owner=citizen, type=DocumentType.PROOF_OF_ADDRESS, title="Facture d’électricité d’octobre")
+    page = browser_page_as(citizen)
+
+    # The citizen submits a passport quest.
+    page.goto(live_server.url + reverse("citizen:procedure", args=["passeport"]))
+    page.get_by_role("button", name="Commencer").click()
+    page.wait_for_url("**/etapes/avant-de-commencer/")
+    quest = Quest.objects.get(citizen=citizen)
+    step = f"/mes-demarches/{quest.pk}/etapes/"
+    continue_to(page, step + "situation/")
+    page.get_by_text("Pour moi, j’ai 18 ans ou plus").click()
+    page.get_by_text("Première demande", exact=True).click()
+    continue_to(page, step + "titulaire/")
+    page.get_by_label("Nom de naissance").fill("Dubois")
+    page.get_by_label("Prénoms").fill("Angela Claire Louise")
+    page.get_by_label("Date de naissance").fill("1962-08-24")
+    page.get_by_label("Commune (ou pays) de naissance").fill("Nouméa")
+    page.get_by_label("Adresse du domicile").fill("1 avenue du Maréchal Foch, 98800 Nouméa")
+    continue_to(page, step + "pre-demande/")
+    page.get_by_label("Numéro de pré-demande").fill("AB12CD34EF")
+    continue_to(page, step + "timbre-fiscal/")
+    page.get_by_label("Numéro du timbre fiscal électronique").fill("1234567890123456")
+    continue_to(page, step + "pieces/")
+    add_photo(page, tmp_path, "Photo floue", (200, 180, 160))
+    page.wait_for_url("**" + step + "pieces/")
+    page.locator("label", has_text="Photo floue").click()
+    page.locator("label", has_text="Facture d’électricité d’octobre").click()
+    continue_to(page, step + "rendez-vous/")
+    continue_to(page, step + "preparer/")
+    for label in page.locator(".fr-checkbox-group label").all():
+        label.click()
+    continue_to(page, f"/mes-demarches/{quest.pk}/recapitulatif/")
+    page.get_by_role("button", name="Déposer mon dossier").click()
+    page.wait_for_url(f"**/mes-demarches/{quest.pk}/")
+    quest.refresh_from_db()
+    assert quest.state == QuestState.SUBMITTED
+
+    # The agent finds it in the inbox and asks for a new photo.
+    desk_context = page_for(browser, live_server, agent)
+    desk = desk_context.new_page()
+    desk.goto(live_server.url + reverse("agent:home"))
+    assert_no_violations(desk)
+    desk.get_by_role("link", name=quest.reference).click()
+    desk.wait_for_url(f"**/agent/dossiers/{quest.pk}/")
+    assert_no_violations(desk)
+    target = desk.locator('input[name="targets"][value="pieces.id_photo"]')
+    desk.get_by_label("Vos pièces justificatives — Photo d’identité").check(force=True)
+    assert target.is_checked()
+    desk.get_by_label("Ce que l’usager doit corriger (obligatoire)").fill(
+        "La photo est floue : merci d’en fournir une nette."
+    )
+    desk.get_by_role("button", name="Demander des corrections").click()
+    desk.wait_for_load_state()
+    quest.refresh_from_db()
+    assert quest.state == QuestState.CHANGES_REQUESTED
+    assert ChangeRequest.objects.get(quest=quest).targets == ["pieces.id_photo"]
+    assert_no_violations(desk)
+
+    # The citizen sees what to fix, replaces the photo and submits again.
+    page.goto(live_server.url + reverse("citizen:quest-messages", args=[quest.pk]))
+    assert page.get_by_text("La photo est floue").count() >= 1
+    assert_no_violations(page)
+    page.get_by_role("link", name="Vos pièces justificatives").first.click()
+    page.wait_for_url("**" + step + "pieces/")
+    add_photo(page, tmp_path, "Photo nette", (20, 40, 60))
+    page.wait_for_url("**" + step + "pieces/")
+    page.locator("label", has_text="Photo nette").click()
+    continue_to(page, step + "rendez-vous/")
+    page.goto(live_server.url + reverse("citizen:quest-review", args=[quest.pk]))
+    page.get_by_role("button", name="Déposer mon dossier").click()
+    page.wait_for_url(f"**/mes-demarches/{quest.pk}/")
+    quest.refresh_from_db()
+    assert quest.state == QuestState.SUBMITTED
+    assert "Photo nette" in set(QuestDocument.objects.filter(quest=quest).values_list("document__title", flat=True))
+
+    # The agent accepts.
+    desk.goto(live_server.url + reverse("agent:quest", args=[quest.pk]))
+    desk.get_by_role("button", name="Accepter", exact=True).click()
+    desk.wait_for_load_state()
+    quest.refresh_from_db()
+    assert quest.state == QuestState.ACCEPTED
+    assert_no_violations(desk)
+
+    # The citizen downloads the attestation; anyone can check its code.
+    page.goto(live_server.url + reverse("citizen:quest-messages", args=[quest.pk]))
+    assert_no_violations(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger l’attestation (PDF)").click()
+    path = download_info.value.path()
+    assert open(path, "rb").read(4) == b"%PDF"
+    code = Attestation.objects.get(quest=quest).code
+    anonymous = browser.new_page(locale="fr-FR")  # closed below
+    anonymous.goto(live_server.url + reverse("citizen:attestation-verify") + f"?code={code}")
+    assert anonymous.get_by_text("Cette attestation est authentique").count() == 1
+    assert_no_violations(anonymous)
+    anonymous.close()
+
+    # The export page too.
+    desk.goto(live_server.url + reverse("agent:export"))
+    assert_no_violations(desk)
+    desk_context.close()

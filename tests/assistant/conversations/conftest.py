@@ -1,0 +1,38 @@
+"""The real assistant over the real catalogue: the 12 procedures loaded and indexed in a temporary directory."""
+
+import json
+
+import pytest
+
+from civiquest.assistant.services import knowledge_refresh_now
+from civiquest.procedures.catalogue.loader import catalogue_load
+
+
+@pytest.fixture(autouse=True)
+def _index_in_tmp(settings, tmp_path):
+    """Each test indexes into its own directory (never the project's var/)."""
+    settings.ASSISTANT_INDEX_DIR = tmp_path / "assistant-index"
+    settings.ASSISTANT_PROVIDER = "extractive"
+
+
+@pytest.fixture
+def knowledge(db):
+    """The catalogue of procedures, published and indexed for retrieval."""
+    catalogue_load()
+    knowledge_refresh_now()
+
+
+def sse_events(content: bytes) -> list[tuple[str, dict]]:
+    """Parse a text/event-stream body into (event, data) pairs."""
+    events = []
+    for block in content.decode().split("\n\n"):
+        if not block.strip():
+            continue
+        name, data = "message", []
+        for line in block.split("\n"):
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].lstrip(" "))
+        events.append((name, json.loads("\n".join(data))))
+    return events

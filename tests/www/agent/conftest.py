@@ -1,0 +1,1 @@
+from tests.procedures.conftest import draft_quest, instructor, mairie, manager, passport  # noqa: F401 - fixtures
