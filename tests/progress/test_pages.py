@@ -141,3 +141,15 @@ def test_recent_rewards_for_the_home_page(ready_quest, django_assert_max_num_que
         lines = recent_rewards(citizen=citizen, limit=3)
     assert [line.entry.amount for line in lines] == [10, 10, 10]
     assert all(line.quest_id == ready_quest.pk and "Passeport" in line.detail for line in lines)
+
+
+def test_progress_page_shows_habit_streaks_and_the_avatar_editor(client, login_verified, citizen):
+    from civiquest.progress.habits import services as habits
+
+    habit = habits.habit_adopt(citizen=citizen, code="admin_mail")
+    habits.habit_check_in(habit=habit)
+    login_verified(client, citizen)
+    html = client.get(PROGRESS).content.decode()
+    assert "Mes séries d’habitudes" in html and "Série : 1 période de suite" in html
+    assert "les dernières périodes" in html  # the calendar, as a table with text
+    assert 'id="avatar-preview"' in html and 'name="action" value="preview"' in html

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
-from civiquest.accounts.models import Role
+from civiquest.accounts.models import Role, User
 from civiquest.core.forms import BaseForm
 from civiquest.progress.habits import avatar, selectors, services, streaks
 from civiquest.progress.habits.catalogue import BY_CODE
@@ -216,22 +216,33 @@ def avatar_editor(request: AuthenticatedHttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, _("Votre avatar est enregistré."))
                     return redirect("citizen:avatar")
+    context = _avatar_context(choice=choice, unlocks=unlocks, title_level=title_level)
     return render(
         request,
         "citizen/habits/avatar.html",
-        {
-            "title": _("Mon avatar"),
-            "choice": choice,
-            "avatar_svg": avatar.render_svg(choice),
-            "avatar_description": avatar.description(choice),
-            "groups": _avatar_options(unlocks),
-            "unlocks": unlocks,
-            "title_level": title_level,
-            "displayed_title": unlocks.displayed_title(title_level),
-            "error": error,
-            "preferences": preferences,
-        },
+        {"title": _("Mon avatar"), **context, "error": error, "preferences": preferences},
         status=status,
+    )
+
+
+def _avatar_context(*, choice: dict[str, str], unlocks: Any, title_level: int | None) -> dict[str, Any]:
+    return {
+        "choice": choice,
+        "avatar_svg": avatar.render_svg(choice),
+        "avatar_description": avatar.description(choice),
+        "groups": _avatar_options(unlocks),
+        "unlocks": unlocks,
+        "title_level": title_level,
+        "displayed_title": unlocks.displayed_title(title_level),
+    }
+
+
+def avatar_editor_context(citizen: User) -> dict[str, Any]:
+    """What ``citizen/habits/_avatar_editor.html`` needs, for the citizen's saved avatar."""
+    preferences = selectors.preferences_of(citizen)
+    unlocks = selectors.unlocks_of(citizen)
+    return _avatar_context(
+        choice=selectors.avatar_choice_of(preferences), unlocks=unlocks, title_level=preferences.title_level
     )
 
 

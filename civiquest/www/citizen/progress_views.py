@@ -17,7 +17,8 @@ def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     In "mode sobre" (``game_visible`` false) the template shows none of it, only how to show it again.
     """
-    from civiquest.progress.habits.selectors import game_visible_for
+    from civiquest.progress.habits.selectors import game_visible_for, habits_of
+    from civiquest.www.citizen.habits_views import STATUS_LABELS, avatar_editor_context
 
     if not game_visible_for(request.user):
         # "Mode sobre": the template shows none of the game, so nothing of it is read.
@@ -41,5 +42,9 @@ def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
             "level_cap": LEVEL_CAP,
             "daily_cap": daily_cap(),
             "self_declared_cap": self_declared_daily_cap(),
+            # The habits' streaks and the avatar editor, as on their own pages.
+            "habit_views": habits_of(citizen=request.user),
+            "status_labels": STATUS_LABELS,
+            **avatar_editor_context(request.user),
         },
     )
