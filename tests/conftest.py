@@ -35,6 +35,16 @@ def _celery_tasks_inline():
 
 
 @pytest.fixture(autouse=True)
+def _french_first():
+    """Each test starts in French: a request in English (the language switcher) leaves it active in the thread."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts with an empty cache, so no test sees another's entries."""
     from django.core.cache import cache
