@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.audit import audit_record
@@ -278,16 +278,26 @@ def _swap(model: type[Step] | type[Field], first: Any, second: Any) -> None:
     first.save(update_fields=["position"])
 
 
+def _neighbour(siblings: QuerySet[Any], position: int, direction: str) -> Any:
+    """The sibling just above (``up``) or just below a position, or None at an end."""
+    if direction == UP:
+        return siblings.filter(position__lt=position).order_by("-position").first()
+    return siblings.filter(position__gt=position).order_by("position").first()
+
+
+def _close_gap(siblings: QuerySet[Any], position: int) -> None:
+    """After a deletion at ``position``, move every later sibling up by one (in order: positions stay unique)."""
+    for later in siblings.filter(position__gt=position).order_by("position"):
+        later.position -= 1
+        later.save(update_fields=["position"])
+
+
 @transaction.atomic
 def step_move(*, actor: User, step: Step, direction: str) -> Step:
     """Swap the step with its neighbour above (``up``) or below (``down``); at an end, nothing moves."""
     ProcedureRevision.objects.select_for_update().get(pk=step.revision_id)
     locked = Step.objects.get(pk=step.pk)
-    siblings = Step.objects.filter(revision_id=locked.revision_id)
-    if direction == UP:
-        neighbour = siblings.filter(position__lt=locked.position).order_by("-position").first()
-    else:
-        neighbour = siblings.filter(position__gt=locked.position).order_by("position").first()
+    neighbour = _neighbour(Step.objects.filter(revision_id=locked.revision_id), locked.position, direction)
     if neighbour is not None:
         _swap(Step, locked, neighbour)
         audit_record(
@@ -305,9 +315,7 @@ def step_delete(*, actor: User, step: Step) -> None:
     for field_ in Field.objects.filter(step=locked):
         field_.delete()
     locked.delete()
-    for later in Step.objects.filter(revision_id=revision_id, position__gt=position).order_by("position"):
-        later.position -= 1
-        later.save(update_fields=["position"])
+    _close_gap(Step.objects.filter(revision_id=revision_id), position)
     audit_record(actor=actor, action="step.delete", target=label)
 
 
@@ -360,11 +368,7 @@ def field_update(*, actor: User, field_: Field, values: Mapping[str, Any]) -> Fi
 def field_move(*, actor: User, field_: Field, direction: str) -> Field:
     ProcedureRevision.objects.select_for_update().get(pk=field_.revision_id)
     locked = Field.objects.get(pk=field_.pk)
-    siblings = Field.objects.filter(step_id=locked.step_id)
-    if direction == UP:
-        neighbour = siblings.filter(position__lt=locked.position).order_by("-position").first()
-    else:
-        neighbour = siblings.filter(position__gt=locked.position).order_by("position").first()
+    neighbour = _neighbour(Field.objects.filter(step_id=locked.step_id), locked.position, direction)
     if neighbour is not None:
         _swap(Field, locked, neighbour)
         audit_record(
@@ -380,9 +384,7 @@ def field_delete(*, actor: User, field_: Field) -> None:
     label = _field_label(locked)
     step_id, position = locked.step_id, locked.position
     locked.delete()
-    for later in Field.objects.filter(step_id=step_id, position__gt=position).order_by("position"):
-        later.position -= 1
-        later.save(update_fields=["position"])
+    _close_gap(Field.objects.filter(step_id=step_id), position)
     audit_record(actor=actor, action="field.delete", target=label)
 
 
