@@ -520,3 +520,76 @@ CELERY_BEAT_SCHEDULE["procedures-deadlines-warn"] = {
 
 # >>> builder (settings of the staff portal: builder, overview, audit log)
 # <<< builder
+
+# >>> integrations (the HTTP clients of the State services: shared resilience settings)
+INSTALLED_APPS += [
+    "civiquest.integrations.address",
+    "civiquest.integrations.address.moving",
+    "civiquest.integrations.passport",
+    "civiquest.integrations.taxes",
+]
+
+
+def _integration(prefix: str, *, sandbox_path: str, production_url: str = "", timeout: float = 5.0) -> dict[str, Any]:
+    """One outside service's client settings, from ``<PREFIX>_*`` variables.
+
+    With the sandboxes on, an unset base URL points at the project's own sandbox of
+    that service (the real client then talks to it over a socket); otherwise at the
+    real service's address, or nowhere (the feature then says it is unavailable).
+    """
+
+    def value(name: str, default: str = "") -> str:
+        return os.environ.get(f"{prefix}_{name}", "").strip() or default
+
+    sandbox_url = f"{CIVIQUEST_PUBLIC_URL}/sandbox/{sandbox_path}"
+    return {
+        "BASE_URL": value("URL", sandbox_url if SANDBOXES_ENABLED else production_url).rstrip("/"),
+        "TOKEN": value("TOKEN", f"sandbox-{prefix.lower()}-token" if SANDBOXES_ENABLED else ""),
+        "TIMEOUT": float(value("TIMEOUT", str(timeout))),
+        # Idempotent calls only are retried, with exponential backoff (BACKOFF × 2^n seconds).
+        "RETRIES": int(value("RETRIES", "2")),
+        "BACKOFF": float(value("BACKOFF", "0.2")),
+        # The circuit opens after this many failures in a row and lets one call try again after RECOVERY.
+        "FAILURE_THRESHOLD": int(value("FAILURE_THRESHOLD", "5")),
+        "RECOVERY_SECONDS": float(value("RECOVERY_SECONDS", "30")),
+    }
+
+
+INTEGRATIONS: dict[str, dict[str, Any]] = {
+    # Géoplateforme geocoder (same protocol as api-adresse and a self-hosted addok).
+    "ban": _integration(
+        "BAN_API", sandbox_path="ban/geocodage", production_url="https://data.geopf.fr/geocodage", timeout=3.0
+    ),
+    # ANTS anti-duplicate coordination API (header x-rdv-opt-auth-token); /status answers within 4 s.
+    "ants_coordination": _integration(
+        "ANTS_COORDINATION",
+        sandbox_path="ants/api",
+        production_url="https://api-coordination.rendezvouspasseport.ants.gouv.fr/api",
+        timeout=4.0,
+    ),
+    # DGFiP API Impôt particulier (FranceConnect-scoped variant); only a fake-data sandbox exists for editors.
+    "dgfip": _integration("DGFIP_API", sandbox_path="dgfip"),
+    # The organisations a moving-house declaration is sent to (no public API exists: sandbox recipients).
+    "moving_recipients": _integration("MOVING_RECIPIENTS", sandbox_path="demenagement"),
+}
+# How long a sandbox sleeps when its "slow" fault is on (tests set a shorter client TIMEOUT).
+SANDBOX_HTTP_SLOW_SECONDS = float(os.environ.get("SANDBOX_HTTP_SLOW_SECONDS", "").strip() or 5)
+# <<< integrations
+
+# >>> address-local (the embedded local geocoder: BAN addok NDJSON imported into the database)
+# <<< address-local
+
+# >>> address (the address client, API and form field)
+# <<< address
+
+# >>> moving (moving-house declarations)
+# <<< moving
+
+# >>> ants-editor (mairie meeting points and slots, the editor endpoints ANTS calls)
+# <<< ants-editor
+
+# >>> ants (passport and identity-card quests: coordination API, booking, timbre, expiry)
+# <<< ants
+
+# >>> taxes (OpenFisca simulator, API Impôt particulier, tax calendar)
+# <<< taxes

@@ -8,6 +8,8 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from civiquest.assistant.api import router as assistant_router
+from civiquest.integrations.address.api import router as address_router
+from civiquest.integrations.taxes.api import router as taxes_router
 
 api = NinjaAPI(
     title="CiviQuest API",
@@ -16,3 +18,5 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/assistant/", assistant_router)
+api.add_router("/address/", address_router)
+api.add_router("/taxes/", taxes_router)

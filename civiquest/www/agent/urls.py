@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from civiquest.www.agent import views
 
@@ -21,4 +21,5 @@ urlpatterns = [
     ),
     path("dossiers/<int:quest_id>/attestation/", views.quest_attestation, name="quest-attestation"),
     path("exports/", views.export, name="export"),
+    path("", include("civiquest.www.agent.appointment_urls")),
 ]

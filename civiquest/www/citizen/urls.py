@@ -16,4 +16,7 @@ urlpatterns = [
     path("", include("civiquest.www.citizen.assistant_urls")),
     path("", include("civiquest.www.citizen.progress_urls")),
     path("", include("civiquest.www.citizen.habits_urls")),
+    path("", include("civiquest.www.citizen.address_urls")),
+    path("", include("civiquest.www.citizen.appointment_urls")),
+    path("", include("civiquest.www.citizen.taxes_urls")),
 ]

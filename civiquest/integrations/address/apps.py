@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AddressConfig(AppConfig):
+    """Addresses: the BAN geocoder client and the embedded local geocoder."""
+
+    name = "civiquest.integrations.address"
+    label = "address"
