@@ -577,19 +577,60 @@ SANDBOX_HTTP_SLOW_SECONDS = float(os.environ.get("SANDBOX_HTTP_SLOW_SECONDS", ""
 # <<< integrations
 
 # >>> address-local (the embedded local geocoder: BAN addok NDJSON imported into the database)
+# The BAN extract shipped with the project (Nouvelle-Calédonie, Etalab 2.0): `make demo` imports it with
+# `manage.py address_import`; an operator imports the département files of their territory instead.
+ADDRESS_LOCAL_EXTRACT = BASE_DIR / "data" / "ban" / "adresses-addok-nouvelle-caledonie.ndjson.gz"
 # <<< address-local
 
 # >>> address (the address client, API and form field)
+# Which geocoder answers address look-ups: "http" (BanGeocoderClient over INTEGRATIONS["ban"]:
+# Géoplateforme, a self-hosted addok or the sandbox) or "local" (the embedded engine, `address_import`).
+ADDRESS_BACKEND = os.environ.get("ADDRESS_BACKEND", "").strip() or "http"
+# Good geocoder answers are kept this long in the cache (an autocomplete asks the same prefix often).
+ADDRESS_CACHE_SECONDS = int(os.environ.get("ADDRESS_CACHE_SECONDS", "").strip() or 300)
+# The public /api/v1/address/ endpoints: requests per client IP per window (counted in the cache).
+ADDRESS_API_RATE_LIMIT = int(os.environ.get("ADDRESS_API_RATE_LIMIT", "").strip() or 120)
+ADDRESS_API_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("ADDRESS_API_RATE_LIMIT_WINDOW_SECONDS", "").strip() or 60)
 # <<< address
 
 # >>> moving (moving-house declarations)
+# A dispatch to an organisation is tried this many times (backoff × 2^n seconds apart), then left
+# "failed" for the citizen to retry.
+MOVING_DISPATCH_ATTEMPTS = int(os.environ.get("MOVING_DISPATCH_ATTEMPTS", "").strip() or 3)
+MOVING_DISPATCH_BACKOFF_SECONDS = float(os.environ.get("MOVING_DISPATCH_BACKOFF_SECONDS", "").strip() or 30)
+# Sandbox recipients other than the tax office and the energy supplier process a move this long after receiving it.
+SANDBOX_MOVING_PROCESSING_SECONDS = float(os.environ.get("SANDBOX_MOVING_PROCESSING_SECONDS", "").strip() or 60)
+CELERY_BEAT_SCHEDULE["moving-dispatches-refresh"] = {
+    "task": "moving.dispatches_refresh",
+    "schedule": crontab(minute="*/10"),
+}
 # <<< moving
 
 # >>> ants-editor (mairie meeting points and slots, the editor endpoints ANTS calls)
+# ANTS sends this secret in the X-HUB-RDV-AUTH-TOKEN header of /api/ants/* (given by ANTS when
+# the editor is approved). Unset: a fixed sandbox token with the sandboxes on, else the
+# endpoints answer 503 (off rather than open).
+ANTS_EDITOR_TOKEN = os.environ.get("ANTS_EDITOR_TOKEN", "").strip() or (
+    "sandbox-ants-editor-token" if SANDBOXES_ENABLED else ""
+)
 # <<< ants-editor
 
 # >>> ants (passport and identity-card quests: coordination API, booking, timbre, expiry)
+# ANTS must hear of every appointment (and cancellation): the ones it missed while it was
+# unreachable are sent again every 5 minutes.
+CELERY_BEAT_SCHEDULE["passport-appointments-coordination-sync"] = {
+    "task": "passport.appointments_coordination_sync",
+    "schedule": 5 * 60,
+}
+# Daily: citizens whose passport or identity card expires in 6 months, then 1 month, are told.
+CELERY_BEAT_SCHEDULE["passport-titles-expiry-notify"] = {
+    "task": "passport.titles_expiry_notify",
+    "schedule": 60 * 60 * 24,
+}
 # <<< ants
 
 # >>> taxes (OpenFisca simulator, API Impôt particulier, tax calendar)
+# Each new household costs OpenFisca ~0.5 s of CPU: estimates per citizen per window (page and API).
+TAXES_SIMULATIONS_PER_WINDOW = int(os.environ.get("TAXES_SIMULATIONS_PER_WINDOW", "").strip() or 60)
+TAXES_SIMULATION_WINDOW_SECONDS = int(os.environ.get("TAXES_SIMULATION_WINDOW_SECONDS", "").strip() or 600)
 # <<< taxes

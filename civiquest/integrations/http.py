@@ -38,6 +38,11 @@ CIRCUIT_KEY = "integrations:circuit:{service}"
 CACHE_KEY = "integrations:get:{service}:{digest}"
 
 
+def _sentence_start(text: str) -> str:
+    """Upper-case the first letter only (``str.capitalize`` would lower "ANTS")."""
+    return text[:1].upper() + text[1:]
+
+
 class IntegrationError(Exception):
     """An outside service did not give a usable answer."""
 
@@ -79,7 +84,7 @@ class BadAnswer(IntegrationError):
                 "%(service)s a renvoyé une réponse inattendue. Ce que vous avez saisi est conservé : "
                 "réessayez dans quelques minutes."
             )
-            % {"service": self.service_label.capitalize()}
+            % {"service": _sentence_start(self.service_label)}
         )
 
 
@@ -93,7 +98,7 @@ class RequestRejected(IntegrationError):
 
     @property
     def user_message(self) -> str:
-        return str(_("%(service)s a refusé la demande.") % {"service": self.service_label.capitalize()})
+        return str(_("%(service)s a refusé la demande.") % {"service": _sentence_start(self.service_label)})
 
 
 @dataclass(frozen=True)

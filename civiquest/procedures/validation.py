@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from civiquest.integrations.address.types import NormalizedAddress
 from civiquest.procedures.models import (
     DATE_BOUND_RE,
     FIELD_NAME_RE,
@@ -67,6 +68,8 @@ IBAN_LENGTHS = {
 }  # fmt: skip
 # La Poste's establishments share one SIREN and do not follow Luhn (INSEE rule).
 LA_POSTE_SIREN = "356000000"
+# Marks an address answer typed without picking a geocoder suggestion (see ``clean_address``).
+FREE_ENTRY_KEY = "free_entry"
 
 
 class InputInvalid(Exception):
@@ -434,14 +437,54 @@ def clean_multiple_choice(spec: InputSpec, raw: Any) -> list[str]:
     return [value for value in spec.choice_values if value in chosen]
 
 
-def clean_address(spec: InputSpec, raw: Any) -> str:
-    # Free text for now; the address integration checks it against the Base Adresse Nationale.
+def clean_address(spec: InputSpec, raw: Any) -> str | dict[str, Any]:
+    """An address, in one of three forms (see ``address_label``):
+
+    - the normalized address the citizen picked among the geocoder's suggestions
+      (``NormalizedAddress.as_dict()``: label, BAN id, citycode, postcode, city, lat, lon);
+    - free entry, ``{"label": text, "free_entry": True}``: typed without picking a
+      suggestion (the geocoder was down, or knew no such address), stored as text only;
+    - plain text: answers saved before the autocomplete, and what the API may send.
+    """
+    if isinstance(raw, Mapping):
+        if raw.get(FREE_ENTRY_KEY) is True:
+            return {"label": _address_text(spec, raw.get("label")), FREE_ENTRY_KEY: True}
+        try:
+            address = NormalizedAddress.from_dict(raw)
+        except ValueError as error:
+            raise _invalid(spec, _("« %(label)s » : indiquez une adresse complète.")) from error
+        _address_text(spec, address.label)
+        return address.as_dict()
+    return _address_text(spec, raw)
+
+
+def _address_text(spec: InputSpec, raw: Any) -> str:
     text = " ".join(_as_text(spec, raw).split())
     if len(text) < 5:
         raise _invalid(spec, _("« %(label)s » : indiquez une adresse complète."))
     _check_length(spec, text)
     _check_pattern(spec, text)
     return text
+
+
+def address_label(value: Any) -> str:
+    """The text of an address answer, whatever its form (empty when there is none)."""
+    if isinstance(value, Mapping):
+        return str(value.get("label") or "")
+    return str(value) if isinstance(value, str) else ""
+
+
+def address_is_verified(value: Any) -> bool:
+    """Whether the answer is an address the geocoder knows (picked among its suggestions)."""
+    return isinstance(value, Mapping) and value.get(FREE_ENTRY_KEY) is not True and bool(value.get("label"))
+
+
+def address_display(value: Any) -> str:
+    """How an address answer is shown: its label, marked when it was typed without verification."""
+    label = address_label(value)
+    if isinstance(value, Mapping) and value.get(FREE_ENTRY_KEY) is True:
+        return _("%(label)s (adresse saisie librement, non vérifiée)") % {"label": label}
+    return label
 
 
 def clean_commune(spec: InputSpec, raw: Any) -> str:

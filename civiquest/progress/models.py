@@ -15,6 +15,8 @@ class NotificationKind(models.TextChoices):
     LEVEL_UP = "level_up", _("Nouveau niveau")
     BADGE = "badge", _("Nouveau badge")
     DEADLINE = "deadline", _("Échéance d’instruction")
+    APPOINTMENT = "appointment", _("Rendez-vous")
+    TITLE_EXPIRY = "title_expiry", _("Expiration d’un titre")
 
 
 class Notification(models.Model):

@@ -1,5 +1,10 @@
-"""Sandbox routes appended to ``civiquest.sandbox.urls``."""
+"""The ANTS coordination API sandbox, appended to ``civiquest.sandbox.urls`` (under ``/sandbox/ants/api/``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from civiquest.sandbox import ants
+
+urlpatterns: list[URLPattern] = [
+    path("ants/api/status", ants.status, name="ants-status"),
+    path("ants/api/appointments", ants.appointments, name="ants-appointments"),
+]

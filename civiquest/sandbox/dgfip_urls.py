@@ -1,5 +1,9 @@
-"""Sandbox routes appended to ``civiquest.sandbox.urls``."""
+"""The API Impôt particulier sandbox, appended to ``civiquest.sandbox.urls`` (under ``/sandbox/dgfip/``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from civiquest.sandbox import dgfip
+
+urlpatterns: list[URLPattern] = [
+    path("dgfip/situations/ir/assiettes/annrev/<int:year>", dgfip.situation_ir, name="dgfip-situation-ir"),
+]

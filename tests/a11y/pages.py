@@ -55,12 +55,42 @@ PAGES = [
     Page("oidc:logout-callback", expected_status=400),
     Page("sandbox:franceconnect-authorize", expected_status=400),
     Page("sandbox:proconnect-authorize", expected_status=400),
+    # Integrations (issue 6).
+    Page("citizen:moving", role="citizen"),
+    Page("agent:appointments", role="agent"),
+    Page("citizen:tax-simulator", role="citizen"),
 ]
 
 # Routes that are not pages a person reads, with the reason.
+AGENT_APPOINTMENTS = "needs a meeting point or appointment of the agent's mairie: axe in test_agent_appointments.py"
 HABITS_ACTION = "POST-only action, answers with a redirect (states scanned in test_habits_pages.py)"
 
 NOT_PAGES = {
+    "sandbox:ban-search": "BAN geocoder sandbox: JSON API (Géoplateforme /geocodage/search)",
+    "sandbox:ban-reverse": "BAN geocoder sandbox: JSON API (Géoplateforme /geocodage/reverse)",
+    "sandbox:dgfip-situation-ir": "DGFiP sandbox: JSON API, Bearer required (401 without)",
+    "citizen:address-suggestions": "htmx fragment: the address combobox options (scanned open in test_address_field.py)",
+    "citizen:moving-quest": "needs a changement-adresse quest: axe in tests/a11y/test_address_field.py",
+    "citizen:moving-refresh": "POST only, answers with a redirect",
+    "citizen:moving-retry": "POST only, answers with a redirect",
+    "sandbox:moving-declarations": "moving-house sandbox: POST-only JSON API",
+    "sandbox:moving-declaration": "moving-house sandbox: JSON status",
+    "agent:meeting-point-create": AGENT_APPOINTMENTS,
+    "agent:meeting-point": AGENT_APPOINTMENTS,
+    "agent:meeting-point-edit": AGENT_APPOINTMENTS,
+    "agent:slots-publish": AGENT_APPOINTMENTS,
+    "agent:appointment-cancel": AGENT_APPOINTMENTS,
+    "agent:slot-cancel": "POST only, answers with a redirect",
+    "ants:managed-meeting-points": "JSON for ANTS, token-authenticated",
+    "ants:available-time-slots": "JSON for ANTS, token-authenticated",
+    "ants:search-application-ids": "JSON for ANTS, token-authenticated",
+    "citizen:appointment-quest-book": "POST only, redirects to the appointment step",
+    "citizen:appointment-quest-cancel": "POST only, redirects to the appointment step",
+    "citizen:appointment-book": "needs a published slot: axe in tests/a11y/test_passport_appointment.py",
+    "citizen:appointment-manage": "needs an appointment's token: axe in tests/a11y/test_passport_appointment.py",
+    "citizen:appointment-cancel": "POST only, redirects to the management page",
+    "sandbox:ants-status": "JSON API of the ANTS coordination sandbox",
+    "sandbox:ants-appointments": "JSON API (POST/DELETE) of the ANTS coordination sandbox",
     "staff:membership-revoke": "POST-only action, answers with a redirect",
     "agent:bulk": "POST only, redirects to the inbox",
     "agent:quest": "needs a quest of the agent's service: axe in tests/a11y/test_agent_pages.py",

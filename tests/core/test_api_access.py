@@ -7,7 +7,14 @@ API) or is listed in PUBLIC_OPERATIONS with the reason it is open to anyone.
 from civiquest.core.api import api
 
 # "METHOD /api/v1/path": why anyone may call it.
-PUBLIC_OPERATIONS: dict[str, str] = {}
+PUBLIC_OPERATIONS: dict[str, str] = {
+    "GET /api/v1/address/search": (
+        "BAN open data (Etalab 2.0): the address autocomplete works before sign-in; per-IP rate limit in the cache"
+    ),
+    "GET /api/v1/address/reverse": (
+        "BAN open data (Etalab 2.0): the address autocomplete works before sign-in; per-IP rate limit in the cache"
+    ),
+}
 
 
 def operations():

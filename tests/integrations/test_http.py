@@ -205,3 +205,10 @@ def test_no_base_url_means_unavailable() -> None:
     with pytest.raises(ServiceUnavailable) as raised:
         client.get("/situations")
     assert "impôts" in raised.value.user_message
+
+
+def test_messages_start_a_sentence_without_lowering_names(server: ScriptedServer) -> None:
+    server.script((400, {}))
+    with pytest.raises(RequestRejected) as raised:
+        client_for(server, name="ants_coordination").get("/status")
+    assert raised.value.user_message == "Le service de rendez-vous de l’ANTS a refusé la demande."

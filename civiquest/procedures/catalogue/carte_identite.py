@@ -90,7 +90,7 @@ CARTE_IDENTITE = ProcedureDefinition(
             "Faire la pré-demande en ligne",
             url="https://passeport.ants.gouv.fr/",
             reference_label="Numéro de pré-demande",
-            reference_pattern=r"[A-Z0-9]{10}",
+            reference_pattern=r"[A-Za-z0-9]{10}",
             body="Sur le site de l’ANTS, la pré-demande vous donne un numéro de 10 caractères à présenter en mairie.",
         ),
         documents(

@@ -1,4 +1,11 @@
-"""Changement d’adresse auprès de plusieurs organismes à la fois (téléservice de service-public.fr)."""
+"""Changement d’adresse auprès de plusieurs organismes à la fois (téléservice de service-public.fr).
+
+The move is declared once on the platform's own page (``citizen:moving-quest``, in
+``civiquest/www/citizen/address_views.py``, linked from the ``declaration`` step), which
+sends it to each organisation chosen here and then fills that step's reference with the
+declaration number.
+The organisation codes are ``civiquest.integrations.address.moving.organisations``'.
+"""
 
 from civiquest.procedures.catalogue.base import (
     ProcedureDefinition,
@@ -34,8 +41,10 @@ CHANGEMENT_ADRESSE = ProcedureDefinition(
         info(
             "a-savoir",
             "À savoir",
-            "Le téléservice transmet votre nouvelle adresse aux organismes que vous choisissez. La carte "
-            "grise et l’inscription sur les listes électorales demandent chacune leur propre démarche.",
+            "Vous déclarez votre nouvelle adresse une seule fois : elle est transmise aux organismes que vous "
+            "choisissez (impôts, CAF, Assurance Maladie, France Travail, caisse de retraite, fournisseur "
+            "d’énergie, carte grise), et vous suivez la réponse de chacun. L’inscription sur les listes "
+            "électorales demande sa propre démarche.",
         ),
         form(
             "nouvelle-adresse",
@@ -43,7 +52,6 @@ CHANGEMENT_ADRESSE = ProcedureDefinition(
             [
                 {"name": "date_demenagement", "label": "Date du déménagement", "kind": FieldKind.DATE},
                 {"name": "adresse", "label": "Nouvelle adresse", "kind": FieldKind.ADDRESS},
-                {"name": "commune", "label": "Code de la nouvelle commune", "kind": FieldKind.COMMUNE},
                 {
                     "name": "organismes",
                     "label": "Organismes à prévenir",
@@ -55,24 +63,32 @@ CHANGEMENT_ADRESSE = ProcedureDefinition(
                         ("assurance_maladie", "Assurance maladie"),
                         ("retraite", "Caisse de retraite"),
                         ("france_travail", "France Travail"),
+                        ("energie", "Fournisseur d’énergie"),
+                        ("carte_grise", "Carte grise (ANTS)"),
                     ),
                 },
             ],
         ),
         outside_service(
-            "teleservice",
-            "Déclarer en ligne",
+            "declaration",
+            "Déclarer mon déménagement",
+            # The official téléservice; the step page links to the platform's own declaration page
+            # (templates/citizen/moving/_step_link.html), which fills the reference.
             url="https://www.service-public.fr/particuliers/vosdroits/R11193",
             reference_label="Numéro de la déclaration",
-            reference_pattern=r"[A-Za-z0-9-]{4,40}",
+            reference_pattern=r"DEM-[A-Z0-9]{8}",
+            body=(
+                "Indiquez pour chaque organisme choisi la référence qu’il vous a donnée (numéro fiscal, "
+                "numéro d’allocataire…), puis déclarez votre déménagement : il leur est transmis en une fois "
+                "et vous suivez la réponse de chacun. Le numéro de la déclaration s’inscrit ensuite ici."
+            ),
         ),
         checklist(
             "ensuite",
             "Et ensuite",
             [
-                "Mettre à jour l’adresse de ma carte grise (dans le mois)",
                 "M’inscrire sur les listes électorales de ma nouvelle commune",
-                "Prévenir ma banque, mon assureur et mes fournisseurs d’énergie",
+                "Prévenir ma banque et mon assureur",
             ],
             required=False,
         ),

@@ -24,6 +24,10 @@ DECLARATION_REVENUS = ProcedureDefinition(
     official_links=(
         fiche("F358", "Impôt sur le revenu : déclaration de revenus annuelle (service-public.fr)"),
         ("Espace particulier (impots.gouv.fr)", "https://cfspart.impots.gouv.fr/LoginMDP"),
+        (
+            "Simulateurs officiels, dont l’impôt sur le revenu (impots.gouv.fr)",
+            "https://www.impots.gouv.fr/simulateurs",
+        ),
     ),
     estimated_minutes=30,
     cost_label="Gratuit",
@@ -34,7 +38,9 @@ DECLARATION_REVENUS = ProcedureDefinition(
             "a-savoir",
             "À savoir",
             "La déclaration en ligne est obligatoire si votre résidence principale a un accès à internet. "
-            "Vérifiez les montants préremplis et corrigez-les si besoin.",
+            "Vérifiez les montants préremplis et corrigez-les si besoin. Pour estimer votre impôt avant de "
+            "déclarer, utilisez le simulateur « Estimer mon impôt » de votre espace CiviQuest "
+            "(/mon-espace/impots/simulateur/) : il peut importer votre situation fiscale depuis la DGFiP.",
         ),
         form(
             "foyer",

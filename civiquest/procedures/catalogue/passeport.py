@@ -169,7 +169,7 @@ PASSEPORT = ProcedureDefinition(
             "Faire la pré-demande en ligne",
             url="https://passeport.ants.gouv.fr/Vos-demarches/Faire-une-pre-demande-passeport",
             reference_label="Numéro de pré-demande",
-            reference_pattern=r"[A-Z0-9]{10}",
+            reference_pattern=r"[A-Za-z0-9]{10}",
             body=(
                 "Sur le site de l’ANTS, remplissez la pré-demande : vous obtenez un numéro de 10 caractères "
                 "(lettres majuscules et chiffres) à noter ici et à présenter en mairie."

@@ -211,14 +211,37 @@ class Deadline:
     due_on: dt.date
     url: str
     expired: bool = False
+    # "expiry": something runs out on that date; "due": something must be done before it.
+    kind: str = "expiry"
 
 
 def tax_deadline_of(citizen: User, *, today: dt.date) -> Deadline | None:
-    """Hook for the tax return deadline, filled in by the taxes integration (issue: integrations).
+    """The ``declaration-revenus`` online deadline of the citizen's zone (taxes integration).
 
-    Returns None until that integration gives the citizen's deadline.
+    None outside the campaign season, or once this spring's return is declared in a quest.
+    The zone comes from the citizen's home address (zone 1's date, the earliest, when unknown).
     """
-    return None
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from civiquest.integrations.taxes.selectors import DECLARATION_SLUG, tax_deadline_for
+
+    found = tax_deadline_for(citizen, today=today)
+    if found is None or found.already_declared:
+        return None
+    deadline = found.deadline
+    if deadline.zone is None:
+        label = gettext("Déclaration des revenus %(year)s en ligne (date de la zone 1, la plus proche)") % {
+            "year": deadline.campaign.income_year
+        }
+    else:
+        label = gettext("Déclaration des revenus %(year)s en ligne (zone %(zone)s)") % {
+            "year": deadline.campaign.income_year,
+            "zone": deadline.zone,
+        }
+    return Deadline(
+        label=label, due_on=deadline.due_on, url=reverse("citizen:procedure", args=[DECLARATION_SLUG]), kind="due"
+    )
 
 
 @dataclass

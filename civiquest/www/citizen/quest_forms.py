@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.core import signing
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils.formats import date_format
@@ -19,7 +20,7 @@ from dsfr.utils import dsfr_input_class_attr
 
 from civiquest.core.forms import BaseForm
 from civiquest.procedures.models import Document, DocumentType, FieldKind, LifeEventCode, Theme
-from civiquest.procedures.validation import InputSpec
+from civiquest.procedures.validation import FREE_ENTRY_KEY, InputSpec, address_is_verified, address_label
 
 YES, NO = "oui", "non"
 MULTIPLE_KINDS = frozenset({FieldKind.MULTIPLE_CHOICE})
@@ -77,9 +78,7 @@ def form_field(spec: InputSpec, documents: Sequence[Document] = ()) -> forms.Fie
     if kind == FieldKind.MULTIPLE_CHOICE:
         return forms.MultipleChoiceField(choices=list(spec.choices), widget=forms.CheckboxSelectMultiple, **common)
     if kind == FieldKind.ADDRESS:
-        return forms.CharField(
-            widget=forms.Textarea(attrs=_text_attrs(spec, rows="2", autocomplete="street-address")), **common
-        )
+        return AddressField(widget=AddressCombobox(attrs=_text_attrs(spec, autocomplete="street-address")), **common)
     if kind == FieldKind.COMMUNE:
         return forms.CharField(
             widget=forms.TextInput(attrs={"maxlength": "5", "spellcheck": "false", "autocomplete": "off"}), **common
@@ -125,6 +124,8 @@ def initial_value(spec: InputSpec, value: Any) -> Any:
     """A stored answer as its form field shows it."""
     if value is None:
         return None
+    if spec.kind == FieldKind.ADDRESS:
+        return value if isinstance(value, Mapping) else str(value)
     if spec.kind == FieldKind.YES_NO:
         return YES if value is True else NO if value is False else value
     if isinstance(value, list):
@@ -138,9 +139,83 @@ def raw_answers(specs: Sequence[InputSpec], data: QueryDict) -> dict[str, Any]:
     for spec in specs:
         if spec.kind in MULTIPLE_KINDS:
             raw[spec.name] = data.getlist(spec.name)
+        elif spec.kind == FieldKind.ADDRESS:
+            raw[spec.name] = address_from_post(data.get(spec.name, ""), data.get(address_token_name(spec.name), ""))
         else:
             raw[spec.name] = data.get(spec.name, "")
     return raw
+
+
+# --- The address field: an ARIA 1.2 combobox over the geocoder, free entry always possible ------------
+
+ADDRESS_TOKEN_SALT = "civiquest.address.suggestion"  # noqa: S105 - a signing salt, not a secret
+ADDRESS_TOKEN_SUFFIX = "__adresse"  # noqa: S105 - an input name suffix
+
+
+def address_token_name(name: str) -> str:
+    """The hidden input that carries the suggestion the citizen picked for the address input ``name``."""
+    return f"{name}{ADDRESS_TOKEN_SUFFIX}"
+
+
+def address_token(address: Mapping[str, Any]) -> str:
+    """A suggestion as the page carries it: signed, so a posted address is one the geocoder gave."""
+    return signing.dumps(dict(address), salt=ADDRESS_TOKEN_SALT, compress=True)
+
+
+def address_from_token(token: str) -> dict[str, Any] | None:
+    try:
+        value = signing.loads(token, salt=ADDRESS_TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def address_from_post(text: str, token: str) -> Any:
+    """What an address input posted: the picked suggestion, or the typed text as free entry.
+
+    The suggestion counts only while the text still is its label (the citizen may edit
+    it after picking; the edited text is then free entry). Empty text is no answer.
+    """
+    typed = " ".join(str(text).split())
+    if not typed:
+        return ""
+    picked = address_from_token(token) if token else None
+    if picked is not None and " ".join(str(picked.get("label", "")).split()) == typed:
+        return picked
+    return {"label": typed, FREE_ENTRY_KEY: True}
+
+
+class AddressCombobox(forms.TextInput):
+    """A text input enhanced into a combobox by ``address/combobox.js``; plain text without JS."""
+
+    template_name = "widgets/address_combobox.html"
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Mapping):
+            return address_label(value)
+        return super().format_value(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        verified = isinstance(value, Mapping) and address_is_verified(value)
+        context["widget"].update(
+            {
+                "token_name": address_token_name(name),
+                "token": address_token(value) if verified else "",
+                "free_entry": isinstance(value, Mapping) and value.get(FREE_ENTRY_KEY) is True,
+            }
+        )
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        text = data.get(name)
+        if text is None:
+            return None
+        return address_from_post(text, data.get(address_token_name(name), "")) or ""
+
+
+class AddressField(forms.Field):
+    """Carries what the combobox posted (picked suggestion or free text); the core validates it."""
 
 
 class StepForm(BaseForm):

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
+from civiquest.integrations.passport.booking import books_through_ants
 from civiquest.procedures import workflow
 from civiquest.procedures.documents import wallet_documents
 from civiquest.procedures.errors import ProcedureError, QuestIncomplete, StepIncomplete
@@ -47,7 +48,8 @@ from civiquest.procedures.selectors import (
     quests_of,
 )
 from civiquest.procedures.services import answers_save, is_guided, quest_start, quest_submit, step_complete
-from civiquest.procedures.validation import InputSpec, Visibility, completeness, visibility
+from civiquest.procedures.validation import InputSpec, Visibility, address_display, completeness, visibility
+from civiquest.www.citizen.appointment_views import quest_step_extra, quest_timbre
 from civiquest.www.citizen.quest_forms import CatalogueFilterForm, StepForm, raw_answers
 
 # --- Catalogue and procedure pages --------------------------------------------------------------
@@ -282,6 +284,8 @@ def _render_step(
             "asks_documents": any(spec.kind == FieldKind.DOCUMENT for spec in specs),
             "error_summary": error_summary,
             "next_step": view.next_citizen_step(step),
+            # The ANTS appointment panel (appointment step) or the computed timbre fiscal.
+            **quest_step_extra(view.quest, step.kind, step.slug, view.seen.answers),
         },
         status=status,
     )
@@ -397,6 +401,8 @@ class DisplayedAnswer:
 def _display_value(spec: InputSpec, value: Any, documents: Mapping[int, Document]) -> str:
     if value is None or value == "" or value == []:
         return _("Non renseigné")
+    if spec.kind == FieldKind.ADDRESS:
+        return address_display(value)
     if spec.kind == FieldKind.YES_NO:
         return _("Oui") if value is True else _("Non")
     labels = dict(spec.choices)
@@ -446,6 +452,7 @@ def quest_review(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
             "view": view,
             "sections": sections,
             "missing": [*report.steps.values(), *report.fields.values()],
+            "timbre": quest_timbre(found, view.seen.answers) if books_through_ants(found) else None,
         },
     )
 

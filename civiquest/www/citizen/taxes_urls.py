@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from civiquest.www.citizen import taxes_views
+
+urlpatterns: list[URLPattern] = [
+    path("mon-espace/impots/simulateur/", taxes_views.tax_simulator, name="tax-simulator"),
+]

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.accounts.services import citizen_contact_update
+from civiquest.integrations.passport.expiry import expiring_titles
 from civiquest.www.citizen.forms import ContactPreferencesForm
 
 
@@ -20,7 +22,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen home: ongoing quests and their next step, deadlines, habits due, recent rewards."""
     from civiquest.progress.habits.selectors import home_of
 
-    return render(request, "citizen/dashboard.html", {"title": _("Mon espace"), "home": home_of(citizen=request.user)})
+    context = {
+        "title": _("Mon espace"),
+        "home": home_of(citizen=request.user),
+        "expiring_titles": expiring_titles(owner=request.user, today=timezone.localdate()),
+    }
+    return render(request, "citizen/dashboard.html", context)
 
 
 @role_required(Role.CITIZEN)

@@ -1,0 +1,91 @@
+"""Client of the DGFiP's API Impôt particulier, FranceConnect-scoped variant.
+
+``GET {BASE_URL}/situations/ir/assiettes/annrev/{income year}`` with ``Authorization: Bearer
+<the citizen's FranceConnect access token>`` (granted the ``dgfip_rfr``, ``dgfip_nbpart``,
+``dgfip_aft`` and ``dgfip_sitfam`` scopes when they signed in): the citizen is identified by
+the token, no tax number is typed. Answer (api.gouv.fr swagger): ``rfr``, ``nbPart``, ``aft``
+(the tax address on one line), ``aftDetail`` {complementAdresse, voie, commune, codePostal}
+and, with ``dgfip_sitfam``, ``sitFam`` (M, C, D, V, O) and ``nbPac``.
+
+Which token: our FranceConnect sign-in does not keep the access token yet, and no editor can
+get real access (DataPass, legal basis). So with the sandboxes on, the token is
+``sandbox-fc.<FranceConnect sub>`` and the sandbox derives a fake household from the ``sub``;
+in production the token is read from the session (``FRANCECONNECT_ACCESS_TOKEN_SESSION_KEY``),
+and the import says it is unavailable when there is none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+
+from civiquest.accounts.models import ExternalIdentity, IdentityProvider, User
+from civiquest.integrations.http import JsonClient, answer_shape_error
+
+SERVICE = "dgfip"
+FRANCECONNECT_ACCESS_TOKEN_SESSION_KEY = "franceconnect_access_token"  # noqa: S105 - a session key name
+SANDBOX_TOKEN_PREFIX = "sandbox-fc."  # noqa: S105 - a prefix, not a secret
+# sitFam codes: marié, célibataire, divorcé/séparé, veuf, pacsé ("O") → the simulator's statuses.
+FAMILY_SITUATIONS = {"M": "marie_pacse", "O": "marie_pacse", "C": "celibataire", "D": "divorce_separe", "V": "veuf"}
+
+
+@dataclass(frozen=True)
+class TaxSituation:
+    income_year: int
+    reference_tax_income: int
+    parts: float
+    family_situation: str  # the DGFiP code (M, O, C, D, V)
+    dependants: int
+    tax_address: str
+    postcode: str
+
+    @property
+    def marital_status(self) -> str:
+        return FAMILY_SITUATIONS.get(self.family_situation, "celibataire")
+
+
+def citizen_token(*, citizen: User, session: SessionBase) -> str | None:
+    """The bearer to call the API with on this citizen's behalf (None: import unavailable)."""
+    token = session.get(FRANCECONNECT_ACCESS_TOKEN_SESSION_KEY)
+    if token:
+        return str(token)
+    if not settings.SANDBOXES_ENABLED:
+        return None
+    sub = (
+        ExternalIdentity.objects.filter(user=citizen, provider=IdentityProvider.FRANCECONNECT)
+        .values_list("sub", flat=True)
+        .first()
+    )
+    return f"{SANDBOX_TOKEN_PREFIX}{sub or f'user-{citizen.pk}'}"
+
+
+def _parse(payload: Any, income_year: int) -> TaxSituation:
+    if not isinstance(payload, dict):
+        raise answer_shape_error(SERVICE, "not an object")
+    try:
+        detail = payload.get("aftDetail") or {}
+        postcode_city = str(detail.get("codePostal") or "")
+        return TaxSituation(
+            income_year=income_year,
+            reference_tax_income=int(payload["rfr"]),
+            parts=float(payload["nbPart"]),
+            family_situation=str(payload.get("sitFam") or ""),
+            dependants=int(payload.get("nbPac") or 0),
+            tax_address=str(payload.get("aft") or ""),
+            postcode=postcode_city[:5] if postcode_city[:5].isdigit() else "",
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise answer_shape_error(SERVICE, f"unexpected shape: {error}") from error
+
+
+def tax_situation(*, token: str, income_year: int) -> TaxSituation:
+    """The tax situation the DGFiP holds for the token's citizen (raises ``IntegrationError``)."""
+    payload = JsonClient.for_service(SERVICE).get(
+        f"situations/ir/assiettes/annrev/{income_year}",
+        headers={"Authorization": f"Bearer {token}", "X-Correlation-ID": str(uuid.uuid4())},
+    )
+    return _parse(payload, income_year)

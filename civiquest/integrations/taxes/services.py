@@ -1,0 +1,53 @@
+"""Tax operations on behalf of a citizen: estimates (rate-limited) and the DGFiP import."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civiquest.accounts.models import User
+from civiquest.integrations.taxes import simulator
+
+ESTIMATE_NOTICE = _(
+    "Estimation indicative calculée avec OpenFisca-France à partir des seuls salaires et pensions saisis. "
+    "Seul l’avis d’impôt de la DGFiP fait foi : pour un calcul complet, utilisez le simulateur officiel "
+    "sur impots.gouv.fr."
+)
+OFFICIAL_SIMULATOR_URL = "https://www.impots.gouv.fr/simulateurs"
+
+
+class RateLimited(Exception):
+    def __init__(self) -> None:
+        super().__init__("rate limited")
+        self.message = str(_("Trop de simulations en peu de temps : réessayez dans quelques minutes."))
+
+
+def default_income_year(today: dt.date | None = None) -> int:
+    """Last year's income (this spring's return), within the years the simulator knows."""
+    year = (today or timezone.localdate()).year - 1
+    return max(simulator.FIRST_INCOME_YEAR, min(simulator.LAST_INCOME_YEAR, year))
+
+
+def _check_rate(citizen: User) -> None:
+    limit = int(getattr(settings, "TAXES_SIMULATIONS_PER_WINDOW", 60))
+    window = int(getattr(settings, "TAXES_SIMULATION_WINDOW_SECONDS", 600))
+    key = f"taxes:simulations:{citizen.pk}"
+    if cache.add(key, 1, window):
+        return
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return
+    if count > limit:
+        raise RateLimited
+
+
+def estimate_for(*, citizen: User, household: simulator.Household) -> simulator.Estimate:
+    """A citizen's estimate: counted against their rate limit, then computed (or read from the cache)."""
+    _check_rate(citizen)
+    return simulator.simulate(household)

@@ -1,0 +1,158 @@
+"""The citizen's appointment pages: the quest step, the ANTS callback page, the management page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from civiquest.integrations.passport import booking
+from civiquest.integrations.passport.coordination import SERVICE
+from civiquest.integrations.passport.models import Appointment, AppointmentStatus, CoordinationStatus
+from civiquest.procedures.models import StepProgress
+from civiquest.sandbox.http_faults import HttpFault, inject
+from tests.accounts.factories import CitizenFactory
+from tests.integrations.ants.helpers import future_slot, passport_quest, point
+
+pytestmark = pytest.mark.django_db
+
+
+def step_url(quest, slug="rendez-vous") -> str:
+    return reverse("citizen:quest-step", kwargs={"quest_id": quest.pk, "step_slug": slug})
+
+
+def test_the_step_lists_slots_near_home_in_few_queries(
+    ants_api, catalogue, client, citizen, django_assert_max_num_queries
+):
+    quest = passport_quest(citizen)
+    near = point("Mairie de Nouméa", -22.2758, 166.4580)
+    far = point("Mairie de Dumbéa", -22.15, 166.45)
+    slots = [future_slot(near, days=day, hour=hour) for day in (1, 2, 3) for hour in (8, 9, 10)]
+    slots += [future_slot(far, days=day, hour=8) for day in (1, 2)]
+    client.force_login(citizen)
+    with django_assert_max_num_queries(15):
+        content = client.get(step_url(quest)).content.decode()
+    assert "Le numéro AB12CD34EF est validé par l’ANTS" in content
+    assert content.index("Mairie de Nouméa") < content.index("Mairie de Dumbéa")
+    assert content.count('name="slot"') == len(slots)
+    assert 'class="fr-fieldset__legend' in content
+    # Three times as many slots cost no more queries.
+    for day in range(4, 13):
+        future_slot(near, days=day, hour=8)
+    with django_assert_max_num_queries(15):
+        client.get(step_url(quest))
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        ("CO12345678", "déjà servi"),
+        ("EX12345678", "a expiré"),
+        ("DE12345678", "officiellement"),
+        ("UN12345678", "ne connaît pas"),
+    ],
+)
+def test_the_step_explains_a_refused_number(ants_api, catalogue, client, citizen, number, words):
+    quest = passport_quest(citizen, number=number)
+    future_slot(point("Mairie", -22.2758, 166.4580))
+    client.force_login(citizen)
+    content = client.get(step_url(quest)).content.decode()
+    assert words in content and "Corriger le numéro de pré-demande" in content
+    assert 'name="slot"' not in content
+
+
+def test_the_step_says_when_ants_is_down_and_keeps_the_number(ants_api, catalogue, client, citizen):
+    quest = passport_quest(citizen)
+    future_slot(point("Mairie", -22.2758, 166.4580))
+    inject(SERVICE, HttpFault.SERVER_ERROR)
+    client.force_login(citizen)
+    content = client.get(step_url(quest)).content.decode()
+    assert "Nous n’arrivons pas à joindre le service de rendez-vous de l’ANTS" in content
+    assert "Votre numéro AB12CD34EF est bien enregistré" in content
+    # The step can still be passed (an appointment taken by phone).
+    assert "Enregistrer et continuer" in content
+
+
+def test_booking_and_cancelling_from_the_quest(ants_api, catalogue, client, citizen):
+    quest = passport_quest(citizen)
+    slot = future_slot(point("Mairie de Nouméa", -22.2758, 166.4580), hour=9)
+    client.force_login(citizen)
+    book_url = reverse("citizen:appointment-quest-book", kwargs={"quest_id": quest.pk})
+    assert client.post(book_url, {}).status_code == 302
+    assert not Appointment.objects.exists()
+    response = client.post(book_url, {"slot": slot.pk})
+    assert response.url == step_url(quest)
+    appointment = Appointment.objects.get()
+    assert appointment.coordination_status == CoordinationStatus.REGISTERED
+    assert StepProgress.objects.filter(quest=quest, step__slug="rendez-vous", done_at__isnull=False).exists()
+    content = client.get(step_url(quest)).content.decode()
+    assert "Votre rendez-vous est réservé" in content and "Annuler ce rendez-vous" in content
+    assert "Changer de créneau" in content
+    client.post(reverse("citizen:appointment-quest-cancel", kwargs={"quest_id": quest.pk}))
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    assert appointment.coordination_status == CoordinationStatus.DELETED
+
+
+def test_another_citizens_quest_is_a_404(ants_api, catalogue, client, citizen):
+    quest = passport_quest(citizen)
+    client.force_login(CitizenFactory())
+    url = reverse("citizen:appointment-quest-book", kwargs={"quest_id": quest.pk})
+    assert client.post(url, {"slot": 1}).status_code == 404
+
+
+def test_the_ants_callback_page_books_with_the_open_quests_number(ants_api, catalogue, client, citizen):
+    quest = passport_quest(citizen)
+    slot = future_slot(point("Mairie de Nouméa", -22.2758, 166.4580), hour=9)
+    url = reverse("citizen:appointment-book", kwargs={"slot_id": slot.pk}) + "?reason=PASSPORT&documents_number=1"
+    assert client.get(url).status_code == 302  # signed out: to FranceConnect
+    client.force_login(citizen)
+    content = client.get(url).content.decode()
+    assert 'value="AB12CD34EF"' in content and "Mairie de Nouméa" in content
+    refused = client.post(url, {"application_id": "EX12345678", "reason": "PASSPORT"})
+    assert refused.status_code == 400 and "a expiré" in refused.content.decode()
+    response = client.post(url, {"application_id": "AB12CD34EF", "reason": "PASSPORT"})
+    appointment = Appointment.objects.get()
+    assert response.url == reverse("citizen:appointment-manage", kwargs={"token": appointment.management_token})
+    assert appointment.quest == quest
+
+
+def test_the_management_page_works_without_a_session_and_cancels(ants_api, catalogue, client, citizen):
+    quest = passport_quest(citizen)
+    slot = future_slot(point("Mairie de Nouméa", -22.2758, 166.4580), hour=9)
+    appointment = booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    url = reverse("citizen:appointment-manage", kwargs={"token": appointment.management_token})
+    response = client.get(url)
+    assert response.status_code == 200 and response["Referrer-Policy"] == "no-referrer"
+    content = response.content.decode()
+    assert "Mairie de Nouméa" in content and "Annuler ce rendez-vous" in content
+    assert "Dubois" not in content  # no personal data behind the token
+    assert client.get(reverse("citizen:appointment-manage", kwargs={"token": "nope"})).status_code == 404
+    client.post(reverse("citizen:appointment-cancel", kwargs={"token": appointment.management_token}))
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    assert "Ce rendez-vous est annulé" in client.get(url).content.decode()
+
+
+def test_the_timbre_step_shows_the_computed_amount(ants_api, catalogue, client, citizen):
+    quest = passport_quest(citizen, birth="2010-01-01")
+    client.force_login(citizen)
+    content = client.get(step_url(quest, "timbre-fiscal")).content.decode()
+    assert "achetez un timbre fiscal de 42 €" in content
+    review = client.get(reverse("citizen:quest-review", kwargs={"quest_id": quest.pk}))
+    assert review.context["timbre"].cents == 4200
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [("AB12CD34EF", "est validé par l’ANTS"), ("EX12345678", "ne permet pas de prendre rendez-vous")],
+)
+def test_the_pre_application_step_tells_where_the_saved_number_stands(
+    ants_api, catalogue, client, citizen, number, words
+):
+    quest = passport_quest(citizen, number=number)
+    client.force_login(citizen)
+    assert words in client.get(step_url(quest, "pre-demande")).content.decode()
+    empty = passport_quest(CitizenFactory(), number="")
+    client.force_login(empty.citizen)
+    content = client.get(step_url(empty, "pre-demande")).content.decode()
+    assert "validé par l’ANTS" not in content and "ne permet pas" not in content

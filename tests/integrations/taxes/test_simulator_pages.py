@@ -1,0 +1,165 @@
+"""The simulator page, its DGFiP import (sandbox over a live socket), and POST /api/v1/taxes/simulate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from civiquest.integrations.taxes.impot_particulier import SERVICE
+from civiquest.sandbox import dgfip
+from civiquest.sandbox.http_faults import HttpFault, inject
+from tests.accounts.factories import AgentFactory, login_verified
+
+pytestmark = pytest.mark.django_db
+URL = "/mon-espace/impots/simulateur/"
+API = "/api/v1/taxes/simulate"
+
+
+def text_of(page) -> str:
+    return page.content.decode().replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_url_name():
+    assert reverse("citizen:tax-simulator") == URL
+
+
+def test_anonymous_is_sent_to_sign_in_and_agents_are_refused(client):
+    assert client.get(URL).status_code == 302
+    login_verified(client, AgentFactory())
+    assert client.get(URL).status_code == 403
+
+
+def test_the_page_says_it_is_an_estimate_and_links_the_official_simulator(client, citizen):
+    login_verified(client, citizen)
+    page = text_of(client.get(URL))
+    assert "Estimation indicative" in page
+    assert "https://www.impots.gouv.fr/simulateurs" in page
+    assert "Importer ma situation fiscale" in page
+
+
+def test_an_estimate_is_shown_as_text(client, citizen):
+    login_verified(client, citizen)
+    page = client.post(
+        URL,
+        {
+            "action": "simulate",
+            "income_year": "2024",
+            "marital_status": "marie_pacse",
+            "salaries_1": "42000",
+            "salaries_2": "31000",
+            "children_ages": "8, 6",
+        },
+    )
+    assert page.status_code == 200
+    body = text_of(page)
+    assert "Impôt estimé : 3433 €" in body or "Impôt estimé : 3 433 €" in body
+    assert "Nombre de parts" in body
+
+
+def test_bad_input_is_explained_and_kept(client, citizen):
+    login_verified(client, citizen)
+    page = client.post(
+        URL,
+        {
+            "action": "simulate",
+            "income_year": "2024",
+            "marital_status": "celibataire",
+            "children_ages": "4, bébé",
+            "salaries_1": "25000",
+        },
+    )
+    assert page.status_code == 400
+    body = text_of(page)
+    assert "Écrivez des âges en chiffres" in body
+    assert 'value="25000"' in body
+
+
+def test_import_fills_the_family_situation(client, citizen, dgfip_api):
+    login_verified(client, citizen)
+    missing_consent = client.post(URL, {"action": "import"})
+    assert "Cochez la case d’accord" in text_of(missing_consent)
+    page = client.post(URL, {"action": "import", "consent": "on"})
+    assert page.status_code == 200
+    profile = dgfip.profile_for(f"sandbox-fc.user-{citizen.pk}")
+    body = text_of(page)
+    assert f"revenu fiscal de référence {profile['rfr']} €" in body
+    # Kept in the session: the next visit still has it.
+    assert f"revenu fiscal de référence {profile['rfr']} €" in text_of(client.get(URL))
+
+
+def test_import_when_the_dgfip_is_down_says_so_and_loses_nothing(client, citizen, dgfip_api):
+    login_verified(client, citizen)
+    client.post(URL, {"action": "import", "consent": "on"})
+    inject(SERVICE, HttpFault.SERVER_ERROR, times=3)
+    page = client.post(URL, {"action": "import", "consent": "on"})
+    body = text_of(page)
+    assert "Nous n’arrivons pas à joindre le service des impôts (DGFiP)" in body
+    assert "revenu fiscal de référence" in body  # the earlier import is still there
+
+
+def test_api_simulate(client, citizen):
+    login_verified(client, citizen)
+    payload = {
+        "income_year": 2024,
+        "marital_status": "divorce_separe",
+        "declarants": [{"salaries": 35000}],
+        "dependants": [{"age": 8}],
+        "single_parent": True,
+    }
+    answer = client.post(API, json.dumps(payload), content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    data = answer.json()
+    assert (data["tax"], data["parts"], data["reference_tax_income"]) == (470, 2.0, 31500)
+    assert "Estimation indicative" in data["notice"]
+
+
+def test_api_validation_errors_are_422(client, citizen):
+    login_verified(client, citizen)
+    couple_alone = {"income_year": 2024, "marital_status": "marie_pacse", "declarants": [{"salaries": 1}]}
+    answer = client.post(API, json.dumps(couple_alone), content_type="application/json")
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == ["Un couple marié ou pacsé déclare deux personnes."]
+    negative = {"income_year": 2024, "marital_status": "celibataire", "declarants": [{"salaries": -5}]}
+    assert client.post(API, json.dumps(negative), content_type="application/json").status_code == 422
+    both = {
+        "marital_status": "celibataire",
+        "declarants": [{"salaries": 5}],
+        "dependants": [{"age": 3, "birth_date": "2020-01-01"}],
+    }
+    answer = client.post(API, json.dumps(both), content_type="application/json")
+    assert answer.status_code == 422
+    assert "soit sa date de naissance, soit son âge" in json.dumps(answer.json(), ensure_ascii=False)
+
+
+def test_api_needs_a_citizen_session_and_csrf(client, citizen):
+    payload = json.dumps({"income_year": 2024, "marital_status": "celibataire", "declarants": [{"salaries": 1}]})
+    assert client.post(API, payload, content_type="application/json").status_code == 401
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(citizen)
+    assert strict.post(API, payload, content_type="application/json").status_code in (401, 403)
+
+
+def test_api_rate_limit(client, citizen, settings):
+    settings.TAXES_SIMULATIONS_PER_WINDOW = 2
+    login_verified(client, citizen)
+    payload = json.dumps({"income_year": 2024, "marital_status": "celibataire", "declarants": [{"salaries": 20000}]})
+    codes = [client.post(API, payload, content_type="application/json").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_results_are_cached_by_normalized_household(client, citizen, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from civiquest.integrations.taxes import simulator
+
+    household = simulator.Household(
+        income_year=2024,
+        marital_status=simulator.MaritalStatus.SINGLE,
+        declarants=(simulator.Declarant(salaries=30000),),
+    )
+    simulator.simulate(household)
+    assert cache.get(household.cache_key())["tax"] == 1588
