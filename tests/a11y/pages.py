@@ -69,7 +69,7 @@ NOT_PAGES = {
     "sandbox:ban-search": "BAN geocoder sandbox: JSON API (Géoplateforme /geocodage/search)",
     "sandbox:ban-reverse": "BAN geocoder sandbox: JSON API (Géoplateforme /geocodage/reverse)",
     "sandbox:dgfip-situation-ir": "DGFiP sandbox: JSON API, Bearer required (401 without)",
-    "citizen:address-suggestions": "htmx fragment: the address combobox options (scanned open in test_address_field.py)",
+    "citizen:address-suggestions": "htmx fragment: combobox options (scanned open in test_address_field.py)",
     "citizen:moving-quest": "needs a changement-adresse quest: axe in tests/a11y/test_address_field.py",
     "citizen:moving-refresh": "POST only, answers with a redirect",
     "citizen:moving-retry": "POST only, answers with a redirect",
