@@ -12,7 +12,7 @@ from civiquest.integrations.http import BadAnswer, CircuitOpen, RequestRejected,
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.coordination import SERVICE, ApplicationStatus
 from civiquest.sandbox.http_faults import HttpFault, inject, requests_seen
-from tests.integrations.ants.conftest import point_client_at
+from tests.integrations.sandboxes import point_client_at
 from tests.integrations.test_http import ScriptedServer, server  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +208,7 @@ def test_the_circuit_opens_then_recovers(ants_api):
     ],
 )
 def test_status_answers_of_another_shape_are_bad(server, settings, body):  # noqa: F811
-    point_client_at(settings, server.url)
+    point_client_at(settings, SERVICE, server.url)
     server.script((200, body))
     with pytest.raises(BadAnswer):
         coordination.status_of("AB12CD34EF")
@@ -216,7 +216,7 @@ def test_status_answers_of_another_shape_are_bad(server, settings, body):  # noq
 
 @pytest.mark.parametrize("body", [{"success": False}, {}, {"success": "true"}, []])
 def test_a_registration_must_answer_success_true(server, settings, body):  # noqa: F811
-    point_client_at(settings, server.url)
+    point_client_at(settings, SERVICE, server.url)
     server.script((200, body))
     with pytest.raises(BadAnswer):
         coordination.register(
@@ -230,14 +230,14 @@ def test_a_registration_must_answer_success_true(server, settings, body):  # noq
 
 @pytest.mark.parametrize("body", [{"rowcount": "1"}, {}, {"rowcount": -1}, {"rowcount": True}])
 def test_a_deletion_must_answer_a_rowcount(server, settings, body):  # noqa: F811
-    point_client_at(settings, server.url)
+    point_client_at(settings, SERVICE, server.url)
     server.script((200, body))
     with pytest.raises(BadAnswer):
         coordination.unregister(application_id="AB12CD34EF", meeting_point_id="7", meeting_point="M", starts_at=WHEN)
 
 
 def test_the_token_header_and_query_are_sent(server, settings):  # noqa: F811
-    point_client_at(settings, server.url)
+    point_client_at(settings, SERVICE, server.url)
     server.script((200, {"rowcount": 1}))
     coordination.unregister(application_id="AB12CD34EF", meeting_point_id="7", meeting_point="Mairie", starts_at=WHEN)
     method, path, _body = server.requests[0]
