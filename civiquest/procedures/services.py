@@ -415,6 +415,29 @@ def step_complete(*, quest: Quest, step: Step) -> StepProgress:
     return progress
 
 
+@transaction.atomic
+def step_reopen(*, quest: Quest, step: Step) -> bool:
+    """A done step is to be done again: what made it done was undone elsewhere (an appointment cancelled).
+
+    Only while the citizen may still edit the quest; idempotent. The quest's current step
+    becomes the first one left to do. Returns whether the step was reopened.
+    """
+    locked = _lock(quest)
+    if locked.state not in workflow.EDITABLE_STATES:
+        return False
+    reopened = StepProgress.objects.filter(quest=locked, step=step, done_at__isnull=False).update(
+        done_at=None, verified=False, updated_at=timezone.now()
+    )
+    if reopened:
+        seen = visibility(revision_loaded(locked.revision_id), _answers(locked))
+        done = _done_step_ids(locked)
+        todo = [item for item in seen.steps if item.pk not in done and item.kind != StepKind.AGENT_REVIEW]
+        locked.current_step = todo[0] if todo else None
+        locked.save(update_fields=["current_step", "updated_at"])
+    _sync(quest, locked)
+    return bool(reopened)
+
+
 def _next_step(seen: Visibility, after: Step, done: set[int]) -> Step | None:
     todo = [step for step in seen.steps if step.pk not in done and step.kind != StepKind.AGENT_REVIEW]
     later = [step for step in todo if step.position > after.position]

@@ -10,8 +10,8 @@ from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.models import Appointment, AppointmentStatus, CoordinationStatus
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
-from tests.integrations.ants.conftest import point_client_at
 from tests.integrations.ants.helpers import future_slot, passport_quest, point
+from tests.integrations.sandboxes import point_client_at
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 def test_a_citizen_books_then_cancels_a_passport_appointment(browser_page_as, live_server, settings):
     call_command("catalogue_load", stdout=io.StringIO())
     # The live server hosts the ANTS sandbox; the real client talks to it over the socket.
-    point_client_at(settings, live_server.url + "/sandbox/ants/api", TIMEOUT=4.0)
+    point_client_at(settings, coordination.SERVICE, live_server.url + "/sandbox/ants/api", TIMEOUT=4.0)
     citizen = CitizenFactory()
     quest = passport_quest(citizen, number="", birth="2010-03-15")
     noumea = point("Mairie de Nouméa", -22.2758, 166.4580)

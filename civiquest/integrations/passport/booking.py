@@ -52,7 +52,7 @@ from civiquest.integrations.passport.selectors import meeting_point_timezone, sl
 from civiquest.procedures import workflow
 from civiquest.procedures.errors import ProcedureError
 from civiquest.procedures.models import Quest, Step, StepKind
-from civiquest.procedures.services import step_complete
+from civiquest.procedures.services import step_complete, step_reopen
 
 logger = logging.getLogger(__name__)
 
@@ -322,6 +322,22 @@ def appointment_step(quest: Quest) -> Step | None:
     return Step.objects.filter(revision_id=quest.revision_id, kind=StepKind.APPOINTMENT).order_by("position").first()
 
 
+def quest_step_reopen(appointment: Appointment) -> None:
+    """A cancelled appointment leaves its quest without one: the appointment step is to be done again.
+
+    Call it in the cancelling transaction. Nothing changes once the quest is submitted (the
+    service then handles the appointment) or while another appointment is booked for it.
+    """
+    if appointment.quest_id is None:
+        return
+    if Appointment.objects.filter(quest_id=appointment.quest_id, status=AppointmentStatus.BOOKED).exists():
+        return
+    quest = Quest.objects.get(pk=appointment.quest_id)
+    step = appointment_step(quest)
+    if step is not None:
+        step_reopen(quest=quest, step=step)
+
+
 # --- Booking ----------------------------------------------------------------------------------
 
 
@@ -458,6 +474,7 @@ def cancel(*, appointment: Appointment) -> Appointment:
             locked.status = AppointmentStatus.CANCELLED
             locked.cancelled_at = timezone.now()
             locked.save(update_fields=["status", "cancelled_at"])
+            quest_step_reopen(locked)
     appointment_unregister(appointment_id=appointment.pk)
     appointment.refresh_from_db()
     return appointment

@@ -247,3 +247,29 @@ def test_slots_are_grouped_by_day_without_full_ones(db):
     [near] = booking.points_with_slots(Place(lat=-22.2716, lon=166.4413))
     assert near.point == mairie and empty.pk
     assert [[slot.pk for slot in slots] for _day, slots in near.days] == [[s.pk for s in day_one], [day_two.pk]]
+
+
+def test_a_cancelled_appointment_leaves_the_step_to_do_again(ants_api, catalogue, citizen):
+    quest = passport_quest(citizen)
+    slot = future_slot(point("Mairie", -22.2758, 166.4580))
+    appointment = booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    assert appointment_step_done(quest)
+    booking.cancel(appointment=appointment)
+    quest.refresh_from_db()
+    assert not appointment_step_done(quest)
+    # The quest points at the first step left to do (this helper's quest skipped the opening info step).
+    assert quest.current_step is not None and quest.current_step.slug == "avant-de-commencer"
+    # Booking again does the step again.
+    booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    assert appointment_step_done(quest)
+
+
+def test_an_appointment_the_mairie_cancels_also_reopens_the_step(ants_api, catalogue, citizen):
+    from civiquest.integrations.passport.slots import appointment_cancel
+
+    quest = passport_quest(citizen)
+    slot = future_slot(point("Mairie", -22.2758, 166.4580))
+    appointment = booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    appointment_cancel(appointment, by=None, motivation="Dispositif de recueil en panne")
+    assert not appointment_step_done(quest)
+    assert Appointment.objects.get(pk=appointment.pk).status == AppointmentStatus.CANCELLED
