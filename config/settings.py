@@ -475,7 +475,8 @@ ASSISTANT_MAX_PASSAGES_PER_SOURCE = 2
 PROGRESS_XP_DAILY_CAP = int(os.environ.get("PROGRESS_XP_DAILY_CAP", "100"))
 PROGRESS_XP_SELF_DECLARED_DAILY_CAP = int(os.environ.get("PROGRESS_XP_SELF_DECLARED_DAILY_CAP", "20"))
 PROGRESS_XP_REPEAT_FACTOR = 0.5
-# Last day ("MM-DD") to file the income tax return online (the latest zone), for the "Dans les temps" badge.
+# For the "Dans les temps" badge: the last day ("MM-DD") to file the tax return online in years
+# the tax calendar (integrations/taxes/data/calendar.yaml) does not hold.
 PROGRESS_TAX_RETURN_DEADLINE = os.environ.get("PROGRESS_TAX_RETURN_DEADLINE", "06-05")
 # Also runnable by hand: `manage.py notifications_weekly_digest`. Sundays 18:00, Europe/Paris (CELERY_TIMEZONE).
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
+from civiquest.integrations.taxes import calendar as tax_calendar
 from civiquest.procedures.models import Document, DocumentType, Quest, QuestState, QuestTransition
 from civiquest.progress.models import BadgeAward, NotificationKind
 
@@ -85,7 +86,15 @@ class Badge:
 
 
 def tax_return_deadline(year: int) -> dt.date:
-    """The last day to file the income tax return of ``year`` (setting ``PROGRESS_TAX_RETURN_DEADLINE``, "MM-DD")."""
+    """The last day to file the income tax return in the spring of ``year``.
+
+    The tax calendar's last online deadline (zone 3) for that campaign: the badge rewards
+    filing on time without knowing each citizen's zone, so it takes the latest. Years the
+    calendar does not hold fall back to the setting ``PROGRESS_TAX_RETURN_DEADLINE`` ("MM-DD").
+    """
+    campaign = tax_calendar.campaigns().get(year)
+    if campaign is not None:
+        return campaign.last_deadline
     month, day = str(getattr(settings, "PROGRESS_TAX_RETURN_DEADLINE", "06-05")).split("-")
     return dt.date(year, int(month), int(day))
 

@@ -123,15 +123,20 @@ def test_registered_to_vote(citizen):
 
 
 def test_tax_return_before_the_deadline(citizen, settings):
-    settings.PROGRESS_TAX_RETURN_DEADLINE = "05-22"
-    assert tax_return_deadline(2026) == dt.date(2026, 5, 22)
-    late = dt.datetime(2026, 5, 22, 23, 30, tzinfo=dt.UTC)  # already the 23rd in Paris
+    # 2026: the tax calendar's last online deadline (zone 3), 4 June.
+    assert tax_return_deadline(2026) == dt.date(2026, 6, 4)
+    late = dt.datetime(2026, 6, 4, 23, 30, tzinfo=dt.UTC)  # already the 5th in Paris
     done_quest(citizen, "declaration-revenus", submitted_at=late, codes=("contribuable",))
     earned = {b.code for b in badges_evaluate(citizen=citizen)}
     assert "contribuable" in earned and "dans-les-temps" not in earned
     other = CitizenFactory()
-    done_quest(other, "declaration-revenus", submitted_at=dt.datetime(2026, 5, 22, 20, 0, tzinfo=dt.UTC))
+    done_quest(other, "declaration-revenus", submitted_at=dt.datetime(2026, 6, 4, 20, 0, tzinfo=dt.UTC))
     assert "dans-les-temps" in {b.code for b in badges_evaluate(citizen=other)}
+
+
+def test_a_year_the_tax_calendar_does_not_know_uses_the_setting(settings):
+    settings.PROGRESS_TAX_RETURN_DEADLINE = "05-22"
+    assert tax_return_deadline(2040) == dt.date(2040, 5, 22)
 
 
 def test_moving_house_declared(citizen):
