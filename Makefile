@@ -24,6 +24,7 @@ install: $(VENV)/.installed $(MO_FILES)
 %.mo: %.po | $(VENV)/.installed
 	$(BIN)/python -c "import polib, sys; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])" $< $@
 
+# The sandboxes (FranceConnect, the BAN, ANTS…) are reached at the address served (PORT).
 demo: install
 	$(MANAGE) migrate --no-input
 	CIVIQUEST_MANIFEST_STATIC=1 $(MANAGE) collectstatic --no-input --verbosity 0
@@ -33,7 +34,8 @@ demo: install
 	$(MANAGE) address_import data/ban/adresses-addok-nouvelle-caledonie.ndjson.gz
 	$(MANAGE) appointments_demo_seed
 	@echo "CiviQuest is served on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
-	CIVIQUEST_MANIFEST_STATIC=1 $(BIN)/gunicorn config.asgi:application \
+	CIVIQUEST_MANIFEST_STATIC=1 CIVIQUEST_PUBLIC_URL=$${CIVIQUEST_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
+		$(BIN)/gunicorn config.asgi:application \
 		--worker-class uvicorn_worker.UvicornWorker --workers 2 \
 		--bind 127.0.0.1:$(PORT) --access-logfile - --log-level warning
 
