@@ -9,16 +9,18 @@ from civiquest.progress.notifications import unread_count
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in citizen's unread notification count, read (from the cache) only if a page shows it.
+    """The signed-in citizen's or agent's unread notification count, read (from the cache) only if a page shows it.
 
     A callable: templates call it when they use it, and ``cache`` keeps the first answer for the request.
     """
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.role != Role.CITIZEN:
+    if user is None or not user.is_authenticated or user.role not in (Role.CITIZEN, Role.AGENT):
         return {}
 
     @cache
     def unread_notifications() -> int:
-        return unread_count(recipient=user, include_game=game_visible_for(user))
+        # Agents play no game: only their work's notifications count.
+        include_game = user.role == Role.CITIZEN and game_visible_for(user)
+        return unread_count(recipient=user, include_game=include_game)
 
     return {"unread_notifications": unread_notifications}

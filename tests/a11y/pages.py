@@ -58,6 +58,7 @@ PAGES = [
     # Integrations (issue 6).
     Page("citizen:moving", role="citizen"),
     Page("agent:appointments", role="agent"),
+    Page("agent:notifications", role="agent"),
     Page("citizen:tax-simulator", role="citizen"),
 ]
 

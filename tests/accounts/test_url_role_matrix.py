@@ -48,6 +48,7 @@ ROUTES: dict[str, Route] = {
     "sandbox:moving-declarations": Route(kwargs={"organisation": "caf"}, method="post", ok=401),
     "sandbox:moving-declaration": Route(kwargs={"organisation": "caf", "remote_id": "CAF-X"}, ok=401),
     "agent:appointments": Route(),
+    "agent:notifications": Route(),
     "agent:meeting-point-create": Route(kwargs={"service_id": 999999}, ok=404),
     "agent:meeting-point": Route(kwargs={"point_id": 999999}, ok=404),
     "agent:meeting-point-edit": Route(kwargs={"point_id": 999999}, ok=404),

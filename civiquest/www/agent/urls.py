@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from civiquest.www.agent import views
+from civiquest.www.agent import notification_views, views
 
 app_name = "agent"
 
@@ -21,5 +21,6 @@ urlpatterns = [
     ),
     path("dossiers/<int:quest_id>/attestation/", views.quest_attestation, name="quest-attestation"),
     path("exports/", views.export, name="export"),
+    path("notifications/", notification_views.notifications, name="notifications"),
     path("", include("civiquest.www.agent.appointment_urls")),
 ]
