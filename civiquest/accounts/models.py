@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civiquest.core.text import search_key
+
 
 class Role(models.TextChoices):
     CITIZEN = "citizen", _("Usager")
@@ -28,6 +30,9 @@ class CiviquestUserManager(UserManager["User"]):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
+NAME_FIELDS = frozenset({"first_name", "last_name", "given_names", "family_name", "usage_name"})
+
+
 class User(AbstractUser):
     """A person using CiviQuest. The role decides which portal they may enter.
 
@@ -47,6 +52,8 @@ class User(AbstractUser):
     identity_refreshed_at = models.DateTimeField(_("identité mise à jour le"), null=True, blank=True)
     terms_accepted_at = models.DateTimeField(_("conditions acceptées le"), null=True, blank=True)
     notify_by_email = models.BooleanField(_("recevoir les notifications par courriel"), default=True)
+    # Every name, folded (no accents, lower case): agents find "Wéa" by typing "wea". Kept by save().
+    search_name = models.CharField(_("noms pour la recherche"), max_length=1000, blank=True, editable=False)
 
     objects: ClassVar[CiviquestUserManager] = CiviquestUserManager()
 
@@ -57,6 +64,15 @@ class User(AbstractUser):
             models.Index(fields=["role"], name="accounts_user_role_idx"),
             models.Index(Lower("email"), name="accounts_user_email_lower_idx"),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_name = search_key(
+            " ".join([self.first_name, self.last_name, self.given_names, self.family_name, self.usage_name])
+        )[:1000]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & NAME_FIELDS:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

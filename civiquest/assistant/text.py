@@ -9,20 +9,14 @@ at search time against the index's vocabulary (``civiquest.assistant.retrieval``
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_FRENCH
 
+from civiquest.core.text import fold
+
 WORD_RE = re.compile(r"[a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed, ligatures expanded (``Œuvre`` → ``oeuvre``), apostrophes as spaces."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
 
 
 # Folded stop words: bm25s' French list plus elided forms and question words that say

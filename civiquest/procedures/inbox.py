@@ -18,6 +18,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from civiquest.accounts.models import User
+from civiquest.core.text import search_key
 from civiquest.procedures import deadlines
 from civiquest.procedures.instruction import agent_service_ids
 from civiquest.procedures.models import Procedure, Quest, QuestLabel, QuestState
@@ -88,22 +89,20 @@ class Inbox:
 
 
 def _search_q(search: str) -> Q:
-    """A quest number (``CQ-…``, or a part of it) or words of the citizen's name (case-insensitive).
+    """A quest number (``CQ-…``, or a part of it) or words of the citizen's name.
 
-    Accents must match (names are stored as given): an accent-free search column on users
-    would be the accounts app's to add."""
+    Names are matched on the folded ``User.search_name``: case and accents do not matter
+    ("wea" finds "Wéa", "Noel" finds "Noël")."""
     text = search.strip()
     if not text:
         return Q()
     query = Q(reference__icontains=text)
-    for word in text.split()[:4]:
-        query |= (
-            Q(citizen__last_name__icontains=word)
-            | Q(citizen__first_name__icontains=word)
-            | Q(citizen__family_name__icontains=word)
-            | Q(citizen__usage_name__icontains=word)
-            | Q(citizen__given_names__icontains=word)
-        )
+    words = search_key(text).split()[:4]
+    if words:
+        name = Q()
+        for word in words:
+            name &= Q(citizen__search_name__contains=word)
+        query |= name
     return query
 
 

@@ -177,3 +177,14 @@ class TestAgentSignIn:
         agent_invite(email="KARIM@mairie.fr", service=mairie, role=ServiceRole.MANAGER, invited_by=None)
         invitation = AgentInvitation.objects.get()
         assert invitation.role == ServiceRole.MANAGER
+
+
+def test_the_folded_search_name_follows_every_name_change(db):
+    from civiquest.accounts.models import User
+
+    user = User.objects.create_user(username="noel", first_name="Noël", last_name="Lœuvre-Dupré")
+    assert user.search_name == "noel loeuvre dupre"
+    user.usage_name = "N'Guyên"
+    user.save(update_fields=["usage_name"])
+    user.refresh_from_db()
+    assert user.search_name == "noel loeuvre dupre n guyen"

@@ -69,6 +69,10 @@ def test_filters_search_and_sort_by_deadline(passport, instructor, mairie):
     assert pks(overdue=True) == [quests[0].pk]
     assert pks(search="wéa") == [quests[0].pk]
     assert pks(search="KANAK") == [quests[0].pk]
+    # Accents and case do not matter, and every word typed must match.
+    assert pks(search="wea") == [quests[0].pk]
+    assert pks(search="Kânak WEA") == [quests[0].pk]
+    assert pks(search="kanak dupont") == []
     assert pks(search=quests[3].reference) == [quests[3].pk]
     counts = inbox.inbox(agent=instructor, filters=inbox.InboxFilters(), now=NOW).counts
     assert counts[S.SUBMITTED] == 4 and counts[S.CHANGES_REQUESTED] == 1 and counts[S.ACCEPTED] == 1

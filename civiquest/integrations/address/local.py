@@ -21,12 +21,12 @@ import heapq
 import math
 import re
 import threading
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from civiquest.core.text import search_key
 from civiquest.integrations.address.models import HouseNumber, ImportState, Place
 
 MAX_LIMIT = 20
@@ -87,9 +87,7 @@ RINGS = 100  # cells around the point searched before falling back to every docu
 
 def normalize(text: str) -> str:
     """Lower case, no accents, only letters and digits separated by single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("œ", "oe").replace("æ", "ae"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    return search_key(text)
 
 
 def tokens(text: str) -> list[str]:
