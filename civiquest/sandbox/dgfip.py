@@ -4,7 +4,8 @@ Speaks the DGFiP's protocol: ``GET situations/ir/assiettes/annrev/<year>`` with 
 Bearer <FranceConnect access token>``; 401 without a usable token, 404 for a year without a
 return, otherwise ``rfr``, ``nbPart``, ``aft``, ``aftDetail``, ``sitFam``, ``nbPac``. Like the
 DGFiP's own editor sandbox it returns fake households: one of several realistic profiles,
-chosen deterministically from the token (``sandbox-fc.<FranceConnect sub>``), so a citizen
+chosen deterministically from the citizen's FranceConnect ``sub``, which the access token names
+(checked with the FranceConnect sandbox, which must have granted ``dgfip_rfr``), so a citizen
 always gets the same household.
 """
 
@@ -20,6 +21,11 @@ from django.views.decorators.http import require_GET
 
 from civiquest.accounts.access import public
 from civiquest.sandbox.http_faults import faulty
+from civiquest.sandbox.providers import FRANCECONNECT
+from civiquest.sandbox.services import TokenError, grant_for_access_token, pairwise_sub
+
+# Contract tests may name a citizen directly: ``sandbox-fc.<FranceConnect sub>``.
+SANDBOX_TOKEN_PREFIX = "sandbox-fc."  # noqa: S105 - a prefix, not a secret
 
 SERVICE = "dgfip"
 FIRST_YEAR = 2019
@@ -89,6 +95,21 @@ def profile_for(token: str) -> dict[str, Any]:
     return PROFILES[digest[0] % len(PROFILES)]
 
 
+def _household_key(token: str) -> str | None:
+    """Whose household a bearer names: a FranceConnect sandbox access token granted ``dgfip_rfr``
+    (as the real API checks the token with FranceConnect), or, for contract tests,
+    ``sandbox-fc.<sub>``. Both give the same household for the same citizen."""
+    if token.startswith(SANDBOX_TOKEN_PREFIX) and len(token) > len(SANDBOX_TOKEN_PREFIX):
+        return token
+    try:
+        grant = grant_for_access_token(FRANCECONNECT, f"Bearer {token}")
+    except TokenError:
+        return None
+    if "dgfip_rfr" not in grant.scope.split():
+        return None
+    return SANDBOX_TOKEN_PREFIX + pairwise_sub(grant.identity_id, grant.client_id)
+
+
 def _error(status: int, reason: str, message: str) -> JsonResponse:
     return JsonResponse({"reason": reason, "message": message, "error": str(status)}, status=status)
 
@@ -117,8 +138,9 @@ def declaration_of(profile: dict[str, Any]) -> dict[str, Any]:
 def situation_ir(request: HttpRequest, year: int) -> JsonResponse:
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    if not token:
+    household_key = _household_key(token)
+    if household_key is None:
         return _error(401, "invalid_token", "Le token ne vous permet pas d'accéder à l'API")
     if not FIRST_YEAR <= year < timezone.localdate().year:
         return _error(404, "not_found", "Les paramètres fournis sont incorrects ou ne correspondent pas à un avis")
-    return JsonResponse(declaration_of(profile_for(token)))
+    return JsonResponse(declaration_of(profile_for(household_key)))

@@ -22,6 +22,13 @@ FRANCECONNECT_SCOPES: dict[str, tuple[str, ...]] = {
     "email": ("email",),
     "profile": ("given_name", "given_name_array", "family_name", "birthdate", "gender", "preferred_username"),
     "birth": ("birthplace", "birthcountry"),
+    # Data scopes of FranceConnect's partners (API Impôt particulier): no userinfo claim,
+    # the DGFiP sandbox reads the grant behind the access token.
+    "dgfip_rfr": (),
+    "dgfip_nbpart": (),
+    "dgfip_sitfam": (),
+    "dgfip_nbpac": (),
+    "dgfip_aft": (),
     "identite_pivot": (
         "given_name",
         "given_name_array",

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from civiquest.accounts.oidc import session as oidc_session
 from civiquest.integrations.taxes import simulator
 from civiquest.integrations.taxes.impot_particulier import SERVICE
 from civiquest.sandbox import http_faults
@@ -27,8 +28,13 @@ def dgfip_on_live_server(live_server, settings):
     http_faults.clear(SERVICE)
 
 
-def test_simulate_then_import_with_axe(browser_page_as, live_server, dgfip_on_live_server):
-    page = browser_page_as(CitizenFactory())
+def test_simulate_then_import_with_axe(browser_page_as, live_server, dgfip_on_live_server, client):
+    citizen = CitizenFactory()
+    page = browser_page_as(citizen)
+    # As if the citizen had just agreed at FranceConnect (that round trip: tests/accounts/oidc/test_data_access.py).
+    session = client.session
+    oidc_session.remember_data_access(session, "dgfip", f"sandbox-fc.user-{citizen.pk}", 600)
+    session.save()
     page.goto(live_server.url + reverse("citizen:tax-simulator"))
     assert_no_violations(page)
 

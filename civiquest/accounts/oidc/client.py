@@ -83,6 +83,9 @@ class VerifiedSignIn:
     sub: str
     id_token: str
     claims: dict[str, Any]
+    # For a data access: the token a data provider is called with, and its lifetime (seconds).
+    access_token: str = ""
+    expires_in: int = 0
 
 
 def _cache_key(kind: str, provider: Provider, url: str) -> str:
@@ -221,14 +224,17 @@ def verify_userinfo(provider: Provider, meta: Metadata, response: httpx.Response
     return claims
 
 
-def authorization_url(provider: Provider, *, state: str, nonce: str) -> str:
-    """Where to send the browser to sign in: no PKCE, acr_values when the provider needs it."""
+def authorization_url(provider: Provider, *, state: str, nonce: str, extra_scopes: tuple[str, ...] = ()) -> str:
+    """Where to send the browser to sign in: no PKCE, acr_values when the provider needs it.
+
+    ``extra_scopes`` ask for data a provider's partners hold (FranceConnect's ``dgfip_*``).
+    """
     meta = metadata(provider)
     extra = {"acr_values": provider.spec.acr} if provider.spec.acr else {}
     with OAuth2Client(
         client_id=provider.client_id,
         redirect_uri=provider.redirect_uri,
-        scope=" ".join(provider.spec.scopes),
+        scope=" ".join((*provider.spec.scopes, *extra_scopes)),
         timeout=settings.OIDC_HTTP_TIMEOUT,
     ) as client:
         url, _state = client.create_authorization_url(meta.authorization_endpoint, state=state, nonce=nonce, **extra)
@@ -263,7 +269,13 @@ def complete_sign_in(provider: Provider, *, code: str, nonce: str) -> VerifiedSi
         except httpx.HTTPError as error:
             raise OIDCError(FailureKind.UNAVAILABLE, f"userinfo: {error!r}") from error
     userinfo = verify_userinfo(provider, meta, response, sub=id_claims["sub"])
-    return VerifiedSignIn(sub=id_claims["sub"], id_token=id_token, claims=userinfo)
+    return VerifiedSignIn(
+        sub=id_claims["sub"],
+        id_token=id_token,
+        claims=userinfo,
+        access_token=str(token.get("access_token", "")),
+        expires_in=int(token.get("expires_in") or 0),
+    )
 
 
 def logout_url(provider: Provider, *, id_token: str, state: str) -> str:

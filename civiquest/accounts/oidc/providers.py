@@ -46,6 +46,12 @@ FRANCECONNECT = ProviderSpec(
     ),
     acr="eidas1",
 )
+# Data a signed-in citizen may agree to share through FranceConnect, by purpose: the scopes
+# the relying party asks for, on top of the identity ones, for the data provider's API.
+FRANCECONNECT_DATA_SCOPES: dict[str, tuple[str, ...]] = {
+    # API Impôt particulier (DGFiP): reference tax income, parts, family situation, tax address.
+    "dgfip": ("dgfip_rfr", "dgfip_nbpart", "dgfip_sitfam", "dgfip_nbpac", "dgfip_aft"),
+}
 PROCONNECT = ProviderSpec(
     slug="proconnect",
     name="ProConnect",

@@ -24,6 +24,7 @@ PENDING_AUTHORIZATIONS = "oidc_pending_authorizations"
 PENDING_CONSENT = "oidc_pending_consent"
 SIGNED_IN = "oidc_signed_in"
 PENDING_LOGOUT = "oidc_pending_logout"
+DATA_ACCESS = "oidc_data_access"
 
 AUTHORIZATION_LIFETIME_SECONDS = 10 * 60
 CONSENT_LIFETIME_SECONDS = 15 * 60
@@ -44,21 +45,28 @@ class PendingAuthorization:
     nonce: str
     # Where to go once signed in (a checked local path), or "" for the portal's home.
     next_url: str = ""
+    # "" for a sign-in; else the data a signed-in citizen agreed to share (FRANCECONNECT_DATA_SCOPES).
+    purpose: str = ""
 
 
-def remember_authorization(session: SessionBase, provider: str, next_url: str = "") -> PendingAuthorization:
-    """Start a sign-in: a fresh state and nonce, bound to this browser session."""
+def remember_authorization(
+    session: SessionBase, provider: str, next_url: str = "", purpose: str = ""
+) -> PendingAuthorization:
+    """Start a sign-in (or a data access): a fresh state and nonce, bound to this browser session."""
     now = time.time()
     pending = {
         state: entry
         for state, entry in session.get(PENDING_AUTHORIZATIONS, {}).items()
         if entry.get("expires_at", 0) > now
     }
-    authorization = PendingAuthorization(provider=provider, state=new_secret(), nonce=new_secret(), next_url=next_url)
+    authorization = PendingAuthorization(
+        provider=provider, state=new_secret(), nonce=new_secret(), next_url=next_url, purpose=purpose
+    )
     pending[authorization.state] = {
         "provider": provider,
         "nonce": authorization.nonce,
         "next_url": next_url,
+        "purpose": purpose,
         "expires_at": now + AUTHORIZATION_LIFETIME_SECONDS,
     }
     newest = sorted(pending.items(), key=lambda item: item[1]["expires_at"])[-MAX_PENDING_AUTHORIZATIONS:]
@@ -82,7 +90,11 @@ def consume_authorization(session: SessionBase, provider: str, state: str) -> Pe
     if not _claim_once("state", state):
         return None
     return PendingAuthorization(
-        provider=provider, state=state, nonce=entry["nonce"], next_url=entry.get("next_url", "")
+        provider=provider,
+        state=state,
+        nonce=entry["nonce"],
+        next_url=entry.get("next_url", ""),
+        purpose=entry.get("purpose", ""),
     )
 
 
@@ -155,3 +167,18 @@ def consume_logout(session: SessionBase, state: str) -> str | None:
     if not constant_time_compare(entry["state"], state) or not _claim_once("logout", state):
         return None
     return str(entry["provider"])
+
+
+def remember_data_access(session: SessionBase, purpose: str, access_token: str, expires_in: int) -> None:
+    """Keep the access token a data provider (the DGFiP) is called with, for its short life only."""
+    tokens = dict(session.get(DATA_ACCESS, {}))
+    tokens[purpose] = {"token": access_token, "expires_at": time.time() + max(expires_in, 0)}
+    session[DATA_ACCESS] = tokens
+
+
+def data_access_token(session: SessionBase, purpose: str) -> str | None:
+    """The unexpired access token for this purpose, if the citizen agreed a moment ago."""
+    entry = session.get(DATA_ACCESS, {}).get(purpose)
+    if not entry or entry.get("expires_at", 0) <= time.time():
+        return None
+    return str(entry["token"])

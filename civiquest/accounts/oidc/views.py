@@ -19,10 +19,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civiquest.accounts.access import public
 from civiquest.accounts.identity import AgentIdentity, IdentityPivot, InvalidIdentity
-from civiquest.accounts.models import User
+from civiquest.accounts.models import ExternalIdentity, User
 from civiquest.accounts.oidc import client, session
 from civiquest.accounts.oidc.client import FailureKind, OIDCError, VerifiedSignIn
-from civiquest.accounts.oidc.providers import FRANCECONNECT, Audience, Provider, ProviderSpec, provider
+from civiquest.accounts.oidc.providers import (
+    FRANCECONNECT,
+    FRANCECONNECT_DATA_SCOPES,
+    Audience,
+    Provider,
+    ProviderSpec,
+    provider,
+)
 from civiquest.accounts.services import agent_sign_in, citizen_create, citizen_sign_in
 
 logger = logging.getLogger(__name__)
@@ -228,9 +235,64 @@ def callback(request: HttpRequest, slug: str) -> HttpResponse:
         verified = client.complete_sign_in(config, code=code, nonce=pending.nonce)
     except OIDCError as error:
         return _failure_page(request, config.spec, error)
+    if pending.purpose:
+        return _data_access_granted(request, config, verified, pending)
     if config.spec.audience == Audience.CITIZEN:
         return _citizen_signed_in(request, config, verified, pending.next_url)
     return _agent_signed_in(request, config, verified, pending.next_url)
+
+
+def data_access_start(request: HttpRequest, *, purpose: str, next_url: str) -> HttpResponse:
+    """Send a signed-in citizen to FranceConnect to agree to share data (``FRANCECONNECT_DATA_SCOPES``).
+
+    FranceConnect then sends them back to ``callback``, which keeps the access token for the
+    data provider and returns to ``next_url`` (a local path).
+    """
+    config = provider(FRANCECONNECT.slug)
+    if purpose not in FRANCECONNECT_DATA_SCOPES or not config.is_configured:
+        return _failure_page(request, config.spec, OIDCError(FailureKind.UNAVAILABLE, f"data access {purpose!r}"))
+    authorization = session.remember_authorization(
+        request.session, config.slug, _safe_next(request, next_url), purpose=purpose
+    )
+    try:
+        url = client.authorization_url(
+            config,
+            state=authorization.state,
+            nonce=authorization.nonce,
+            extra_scopes=FRANCECONNECT_DATA_SCOPES[purpose],
+        )
+    except OIDCError as error:
+        return _failure_page(request, config.spec, error)
+    return HttpResponseRedirect(url)
+
+
+def _data_access_granted(
+    request: HttpRequest, config: Provider, verified: VerifiedSignIn, pending: session.PendingAuthorization
+) -> HttpResponse:
+    """The citizen agreed at FranceConnect: keep the token, if it is them who is signed in here."""
+    back = pending.next_url or HOME_BY_AUDIENCE[config.spec.audience]
+    user = request.user
+    same_person = (
+        user.is_authenticated
+        and ExternalIdentity.objects.filter(
+            user_id=user.pk, provider=config.spec.identity_provider, sub=verified.sub
+        ).exists()
+    )
+    if not same_person:
+        logger.info("data access refused: the FranceConnect account is not the signed-in citizen's")
+        messages.error(
+            request,
+            _(
+                "Le compte FranceConnect utilisé n’est pas celui de votre espace CiviQuest : "
+                "aucune donnée n’a été demandée."
+            ),
+        )
+        return redirect(back)
+    if not verified.access_token:
+        return _failure_page(request, config.spec, OIDCError(FailureKind.INVALID_RESPONSE, "no access token"))
+    # FranceConnect's access tokens live 60 s: the page that asked uses it at once.
+    session.remember_data_access(request.session, pending.purpose, verified.access_token, verified.expires_in or 60)
+    return redirect(back)
 
 
 def _citizen_signed_in(

@@ -7,11 +7,11 @@ the token, no tax number is typed. Answer (api.gouv.fr swagger): ``rfr``, ``nbPa
 (the tax address on one line), ``aftDetail`` {complementAdresse, voie, commune, codePostal}
 and, with ``dgfip_sitfam``, ``sitFam`` (M, C, D, V, O) and ``nbPac``.
 
-Which token: our FranceConnect sign-in does not keep the access token yet, and no editor can
-get real access (DataPass, legal basis). So with the sandboxes on, the token is
-``sandbox-fc.<FranceConnect sub>`` and the sandbox derives a fake household from the ``sub``;
-in production the token is read from the session (``FRANCECONNECT_ACCESS_TOKEN_SESSION_KEY``),
-and the import says it is unavailable when there is none.
+Which token: the one FranceConnect gives when the signed-in citizen agrees to share these
+data (``data_access_start`` with the ``dgfip`` purpose, then the callback keeps it in the
+session for its 60 seconds). The sandbox checks it with the FranceConnect sandbox, as the
+DGFiP checks it with FranceConnect, and derives a fake household from the citizen's ``sub``;
+contract tests may also send ``sandbox-fc.<sub>``. Real access needs a DataPass habilitation.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
-from civiquest.accounts.models import ExternalIdentity, IdentityProvider, User
+from civiquest.accounts.oidc.session import data_access_token
 from civiquest.integrations.http import JsonClient, answer_shape_error
 
 SERVICE = "dgfip"
-FRANCECONNECT_ACCESS_TOKEN_SESSION_KEY = "franceconnect_access_token"  # noqa: S105 - a session key name
-SANDBOX_TOKEN_PREFIX = "sandbox-fc."  # noqa: S105 - a prefix, not a secret
+# The FranceConnect data-access purpose (accounts.oidc.providers.FRANCECONNECT_DATA_SCOPES).
+DATA_PURPOSE = "dgfip"
 # sitFam codes: marié, célibataire, divorcé/séparé, veuf, pacsé ("O") → the simulator's statuses.
 FAMILY_SITUATIONS = {"M": "marie_pacse", "O": "marie_pacse", "C": "celibataire", "D": "divorce_separe", "V": "veuf"}
 
@@ -48,19 +47,13 @@ class TaxSituation:
         return FAMILY_SITUATIONS.get(self.family_situation, "celibataire")
 
 
-def citizen_token(*, citizen: User, session: SessionBase) -> str | None:
-    """The bearer to call the API with on this citizen's behalf (None: import unavailable)."""
-    token = session.get(FRANCECONNECT_ACCESS_TOKEN_SESSION_KEY)
-    if token:
-        return str(token)
-    if not settings.SANDBOXES_ENABLED:
-        return None
-    sub = (
-        ExternalIdentity.objects.filter(user=citizen, provider=IdentityProvider.FRANCECONNECT)
-        .values_list("sub", flat=True)
-        .first()
-    )
-    return f"{SANDBOX_TOKEN_PREFIX}{sub or f'user-{citizen.pk}'}"
+def citizen_token(*, session: SessionBase) -> str | None:
+    """The FranceConnect access token the citizen just granted for the DGFiP (None: ask them first).
+
+    ``civiquest.accounts.oidc.views.data_access_start`` sends them to FranceConnect with the
+    ``dgfip_*`` scopes; the callback keeps the token in the session for its 60 seconds.
+    """
+    return data_access_token(session, DATA_PURPOSE)
 
 
 def _parse(payload: Any, income_year: int) -> TaxSituation:

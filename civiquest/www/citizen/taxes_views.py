@@ -10,16 +10,19 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
+from civiquest.accounts.oidc.views import data_access_start
 from civiquest.core.forms import BaseForm
 from civiquest.integrations.http import IntegrationError
 from civiquest.integrations.taxes import impot_particulier, services, simulator
@@ -28,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 AGES_RE = re.compile(r"^\s*(\d{1,2}\s*([,;]\s*\d{1,2}\s*)*)?$")
 IMPORT_SESSION_KEY = "taxes_dgfip_import"
+# Back from FranceConnect with the citizen's agreement: import at once (the token lives 60 s).
+IMPORT_PARAMETER = "importer"
 
 
 def _year_choices() -> list[tuple[int, str]]:
@@ -180,9 +185,20 @@ def tax_simulator(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"income_year": default_year}
     if context["imported"]:
         initial.update(_initial_from_import(context["imported"]))
+    token = impot_particulier.citizen_token(session=request.session)
     if request.method == "POST" and request.POST.get("action") == "import":
-        # On failure the form keeps what an earlier import (or nothing) gave: nothing is lost.
-        form = _import(request, context, default_year) or SimulatorForm(initial=initial)
+        if request.POST.get("consent") != "on":
+            context["problem"] = _("Cochez la case d’accord pour que nous demandions votre situation à la DGFiP.")
+            form = SimulatorForm(initial=initial)
+        elif token is None:
+            # FranceConnect asks the citizen to agree, then sends them back here with a token.
+            back = reverse("citizen:tax-simulator") + "?" + urlencode({IMPORT_PARAMETER: "1"})
+            return data_access_start(request, purpose=impot_particulier.DATA_PURPOSE, next_url=back)
+        else:
+            # On failure the form keeps what an earlier import (or nothing) gave: nothing is lost.
+            form = _import(request, context, default_year, token) or SimulatorForm(initial=initial)
+    elif request.method == "GET" and request.GET.get(IMPORT_PARAMETER) == "1" and token is not None:
+        form = _import(request, context, default_year, token) or SimulatorForm(initial=initial)
     elif request.method == "POST":
         form = SimulatorForm(request.POST)
         if form.is_valid():
@@ -200,18 +216,10 @@ def tax_simulator(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "citizen/taxes/simulator.html", context, status=status)
 
 
-def _import(request: AuthenticatedHttpRequest, context: dict[str, Any], default_year: int) -> SimulatorForm | None:
+def _import(
+    request: AuthenticatedHttpRequest, context: dict[str, Any], default_year: int, token: str
+) -> SimulatorForm | None:
     """Call the DGFiP for the citizen's situation; on failure say so and keep what was typed (None)."""
-    if request.POST.get("consent") != "on":
-        context["problem"] = _("Cochez la case d’accord pour que nous demandions votre situation à la DGFiP.")
-        return None
-    token = impot_particulier.citizen_token(citizen=request.user, session=request.session)
-    if token is None:
-        context["problem"] = _(
-            "L’import de votre situation fiscale demande une connexion avec FranceConnect : "
-            "déconnectez-vous puis reconnectez-vous avec FranceConnect."
-        )
-        return None
     try:
         situation = impot_particulier.tax_situation(token=token, income_year=default_year)
     except IntegrationError as error:

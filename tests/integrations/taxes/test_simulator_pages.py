@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
 
+from civiquest.accounts.oidc import session as oidc_session
 from civiquest.integrations.taxes.impot_particulier import SERVICE
 from civiquest.sandbox import dgfip
 from civiquest.sandbox.http_faults import HttpFault, inject
 from tests.accounts.factories import AgentFactory, login_verified
+from tests.accounts.oidc.flow import point_providers_at
 
 pytestmark = pytest.mark.django_db
 URL = "/mon-espace/impots/simulateur/"
@@ -76,21 +79,54 @@ def test_bad_input_is_explained_and_kept(client, citizen):
     assert 'value="25000"' in body
 
 
-def test_import_fills_the_family_situation(client, citizen, dgfip_api):
+def agreed_at_franceconnect(client, citizen) -> str:
+    """What the FranceConnect round trip leaves in the session: the token the DGFiP is called with.
+
+    The round trip itself is tested in tests/accounts/oidc/test_data_access.py.
+    """
+    token = f"sandbox-fc.user-{citizen.pk}"
+    session = client.session
+    oidc_session.remember_data_access(session, "dgfip", token, 60)
+    session.save()
+    return token
+
+
+def test_import_asks_franceconnect_first(client, citizen, dgfip_api, settings, live_server):
+    point_providers_at(settings, live_server.url)
     login_verified(client, citizen)
     missing_consent = client.post(URL, {"action": "import"})
     assert "Cochez la case d’accord" in text_of(missing_consent)
-    page = client.post(URL, {"action": "import", "consent": "on"})
+    # No agreement yet: off to FranceConnect with the DGFiP's scopes, back here to import.
+    response = client.post(URL, {"action": "import", "consent": "on"})
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert {"dgfip_rfr", "dgfip_nbpart", "dgfip_sitfam", "dgfip_aft"} <= set(query["scope"][0].split())
+
+
+def test_import_fills_the_family_situation(client, citizen, dgfip_api):
+    login_verified(client, citizen)
+    token = agreed_at_franceconnect(client, citizen)
+    page = client.get(URL + "?importer=1")
     assert page.status_code == 200
-    profile = dgfip.profile_for(f"sandbox-fc.user-{citizen.pk}")
+    profile = dgfip.profile_for(token)
     body = text_of(page)
     assert f"revenu fiscal de référence {profile['rfr']} €" in body
     # Kept in the session: the next visit still has it.
     assert f"revenu fiscal de référence {profile['rfr']} €" in text_of(client.get(URL))
+    # While the agreement lasts, the button imports at once.
+    again = client.post(URL, {"action": "import", "consent": "on"})
+    assert again.status_code == 200 and f"revenu fiscal de référence {profile['rfr']} €" in text_of(again)
+
+
+def test_back_from_franceconnect_without_a_token_imports_nothing(client, citizen, dgfip_api):
+    login_verified(client, citizen)
+    page = client.get(URL + "?importer=1")
+    assert page.status_code == 200 and "Situation transmise par la DGFiP" not in text_of(page)
 
 
 def test_import_when_the_dgfip_is_down_says_so_and_loses_nothing(client, citizen, dgfip_api):
     login_verified(client, citizen)
+    agreed_at_franceconnect(client, citizen)
     client.post(URL, {"action": "import", "consent": "on"})
     inject(SERVICE, HttpFault.SERVER_ERROR, times=3)
     page = client.post(URL, {"action": "import", "consent": "on"})
