@@ -25,6 +25,8 @@ install: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/python -c "import polib, sys; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])" $< $@
 
 # The sandboxes (FranceConnect, the BAN, ANTS…) are reached at the address served (PORT).
+# Served as in production (gunicorn's threaded worker, DEBUG off, hashed static files), on
+# the embedded database and cache: one process, since the in-process cache is not shared.
 demo: install
 	$(MANAGE) migrate --no-input
 	CIVIQUEST_MANIFEST_STATIC=1 $(MANAGE) collectstatic --no-input --verbosity 0
@@ -34,10 +36,22 @@ demo: install
 	$(MANAGE) address_import data/ban/adresses-addok-nouvelle-caledonie.ndjson.gz
 	$(MANAGE) appointments_demo_seed
 	@echo "CiviQuest is served on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
-	CIVIQUEST_MANIFEST_STATIC=1 CIVIQUEST_PUBLIC_URL=$${CIVIQUEST_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
-		$(BIN)/gunicorn config.asgi:application \
-		--worker-class uvicorn_worker.UvicornWorker --workers 2 \
-		--bind 127.0.0.1:$(PORT) --access-logfile - --log-level warning
+	CIVIQUEST_MANIFEST_STATIC=1 CIVIQUEST_PUBLIC_URL=$${CIVIQUEST_PUBLIC_URL:-http://127.0.0.1:$(PORT)} PORT=$(PORT) \
+		$(BIN)/gunicorn --config config/gunicorn.conf.py
+
+# The production stack on this machine: PostgreSQL and Redis from DATABASE_URL and REDIS_URL,
+# the web server, a Celery worker and Celery beat (Procfile, run by honcho), on PORT.
+serve: install
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+		*) echo "make serve: DATABASE_URL must be set to a PostgreSQL URL (postgres://user@host:5432/db)" >&2; exit 2;; esac
+	@case "$$REDIS_URL" in redis://*|rediss://*|unix://*) ;; \
+		*) echo "make serve: REDIS_URL must be set to a Redis URL (redis://host:6379/0)" >&2; exit 2;; esac
+	$(MANAGE) migrate --no-input
+	CIVIQUEST_MANIFEST_STATIC=1 $(MANAGE) collectstatic --no-input --verbosity 0
+	@echo "CiviQuest is served on http://127.0.0.1:$(PORT)/ with a Celery worker and beat (Ctrl+C to stop)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" CIVIQUEST_MANIFEST_STATIC=1 \
+		CIVIQUEST_PUBLIC_URL=$${CIVIQUEST_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
+		$(BIN)/honcho --procfile Procfile start --port $(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -6,6 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("civiquest")
+# Every task retries transient errors with backoff (civiquest/core/task_policy.py); a name,
+# not the class, so that importing the settings does not import the project's modules.
+app = Celery("civiquest", task_cls="civiquest.core.task_policy:CiviQuestTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

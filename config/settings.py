@@ -18,6 +18,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import serving
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CIVIQUEST_VAR_DIR", BASE_DIR / "var"))
 
@@ -125,6 +127,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "civiquest.core.middleware.RequestIdMiddleware",
+    # Early: the page's time budget for outside services starts with the request.
+    "civiquest.core.middleware.OutsideCallsBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,7 +170,29 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    if env_bool("CIVIQUEST_DB_POOL", default=True):
+        # Each process keeps a pool (psycopg_pool) of at most CIVIQUEST_DB_POOL_MAX connections,
+        # one per thread by default: the server's connections stay at most workers × pool max
+        # (docs/deployment.md). The pool is opened lazily, after gunicorn forks.
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": 1,
+                "max_size": serving.db_pool_max(),
+                # A thread waits this long for a free connection, then the request fails (503 page).
+                "timeout": 10,
+                # Idle connections beyond min_size are closed after this long.
+                "max_idle": 300,
+            }
+        }
+        # With a pool, Django checks each connection as it leaves the pool (check_connection):
+        # one the server closed (restart, failover) is replaced, never handed out.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    else:
+        # Processes without a pool (the Celery worker and beat) hold a connection only while
+        # a task runs: Celery closes it after each task.
+        DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CIVIQUEST_DB_CONN_MAX_AGE", "").strip() or 0)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -187,14 +213,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down degrades to "no cache" (a miss, logged), never to a 500: civiquest/core/cache.py.
+            "BACKEND": "civiquest.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "civiquest",
             "TIMEOUT": 300,
-            # Fail fast: a down Redis must show up in /readyz, not hang requests.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Redis answers within a millisecond on its network: 0.5 s only ever means it is down or
+            # unreachable, and after such a failure the process skips Redis for DOWN_SECONDS, so a
+            # page pays this once, not once per cache call. /readyz then reports the cache.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "DOWN_SECONDS": 5},
         }
     }
+    # The database is the truth, Redis a copy: sessions survive a Redis outage (or flush).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -211,7 +241,20 @@ else:
     # No broker: tasks run inline, in the caller's process.
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task's message is acknowledged once it has run, not when it starts: a worker that dies
+# mid-task (deploy, OOM) leaves it to be run again. Every task is idempotent.
 CELERY_TASK_ACKS_LATE = True
+# ...including when the worker's child process is killed (without this, Celery acknowledges
+# the message and the task is lost). A task that kills its worker every time would loop: the
+# memory limit and --max-tasks-per-child are the guard against that.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With late acknowledgement, reserve one message at a time: a long job does not hold back
+# others another worker could run.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A retry waits in the worker, its message unacknowledged in Redis, for up to
+# retry_backoff_max (600 s, civiquest/core/task_policy.py): the visibility timeout must be
+# longer, or Redis would hand the message out a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
@@ -337,6 +380,93 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("CIVIQUEST_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 CIVIQUEST_UPLOAD_MAX_BYTES = int(os.environ.get("CIVIQUEST_UPLOAD_MAX_BYTES", "").strip() or 10 * 1024 * 1024)
+
+# >>> s3-storage: the private files on an S3-compatible bucket (docs/deployment.md)
+# Wallet documents, message attachments and attestations stay on the local disk
+# (CIVIQUEST_PRIVATE_ROOT) unless CIVIQUEST_S3_BUCKET is set: then they go to that bucket
+# (Scaleway, OVH, Outscale, MinIO, Garage…), shared by the web processes of every machine.
+# The bucket must refuse public access: files are only streamed through the views that check
+# who asks, never handed out as bucket URLs (civiquest/procedures/storage_s3.py refuses url()).
+S3_SETTING_NAMES = (
+    "BUCKET",
+    "ENDPOINT_URL",
+    "REGION",
+    "ACCESS_KEY_ID",
+    "SECRET_ACCESS_KEY",
+    "PREFIX",
+    "ADDRESSING_STYLE",
+    "SERVER_SIDE_ENCRYPTION",
+)
+S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+# "" (none asked: the bucket's default), or the provider-managed keys when the endpoint supports them.
+S3_SERVER_SIDE_ENCRYPTIONS = ("", "AES256", "aws:kms")
+
+
+def _s3(environ: dict[str, str], name: str) -> str:
+    return environ.get(f"CIVIQUEST_S3_{name}", "").strip()
+
+
+def s3_storage_problems(environ: dict[str, str], *, production: bool) -> list[str]:
+    """What makes the S3 settings half done: documents would be split between disks, or unreachable."""
+    given = [f"CIVIQUEST_S3_{name}" for name in S3_SETTING_NAMES if _s3(environ, name)]
+    if not _s3(environ, "BUCKET"):
+        return [f"CIVIQUEST_S3_BUCKET is not set, but {', '.join(given)} is"] if given else []
+    problems = [
+        f"CIVIQUEST_S3_{name} is not set (required with CIVIQUEST_S3_BUCKET)"
+        for name in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY")
+        if not _s3(environ, name)
+    ]
+    endpoint = _s3(environ, "ENDPOINT_URL")
+    if endpoint and not endpoint.startswith("https://" if production else ("https://", "http://")):
+        problems.append(f"CIVIQUEST_S3_ENDPOINT_URL must be an {'https' if production else 'http(s)'}:// URL")
+    if _s3(environ, "ADDRESSING_STYLE") not in ("", *S3_ADDRESSING_STYLES):
+        problems.append(f"CIVIQUEST_S3_ADDRESSING_STYLE must be one of {', '.join(S3_ADDRESSING_STYLES)}")
+    if _s3(environ, "SERVER_SIDE_ENCRYPTION") not in S3_SERVER_SIDE_ENCRYPTIONS:
+        problems.append("CIVIQUEST_S3_SERVER_SIDE_ENCRYPTION must be AES256 or aws:kms (or unset)")
+    return problems
+
+
+def s3_private_storage(environ: dict[str, str]) -> dict[str, Any] | None:
+    """The ``STORAGES["private"]`` entry for the bucket, or None without CIVIQUEST_S3_BUCKET (local disk)."""
+    if not _s3(environ, "BUCKET"):
+        return None
+    from botocore.config import Config  # only deployments on S3 load botocore
+
+    encryption = _s3(environ, "SERVER_SIDE_ENCRYPTION")
+    options = {
+        "bucket_name": _s3(environ, "BUCKET"),
+        "endpoint_url": _s3(environ, "ENDPOINT_URL") or None,
+        "region_name": _s3(environ, "REGION") or None,
+        "access_key": _s3(environ, "ACCESS_KEY_ID"),
+        "secret_key": _s3(environ, "SECRET_ACCESS_KEY"),
+        # Every key under this prefix, so one bucket may hold other things (or several instances).
+        "location": _s3(environ, "PREFIX").strip("/"),
+        # No ACL on objects (the bucket's private one applies); a random name is never reused.
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "object_parameters": {"ServerSideEncryption": encryption} if encryption else {},
+        # A slow or dead endpoint fails a request within seconds instead of holding a worker.
+        "client_config": Config(
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+            s3={"addressing_style": _s3(environ, "ADDRESSING_STYLE") or "auto"},
+            signature_version="s3v4",
+        ),
+    }
+    return {"BACKEND": "civiquest.procedures.storage_s3.PrivateS3Storage", "OPTIONS": options}
+
+
+_s3_problems = s3_storage_problems(dict(os.environ), production=IS_PRODUCTION)
+if _s3_problems:
+    raise ImproperlyConfigured(
+        "CiviQuest refuses to start: the S3 storage of documents is incomplete:\n- " + "\n- ".join(_s3_problems)
+    )
+_s3_private = s3_private_storage(dict(os.environ))
+if _s3_private is not None:
+    STORAGES["private"] = _s3_private
+# <<< s3-storage
 
 # --- Design system ---------------------------------------------------------------------
 DSFR_USE_INTEGRITY_CHECKSUMS = True
@@ -501,6 +631,11 @@ ASSISTANT_HISTORY_RETENTION_DAYS = int(os.environ.get("ASSISTANT_HISTORY_RETENTI
 # Per-citizen rate limit on questions (pages and API together), counted in the cache.
 ASSISTANT_RATE_LIMIT_QUESTIONS = int(os.environ.get("ASSISTANT_RATE_LIMIT_QUESTIONS", "20"))
 ASSISTANT_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("ASSISTANT_RATE_LIMIT_WINDOW_SECONDS", "600"))
+# Streamed answers one web process serves at once (each keeps a thread until it ends): half
+# the threads by default, so that pages always have threads left (see streaming.py).
+ASSISTANT_MAX_STREAMS_PER_PROCESS = int(
+    os.environ.get("ASSISTANT_MAX_STREAMS_PER_PROCESS", "").strip() or max(1, serving.web_threads() // 2)
+)
 # The "Parler à un humain" offer links to ASSISTANT_FRANCE_SERVICES_URL (set in the assistant block).
 # Also runnable by hand: `manage.py assistant_history_purge`.
 CELERY_BEAT_SCHEDULE["assistant-history-purge"] = {
@@ -577,6 +712,18 @@ INTEGRATIONS: dict[str, dict[str, Any]] = {
 SANDBOX_HTTP_SLOW_SECONDS = float(os.environ.get("SANDBOX_HTTP_SLOW_SECONDS", "").strip() or 5)
 # <<< integrations
 
+# >>> outages (what a page does when Redis, PostgreSQL or an outside service is down or slow)
+# Each request may spend at most this long, in total, waiting for outside services (BAN, ANTS,
+# DGFiP, the assistant's model, FranceConnect): each call's timeout is capped at the time left
+# and retries that would overrun it are skipped, then the page says the service is unavailable
+# and keeps what the citizen entered (civiquest/core/budget.py). 0 turns the budget off.
+CIVIQUEST_OUTSIDE_CALLS_BUDGET_SECONDS = float(
+    os.environ.get("CIVIQUEST_OUTSIDE_CALLS_BUDGET_SECONDS", "").strip() or 3
+)
+# PostgreSQL unreachable: pages answer 503 "service temporairement indisponible" with this Retry-After.
+CIVIQUEST_UNAVAILABLE_RETRY_AFTER_SECONDS = 30
+# <<< outages
+
 # >>> address-local (the embedded local geocoder: BAN addok NDJSON imported into the database)
 # The BAN extract shipped with the project (Nouvelle-Calédonie, Etalab 2.0): `make demo` imports it with
 # `manage.py address_import`; an operator imports the département files of their territory instead.
@@ -631,6 +778,14 @@ CELERY_BEAT_SCHEDULE["passport-titles-expiry-notify"] = {
 # <<< ants
 
 # >>> taxes (OpenFisca simulator, API Impôt particulier, tax calendar)
+# Estimates are computed by the Celery worker of the "taxes" queue (the Procfile's `taxes`
+# process, which alone loads OpenFisca); a page waits this long for one, then says so.
+TAXES_ESTIMATE_TIMEOUT_SECONDS = float(os.environ.get("TAXES_ESTIMATE_TIMEOUT_SECONDS", "").strip() or 10)
+CELERY_TASK_ROUTES = {"taxes.estimate": {"queue": "taxes"}}
+# Only the tax estimate keeps its result (ignore_result=False), briefly: no other task's is read.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_EXPIRES = 600
 # Each new household costs OpenFisca ~0.5 s of CPU: estimates per citizen per window (page and API).
 TAXES_SIMULATIONS_PER_WINDOW = int(os.environ.get("TAXES_SIMULATIONS_PER_WINDOW", "").strip() or 60)
 TAXES_SIMULATION_WINDOW_SECONDS = int(os.environ.get("TAXES_SIMULATION_WINDOW_SECONDS", "").strip() or 600)

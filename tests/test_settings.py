@@ -62,7 +62,7 @@ def test_embedded_defaults_use_sqlite_under_var_and_in_process_services(tmp_path
 
 def test_redis_url_switches_cache_sessions_and_broker_to_redis(tmp_path):
     values = probe({"REDIS_URL": "redis://127.0.0.1:6379/3"}, tmp_path)
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "civiquest.core.cache.ResilientRedisCache"
     assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert values["broker"] == "redis://127.0.0.1:6379/3"
     assert values["eager"] is False

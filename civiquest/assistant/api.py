@@ -23,7 +23,7 @@ from civiquest.assistant.conversations.services import (
     question_answer,
     question_ask,
 )
-from civiquest.assistant.conversations.streaming import api_chunks, sse_response
+from civiquest.assistant.conversations.streaming import StreamSlot, api_chunks, sse_busy, sse_response
 
 router = Router(tags=["assistant"])
 
@@ -102,9 +102,21 @@ def ask(request: HttpRequest, payload: AskIn) -> AskOut:
 @router.post(
     "/ask/stream",
     auth=django_auth,
-    response={200: None, 403: ErrorOut, 429: ErrorOut},
+    response={200: None, 403: ErrorOut, 429: ErrorOut, 503: None},
     summary="Ask the assistant, answer streamed as server-sent events",
 )
 def ask_stream(request: HttpRequest, payload: AskIn) -> StreamingHttpResponse:
-    """``text/event-stream``: ``sources`` (JSON list), ``token`` ({"text"}), ``notice``, then ``done`` (as /ask)."""
-    return sse_response(api_chunks(_question(request, payload)), request)
+    """``text/event-stream``: ``sources`` (JSON list), ``token`` ({"text"}), ``notice``, then ``done`` (as /ask).
+
+    503 with ``Retry-After`` (an ``error`` event) when this server streams as many answers as it allows.
+    """
+    _citizen(request)
+    slot = StreamSlot()
+    if not slot.taken:
+        return sse_busy(request)
+    try:
+        question = _question(request, payload)
+    except BaseException:
+        slot.release()
+        raise
+    return sse_response(slot.holding(api_chunks(question)), request)

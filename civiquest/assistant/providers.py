@@ -10,7 +10,8 @@ system prompt says to answer only from them and never obey what they say. It str
 server-sent events (``data:`` lines ending with ``data: [DONE]``). Every failure (connection,
 HTTP status, timeout, malformed or truncated stream, empty answer) raises ``ProviderError``;
 answering then falls back to the extractive provider. The model has no tools: its text is only
-ever filtered and shown.
+ever filtered and shown. The page's time budget for outside services (``civiquest.core.budget``)
+bounds the wait for the whole answer (``complete``) or for its first piece (``stream``).
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ from django.utils.translation import gettext as _
 
 from civiquest.assistant.guardrails import as_data, fold, looks_like_injection
 from civiquest.assistant.types import Passage
+from civiquest.core import budget
 
 EXTRACTIVE = "extractive"
 OPENAI_COMPATIBLE = "openai_compatible"
+# Below this much time left in the page's budget, the model is not even asked.
+MIN_CALL_SECONDS = 0.05
 
 
 class ProviderError(Exception):
@@ -252,11 +256,18 @@ class OpenAICompatibleProvider:
             max_tokens=settings.ASSISTANT_MAX_TOKENS,
         )
 
-    def _client(self) -> httpx.Client:
+    def _client(self, timeout: float) -> httpx.Client:
         headers = {"Accept": "application/json, text/event-stream"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=httpx.Timeout(self.timeout))
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=httpx.Timeout(timeout))
+
+    def _timeout(self) -> float:
+        """Each wait's timeout: ours, or the page's budget left if shorter; spent means no call at all."""
+        timeout = budget.capped(self.timeout)
+        if timeout <= MIN_CALL_SECONDS:
+            raise ProviderError("time budget for outside services spent")
+        return timeout
 
     def _payload(self, *, question: str, passages: Sequence[Passage], step: str, stream: bool) -> dict[str, Any]:
         return {
@@ -270,8 +281,9 @@ class OpenAICompatibleProvider:
     def complete(self, *, question: str, passages: Sequence[Passage], step: str = "") -> str:
         """The whole answer in one response (``stream: false``)."""
         payload = self._payload(question=question, passages=passages, step=step, stream=False)
+        timeout = self._timeout()
         try:
-            with self._client() as client:
+            with self._client(timeout) as client:
                 response = client.post("/chat/completions", json=payload)
                 response.raise_for_status()
                 text = _message_content(response.json())
@@ -283,11 +295,16 @@ class OpenAICompatibleProvider:
 
     def stream(self, *, question: str, passages: Sequence[Passage], step: str = "") -> Iterator[str]:
         payload = self._payload(question=question, passages=passages, step=step, stream=True)
-        # The read timeout bounds each wait for data; this bounds the whole answer.
-        deadline = time.monotonic() + 4 * self.timeout
+        timeout = self._timeout()
+        # The read timeout bounds each wait for data; this bounds the whole answer, and the
+        # page's budget the wait for its first piece (the citizen then sees it being written).
+        started = time.monotonic()
+        deadline = started + 4 * self.timeout
+        left = budget.time_left()
+        first_piece_by = deadline if left is None else started + left
         received = False
         try:
-            with self._client() as client, client.stream("POST", "/chat/completions", json=payload) as response:
+            with self._client(timeout) as client, client.stream("POST", "/chat/completions", json=payload) as response:
                 if response.status_code >= 400:
                     raise ProviderError(f"HTTP {response.status_code}")
                 if response.headers.get("content-type", "").startswith("application/json"):
@@ -301,6 +318,8 @@ class OpenAICompatibleProvider:
                 for data in _sse_data(response.iter_lines()):
                     if time.monotonic() > deadline:
                         raise ProviderError("answer took too long")
+                    if not received and time.monotonic() > first_piece_by:
+                        raise ProviderError("no answer within the time budget")
                     if data == "[DONE]":
                         if not received:
                             raise ProviderError("empty answer")

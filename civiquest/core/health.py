@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import connection
+
+from civiquest.core.cache import ResilientRedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,15 @@ def check_database() -> str | None:
 
 def check_cache() -> str | None:
     """None when the cache stores and returns a value, else why not."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, ResilientRedisCache):
+        # It would answer "miss" rather than raise: ask it to probe Redis for real.
+        try:
+            backend.check()
+        except Exception as error:  # noqa: BLE001
+            logger.warning("readiness: cache unreachable: %s", error)
+            return type(error).__name__
+        return None
     key = f"readyz:{uuid.uuid4().hex}"
     try:
         cache.set(key, "ok", timeout=5)

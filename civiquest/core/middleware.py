@@ -1,4 +1,4 @@
-"""Request id and structured request logging."""
+"""Request id, the outside-calls budget, and structured request logging."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.functional import LazyObject, empty
 
+from civiquest.core import budget
 from civiquest.core.logging import current_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -37,6 +39,40 @@ class RequestIdMiddleware:
         return response
 
 
+class OutsideCallsBudgetMiddleware:
+    """Give the request ``CIVIQUEST_OUTSIDE_CALLS_BUDGET_SECONDS`` for the outside services it calls."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = budget.default_seconds()
+        deadline = None if seconds is None else time.monotonic() + seconds
+        with budget.until(deadline):
+            response = self.get_response(request)
+        # A file download calls no outside service, and wrapping it would lose the server's sendfile.
+        if (
+            deadline is not None
+            and isinstance(response, StreamingHttpResponse)
+            and not isinstance(response, FileResponse)
+            and not response.is_async
+        ):
+            response.streaming_content = budget.within(deadline, iter(response.streaming_content))
+        return response
+
+
+def _loaded_user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id if the request already loaded its user; never loads it.
+
+    Loading it reads the session (Redis, the database): a health probe carrying a session
+    cookie, or a request whose database is down, must not fail in its log line.
+    """
+    user = getattr(request, "user", None)
+    if user is None or (isinstance(user, LazyObject) and getattr(user, "_wrapped", empty) is empty):
+        return None
+    return user.pk if user.is_authenticated else None
+
+
 class RequestLogMiddleware:
     """One log line per request, with what an operator needs to follow it."""
 
@@ -47,7 +83,6 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        user = getattr(request, "user", None)
         request_logger.info(
             "%s %s %s",
             request.method,
@@ -58,7 +93,7 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "user_id": _loaded_user_id(request),
             },
         )
         return response

@@ -1,3 +1,7 @@
+import sys
+
+from django.conf import settings
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -7,6 +11,9 @@ from django.views.decorators.http import require_GET
 
 from civiquest.accounts.access import public
 from civiquest.core import health
+
+# What an unreachable database raises (refused, timed out, pool exhausted, connection lost).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 @public
@@ -61,5 +68,17 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: whatever broke may be in a context processor or the session.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable()
     template = loader.get_template("500.html")
     return HttpResponse(template.render({"title": _("Erreur inattendue")}), status=500)
+
+
+def service_unavailable() -> HttpResponse:
+    """503 "service temporairement indisponible", rendered without touching the database."""
+    # Django's request log already records the error and its traceback.
+    template = loader.get_template("503.html")
+    response = HttpResponse(template.render({"title": _("Service temporairement indisponible")}), status=503)
+    response["Retry-After"] = str(settings.CIVIQUEST_UNAVAILABLE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

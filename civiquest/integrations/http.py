@@ -6,6 +6,11 @@ that carry a translated message safe to show the citizen. Settings come from
 ``settings.INTEGRATIONS[<service>]`` at each call (tests point them at a sandbox on a
 live socket). The breaker's state lives in the Django cache, so every process of a
 deployment (Redis in production) sees the same open circuit.
+
+Every call also respects the time budget of the page (or task) it serves
+(``civiquest.core.budget``): its timeout is capped at the time left, and a retry, a
+backoff or a Retry-After wait that would overrun the budget is skipped: the call then
+fails at once with ``ServiceUnavailable`` and its usual message.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from civiquest.core import budget
+
 logger = logging.getLogger(__name__)
 
 # Labels shown to citizens in error messages (the service keys are INTEGRATIONS' keys).
@@ -35,6 +42,11 @@ SERVICE_LABELS: dict[str, Any] = {
 # A Retry-After longer than this is not waited for: the call fails and the citizen is told.
 MAX_RETRY_AFTER_SECONDS = 2.0
 CIRCUIT_KEY = "integrations:circuit:{service}"
+# A call cut shorter than this by the page's budget (the page spent its time elsewhere)
+# does not count against the service's circuit when it times out.
+FAIR_TRIAL_SECONDS = 1.0
+# Below this, no call is started: it could not get an answer anyway.
+MIN_CALL_SECONDS = 0.05
 CACHE_KEY = "integrations:get:{service}:{digest}"
 
 
@@ -131,36 +143,47 @@ class CircuitBreaker:
     """Closed → open after ``failure_threshold`` failures in a row → half-open after the delay.
 
     Half-open lets calls through again; the first success closes the circuit, a failure
-    opens it for another delay. State: ``{"failures": n, "opened_until": epoch}`` in the cache.
+    opens it for another delay. State, in the cache, shared by every process: a counter of
+    failures in a row (``cache.add`` + ``cache.incr``, atomic on Redis: concurrent failures
+    in several processes are all counted) and, once the threshold is crossed, the time the
+    circuit stays open until. With the cache unreachable the circuit stays closed: the
+    page's time budget still bounds what a dead service costs.
     """
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
-        self.key = CIRCUIT_KEY.format(service=config.name)
+        key = CIRCUIT_KEY.format(service=config.name)
+        self.failures_key = f"{key}:failures"
+        self.open_until_key = f"{key}:open-until"
 
-    def _state(self) -> dict[str, float]:
-        return cache.get(self.key) or {"failures": 0, "opened_until": 0.0}
+    def failures(self) -> int:
+        return int(cache.get(self.failures_key) or 0)
 
     def is_open(self) -> bool:
-        return self._state()["opened_until"] > time.time()
+        return float(cache.get(self.open_until_key) or 0.0) > time.time()
 
     def record_success(self) -> None:
-        if self._state()["failures"]:
-            cache.delete(self.key)
+        if cache.get(self.failures_key):
+            cache.delete_many([self.failures_key, self.open_until_key])
 
     def record_failure(self) -> None:
-        state = self._state()
-        failures = state["failures"] + 1
-        opened_until = state["opened_until"]
-        if failures >= self.config.failure_threshold:
-            opened_until = time.time() + self.config.recovery_seconds
+        # No expiry: "in a row" lasts until a success. The counter stays above the threshold
+        # while open, so a failure when half-open re-opens at once.
+        cache.add(self.failures_key, 0, None)
+        try:
+            failures = int(cache.incr(self.failures_key))
+        except ValueError:  # deleted by a success in between, or the cache is unreachable
+            return
+        if failures < self.config.failure_threshold:
+            return
+        cache.set(self.open_until_key, time.time() + self.config.recovery_seconds, None)
+        if failures == self.config.failure_threshold:
             logger.warning("integration circuit opened", extra={"service": self.config.name, "failures": failures})
-        # Kept a little longer than the open period, so a half-open failure re-opens at once.
-        cache.set(self.key, {"failures": failures, "opened_until": opened_until}, None)
 
 
 def reset_circuit(service: str) -> None:
-    cache.delete(CIRCUIT_KEY.format(service=service))
+    key = CIRCUIT_KEY.format(service=service)
+    cache.delete_many([f"{key}:failures", f"{key}:open-until"])
 
 
 class JsonClient:
@@ -237,26 +260,48 @@ class JsonClient:
         attempts = 1 + (self.config.retries if idempotent else 0)
         url = f"{self.config.base_url}/{path.lstrip('/')}"
         last_error: IntegrationError = ServiceUnavailable(name)
+        # Whether the service itself failed (not only our page's budget running out).
+        service_failed = False
         for attempt in range(attempts):
-            if attempt:
-                time.sleep(self.config.backoff * 2 ** (attempt - 1))
+            if attempt and not self._pause(self.config.backoff * 2 ** (attempt - 1)):
+                break
+            timeout = budget.capped(self.config.timeout)
+            if timeout < MIN_CALL_SECONDS:
+                last_error = ServiceUnavailable(name, "time budget spent")
+                break
             try:
-                response = self._send(method, url, params=params, json_body=json_body, headers=headers)
+                response = self._send(
+                    method, url, params=params, json_body=json_body, headers=headers, timeout=timeout
+                )
             except httpx.TimeoutException:
                 last_error = ServiceUnavailable(name, "timeout")
+                service_failed = service_failed or timeout >= min(self.config.timeout, FAIR_TRIAL_SECONDS)
                 continue
             except httpx.TransportError as error:
                 last_error = ServiceUnavailable(name, f"transport error: {type(error).__name__}")
+                service_failed = True
                 continue
             if response.status_code == 429 or response.status_code >= 500:
                 last_error = ServiceUnavailable(name, f"HTTP {response.status_code}")
+                service_failed = True
                 if response.status_code == 429 and not self._wait_retry_after(response):
                     break
                 continue
             return self._answer(response)
-        self.breaker.record_failure()
+        if service_failed:
+            self.breaker.record_failure()
         logger.warning("integration call failed", extra={"service": name, "detail": last_error.detail})
         raise last_error
+
+    @staticmethod
+    def _pause(seconds: float) -> bool:
+        """Sleep before a retry; False (no sleep) when the page's budget would not cover it and a call after."""
+        left = budget.time_left()
+        if left is not None and seconds + MIN_CALL_SECONDS >= left:
+            return False
+        if seconds > 0:
+            time.sleep(seconds)
+        return True
 
     def _send(
         self,
@@ -266,8 +311,9 @@ class JsonClient:
         params: Mapping[str, Any] | list[tuple[str, Any]] | None,
         json_body: Any,
         headers: Mapping[str, str] | None,
+        timeout: float,
     ) -> httpx.Response:
-        with httpx.Client(timeout=self.config.timeout, transport=self.transport) as client:
+        with httpx.Client(timeout=timeout, transport=self.transport) as client:
             return client.request(
                 method, url, params=params, json=json_body, headers={"Accept": "application/json", **(headers or {})}
             )
@@ -280,9 +326,7 @@ class JsonClient:
             delay = 0.0
         if delay > MAX_RETRY_AFTER_SECONDS:
             return False
-        if delay > 0:
-            time.sleep(delay)
-        return True
+        return self._pause(delay)
 
     def _answer(self, response: httpx.Response) -> Any:
         name = self.config.name

@@ -122,3 +122,28 @@ def test_the_stream_sends_sources_tokens_then_done_shaped_as_ask(api, knowledge)
     assert set(done) >= {"answer", "sources", "confidence", "provider"}
     assert "".join(data["text"] for name, data in events if name == "token").strip() == done["answer"].strip()
     assert Message.objects.filter(role=MessageRole.ASSISTANT).count() == 1
+
+
+def test_streams_beyond_the_process_cap_are_refused_before_the_question_is_stored(api, knowledge, settings):
+    """A stream keeps a server thread: past the cap, 503 at once, so pages keep their threads."""
+    from civiquest.assistant.conversations.streaming import StreamSlot
+
+    settings.ASSISTANT_MAX_STREAMS_PER_PROCESS = 1
+    held = StreamSlot()
+    assert held.taken
+    try:
+        response = post(api, STREAM, {"question": "Quels documents pour renouveler mon passeport ?"})
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        events = sse_events(b"".join(response.streaming_content))
+        assert events[0][0] == "error" and "Réessayez" in events[0][1]["message"]
+        assert not Message.objects.exists()
+    finally:
+        held.release()
+    response = post(api, STREAM, {"question": "Quels documents pour renouveler mon passeport ?"})
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    # The finished stream gave its slot back: another one may start.
+    again = StreamSlot()
+    assert again.taken
+    again.release()

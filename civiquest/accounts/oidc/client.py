@@ -28,6 +28,7 @@ from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from civiquest.accounts.oidc.providers import Provider
+from civiquest.core import budget
 
 with warnings.catch_warnings():
     # authlib 1.9 prefers the httpx2 package and warns once, at import, when it finds httpx
@@ -93,8 +94,16 @@ def _cache_key(kind: str, provider: Provider, url: str) -> str:
     return f"oidc:{kind}:{provider.slug}:{digest}"
 
 
+def _timeout() -> float:
+    """Each call's timeout: OIDC_HTTP_TIMEOUT, or the page's budget for outside calls left if shorter."""
+    timeout = budget.capped(settings.OIDC_HTTP_TIMEOUT)
+    if timeout <= 0:
+        raise OIDCError(FailureKind.UNAVAILABLE, "time budget for outside services spent")
+    return timeout
+
+
 def _http_client() -> httpx.Client:
-    return httpx.Client(timeout=settings.OIDC_HTTP_TIMEOUT, follow_redirects=False)
+    return httpx.Client(timeout=_timeout(), follow_redirects=False)
 
 
 def _get_json(url: str) -> dict[str, Any]:
@@ -235,7 +244,7 @@ def authorization_url(provider: Provider, *, state: str, nonce: str, extra_scope
         client_id=provider.client_id,
         redirect_uri=provider.redirect_uri,
         scope=" ".join((*provider.spec.scopes, *extra_scopes)),
-        timeout=settings.OIDC_HTTP_TIMEOUT,
+        timeout=_timeout(),
     ) as client:
         url, _state = client.create_authorization_url(meta.authorization_endpoint, state=state, nonce=nonce, **extra)
     return str(url)
@@ -249,7 +258,7 @@ def complete_sign_in(provider: Provider, *, code: str, nonce: str) -> VerifiedSi
         client_secret=provider.client_secret,
         token_endpoint_auth_method="client_secret_post",  # noqa: S106 - a method name, not a secret
         redirect_uri=provider.redirect_uri,
-        timeout=settings.OIDC_HTTP_TIMEOUT,
+        timeout=_timeout(),
         follow_redirects=False,
         # authlib's default (60 s) would deem FranceConnect's 60-second access token expired at once.
         leeway=5,
@@ -265,7 +274,8 @@ def complete_sign_in(provider: Provider, *, code: str, nonce: str) -> VerifiedSi
             raise OIDCError(FailureKind.INVALID_RESPONSE, "token response lacks a bearer token or an id_token")
         id_claims = verify_id_token(provider, meta, id_token, nonce=nonce)
         try:
-            response = client.get(meta.userinfo_endpoint, headers={"Accept": JWT_CONTENT_TYPE})
+            # The token call spent part of the page's budget: this one gets what is left.
+            response = client.get(meta.userinfo_endpoint, headers={"Accept": JWT_CONTENT_TYPE}, timeout=_timeout())
         except httpx.HTTPError as error:
             raise OIDCError(FailureKind.UNAVAILABLE, f"userinfo: {error!r}") from error
     userinfo = verify_userinfo(provider, meta, response, sub=id_claims["sub"])

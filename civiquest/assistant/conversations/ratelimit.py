@@ -2,13 +2,15 @@
 
 A fixed window: the first question opens a window of ``ASSISTANT_RATE_LIMIT_WINDOW_SECONDS``
 in which at most ``ASSISTANT_RATE_LIMIT_QUESTIONS`` are answered; pages and API count together.
+With Redis down it keeps counting per process (``civiquest.core.ratelimit``).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import ngettext
+
+from civiquest.core import ratelimit
 
 
 def _key(user_id: int) -> str:
@@ -17,16 +19,11 @@ def _key(user_id: int) -> str:
 
 def question_allowed(user_id: int) -> bool:
     """Count one question for the user; False when it is over the limit (the question is then refused)."""
-    window = settings.ASSISTANT_RATE_LIMIT_WINDOW_SECONDS
-    key = _key(user_id)
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window expired between add and incr: this question opens a new one.
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= settings.ASSISTANT_RATE_LIMIT_QUESTIONS
+    return ratelimit.allowed(
+        _key(user_id),
+        limit=settings.ASSISTANT_RATE_LIMIT_QUESTIONS,
+        window=settings.ASSISTANT_RATE_LIMIT_WINDOW_SECONDS,
+    )
 
 
 def rate_limit_message() -> str:

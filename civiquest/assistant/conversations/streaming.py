@@ -5,6 +5,12 @@
 iterator (retrieval, the provider's stream, the database write at the end) runs in a
 thread of its own and is handed to the event loop as an async iterator; under WSGI (and
 Django's test client) it is served as it is.
+
+Under gunicorn's threaded worker a stream keeps one thread of its process until the answer
+ends (bounded by the provider's timeout). ``stream_slot`` caps the streams of one process
+at ``ASSISTANT_MAX_STREAMS_PER_PROCESS`` (half the threads by default), so that streamed
+answers can never take every thread from the pages: beyond it the stream is refused at
+once with a message to try again, before the question is stored.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpRequest, StreamingHttpResponse
@@ -27,6 +35,47 @@ from civiquest.assistant.conversations.services import question_answer_stream
 logger = logging.getLogger(__name__)
 
 _END = object()
+
+
+@cache
+def _semaphore(limit: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(limit)
+
+
+def _stream_slots() -> threading.BoundedSemaphore:
+    # Per process on purpose: it counts this process's threads, which no other process shares.
+    return _semaphore(max(1, int(settings.ASSISTANT_MAX_STREAMS_PER_PROCESS)))
+
+
+class StreamSlot:
+    """One of the process's stream slots, held until the stream ends (or never taken)."""
+
+    def __init__(self) -> None:
+        self._slots = _stream_slots()
+        self.taken = self._slots.acquire(blocking=False)
+        self._released = not self.taken
+
+    def release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._slots.release()
+
+    def holding(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        """The chunks, releasing the slot when the stream ends, fails or the client goes away."""
+        try:
+            yield from chunks
+        finally:
+            self.release()
+
+
+def busy_message() -> str:
+    return _("L’assistant reçoit beaucoup de questions en ce moment. Réessayez dans quelques secondes.")
+
+
+def sse_busy(request: HttpRequest) -> StreamingHttpResponse:
+    response = sse_error(request, busy_message(), status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 def sse(event: str, data: Any) -> bytes:

@@ -15,13 +15,13 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from civiquest.core import ratelimit
 from civiquest.core.client_ip import client_ip
 from civiquest.integrations.address import selectors
 from civiquest.integrations.http import IntegrationError, RequestRejected
@@ -135,13 +135,7 @@ def _over_rate_limit(request: HttpRequest) -> bool:
     """Count this request for the client's IP (fixed window); True when it is over the limit."""
     window = max(1, settings.ADDRESS_API_RATE_LIMIT_WINDOW_SECONDS)
     key = f"address:api:{client_ip(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > settings.ADDRESS_API_RATE_LIMIT
+    return not ratelimit.allowed(key, limit=settings.ADDRESS_API_RATE_LIMIT, window=window)
 
 
 def _answer(request: HttpRequest, response: HttpResponse, lookup: Any) -> Status[Any]:

@@ -100,7 +100,7 @@ def _citizen(request: HttpRequest) -> User:
 @router.post(
     "/simulate",
     auth=django_auth,
-    response={200: EstimateOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: EstimateOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Estimate a household's income tax (OpenFisca-France)",
 )
 def simulate(request: HttpRequest, payload: HouseholdIn) -> Status[EstimateOut | ErrorOut]:
@@ -112,6 +112,8 @@ def simulate(request: HttpRequest, payload: HouseholdIn) -> Status[EstimateOut |
         raise HttpError(429, error.message) from error
     except simulator.HouseholdError as error:
         return Status(422, ErrorOut(detail=error.messages))
+    except simulator.SimulatorUnavailable as error:
+        raise HttpError(503, error.user_message) from error
     return Status(
         200,
         EstimateOut(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
+from civiquest.core import ratelimit
 from civiquest.integrations.taxes import simulator
 
 ESTIMATE_NOTICE = _(
@@ -35,15 +35,7 @@ def default_income_year(today: dt.date | None = None) -> int:
 def _check_rate(citizen: User) -> None:
     limit = int(getattr(settings, "TAXES_SIMULATIONS_PER_WINDOW", 60))
     window = int(getattr(settings, "TAXES_SIMULATION_WINDOW_SECONDS", 600))
-    key = f"taxes:simulations:{citizen.pk}"
-    if cache.add(key, 1, window):
-        return
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return
-    if count > limit:
+    if not ratelimit.allowed(f"taxes:simulations:{citizen.pk}", limit=limit, window=window):
         raise RateLimited
 
 

@@ -1,9 +1,12 @@
 """Income-tax estimate on OpenFisca-France.
 
-OpenFisca's tax-benefit system costs seconds and ~100 MB to build, so it is built once per
-process, lazily, under a lock, and only by the tax pages: nothing here imports
-``openfisca_france`` at module level (a test proves other pages never load it). Results are
-cached in the Django cache under the normalized household, so a repeated estimate is free.
+OpenFisca's tax-benefit system costs seconds and ~140 MB to build, so it is built once per
+process, lazily, under a lock: nothing here imports ``openfisca_france`` at module level (a
+test proves other pages never load it). With a broker (production), the computation runs in
+the Celery worker of the ``taxes`` queue (``taxes.estimate``), which builds the system once at
+start, and the web process waits for its answer: web processes never load OpenFisca, which
+keeps each of them small (docs/deployment.md). Without a broker the task runs inline. Results
+are cached in the Django cache under the normalized household, so a repeated estimate is free.
 """
 
 from __future__ import annotations
@@ -57,6 +60,17 @@ OPENFISCA_STATUS = {
 }
 
 
+class SimulatorUnavailable(Exception):
+    """The estimate could not be computed in time (the simulator's worker is down or overloaded)."""
+
+    @property
+    def user_message(self) -> str:
+        return _(
+            "Le simulateur ne peut pas calculer d’estimation pour le moment. Ce que vous avez saisi est "
+            "conservé : réessayez dans quelques minutes."
+        )
+
+
 class HouseholdError(ValueError):
     """The household cannot be simulated; ``messages`` are translated, one per problem."""
 
@@ -104,6 +118,23 @@ class Household:
         )
         data["single_parent"] = self.single_parent and not self.is_couple and bool(self.dependants)
         return data
+
+    @classmethod
+    def from_normalized(cls, data: dict[str, Any]) -> Household:
+        """The household back from ``normalized()`` (how it travels to the simulator's worker)."""
+        return cls(
+            income_year=int(data["income_year"]),
+            marital_status=MaritalStatus(data["marital_status"]),
+            declarants=tuple(Declarant(**declarant) for declarant in data["declarants"]),
+            dependants=tuple(
+                Dependant(
+                    birth_date=dt.date.fromisoformat(dependant["birth_date"]),
+                    alternating_custody=bool(dependant["alternating_custody"]),
+                )
+                for dependant in data["dependants"]
+            ),
+            single_parent=bool(data["single_parent"]),
+        )
 
     def cache_key(self) -> str:
         raw = json.dumps(self.normalized(), sort_keys=True)
@@ -263,6 +294,13 @@ def simulate(household: Household) -> Estimate:
     cached = cache.get(key)
     if cached is not None:
         return Estimate(**cached)
+    from civiquest.integrations.taxes.tasks import estimate_in_worker
+
+    return Estimate(**estimate_in_worker(household.normalized()))
+
+
+def compute_and_cache(household: Household) -> Estimate:
+    """Where the computation happens (the ``taxes.estimate`` task): OpenFisca, then the cache."""
     estimate = _compute(household)
-    cache.set(key, estimate.as_dict(), CACHE_SECONDS)
+    cache.set(household.cache_key(), estimate.as_dict(), CACHE_SECONDS)
     return estimate

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +42,7 @@ from civiquest.procedures.selectors import quest_answers
 from civiquest.procedures.services import revision_loaded
 from civiquest.procedures.validation import step_inputs
 from civiquest.www.agent.forms import ExportForm, LabelForm, MessageForm, NoteForm
+from civiquest.www.private_files import PrivateFileResponse, private_file_response
 
 BULK_ACTIONS = {
     "assign": gettext_lazy("Me les attribuer"),
@@ -58,10 +60,12 @@ def _quest_or_404(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
         raise Http404 from error
 
 
-def _private_file(handle: Any, *, filename: str, content_type: str, inline: bool) -> FileResponse:
-    response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+def _private_file(
+    request: AuthenticatedHttpRequest, file: FieldFile, *, filename: str, content_type: str, inline: bool
+) -> PrivateFileResponse:
+    response = private_file_response(
+        request, file, filename=filename, content_type=content_type, as_attachment=not inline
+    )
     # Framed by the instruction page only. Nothing in it may run; browsers' PDF viewers
     # refuse a sandboxed document, so an inline PDF is not sandboxed (scripts stay off).
     policy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
@@ -356,12 +360,9 @@ def quest_document(request: AuthenticatedHttpRequest, quest_id: int, document_id
     document = Document.objects.filter(pk=document_id, attachments__quest=found).first()
     if document is None:
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except OSError as error:
-        raise Http404 from error
     return _private_file(
-        handle,
+        request,
+        document.file,
         filename=document.original_filename,
         content_type=document.content_type,
         inline="telecharger" not in request.GET,
@@ -374,12 +375,12 @@ def message_attachment(request: AuthenticatedHttpRequest, quest_id: int, message
     message = QuestMessage.objects.filter(pk=message_id, quest=found).exclude(attachment="").first()
     if message is None:
         raise Http404
-    try:
-        handle = message.attachment.open("rb")
-    except OSError as error:
-        raise Http404 from error
     return _private_file(
-        handle, filename=message.attachment_name, content_type=message.attachment_content_type, inline=False
+        request,
+        message.attachment,
+        filename=message.attachment_name,
+        content_type=message.attachment_content_type,
+        inline=False,
     )
 
 
@@ -390,7 +391,8 @@ def quest_attestation(request: AuthenticatedHttpRequest, quest_id: int) -> HttpR
     if issued is None:
         raise Http404
     return _private_file(
-        issued.file.open("rb"),
+        request,
+        issued.file,
         filename=f"attestation-{found.reference}.pdf",
         content_type="application/pdf",
         inline=False,

@@ -35,7 +35,14 @@ from civiquest.assistant.conversations.services import (
     question_answer_stream,
     question_ask,
 )
-from civiquest.assistant.conversations.streaming import failure_message, sse, sse_error, sse_response
+from civiquest.assistant.conversations.streaming import (
+    StreamSlot,
+    failure_message,
+    sse,
+    sse_busy,
+    sse_error,
+    sse_response,
+)
 from civiquest.www.citizen.assistant_forms import FeedbackForm, QuestionForm
 
 logger = logging.getLogger(__name__)
@@ -298,6 +305,9 @@ def assistant_stream(request: AuthenticatedHttpRequest) -> StreamingHttpResponse
         procedure_slug, step_slug = conversation.procedure_slug, conversation.step_slug
     else:
         procedure_slug, step_slug, _title = _context_titles(form.cleaned_data["procedure"], form.cleaned_data["step"])
+    slot = StreamSlot()
+    if not slot.taken:
+        return sse_busy(request)
     try:
         question = question_ask(
             citizen=request.user,
@@ -307,8 +317,12 @@ def assistant_stream(request: AuthenticatedHttpRequest) -> StreamingHttpResponse
             step_slug=step_slug,
         )
     except RateLimited as error:
+        slot.release()
         return sse_error(request, error.message, status=429)
-    return sse_response(_stream_chunks(request, question), request)
+    except BaseException:
+        slot.release()
+        raise
+    return sse_response(slot.holding(_stream_chunks(request, question)), request)
 
 
 # --- Feedback ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ and the public check of an attestation's code."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from civiquest.procedures.errors import ProcedureError
 from civiquest.procedures.models import Quest, QuestMessage, QuestState
 from civiquest.procedures.templatetags.instruction_tags import fixes_of
 from civiquest.www.agent.forms import MessageForm
+from civiquest.www.private_files import private_file_response
 
 
 def _own_submitted_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
@@ -31,10 +33,10 @@ def _own_submitted_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Qu
     return found
 
 
-def _download(handle: object, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+def _download(
+    request: AuthenticatedHttpRequest, file: FieldFile, filename: str, content_type: str
+) -> HttpResponseBase:
+    response = private_file_response(request, file, filename=filename, content_type=content_type, as_attachment=True)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -84,11 +86,7 @@ def message_attachment(request: AuthenticatedHttpRequest, quest_id: int, message
     message = QuestMessage.objects.filter(pk=message_id, quest=found).exclude(attachment="").first()
     if message is None:
         raise Http404
-    try:
-        handle = message.attachment.open("rb")
-    except OSError as error:
-        raise Http404 from error
-    return _download(handle, message.attachment_name, message.attachment_content_type)
+    return _download(request, message.attachment, message.attachment_name, message.attachment_content_type)
 
 
 @role_required(Role.CITIZEN)
@@ -97,11 +95,7 @@ def quest_attestation(request: AuthenticatedHttpRequest, quest_id: int) -> HttpR
     issued = attestation.attestation_of(quest=found)
     if issued is None or found.state != QuestState.ACCEPTED:
         raise Http404
-    try:
-        handle = issued.file.open("rb")
-    except OSError as error:
-        raise Http404 from error
-    return _download(handle, f"attestation-{found.reference}.pdf", "application/pdf")
+    return _download(request, issued.file, f"attestation-{found.reference}.pdf", "application/pdf")
 
 
 @public

@@ -209,6 +209,8 @@ def tax_simulator(request: AuthenticatedHttpRequest) -> HttpResponse:
                     form.add_error(None, message)
             except services.RateLimited as error:
                 context["problem"] = error.message
+            except simulator.SimulatorUnavailable as error:
+                context["problem"] = error.user_message
     else:
         form = SimulatorForm(initial=initial)
     context["form"] = form

@@ -1,7 +1,7 @@
 """The document wallet pages: list, upload, delete (POST), download (owner only)."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from civiquest.accounts.models import Role
 from civiquest.procedures import documents as wallet
 from civiquest.procedures.errors import ProcedureError
 from civiquest.www.citizen.wallet_forms import DocumentUploadForm
+from civiquest.www.private_files import private_file_response
 
 
 @role_required(Role.CITIZEN)
@@ -87,14 +88,12 @@ def document_download(request: AuthenticatedHttpRequest, document_id: int) -> Ht
     document = wallet.document_of(owner=request.user, document_id=document_id)
     if document is None:
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except OSError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_filename, content_type=document.content_type
+    response = private_file_response(
+        request,
+        document.file,
+        filename=document.original_filename,
+        content_type=document.content_type,
+        as_attachment=True,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
