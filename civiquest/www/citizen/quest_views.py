@@ -15,9 +15,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +28,7 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_req
 from civiquest.accounts.models import Role
 from civiquest.integrations.passport.booking import books_through_ants
 from civiquest.procedures import workflow
+from civiquest.procedures.catalogue_cache import cached_listing
 from civiquest.procedures.documents import wallet_documents
 from civiquest.procedures.errors import ProcedureError, QuestIncomplete, StepIncomplete
 from civiquest.procedures.models import (
@@ -64,17 +68,32 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page = Paginator(published_procedures(**filters), CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "citizen/quests/catalogue.html",
-        {
-            "title": _("Démarches"),
+
+    def render_listing() -> str:
+        context = {
             "form": form,
             "procedures": list(page.object_list),
             "page": page,
             "page_query": query.urlencode(),
             "filtered": any(filters.values()),
-        },
+        }
+        return render_to_string("citizen/quests/catalogue_listing.html", context, request=request)
+
+    # Browsing by theme or life event (a bounded set of listings) is served from the cache;
+    # a free-text search or a rejected filter is rendered each time.
+    cacheable = not filters["search"] and (not form.is_bound or not form.errors)
+    listing = (
+        cached_listing(
+            parts=(get_language() or "", filters["theme"], filters["life_event"], str(page.number)),
+            render=render_listing,
+        )
+        if cacheable
+        else render_listing()
+    )
+    return render(
+        request,
+        "citizen/quests/catalogue.html",
+        {"title": _("Démarches"), "listing": mark_safe(listing)},  # noqa: S308
     )
 
 

@@ -108,5 +108,7 @@ def test_the_worker_computes_the_estimate_and_the_web_never_loads_openfisca(tmp_
 def test_without_the_worker_the_page_says_so_in_time_and_keeps_the_input(tmp_path, private_redis):  # noqa: F811
     lines = run_web(environment(tmp_path, private_redis.url, TAXES_ESTIMATE_TIMEOUT_SECONDS="1"))
     status, seconds = lines[0].split()[1], float(lines[0].split()[3])
-    assert status == "200" and seconds < 5, lines
+    # The page waits 1 s for a worker; without that timeout it would wait forever. The margin
+    # is for a loaded CI machine (the page itself renders in well under a second).
+    assert status == "200" and seconds < 8, lines
     assert lines[1:5] == ["no-estimate", "unavailable", "kept", "openfisca-not-loaded"], lines

@@ -579,3 +579,57 @@ def test_the_catalogue_is_paged_and_keeps_the_filters(client, db):
     second = client.get(reverse("citizen:catalogue"), {"q": "demarche", "page": 2}).content.decode()
     assert second.count('class="fr-card fr-enlarge-link"') == 2
     assert client.get(reverse("citizen:catalogue"), {"page": "n’importe quoi"}).status_code == 200
+
+
+# --- The catalogue's cached listing -----------------------------------------------------------
+
+
+def test_the_catalogue_listing_is_rendered_once_then_served_from_the_cache(client, passport, moving):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        assert "Passeport" in client.get(reverse("citizen:catalogue")).content.decode()
+    with CaptureQueriesContext(connection) as again:
+        page = client.get(reverse("citizen:catalogue")).content.decode()
+    assert "Passeport" in page and "Changement d’adresse" in page
+    # Only the count of the paginator is left: the procedures and their services are not read.
+    assert len(again.captured_queries) == 1 < len(first.captured_queries)
+
+
+@pytest.mark.parametrize("change", ["publish", "rename-service", "life-event", "close"])
+def test_a_change_to_the_catalogue_shows_on_the_next_request(client, passport, moving, mairie, change):
+    url = reverse("citizen:catalogue")
+    client.get(url)
+    client.get(url, {"life_event": LifeEventCode.TRAVEL})
+    if change == "publish":
+        published(GUIDED_STEPS, slug="recensement", title="Recensement citoyen")
+        assert "Recensement citoyen" in client.get(url).content.decode()
+    elif change == "rename-service":
+        mairie.name = "Mairie de Dumbéa"
+        mairie.save()
+        assert "Mairie de Dumbéa" in client.get(url).content.decode()
+    elif change == "life-event":
+        procedure_life_events_set(procedure=moving, codes=[LifeEventCode.TRAVEL])
+        assert "Changement d’adresse" in client.get(url, {"life_event": LifeEventCode.TRAVEL}).content.decode()
+    else:
+        passport.status = "closed"
+        passport.save()
+        assert "Passeport" not in client.get(url).content.decode()
+
+
+def test_the_cached_listing_is_kept_per_language_and_a_search_is_never_cached(client, passport, moving):
+    from django.conf import settings
+
+    url = reverse("citizen:catalogue")
+    assert "Tous les thèmes" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "All themes" in client.get(url).content.decode()
+    # A search (free text, unbounded) is rendered each time: its procedures are read again.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, {"q": "passeport"})
+    with CaptureQueriesContext(connection) as again:
+        assert "Passeport" in client.get(url, {"q": "passeport"}).content.decode()
+    assert len(again.captured_queries) > 1

@@ -1,0 +1,50 @@
+"""The catalogue's rendered listing, cached: the most read page of the site, the same for everyone.
+
+A rendered listing is kept under the catalogue's current version, which any change to what
+the listing shows (a procedure, its life events, the name of its service) replaces, both at
+once and when the change commits (so that a reader between the two cannot keep the old
+listing under the new version). Entries also expire, as a bound on anything missed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+from uuid import uuid4
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "procedures:catalogue:version"
+LISTING_SECONDS = 600
+
+
+def catalogue_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    # With the cache down every read misses: a fresh version each time renders each time.
+    return str(version or uuid4().hex)
+
+
+def new_catalogue_version() -> None:
+    cache.set(VERSION_KEY, uuid4().hex, timeout=None)
+
+
+def catalogue_changed(**_signal: Any) -> None:
+    """Connected to the models the listing shows (``ProceduresConfig.ready``)."""
+    new_catalogue_version()
+    transaction.on_commit(new_catalogue_version)
+
+
+def cached_listing(*, parts: tuple[str, ...], render: Callable[[], str]) -> str:
+    """The listing for ``parts`` (language, filters, page), rendered once per catalogue version."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    key = f"procedures:catalogue:{catalogue_version()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, LISTING_SECONDS)
+    return str(html)
