@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.utils import dsfr_input_class_attr
 
 from civiquest.core.forms import BaseForm
+from civiquest.core.rich_text import rich_text
 from civiquest.procedures.models import Document, DocumentType, FieldKind, LifeEventCode, Theme
 from civiquest.procedures.validation import FREE_ENTRY_KEY, InputSpec, address_is_verified, address_label
 
@@ -54,7 +55,7 @@ def _text_attrs(spec: InputSpec, **attrs: str) -> dict[str, str]:
 
 def form_field(spec: InputSpec, documents: Sequence[Document] = ()) -> forms.Field:
     """One Django form field for one input, with the widget, ``inputmode`` and ``autocomplete`` it calls for."""
-    common: dict[str, Any] = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
+    common: dict[str, Any] = {"label": spec.label, "required": spec.required, "help_text": rich_text(spec.help_text)}
     kind = spec.kind
     if kind == FieldKind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs=_text_attrs(spec, rows="5")), **common)

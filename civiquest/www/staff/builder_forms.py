@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import Service, ServiceKind
 from civiquest.core.forms import BaseForm
+from civiquest.core.rich_text import rich_text_clean
 from civiquest.procedures.builder import procedure_has_attestation_template
 from civiquest.procedures.models import (
     Audience,
@@ -492,7 +493,7 @@ class FieldForm(BaseForm, ConditionFormMixin):
             "label": data["label"],
             "name": data["name"],
             "kind": data["kind"],
-            "help_text": data.get("help_text") or "",
+            "help_text": rich_text_clean(data.get("help_text") or ""),
             "required": bool(data.get("required")),
             "min_length": data.get("min_length"),
             "max_length": data.get("max_length"),

@@ -394,3 +394,43 @@ def test_editor_and_preview_queries_are_bounded(staff_client, django_assert_max_
             response = staff_client.get(reverse(name, kwargs={"procedure_id": procedure.pk}))
         assert response.status_code == 200
         assert "Étape 10" in response.content.decode() or name == "staff:builder-overview"
+
+
+XSS_HELP = (
+    '<p onclick="alert(1)">Au format <strong>AB-123-CD</strong>, '
+    '<a href="javascript:alert(2)">aide</a> <a href="https://www.service-public.fr/">fiche</a></p>'
+    "<script>alert(3)</script><img src=x onerror=alert(4)>"
+)
+
+
+def test_a_fields_help_text_is_cleaned_when_saved_and_when_shown(staff_client, client):
+    from civiquest.procedures.services import quest_start
+    from tests.accounts.factories import CitizenFactory
+
+    procedure = _create(staff_client)
+    staff_client.post(
+        reverse("staff:builder-step-create", kwargs={"procedure_id": procedure.pk}),
+        _step(title="Vous", slug="vous", kind=StepKind.FORM),
+    )
+    step = Step.objects.get()
+    url = reverse("staff:builder-field-create", kwargs={"procedure_id": procedure.pk, "step_id": step.pk})
+    assert staff_client.post(url, _field(help_text=XSS_HELP)).status_code == 302
+    saved = Field.objects.get().help_text
+    assert "<strong>AB-123-CD</strong>" in saved and 'href="https://www.service-public.fr/"' in saved
+    for active in ("<script", "onclick", "onerror", "javascript:", "<img"):
+        assert active not in saved
+    # Text saved before the rule (or by other means) is cleaned again when shown.
+    Field.objects.update(help_text=XSS_HELP)
+    preview = staff_client.get(reverse("staff:builder-preview", kwargs={"procedure_id": procedure.pk}))
+    procedure.refresh_from_db()
+    assert staff_client.post(reverse("staff:builder-publish", kwargs={"procedure_id": procedure.pk})).status_code == 302
+    citizen = CitizenFactory()
+    quest = quest_start(citizen=citizen, procedure=procedure)
+    client.force_login(citizen)
+    page = client.get(reverse("citizen:quest-step", args=[quest.pk, "vous"]))
+    for response in (preview, page):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<strong>AB-123-CD</strong>" in html and 'rel="noopener noreferrer"' in html
+        for active in ("alert(1)", "alert(2)", "alert(3)", "alert(4)"):
+            assert active not in html
