@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -355,6 +355,11 @@ def _check_bookable(check: ApplicationCheck, *, confirm_elsewhere: bool) -> None
         )
 
 
+def applications_release(appointment_ids: list[int]) -> None:
+    """Cancelled appointments give their pre-application numbers back (``AppointmentApplication.live``)."""
+    AppointmentApplication.objects.filter(appointment_id__in=appointment_ids, live=True).update(live=False)
+
+
 @transaction.atomic
 def _book_locked(
     *,
@@ -389,6 +394,11 @@ def _book_locked(
     now = timezone.now()
     if replaced:
         Appointment.objects.filter(pk__in=replaced).update(status=AppointmentStatus.CANCELLED, cancelled_at=now)
+        applications_release(replaced)
+    # An appointment whose time has passed no longer holds its numbers.
+    AppointmentApplication.objects.filter(
+        application_id__in=application_ids, live=True, appointment__slot__starts_at__lte=now
+    ).update(live=False)
     appointment = Appointment.objects.create(
         slot=slot,
         citizen=citizen,
@@ -397,9 +407,19 @@ def _book_locked(
         reason=reason,
         documents_number=len(application_ids),
     )
-    AppointmentApplication.objects.bulk_create(
-        [AppointmentApplication(appointment=appointment, application_id=number) for number in application_ids]
-    )
+    try:
+        with transaction.atomic():
+            AppointmentApplication.objects.bulk_create(
+                [AppointmentApplication(appointment=appointment, application_id=number) for number in application_ids]
+            )
+    except IntegrityError as error:
+        # Another appointment to come holds the number (one of the citizen's own, or a concurrent booking).
+        raise BookingError(
+            _(
+                "Ce numéro de pré-demande a déjà un rendez-vous à venir sur CiviQuest. Modifiez ou annulez ce "
+                "rendez-vous depuis votre démarche avant d’en prendre un autre."
+            )
+        ) from error
     if quest is not None and quest.state in workflow.EDITABLE_STATES:
         # Once the file is submitted the step stays as it was; the appointment can still change.
         step = appointment_step(quest)
@@ -474,6 +494,7 @@ def cancel(*, appointment: Appointment) -> Appointment:
             locked.status = AppointmentStatus.CANCELLED
             locked.cancelled_at = timezone.now()
             locked.save(update_fields=["status", "cancelled_at"])
+            applications_release([locked.pk])
             quest_step_reopen(locked)
     appointment_unregister(appointment_id=appointment.pk)
     appointment.refresh_from_db()

@@ -179,12 +179,18 @@ class AppointmentApplication(models.Model):
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="applications")
     application_id = models.CharField(_("numéro de pré-demande"), max_length=10, db_index=True)
+    # Booked and still to come: a number has at most one such appointment with us, which the
+    # database enforces (the citizen's own appointments included, and under concurrency).
+    live = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("pré-demande d’un rendez-vous")
         verbose_name_plural = _("pré-demandes des rendez-vous")
         constraints = [
-            models.UniqueConstraint(fields=["appointment", "application_id"], name="passport_appt_application_unique")
+            models.UniqueConstraint(fields=["appointment", "application_id"], name="passport_appt_application_unique"),
+            models.UniqueConstraint(
+                fields=["application_id"], condition=models.Q(live=True), name="passport_appt_application_live"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -233,6 +233,7 @@ def appointment_cancel(appointment: Appointment, *, by: User | None, motivation:
     locked.status = AppointmentStatus.CANCELLED
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["status", "cancelled_at"])
+    booking.applications_release([locked.pk])
     booking.quest_step_reopen(locked)
     _cancellation_notify(locked, motivation=motivation)
     # Withdrawn from ANTS as soon as the cancellation is committed; the sync task retries on failure.

@@ -273,3 +273,80 @@ def test_an_appointment_the_mairie_cancels_also_reopens_the_step(ants_api, catal
     appointment_cancel(appointment, by=None, motivation="Dispositif de recueil en panne")
     assert not appointment_step_done(quest)
     assert Appointment.objects.get(pk=appointment.pk).status == AppointmentStatus.CANCELLED
+
+
+# --- One pre-application number, one appointment to come --------------------------------------------
+
+
+def test_a_number_cannot_hold_a_second_appointment_even_for_its_own_citizen(ants_api, catalogue, citizen):
+    mairie = point("Mairie de Nouméa", -22.2758, 166.4580)
+    first, second = future_slot(mairie, hour=9), future_slot(mairie, hour=10)
+    quest = passport_quest(citizen, number="ON12345678")
+    booking.book_for_quest(quest=quest, slot_id=first.pk, answers={"pre-demande.reference": "ON12345678"})
+    # The same citizen, outside that quest (another quest, or the standalone booking page).
+    with pytest.raises(BookingError) as caught:
+        booking.book(citizen=citizen, slot_id=second.pk, application_id="ON12345678", reason="PASSPORT")
+    assert "déjà un rendez-vous à venir" in caught.value.message
+    assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).count() == 1
+    # Cancelled, the number is free again.
+    booking.cancel(appointment=Appointment.objects.get(status=AppointmentStatus.BOOKED))
+    again = booking.book(citizen=citizen, slot_id=second.pk, application_id="ON12345678", reason="PASSPORT")
+    assert again.status == AppointmentStatus.BOOKED
+
+
+def test_a_past_appointment_no_longer_holds_its_number(catalogue, citizen):
+    mairie = point("Mairie", -22.2758, 166.4580)
+    past = booking._book_locked(
+        citizen=citizen,
+        slot_id=future_slot(mairie, hour=9).pk,
+        application_ids=["PA12345678"],
+        reason="PASSPORT",
+        quest=None,
+        replacing=None,
+    )[0]
+    past.slot.__class__.objects.filter(pk=past.slot_id).update(starts_at=timezone.now() - dt.timedelta(days=1))
+    booking._book_locked(
+        citizen=citizen,
+        slot_id=future_slot(mairie, hour=10).pk,
+        application_ids=["PA12345678"],
+        reason="PASSPORT",
+        quest=None,
+        replacing=None,
+    )
+    assert AppointmentApplication.objects.filter(application_id="PA12345678", live=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_bookings_of_one_number_leave_one_appointment(catalogue):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serializes writers: the race needs PostgreSQL (the constraint is tested above)")
+    mairie = point("Mairie", -22.2758, 166.4580)
+    slots = [future_slot(mairie, hour=9, minute=index * 3, capacity=5) for index in range(20)]
+    citizen = CitizenFactory()
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def attempt(slot) -> None:
+        barrier.wait()
+        try:
+            booking._book_locked(
+                citizen=citizen,
+                slot_id=slot.pk,
+                application_ids=["CC12345678"],
+                reason="PASSPORT",
+                quest=None,
+                replacing=None,
+            )
+            outcomes.append("booked")
+        except BookingError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(slot,)) for slot in slots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("booked") == 1, outcomes
+    assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).count() == 1

@@ -423,7 +423,9 @@ def test_a_fields_help_text_is_cleaned_when_saved_and_when_shown(staff_client, c
     Field.objects.update(help_text=XSS_HELP)
     preview = staff_client.get(reverse("staff:builder-preview", kwargs={"procedure_id": procedure.pk}))
     procedure.refresh_from_db()
-    assert staff_client.post(reverse("staff:builder-publish", kwargs={"procedure_id": procedure.pk})).status_code == 302
+    assert (
+        staff_client.post(reverse("staff:builder-publish", kwargs={"procedure_id": procedure.pk})).status_code == 302
+    )
     citizen = CitizenFactory()
     quest = quest_start(citizen=citizen, procedure=procedure)
     client.force_login(citizen)
