@@ -292,11 +292,13 @@ CIVIQUEST_STAFF_SESSION_SECONDS = int(os.environ.get("CIVIQUEST_STAFF_SESSION_SE
 CIVIQUEST_STAFF_SIGN_IN_PENDING_SECONDS = 10 * 60
 # Shown by authenticator apps next to the account name (the site title, set further down).
 OTP_TOTP_ISSUER = os.environ.get("CIVIQUEST_SITE_TITLE", "CiviQuest")
-# django-axes: 5 failures (wrong passwords and wrong codes alike) for one username from one
-# address lock that pair out for 15 minutes; a complete sign-in resets the count.
+# django-axes: 5 failures (wrong passwords and wrong codes alike) for one username lock it
+# out for 15 minutes; a complete sign-in resets the count.
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked per account whatever the address (so no forged or changed address resets it), and
+# per account and address. Staff also need their TOTP code, and the lock lasts 15 minutes.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 # Axes reads a float as hours: 15 minutes.
 AXES_COOLOFF_TIME = 15 / 60
 AXES_RESET_ON_SUCCESS = True
@@ -304,9 +306,11 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "civiquest.accounts.staff_auth.lockout_response"
 # Masked in axes' records of failed attempts (passwords always are): wrong TOTP codes too.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
-# Behind reverse proxies, the lockout must count the client's address, not the proxy's:
-# set how many proxies append to X-Forwarded-For in front of the app (0: none).
-CIVIQUEST_TRUSTED_PROXY_COUNT = int(os.environ.get("CIVIQUEST_TRUSTED_PROXY_COUNT", "").strip() or 0)
+# Behind reverse proxies, the lockout and the rate limits must count the client's address, not
+# the proxy's: the proxies' addresses or networks, comma-separated (none: X-Forwarded-For is ignored).
+CIVIQUEST_TRUSTED_PROXIES = [
+    entry.strip() for entry in os.environ.get("CIVIQUEST_TRUSTED_PROXIES", "").split(",") if entry.strip()
+]
 AXES_CLIENT_IP_CALLABLE = "civiquest.core.client_ip.client_ip"
 # <<< staff-auth
 

@@ -3,7 +3,7 @@
 Between the two steps the session holds a *pending sign-in* (user id, expiry, where to
 go next, the device being enrolled), never an authenticated user. A staff member without
 a confirmed TOTP device enrols one at their first sign-in. Wrong passwords and wrong
-codes both count towards django-axes' lockout of the (username, address) pair; the
+codes both count towards django-axes' lockout of the account (and of the account and address); the
 pending sign-in also ends after as many wrong codes, whatever axes says.
 """
 

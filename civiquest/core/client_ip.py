@@ -1,29 +1,53 @@
-"""The client's address, seen through the reverse proxies we trust and no others."""
+"""The client's address, seen through the reverse proxies we trust and no others.
+
+``X-Forwarded-For`` is read only when the peer (``REMOTE_ADDR``) is one of the proxies listed
+in ``CIVIQUEST_TRUSTED_PROXIES`` (addresses or networks; none by default). Each proxy appends
+the address it received the request from, so the header is walked from the right, past our
+own proxies, to the first address that is not one of them: entries further left may have
+been written by the client. A client reaching the application directly, or a header that
+does not parse, leaves the peer's address.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-def _valid_ip(value: str) -> str | None:
+
+@lru_cache(maxsize=8)
+def _networks(listed: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in listed if entry.strip())
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return str(ipaddress.ip_address(value.strip()))
+        return ipaddress.ip_address(value.strip())
     except ValueError:
         return None
 
 
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: tuple[Network, ...]) -> bool:
+    return any(address in network for network in networks)
+
+
 def client_ip(request: HttpRequest) -> str:
-    """`REMOTE_ADDR`, or, behind N trusted proxies, the N-th address from the right of
-    `X-Forwarded-For` (each proxy appends the address it received the request from, so
-    entries further left can be forged by the client)."""
     remote = request.META.get("REMOTE_ADDR", "")
-    trusted_proxies = settings.CIVIQUEST_TRUSTED_PROXY_COUNT
-    if trusted_proxies <= 0:
+    networks = _networks(tuple(settings.CIVIQUEST_TRUSTED_PROXIES))
+    peer = _address(remote)
+    if not networks or peer is None or not _trusted(peer, networks):
         return remote
-    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if len(forwarded) < trusted_proxies:
-        return remote
-    return _valid_ip(forwarded[-trusted_proxies]) or remote
+    hops = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    found = peer
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break
+        found = address
+        if not _trusted(address, networks):
+            break
+    return str(found)

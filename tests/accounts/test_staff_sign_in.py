@@ -265,13 +265,23 @@ class TestLockout:
         assert "fr-header" in content and "fr-footer" in content
         assert PENDING_SESSION_KEY not in client.session and not is_signed_in(client)
 
-    def test_the_lockout_is_per_username_and_address(self, client, staff):
+    def test_the_lockout_holds_the_account_whatever_the_address(self, client, staff):
         for attempt in range(5):
             password_step(client, staff, password=f"wrong-{attempt}")
         assert password_step(client, staff).status_code == 429
-        assertRedirects(password_step(client, staff, REMOTE_ADDR="10.0.0.2"), reverse("accounts:otp-verify"))
+        # Another address, or a forged X-Forwarded-For (no proxy is trusted), does not reset it.
+        assert password_step(client, staff, REMOTE_ADDR="10.0.0.2").status_code == 429
+        assert password_step(client, staff, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+        # Other accounts are not affected.
         other = StaffFactory()
         assertRedirects(password_step(client, other), reverse("accounts:otp-verify"))
+
+    def test_failures_spread_over_addresses_still_lock_the_account(self, client, staff, settings):
+        settings.CIVIQUEST_TRUSTED_PROXIES = ["127.0.0.1"]
+        for attempt in range(5):
+            forwarded = f"198.51.100.{attempt}"
+            password_step(client, staff, password=f"wrong-{attempt}", HTTP_X_FORWARDED_FOR=forwarded)
+        assert password_step(client, staff, HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
 
     def test_the_lockout_ends_after_fifteen_minutes(self, client, staff):
         for attempt in range(5):
