@@ -519,7 +519,10 @@ LOG_JSON = env_bool("CIVIQUEST_LOG_JSON", default=IS_PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "civiquest.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "civiquest.core.logging.RequestIdFilter"},
+        "secrets": {"()": "civiquest.core.logging.SecretsFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -532,7 +535,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_JSON else "text",
-            "filters": ["request_id"],
+            "filters": ["request_id", "secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
