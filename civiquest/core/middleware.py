@@ -1,4 +1,4 @@
-"""Request id, the outside-calls budget, and structured request logging."""
+"""Request id, the outside-calls budget, the request size limit, and structured request logging."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext as _
 
 from civiquest.core import budget
 from civiquest.core.logging import current_request_id
@@ -97,3 +100,40 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+def request_max_bytes() -> int:
+    """The largest body accepted: one document at the upload limit, plus the form around it."""
+    configured = int(getattr(settings, "CIVIQUEST_REQUEST_MAX_BYTES", 0) or 0)
+    return configured or int(settings.CIVIQUEST_UPLOAD_MAX_BYTES) + 1024 * 1024
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a body larger than the limit from its declared length, before reading any of it.
+
+    Django would otherwise stream a 200 MiB multipart body to disk before the form says the
+    file is too big. (A chunked body has no declared length; Django reads none of it.)
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = request_max_bytes()
+        if declared > limit:
+            from civiquest.core.views import request_too_large
+
+            response = request_too_large(limit)
+            if request.path.startswith("/api/"):
+                message = _("Votre envoi dépasse la taille maximale acceptée, %(size)s.") % {
+                    "size": filesizeformat(limit)
+                }
+                response = JsonResponse({"detail": message}, status=413)
+            # Answered before the middleware that would set it, and before the body was read.
+            response["Content-Length"] = str(len(response.content))
+            return response
+        return self.get_response(request)
