@@ -12,6 +12,7 @@ from civiquest.integrations.passport.models import (
     Appointment,
     AppointmentApplication,
     AppointmentReason,
+    AppointmentStatus,
     MeetingPoint,
     TimeSlot,
 )
@@ -62,8 +63,18 @@ def book(
         documents_number=documents_number or max(len(numbers), 1),
         **kwargs,
     )
+    # Written directly, as rows may be (made before the rule, or by another path): a number holds
+    # only one live appointment, so a later booked one with the same number is kept, not live.
+    booked = appointment.status == AppointmentStatus.BOOKED
     AppointmentApplication.objects.bulk_create(
-        [AppointmentApplication(appointment=appointment, application_id=number) for number in numbers]
+        [
+            AppointmentApplication(
+                appointment=appointment,
+                application_id=number,
+                live=booked and not AppointmentApplication.objects.filter(application_id=number, live=True).exists(),
+            )
+            for number in numbers
+        ]
     )
     return appointment
 
