@@ -135,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads the body (CSRF, forms): an oversized one is refused unread.
     "civiquest.core.middleware.RequestSizeLimitMiddleware",
+    "civiquest.core.middleware.UnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -137,3 +138,61 @@ class RequestSizeLimitMiddleware:
             response["Content-Length"] = str(len(response.content))
             return response
         return self.get_response(request)
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value: object, depth: int = 0) -> bool:
+    """A NUL byte or a lone surrogate anywhere in a string: no database or encoder takes them."""
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if depth > 32:
+        return True
+    if isinstance(value, dict):
+        return any(_unstorable(key, depth + 1) or _unstorable(item, depth + 1) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unstorable(item, depth + 1) for item in value)
+    return False
+
+
+class UnstorableInputMiddleware:
+    """Refuses, once for every view, input holding characters no database stores.
+
+    A NUL byte or a lone surrogate (``%00``, ``\\u0000``, ``\\ud800`` in a query string, a form or
+    a JSON body) would otherwise reach PostgreSQL or an encoder and end in a 500.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._refused(request):
+            message = _("Votre envoi contient un caractère invalide (nul ou mal encodé) : retirez-le et réessayez.")
+            if request.path.startswith("/api/"):
+                response: HttpResponse = JsonResponse({"detail": message}, status=400)
+            else:
+                response = HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+            response["Content-Length"] = str(len(response.content))
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _refused(request: HttpRequest) -> bool:
+        if _unstorable(request.path) or any(_unstorable(value) for value in request.GET.lists()):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return False
+        content_type = request.content_type or ""
+        if content_type == "application/x-www-form-urlencoded":
+            # Read whole first (Django bounds it), so that a view may still read ``request.body``.
+            request.body  # noqa: B018
+            return any(_unstorable(item) for item in request.POST.lists())
+        # A multipart body is left to the forms (Django's fields refuse NUL, its parser replaces
+        # bad encodings): reading it here would keep a view from reading it its own way.
+        if content_type == "application/json":
+            try:
+                return _unstorable(json.loads(request.body or b"null"))
+            except ValueError:
+                return False  # malformed JSON: the API answers it
+        return False
