@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.template.defaultfilters import filesizeformat
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
@@ -126,14 +125,13 @@ class RequestSizeLimitMiddleware:
             declared = 0
         limit = request_max_bytes()
         if declared > limit:
-            from civiquest.core.views import request_too_large
+            from civiquest.core.views import request_too_large, too_large_message
 
-            response = request_too_large(limit)
-            if request.path.startswith("/api/"):
-                message = _("Votre envoi dépasse la taille maximale acceptée, %(size)s.") % {
-                    "size": filesizeformat(limit)
-                }
-                response = JsonResponse({"detail": message}, status=413)
+            response = (
+                JsonResponse({"detail": too_large_message(limit)}, status=413)
+                if request.path.startswith("/api/")
+                else request_too_large(limit)
+            )
             # Answered before the middleware that would set it, and before the body was read.
             response["Content-Length"] = str(len(response.content))
             return response

@@ -85,10 +85,14 @@ def service_unavailable() -> HttpResponse:
     return response
 
 
+def too_large_message(limit_bytes: int) -> str:
+    return _("Votre envoi dépasse la taille maximale acceptée, %(size)s.") % {"size": filesizeformat(limit_bytes)}
+
+
 def request_too_large(limit_bytes: int) -> HttpResponse:
     """413: a body refused before it is read (rendered without the session or the database)."""
     template = loader.get_template("413.html")
-    message = _("Votre envoi dépasse la taille maximale acceptée, %(size)s.") % {"size": filesizeformat(limit_bytes)}
+    message = too_large_message(limit_bytes)
     response = HttpResponse(
         template.render({"title": _("Envoi trop volumineux"), "limit_message": message}), status=413
     )
