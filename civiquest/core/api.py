@@ -8,8 +8,10 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from civiquest.assistant.api import router as assistant_router
+from civiquest.core import api_errors
 from civiquest.integrations.address.api import router as address_router
 from civiquest.integrations.taxes.api import router as taxes_router
+from civiquest.privacy.api import router as privacy_router
 
 api = NinjaAPI(
     title="CiviQuest API",
@@ -17,6 +19,9 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url=None,
 )
+# Bad input is a 400 with a French message, in every router (not ninja's 422 in English).
+api_errors.install(api)
 api.add_router("/assistant/", assistant_router)
 api.add_router("/address/", address_router)
 api.add_router("/taxes/", taxes_router)
+api.add_router("/me", privacy_router)

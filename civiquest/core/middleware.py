@@ -141,16 +141,16 @@ class RequestSizeLimitMiddleware:
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def _unstorable(value: object, depth: int = 0) -> bool:
+def unstorable(value: object, depth: int = 0) -> bool:
     """A NUL byte or a lone surrogate anywhere in a string: no database or encoder takes them."""
     if isinstance(value, str):
         return _UNSTORABLE.search(value) is not None
     if depth > 32:
         return True
     if isinstance(value, dict):
-        return any(_unstorable(key, depth + 1) or _unstorable(item, depth + 1) for key, item in value.items())
+        return any(unstorable(key, depth + 1) or unstorable(item, depth + 1) for key, item in value.items())
     if isinstance(value, list | tuple):
-        return any(_unstorable(item, depth + 1) for item in value)
+        return any(unstorable(item, depth + 1) for item in value)
     return False
 
 
@@ -177,7 +177,7 @@ class UnstorableInputMiddleware:
 
     @staticmethod
     def _refused(request: HttpRequest) -> bool:
-        if _unstorable(request.path) or any(_unstorable(value) for value in request.GET.lists()):
+        if unstorable(request.path) or any(unstorable(value) for value in request.GET.lists()):
             return True
         if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
             return False
@@ -185,12 +185,12 @@ class UnstorableInputMiddleware:
         if content_type == "application/x-www-form-urlencoded":
             # Read whole first (Django bounds it), so that a view may still read ``request.body``.
             request.body  # noqa: B018
-            return any(_unstorable(item) for item in request.POST.lists())
+            return any(unstorable(item) for item in request.POST.lists())
         # A multipart body is left to the forms (Django's fields refuse NUL, its parser replaces
         # bad encodings): reading it here would keep a view from reading it its own way.
         if content_type == "application/json":
             try:
-                return _unstorable(json.loads(request.body or b"null"))
+                return unstorable(json.loads(request.body or b"null"))
             except ValueError:
                 return False  # malformed JSON: the API answers it
         return False

@@ -1,4 +1,6 @@
+import logging
 import sys
+import time
 
 from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
@@ -8,10 +10,14 @@ from django.template import loader
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from civiquest.accounts.access import public
-from civiquest.core import health
+from civiquest.core import csp, health, ratelimit
+from civiquest.core.client_ip import client_ip
+
+csp_logger = logging.getLogger("civiquest.csp")
 
 # What an unreachable database raises (refused, timed out, pool exhausted, connection lost).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
@@ -40,6 +46,44 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 @public
+@csrf_exempt
+@require_POST
+@never_cache
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Browsers post here what the content security policy blocked; each violation is logged.
+
+    Anyone can post (a browser sends no cookie or token with a report), so the body is
+    bounded, each client address may send a limited number per window, and what is logged is
+    cut short and stripped of query strings.
+    """
+    window = max(1, settings.CIVIQUEST_CSP_REPORT_RATE_WINDOW_SECONDS)
+    key = f"csp:reports:{client_ip(request)}:{int(time.time() // window)}"
+    if not ratelimit.allowed(key, limit=settings.CIVIQUEST_CSP_REPORT_RATE_LIMIT, window=window):
+        response = JsonResponse({"detail": _("Trop de rapports en peu de temps : réessayez plus tard.")}, status=429)
+        response["Retry-After"] = str(window)
+        return response
+    if request.content_type not in csp.REPORT_CONTENT_TYPES:
+        return JsonResponse({"detail": _("Ce type de rapport n’est pas accepté.")}, status=415)
+    limit = settings.CIVIQUEST_CSP_REPORT_MAX_BYTES
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        return JsonResponse({"detail": too_large_message(limit)}, status=413)
+    try:
+        violations = csp.violations_from(raw, request.content_type)
+    except csp.MalformedReport:
+        return JsonResponse({"detail": _("Ce rapport de violation est illisible.")}, status=400)
+    for violation in violations:
+        csp_logger.warning(
+            "CSP violation: %s blocked %s on %s",
+            violation.directive,
+            violation.blocked,
+            violation.document_path,
+            extra=violation.log_fields(),
+        )
+    return HttpResponse(status=204)
+
+
+@public
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html", {"title": _("Déclaration d’accessibilité")})
 
@@ -47,11 +91,6 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 @public
 def legal_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "core/legal_notice.html", {"title": _("Mentions légales")})
-
-
-@public
-def personal_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/personal_data.html", {"title": _("Données personnelles")})
 
 
 @public

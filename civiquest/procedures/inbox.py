@@ -24,6 +24,8 @@ from civiquest.procedures.instruction import agent_service_ids
 from civiquest.procedures.models import Procedure, Quest, QuestLabel, QuestState
 
 PAGE_SIZE = 50
+# The largest integer the databases store (a signed 64-bit column).
+DATABASE_INT_MAX = 2**63 - 1
 # What an inbox shows: everything but drafts (and guided quests, which no service instructs).
 INBOX_STATES = (
     QuestState.SUBMITTED,
@@ -51,9 +53,11 @@ class InboxFilters:
     def from_query(cls, query: Any) -> InboxFilters:
         def as_int(name: str) -> int | None:
             try:
-                return int(query.get(name, ""))
+                number = int(query.get(name, ""))
             except (TypeError, ValueError):
                 return None
+            # An id the database cannot hold would fail the query: ignored like any bad value.
+            return number if abs(number) <= DATABASE_INT_MAX else None
 
         state = str(query.get("etat", ""))
         if state not in (*INBOX_STATES, "all"):

@@ -5,13 +5,17 @@ instructing service; a quest of another service is reported as ``QuestNotFound``
 views answer 404, never leaking that it exists). State changes go through
 ``services.quest_transition`` (state machine, history, citizen notification); the
 deadline fields follow from the history (``deadlines``). Bulk actions run each quest in
-its own transaction and report, per quest, what failed.
+its own savepoint and report, per quest, what failed.
+
+One agent action is one audit event: each action collects what it did (the states passed
+through, the fields asked for correction, the attestation issued…) and records it once,
+at the end of its transaction; an action that changes nothing records nothing.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,16 +109,25 @@ def _locked_for(agent: User, quest: Quest) -> Quest:
 def quest_assign(*, quest: Quest, actor: User, assignee: User | None) -> Quest:
     """Give the quest to an agent of its service (``None``: to nobody). Idempotent."""
     locked = _locked_for(actor, quest)
+    details = _assign(locked, assignee)
+    if details is not None:
+        audit(actor=actor, action="quest.assign", target=locked, details=details)
+    quest.assignee_id = locked.assignee_id
+    return locked
+
+
+def _assign(locked: Quest, assignee: User | None) -> dict[str, Any] | None:
+    """Set the assignee of a locked quest; what changed, for the audit (``None``: nothing)."""
     service_id = locked.procedure.instructing_service_id or 0
     if assignee is not None and not ServiceMembership.objects.filter(user=assignee, service_id=service_id).exists():
         raise InstructionRefused(_("Cet agent ne fait pas partie du service instructeur."))
     new_id = assignee.pk if assignee is not None else None
-    if locked.assignee_id != new_id:
-        locked.assignee_id = new_id
-        locked.save(update_fields=["assignee", "updated_at"])
-        audit(actor=actor, action="quest.assign", target=locked, details={"assignee": new_id})
-    quest.assignee_id = new_id
-    return locked
+    previous_id = locked.assignee_id
+    if previous_id == new_id:
+        return None
+    locked.assignee_id = new_id
+    locked.save(update_fields=["assignee", "updated_at"])
+    return {"assignee": new_id, "previous_assignee": previous_id}
 
 
 def quest_take(*, quest: Quest, actor: User) -> Quest:
@@ -129,35 +142,75 @@ def labels_of_service(*, service_id: int) -> QuerySet[Label]:
 @transaction.atomic
 def label_create(*, actor: User, service_id: int, name: str) -> Label:
     """A label of the service (the existing one when the name is taken)."""
+    made = _label_create(actor, service_id, name)
+    if made.created:
+        audit(actor=actor, action="label.create", target=made.label)
+    return made.label
+
+
+@dataclass(frozen=True)
+class _LabelMade:
+    label: Label
+    created: bool
+
+
+def _label_create(actor: User, service_id: int, name: str) -> _LabelMade:
     name = " ".join(name.split())[:60]
     if not name:
         raise InstructionRefused(_("Donnez un nom à l’étiquette."))
     if service_id not in agent_service_ids(actor):
         raise QuestNotFound(_("Service introuvable."))
     label, created = Label.objects.get_or_create(service_id=service_id, name=name)
-    if created:
-        audit(actor=actor, action="label.create", target=label)
-    return label
+    return _LabelMade(label, created)
 
 
 @transaction.atomic
 def quest_label_set(*, quest: Quest, actor: User, label: Label, present: bool = True) -> None:
     """Put (or take off) a label of the quest's service on the quest. Idempotent."""
     locked = _locked_for(actor, quest)
-    if label.service_id != locked.procedure.instructing_service_id:
-        raise QuestNotFound(_("Étiquette introuvable."))
-    if present:
-        _link, created = QuestLabel.objects.get_or_create(quest=locked, label=label)
-        changed = created
-    else:
-        changed = QuestLabel.objects.filter(quest=locked, label=label).delete()[0] > 0
-    if changed:
+    if _label_set(locked, label, present):
         audit(
             actor=actor,
             action="quest.label" if present else "quest.unlabel",
             target=locked,
-            details={"label": label.name},
+            details={"label": label.pk, "name": label.name},
         )
+
+
+def _label_set(locked: Quest, label: Label, present: bool) -> bool:
+    """Put or take off the label; whether anything changed."""
+    if label.service_id != locked.procedure.instructing_service_id:
+        raise QuestNotFound(_("Étiquette introuvable."))
+    if present:
+        _link, created = QuestLabel.objects.get_or_create(quest=locked, label=label)
+        return created
+    return QuestLabel.objects.filter(quest=locked, label=label).delete()[0] > 0
+
+
+@transaction.atomic
+def quest_labels_update(*, quest: Quest, actor: User, wanted: Iterable[int], new_name: str = "") -> None:
+    """The labels form: exactly the ``wanted`` labels of the service (plus a new one, if named).
+
+    One event for the whole form: the labels put on and taken off, and the label created.
+    """
+    locked = _locked_for(actor, quest)
+    service_id = locked.procedure.instructing_service_id or 0
+    wanted_ids = set(wanted)
+    details: dict[str, Any] = {}
+    if new_name.strip():
+        made = _label_create(actor, service_id, new_name)
+        wanted_ids.add(made.label.pk)
+        if made.created:
+            details["created"] = made.label.pk
+    added: list[int] = []
+    removed: list[int] = []
+    for label in labels_of_service(service_id=service_id):
+        if _label_set(locked, label, label.pk in wanted_ids):
+            (added if label.pk in wanted_ids else removed).append(label.pk)
+    if added or removed:
+        details.update(added=sorted(added), removed=sorted(removed))
+    if details:
+        audit(actor=actor, action="quest.labels", target=locked, details=details)
 
 
 @transaction.atomic
@@ -243,24 +296,61 @@ def messages_mark_read(*, quest: Quest, reader: User, now: Any = None) -> int:
 # --- Decisions ---------------------------------------------------------------------------------
 
 
-def _transition(quest: Quest, actor: User, target: str, motivation: str = "") -> QuestTransition:
+@dataclass
+class Decision:
+    """What one decision did: its last transition, and the audit details (``None``: nothing changed)."""
+
+    transition: QuestTransition
+    details: dict[str, Any] | None
+
+
+def _decide(
+    locked: Quest, quest: Quest, actor: User, target: str, motivation: str = "", *, through_review: bool = True
+) -> Decision:
+    """Move the quest to ``target`` (first to ``in_review`` when still submitted and ``through_review``)."""
+    from_state = locked.state
+    passed = []
+    if through_review and from_state == QuestState.SUBMITTED and target != QuestState.IN_REVIEW:
+        passed.append(services.quest_transition(quest=quest, to_state=QuestState.IN_REVIEW, actor=actor))
     transition = services.quest_transition(quest=quest, to_state=target, actor=actor, motivation=motivation)
-    audit(actor=actor, action=f"quest.{target}", target=quest, motivation=motivation)
-    return transition
+    if from_state == target:
+        return Decision(transition, None)  # a retried decision: already taken, nothing to record
+    passed.append(transition)
+    details: dict[str, Any] = {
+        "from_state": from_state,
+        "to_state": target,
+        "transitions": [step.pk for step in passed],
+    }
+    return Decision(transition, details)
+
+
+def _record(actor: User, quest: Quest, decision: Decision, motivation: str = "") -> QuestTransition:
+    if decision.details is not None:
+        action = f"quest.{decision.details['to_state']}"
+        audit(actor=actor, action=action, target=quest, motivation=motivation, details=decision.details)
+    return decision.transition
+
+
+def _start_review(actor: User, quest: Quest) -> Decision:
+    locked = _locked_for(actor, quest)
+    decision = _decide(locked, quest, actor, QuestState.IN_REVIEW)
+    if locked.assignee_id is None:
+        # Whoever starts the review takes the quest, if nobody had.
+        assigned = _assign(locked, actor)
+        quest.assignee_id = locked.assignee_id
+        if decision.details is not None and assigned is not None:
+            decision.details["assignee"] = actor.pk
+    return decision
 
 
 @transaction.atomic
 def quest_start_review(*, quest: Quest, actor: User) -> QuestTransition:
-    _locked_for(actor, quest)
-    transition = _transition(quest, actor, QuestState.IN_REVIEW)
-    if quest.assignee_id is None:
-        quest_assign(quest=quest, actor=actor, assignee=actor)
-    return transition
+    return _record(actor, quest, _start_review(actor, quest))
 
 
-@transaction.atomic
-def quest_request_changes(*, quest: Quest, actor: User, message: str, targets: Sequence[str] = ()) -> ChangeRequest:
-    """Send the quest back to the citizen, pointing at what to fix (inputs or ``step:<slug>``)."""
+def _request_changes(
+    actor: User, quest: Quest, message: str, targets: Sequence[str]
+) -> tuple[Decision, ChangeRequest]:
     locked = _locked_for(actor, quest)
     message = message.strip()
     if not message:
@@ -269,22 +359,43 @@ def quest_request_changes(*, quest: Quest, actor: User, message: str, targets: S
     unknown = [target for target in targets if target not in known]
     if unknown:
         raise InstructionRefused(_("Certains éléments à corriger n’existent pas dans ce dossier."))
-    if locked.state == QuestState.SUBMITTED:
-        _transition(quest, actor, QuestState.IN_REVIEW)
-    _transition(quest, actor, QuestState.CHANGES_REQUESTED, message)
-    return ChangeRequest.objects.create(quest_id=quest.pk, requested_by=actor, message=message, targets=list(targets))
+    from_state = locked.state
+    decision = _decide(locked, quest, actor, QuestState.CHANGES_REQUESTED, message)
+    if decision.details is None:
+        # Already sent back: the same request again is a retry; a different one adds to it.
+        current = open_change_request(quest=locked)
+        if current is not None and current.message == message and current.targets == list(targets):
+            return decision, current
+        decision.details = {"from_state": from_state, "to_state": QuestState.CHANGES_REQUESTED, "transitions": []}
+    request = ChangeRequest.objects.create(
+        quest_id=quest.pk, requested_by=actor, message=message, targets=list(targets)
+    )
+    decision.details.update(change_request=request.pk, targets=list(targets))
+    return decision, request
+
+
+@transaction.atomic
+def quest_request_changes(*, quest: Quest, actor: User, message: str, targets: Sequence[str] = ()) -> ChangeRequest:
+    """Send the quest back to the citizen, pointing at what to fix (inputs or ``step:<slug>``)."""
+    decision, request = _request_changes(actor, quest, message, targets)
+    _record(actor, quest, decision, message.strip())
+    return request
+
+
+def _accept(actor: User, quest: Quest) -> Decision:
+    from civiquest.procedures.attestation import attestation_issue
+
+    locked = _locked_for(actor, quest)
+    decision = _decide(locked, quest, actor, QuestState.ACCEPTED)
+    attestation = attestation_issue(quest=quest)
+    if decision.details is not None:
+        decision.details["attestation"] = {"id": attestation.pk, "code": attestation.code}
+    return decision
 
 
 @transaction.atomic
 def quest_accept(*, quest: Quest, actor: User) -> QuestTransition:
-    locked = _locked_for(actor, quest)
-    if locked.state == QuestState.SUBMITTED:
-        _transition(quest, actor, QuestState.IN_REVIEW)
-    transition = _transition(quest, actor, QuestState.ACCEPTED)
-    from civiquest.procedures.attestation import attestation_issue
-
-    attestation_issue(quest=quest)
-    return transition
+    return _record(actor, quest, _accept(actor, quest))
 
 
 @transaction.atomic
@@ -292,25 +403,30 @@ def quest_reject(*, quest: Quest, actor: User, motivation: str) -> QuestTransiti
     locked = _locked_for(actor, quest)
     if not motivation.strip():
         raise InstructionRefused(_("Motivez le refus : l’usager en sera informé."))
-    if locked.state == QuestState.SUBMITTED:
-        _transition(quest, actor, QuestState.IN_REVIEW)
-    return _transition(quest, actor, QuestState.REJECTED, motivation)
+    return _record(actor, quest, _decide(locked, quest, actor, QuestState.REJECTED, motivation), motivation)
+
+
+def _close(actor: User, quest: Quest, motivation: str) -> Decision:
+    locked = _locked_for(actor, quest)
+    if not motivation.strip():
+        raise InstructionRefused(_("Motivez le classement sans suite : l’usager en sera informé."))
+    return _decide(locked, quest, actor, QuestState.CLOSED, motivation, through_review=False)
 
 
 @transaction.atomic
 def quest_close(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
-    _locked_for(actor, quest)
-    if not motivation.strip():
-        raise InstructionRefused(_("Motivez le classement sans suite : l’usager en sera informé."))
-    return _transition(quest, actor, QuestState.CLOSED, motivation)
+    return _record(actor, quest, _close(actor, quest, motivation), motivation)
 
 
 @transaction.atomic
 def quest_reopen(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
-    _locked_for(actor, quest)
+    locked = _locked_for(actor, quest)
     if not motivation.strip():
         raise InstructionRefused(_("Motivez la réouverture du dossier."))
-    return _transition(quest, actor, QuestState.IN_REVIEW, motivation)
+    decision = _decide(locked, quest, actor, QuestState.IN_REVIEW, motivation)
+    if decision.details is not None:
+        decision.details["reopened"] = True
+    return _record(actor, quest, decision, motivation)
 
 
 # --- What can be pointed at ---------------------------------------------------------------------
@@ -344,11 +460,12 @@ class BulkReport:
     failed: list[tuple[Quest | int, str]] = field(default_factory=list)
 
 
-BULK_ACTIONS: dict[str, Callable[..., Any]] = {}
-
-
 def bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **params: Any) -> BulkReport:
-    """Apply one action to each quest, each in its own transaction; report what failed and why."""
+    """Apply one action to each quest, each in its own savepoint; report what failed and why.
+
+    The whole bulk action is one audit event (``quest.bulk``), recorded in the same
+    transaction as the quests it changed, with what it did to each of them.
+    """
     report = BulkReport()
     ids = []
     for raw in quest_ids:
@@ -357,34 +474,52 @@ def bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **params: 
         except (TypeError, ValueError):
             continue
     quests = {quest.pk: quest for quest in agent_quests(actor).select_related("procedure").filter(pk__in=ids)}
-    for pk in dict.fromkeys(ids):
-        quest = quests.get(pk)
-        if quest is None:
-            report.failed.append((pk, _("Dossier introuvable.")))
-            continue
-        try:
-            with transaction.atomic():
-                _bulk_one(actor, quest, action, params)
-        except (ProcedureError, IllegalTransition) as error:
-            report.failed.append((quest, str(error.args[0]) if error.args else str(error)))
-        else:
-            report.done.append(quest)
+    changed: dict[str, dict[str, Any]] = {}
+    with transaction.atomic():
+        for pk in dict.fromkeys(ids):
+            quest = quests.get(pk)
+            if quest is None:
+                report.failed.append((pk, _("Dossier introuvable.")))
+                continue
+            try:
+                with transaction.atomic():
+                    details = _bulk_one(actor, quest, action, params)
+            except (ProcedureError, IllegalTransition) as error:
+                report.failed.append((quest, str(error.args[0]) if error.args else str(error)))
+            else:
+                report.done.append(quest)
+                if details is not None:
+                    changed[str(quest.pk)] = details
+        if changed:
+            references = ", ".join(quest.reference for quest in report.done if str(quest.pk) in changed)
+            audit(
+                actor=actor,
+                action="quest.bulk",
+                target=(Quest._meta.label_lower, "", references),
+                motivation=str(params.get("message") or params.get("motivation") or "").strip(),
+                details={
+                    "action": action,
+                    "quests": changed,
+                    "failed": [quest.pk if isinstance(quest, Quest) else quest for quest, _reason in report.failed],
+                },
+            )
     return report
 
 
-def _bulk_one(actor: User, quest: Quest, action: str, params: dict[str, Any]) -> None:
+def _bulk_one(actor: User, quest: Quest, action: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    """Do the action on one quest without recording it; what it did (``None``: nothing changed)."""
     if action == "assign":
-        quest_assign(quest=quest, actor=actor, assignee=params.get("assignee"))
-    elif action == "label":
-        quest_label_set(quest=quest, actor=actor, label=params["label"])
-    elif action == "request_changes":
-        quest_request_changes(quest=quest, actor=actor, message=params.get("message", ""))
-    elif action == "accept":
-        quest_accept(quest=quest, actor=actor)
-    elif action == "close":
-        quest_close(quest=quest, actor=actor, motivation=params.get("motivation", ""))
-    else:
-        raise InstructionRefused(_("Action inconnue."))
+        return _assign(_locked_for(actor, quest), params.get("assignee"))
+    if action == "label":
+        label = params["label"]
+        return {"label": label.pk} if _label_set(_locked_for(actor, quest), label, True) else None
+    if action == "request_changes":
+        return _request_changes(actor, quest, params.get("message", ""), ())[0].details
+    if action == "accept":
+        return _accept(actor, quest).details
+    if action == "close":
+        return _close(actor, quest, params.get("motivation", "")).details
+    raise InstructionRefused(_("Action inconnue."))
 
 
 def agents_of_service(*, service_id: int) -> QuerySet[User]:

@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     DEADLINE = "deadline", _("Échéance d’instruction")
     APPOINTMENT = "appointment", _("Rendez-vous")
     TITLE_EXPIRY = "title_expiry", _("Expiration d’un titre")
+    DATA_EXPORT = "data_export", _("Export de vos données")
 
 
 class Notification(models.Model):

@@ -136,13 +136,56 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# Every page the browser tests open reports what the content security policy blocked: the
+# document's securitypolicyviolation events (through a binding that outlives navigations), and
+# the console errors chromium writes for the violations no document event reports.
+CSP_VIOLATION_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cqCspViolation({
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    document: event.documentURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  });
+}, true);
+"""
+
+
 @pytest.fixture
-def browser_page_as(browser, live_server, client):
-    """A browser page signed in as the given user (or anonymous with None); staff pass their TOTP."""
+def csp_violations() -> list[dict[str, Any]]:
+    """The CSP violations of this test's browser pages; a test that provokes one on purpose clears it."""
+    return []
+
+
+def watch_csp_violations(context: Any, violations: list[dict[str, Any]]) -> None:
+    def record(violation: dict[str, Any]) -> None:
+        violations.append(violation)
+
+    context.expose_function("__cqCspViolation", record)
+    context.add_init_script(CSP_VIOLATION_LISTENER)
+    context.on(
+        "console",
+        lambda message: (
+            violations.append({"console": message.text})
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+
+@pytest.fixture
+def browser_page_as(browser, live_server, client, csp_violations):
+    """A browser page signed in as the given user (or anonymous with None); staff pass their TOTP.
+
+    The test fails if any page it opened violated the content security policy.
+    """
     contexts = []
 
     def open_page(user=None, locale: str = "fr-FR"):
         context = browser.new_context(locale=locale)
+        watch_csp_violations(context, csp_violations)
         contexts.append(context)
         if user is not None:
             login_verified(client, user)
@@ -153,5 +196,13 @@ def browser_page_as(browser, live_server, client):
         return context.new_page()
 
     yield open_page
-    for context in contexts:
-        context.close()
+    try:
+        for context in contexts:
+            for page in context.pages:
+                # A round trip delivers the violations still on their way from the browser.
+                if not page.is_closed():
+                    page.evaluate("0")
+        assert csp_violations == [], f"Content security policy violations: {csp_violations}"
+    finally:
+        for context in contexts:
+            context.close()

@@ -60,6 +60,11 @@ PAGES = [
     Page("agent:appointments", role="agent"),
     Page("agent:notifications", role="agent"),
     Page("citizen:tax-simulator", role="citizen"),
+    # RGPD rights (issue 15): the data page, export and erasure (before re-authentication), after erasure.
+    Page("citizen:privacy", role="citizen"),
+    Page("citizen:privacy-export", role="citizen"),
+    Page("citizen:privacy-erase", role="citizen"),
+    Page("citizen:privacy-erased"),
 ]
 
 # Routes that are not pages a person reads, with the reason.
@@ -67,6 +72,8 @@ AGENT_APPOINTMENTS = "needs a meeting point or appointment of the agent's mairie
 HABITS_ACTION = "POST-only action, answers with a redirect (states scanned in test_habits_pages.py)"
 
 NOT_PAGES = {
+    "footer-personal-data-moved": "permanent redirect from the former address to /confidentialite/",
+    "citizen:privacy-export-download": "a ZIP download of the citizen's own export (tests/privacy/test_export.py)",
     "sandbox:ban-search": "BAN geocoder sandbox: JSON API (Géoplateforme /geocodage/search)",
     "sandbox:ban-reverse": "BAN geocoder sandbox: JSON API (Géoplateforme /geocodage/reverse)",
     "sandbox:dgfip-situation-ir": "DGFiP sandbox: JSON API, Bearer required (401 without)",
@@ -138,6 +145,7 @@ NOT_PAGES = {
     "sandbox:llm-chat-completions": "LLM sandbox: POST-only chat completions (JSON / SSE)",
     "healthz": "JSON liveness probe",
     "readyz": "JSON readiness probe",
+    "csp-report": "POST-only endpoint where browsers send content security policy violations",
     "accounts:logout": "POST-only sign-out, answers with a redirect",
     "accounts:after-login": "redirects to the portal of the signed-in user",
     "staff:invitation-revoke": "POST-only action, answers with a redirect",

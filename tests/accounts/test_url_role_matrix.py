@@ -155,6 +155,14 @@ ROUTES: dict[str, Route] = {
     "footer-accessibility-status": Route(),
     "footer-legal-notice": Route(),
     "footer-personal-data": Route(),
+    "footer-personal-data-moved": Route(ok=301),
+    # RGPD rights (issue 15).
+    "citizen:privacy": Route(),
+    "citizen:privacy-export": Route(),
+    "citizen:privacy-export-download": Route(kwargs={"public_id": "00000000-0000-4000-8000-000000000000"}, ok=404),
+    "citizen:privacy-erase": Route(),
+    "citizen:privacy-erased": Route(),
+    "csp-report": Route(method="post", ok=415),  # a form body is not a report
     "footer-sitemap": Route(),
     "oidc:franceconnect": Route(),
     "oidc:proconnect": Route(),

@@ -82,12 +82,14 @@ def test_out_of_scope_questions_are_declined(api, knowledge):
     [
         ({"question": "   "}, "La question est vide"),
         ({"question": "x" * 1001}, "La question est trop longue : 1000 caractères au plus."),
-        ({}, "question"),
+        ({}, "question : Ce champ est obligatoire."),
+        ({"question": "Passeport ?", "procedure": "p" * 101}, "procedure : Ce texte est trop long : 100 caractères"),
+        ({"question": 12}, "question : Ce champ attend un texte."),
     ],
 )
-def test_an_invalid_question_is_422_with_a_clear_message(api, payload, message):
+def test_an_invalid_question_is_400_with_a_clear_message(api, payload, message):
     response = post(api, ASK, payload)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert message in json.dumps(response.json(), ensure_ascii=False)
     assert not Message.objects.exists()
 

@@ -87,6 +87,8 @@ class VerifiedSignIn:
     # For a data access: the token a data provider is called with, and its lifetime (seconds).
     access_token: str = ""
     expires_in: int = 0
+    # When the person last authenticated at the provider (id_token ``auth_time``, epoch seconds).
+    auth_time: int | None = None
 
 
 def _cache_key(kind: str, provider: Provider, url: str) -> str:
@@ -233,13 +235,19 @@ def verify_userinfo(provider: Provider, meta: Metadata, response: httpx.Response
     return claims
 
 
-def authorization_url(provider: Provider, *, state: str, nonce: str, extra_scopes: tuple[str, ...] = ()) -> str:
+def authorization_url(
+    provider: Provider, *, state: str, nonce: str, extra_scopes: tuple[str, ...] = (), prompt: str = ""
+) -> str:
     """Where to send the browser to sign in: no PKCE, acr_values when the provider needs it.
 
-    ``extra_scopes`` ask for data a provider's partners hold (FranceConnect's ``dgfip_*``).
+    ``extra_scopes`` ask for data a provider's partners hold (FranceConnect's ``dgfip_*``);
+    ``prompt="login"`` makes the provider authenticate the person again, even in a live session
+    (FranceConnect v2 has no ``max_age``: the id_token's ``auth_time`` is checked instead).
     """
     meta = metadata(provider)
     extra = {"acr_values": provider.spec.acr} if provider.spec.acr else {}
+    if prompt:
+        extra["prompt"] = prompt
     with OAuth2Client(
         client_id=provider.client_id,
         redirect_uri=provider.redirect_uri,
@@ -285,6 +293,7 @@ def complete_sign_in(provider: Provider, *, code: str, nonce: str) -> VerifiedSi
         claims=userinfo,
         access_token=str(token.get("access_token", "")),
         expires_in=int(token.get("expires_in") or 0),
+        auth_time=int(id_claims["auth_time"]) if isinstance(id_claims.get("auth_time"), int | float) else None,
     )
 
 

@@ -25,10 +25,13 @@ PENDING_CONSENT = "oidc_pending_consent"
 SIGNED_IN = "oidc_signed_in"
 PENDING_LOGOUT = "oidc_pending_logout"
 DATA_ACCESS = "oidc_data_access"
+RECENT_AUTHENTICATION = "oidc_recent_authentication"
 
 AUTHORIZATION_LIFETIME_SECONDS = 10 * 60
 CONSENT_LIFETIME_SECONDS = 15 * 60
 LOGOUT_LIFETIME_SECONDS = 10 * 60
+# How long a FranceConnect re-authentication opens the sensitive actions (RGPD export, erasure).
+RECENT_AUTHENTICATION_SECONDS = 5 * 60
 # A browser rarely has more sign-ins under way at once; the oldest are forgotten beyond.
 MAX_PENDING_AUTHORIZATIONS = 5
 
@@ -182,3 +185,21 @@ def data_access_token(session: SessionBase, purpose: str) -> str | None:
     if not entry or entry.get("expires_at", 0) <= time.time():
         return None
     return str(entry["token"])
+
+
+def remember_recent_authentication(session: SessionBase, *, user_id: int, at: float) -> None:
+    """The signed-in citizen just proved at FranceConnect that it is them (``at``: epoch seconds)."""
+    session[RECENT_AUTHENTICATION] = {"user_id": user_id, "at": at}
+
+
+def recently_authenticated(session: SessionBase, *, user_id: int) -> bool:
+    """True for a few minutes after this user re-authenticated at FranceConnect in this session."""
+    entry = session.get(RECENT_AUTHENTICATION)
+    if not entry or entry.get("user_id") != user_id:
+        return False
+    age = time.time() - float(entry.get("at", 0))
+    return 0 <= age <= RECENT_AUTHENTICATION_SECONDS
+
+
+def forget_recent_authentication(session: SessionBase) -> None:
+    session.pop(RECENT_AUTHENTICATION, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +34,9 @@ from civiquest.accounts.oidc.providers import (
 from civiquest.accounts.services import agent_sign_in, citizen_create, citizen_sign_in
 
 logger = logging.getLogger(__name__)
+
+# The purpose of a pending authorization that re-authenticates a signed-in citizen.
+REAUTHENTICATION = "reauthentication"
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # The claims of the identité pivot kept in the session while the citizen reads the terms.
@@ -235,6 +239,8 @@ def callback(request: HttpRequest, slug: str) -> HttpResponse:
         verified = client.complete_sign_in(config, code=code, nonce=pending.nonce)
     except OIDCError as error:
         return _failure_page(request, config.spec, error)
+    if pending.purpose == REAUTHENTICATION:
+        return _reauthenticated(request, config, verified, pending)
     if pending.purpose:
         return _data_access_granted(request, config, verified, pending)
     if config.spec.audience == Audience.CITIZEN:
@@ -264,6 +270,57 @@ def data_access_start(request: HttpRequest, *, purpose: str, next_url: str) -> H
     except OIDCError as error:
         return _failure_page(request, config.spec, error)
     return HttpResponseRedirect(url)
+
+
+def reauthentication_start(request: HttpRequest, *, next_url: str) -> HttpResponse:
+    """Send a signed-in citizen to FranceConnect to authenticate again (``prompt=login``).
+
+    Before a sensitive action (RGPD export, erasure): the callback checks it is the same
+    account and that the authentication is fresh, then opens the action for a few minutes.
+    """
+    config = provider(FRANCECONNECT.slug)
+    if not config.is_configured:
+        return _failure_page(request, config.spec, OIDCError(FailureKind.UNAVAILABLE, "not configured"))
+    authorization = session.remember_authorization(
+        request.session, config.slug, _safe_next(request, next_url), purpose=REAUTHENTICATION
+    )
+    try:
+        url = client.authorization_url(config, state=authorization.state, nonce=authorization.nonce, prompt="login")
+    except OIDCError as error:
+        return _failure_page(request, config.spec, error)
+    return HttpResponseRedirect(url)
+
+
+def _reauthenticated(
+    request: HttpRequest, config: Provider, verified: VerifiedSignIn, pending: session.PendingAuthorization
+) -> HttpResponse:
+    """Back from FranceConnect: open the sensitive actions if it is the same person, just authenticated."""
+    back = pending.next_url or HOME_BY_AUDIENCE[config.spec.audience]
+    user = request.user
+    same_person = (
+        user.is_authenticated
+        and ExternalIdentity.objects.filter(
+            user_id=user.pk, provider=config.spec.identity_provider, sub=verified.sub
+        ).exists()
+    )
+    if not same_person:
+        logger.info("re-authentication refused: the FranceConnect account is not the signed-in citizen's")
+        messages.error(
+            request,
+            _(
+                "Le compte FranceConnect utilisé n’est pas celui de votre espace CiviQuest : "
+                "votre identité n’a pas été confirmée."
+            ),
+        )
+        return redirect(back)
+    now = time.time()
+    if verified.auth_time is None or not 0 <= now - verified.auth_time <= session.RECENT_AUTHENTICATION_SECONDS:
+        logger.info("re-authentication refused: FranceConnect did not authenticate the citizen again")
+        messages.error(request, _("FranceConnect n’a pas confirmé une authentification récente : recommencez."))
+        return redirect(back)
+    session.remember_recent_authentication(request.session, user_id=int(str(user.pk)), at=now)
+    messages.success(request, _("Votre identité est confirmée pour quelques minutes."))
+    return redirect(back)
 
 
 def _data_access_granted(

@@ -110,7 +110,9 @@ def dsfr_stylesheets() -> SafeString:
 @register.simple_tag
 def dsfr_scripts(nonce: str | None = "") -> SafeString:
     """django-dsfr's ``dsfr_js`` markup (module and nomodule scripts), with integrity as served."""
-    nonce_html = format_html(' nonce="{}"', nonce) if nonce else ""
+    # str(): django-csp's lazy nonce is falsy until read, and only a nonce read makes it into the header.
+    nonce_text = str(nonce) if nonce is not None else ""
+    nonce_html = format_html(' nonce="{}"', nonce_text) if nonce_text else ""
     module, nomodule = DsfrStaticAssets.DSFR_MODULE_JS, DsfrStaticAssets.DSFR_NOMODULE_JS
     return format_html(
         '<script type="module" src="{}"{}{}></script>\n<script nomodule src="{}"{}{}></script>',

@@ -46,19 +46,28 @@ class ErrorOut(Schema):
 
 class SearchIn(Schema):
     # Text, parsed by hand: the caller gets one clear French message, not a pydantic error list.
-    q: str = Field(default="", description="Free text, 3 to 200 characters (e.g. « 8 bd du Port Amiens »).")
-    limit: str = Field(default="5", description="Number of results, 1 to 20 (default 5).")
+    # The examples are also the fuzzer's first cases (tests/core/test_api_fuzz.py).
+    q: str = Field(
+        default="",
+        description="Free text, 3 to 200 characters (e.g. « 8 bd du Port Amiens »).",
+        examples=["12 rue de Sébastopol Nouméa"],
+    )
+    limit: str = Field(default="5", description="Number of results, 1 to 20 (default 5).", examples=["5"])
     type: str = Field(default="", description="Filter: housenumber, street, locality or municipality.")
-    postcode: str = Field(default="", description="Filter: postal code (5 digits).")
+    postcode: str = Field(default="", description="Filter: postal code (5 digits).", examples=["98800"])
     citycode: str = Field(default="", description="Filter: INSEE code of the commune (5 characters).")
-    lat: str = Field(default="", description="Latitude of a point to favour (with lon), −90 to 90.")
-    lon: str = Field(default="", description="Longitude of a point to favour (with lat), −180 to 180.")
+    lat: str = Field(
+        default="", description="Latitude of a point to favour (with lon), −90 to 90.", examples=["-22.27"]
+    )
+    lon: str = Field(
+        default="", description="Longitude of a point to favour (with lat), −180 to 180.", examples=["166.44"]
+    )
     autocomplete: str = Field(default="1", description="1 (default) when q is being typed, 0 for a whole address.")
 
 
 class ReverseIn(Schema):
-    lat: str = Field(default="", description="Latitude, −90 to 90.")
-    lon: str = Field(default="", description="Longitude, −180 to 180.")
+    lat: str = Field(default="", description="Latitude, −90 to 90.", examples=["-22.27"])
+    lon: str = Field(default="", description="Longitude, −180 to 180.", examples=["166.44"])
     limit: str = Field(default="1", description="Number of results, 1 to 20 (default 1).")
     type: str = Field(default="", description="Filter: housenumber, street, locality or municipality.")
 

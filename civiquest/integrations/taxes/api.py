@@ -18,6 +18,7 @@ from ninja.security import django_auth
 from pydantic import Field, model_validator
 
 from civiquest.accounts.models import Role, User
+from civiquest.core.api_errors import BadInputOut, bad_input
 from civiquest.integrations.taxes import services, simulator
 
 router = Router(tags=["taxes"])
@@ -100,10 +101,10 @@ def _citizen(request: HttpRequest) -> User:
 @router.post(
     "/simulate",
     auth=django_auth,
-    response={200: EstimateOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    response={200: EstimateOut, 400: BadInputOut, 403: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Estimate a household's income tax (OpenFisca-France)",
 )
-def simulate(request: HttpRequest, payload: HouseholdIn) -> Status[EstimateOut | ErrorOut]:
+def simulate(request: HttpRequest, payload: HouseholdIn) -> Status[EstimateOut | ErrorOut | BadInputOut]:
     """An estimate, not the tax administration's computation: salaries and pensions only."""
     citizen = _citizen(request)
     try:
@@ -111,7 +112,7 @@ def simulate(request: HttpRequest, payload: HouseholdIn) -> Status[EstimateOut |
     except services.RateLimited as error:
         raise HttpError(429, error.message) from error
     except simulator.HouseholdError as error:
-        return Status(422, ErrorOut(detail=error.messages))
+        return Status(400, bad_input([{"field": "", "message": message} for message in error.messages]))
     except simulator.SimulatorUnavailable as error:
         raise HttpError(503, error.user_message) from error
     return Status(

@@ -40,10 +40,17 @@ def _require_manager(mairies: selectors.AgentMairies, service_id: int) -> None:
         raise PermissionDenied(_("Seuls les responsables du service publient les lieux et les créneaux."))
 
 
+# Weeks that can be shown with their neighbours' links (a date next to ``date.min`` or ``date.max`` cannot).
+_FIRST_DAY_SHOWN = dt.date(1900, 1, 1)
+_LAST_DAY_SHOWN = dt.date(9999, 1, 1)
+
+
 def _week_start(raw: str | None, today: dt.date) -> dt.date:
     try:
         day = dt.date.fromisoformat(raw) if raw else today
     except ValueError:
+        day = today
+    if not _FIRST_DAY_SHOWN <= day <= _LAST_DAY_SHOWN:
         day = today
     return day - dt.timedelta(days=day.weekday())
 

@@ -61,19 +61,10 @@ def _quest_or_404(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
 
 
 def _private_file(
-    request: AuthenticatedHttpRequest, file: FieldFile, *, filename: str, content_type: str, inline: bool
+    request: AuthenticatedHttpRequest, file: FieldFile, *, filename: str, content_type: str
 ) -> PrivateFileResponse:
-    response = private_file_response(
-        request, file, filename=filename, content_type=content_type, as_attachment=not inline
-    )
-    # Framed by the instruction page only. Nothing in it may run; browsers' PDF viewers
-    # refuse a sandboxed document, so an inline PDF is not sandboxed (scripts stay off).
-    policy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-    if not (inline and content_type == "application/pdf"):
-        policy += "; sandbox"
-    response["Content-Security-Policy"] = policy
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    # The instruction page's <img> and pdf.js viewer read the same sandboxed attachment.
+    return private_file_response(request, file, filename=filename, content_type=content_type)
 
 
 # --- Inbox ----------------------------------------------------------------------------------
@@ -338,24 +329,19 @@ def quest_note(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse
 @role_required(Role.AGENT)
 def quest_labels(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
     found = _quest_or_404(request, quest_id)
-    service_id = found.procedure.instructing_service_id or 0
     form = LabelForm(request.POST)
     if not form.is_valid():
         return _render_quest(request, found, forms={"label": form}, status=400)
     wanted = {pk for pk in (_int(value) for value in request.POST.getlist("labels")) if pk is not None}
-    available = {label.pk: label for label in instruction.labels_of_service(service_id=service_id)}
-    if form.cleaned_data["name"]:
-        created = instruction.label_create(actor=request.user, service_id=service_id, name=form.cleaned_data["name"])
-        available[created.pk] = created
-        wanted.add(created.pk)
-    for pk, label in available.items():
-        instruction.quest_label_set(quest=found, actor=request.user, label=label, present=pk in wanted)
+    instruction.quest_labels_update(
+        quest=found, actor=request.user, wanted=wanted, new_name=form.cleaned_data["name"] or ""
+    )
     return redirect(reverse("agent:quest", args=[found.pk]) + "#etiquettes")
 
 
 @role_required(Role.AGENT)
 def quest_document(request: AuthenticatedHttpRequest, quest_id: int, document_id: int) -> HttpResponseBase:
-    """A document given with the quest, inline (for the viewer) or as a download (``?telecharger``)."""
+    """A document given with the quest, for the viewer, the <img> and the download link alike."""
     found = _quest_or_404(request, quest_id)
     document = Document.objects.filter(pk=document_id, attachments__quest=found).first()
     if document is None:
@@ -365,7 +351,6 @@ def quest_document(request: AuthenticatedHttpRequest, quest_id: int, document_id
         document.file,
         filename=document.original_filename,
         content_type=document.content_type,
-        inline="telecharger" not in request.GET,
     )
 
 
@@ -380,7 +365,6 @@ def message_attachment(request: AuthenticatedHttpRequest, quest_id: int, message
         message.attachment,
         filename=message.attachment_name,
         content_type=message.attachment_content_type,
-        inline=False,
     )
 
 
@@ -395,7 +379,6 @@ def quest_attestation(request: AuthenticatedHttpRequest, quest_id: int) -> HttpR
         issued.file,
         filename=f"attestation-{found.reference}.pdf",
         content_type="application/pdf",
-        inline=False,
     )
 
 

@@ -36,9 +36,7 @@ def _own_submitted_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Qu
 def _download(
     request: AuthenticatedHttpRequest, file: FieldFile, filename: str, content_type: str
 ) -> HttpResponseBase:
-    response = private_file_response(request, file, filename=filename, content_type=content_type, as_attachment=True)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(request, file, filename=filename, content_type=content_type)
 
 
 @role_required(Role.CITIZEN)

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -347,7 +348,7 @@ def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView,
         saved = answers_save(quest=found, step=step, data=raw_answers(specs, request.POST))
     except ProcedureError as error:
         if _is_htmx(request):
-            return render(request, "citizen/quests/_save_status.html", {"problem": error.message})
+            return _autosave_answer(request, {"problem": error.message}, saved=False)
         messages.error(request, error.message)
         return redirect("citizen:quest", quest_id=found.pk)
     errors = dict(saved.errors)
@@ -383,28 +384,41 @@ def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView,
     return redirect("citizen:quest-review", quest_id=found.pk)
 
 
+# The autosave script shows "saved" only for an answer carrying this header: anything else (a
+# network error, a 5xx, the sign-in page a lapsed session is redirected to) is a failure.
+AUTOSAVE_HEADER = "X-Autosave"
+
+
+def _autosave_answer(request: HttpRequest, context: dict[str, Any], *, saved: bool) -> HttpResponse:
+    response = render(request, "citizen/quests/_save_status.html", {**context, "saved": saved})
+    if saved:
+        response[AUTOSAVE_HEADER] = "saved"
+    else:
+        # Refused for a reason the citizen must read (the quest is no longer editable): shown, not retried.
+        response[AUTOSAVE_HEADER] = "refused"
+        response.status_code = 409
+    return response
+
+
 def _htmx_saved(
     request: AuthenticatedHttpRequest, found: Quest, step: Step, before: list[InputSpec], errors: dict[str, str]
 ) -> HttpResponse:
     """The save status for the live region; the fields again (out of band) when conditions changed them."""
     refreshed = _own_quest(request, found.pk)
     view = _quest_view(refreshed, current=step)
+    saved_at = timezone.localtime()
     if not view.seen.is_visible(step):
         # Answers in this step hid it (a condition on itself cannot, but stay safe): back to the quest.
-        return render(request, "citizen/quests/_save_status.html", {"saved": True})
+        return _autosave_answer(request, {"saved_at": saved_at}, saved=True)
     after = view.seen.inputs_of(step)
     fields_form = None
     if [spec.name for spec in after] != [spec.name for spec in before]:
         fields_form = StepForm(specs=after, data=request.POST, documents=_wallet_for(request, after))
         fields_form.set_errors(errors)
-    return render(
+    return _autosave_answer(
         request,
-        "citizen/quests/_save_status.html",
-        {
-            "saved": True,
-            "errors": list(errors.values()),
-            "fields_form": fields_form,
-        },
+        {"saved_at": saved_at, "errors": list(errors.values()), "fields_form": fields_form},
+        saved=True,
     )
 
 

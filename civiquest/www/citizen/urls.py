@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("civiquest.www.citizen.address_urls")),
     path("", include("civiquest.www.citizen.appointment_urls")),
     path("", include("civiquest.www.citizen.taxes_urls")),
+    path("", include("civiquest.www.citizen.privacy_urls")),
 ]

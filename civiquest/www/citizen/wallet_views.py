@@ -88,12 +88,9 @@ def document_download(request: AuthenticatedHttpRequest, document_id: int) -> Ht
     document = wallet.document_of(owner=request.user, document_id=document_id)
     if document is None:
         raise Http404
-    response = private_file_response(
+    return private_file_response(
         request,
         document.file,
         filename=document.original_filename,
         content_type=document.content_type,
-        as_attachment=True,
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

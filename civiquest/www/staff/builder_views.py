@@ -592,6 +592,9 @@ def _csv_rows(events: Any) -> Iterator[str]:
             _("Cible"),
             _("Motivation"),
             _("Détails"),
+            # The chain's columns, so that an exported copy can later be checked against the log.
+            _("Numéro d’ordre"),
+            _("Empreinte"),
         ]
     )
     roles = dict(Role.choices)
@@ -607,6 +610,8 @@ def _csv_rows(events: Any) -> Iterator[str]:
                 _csv_safe(event.target_label),
                 _csv_safe(event.motivation),
                 _csv_safe(_details_text(event)),
+                event.sequence,
+                event.hash,
             ]
         )
 
@@ -633,6 +638,8 @@ def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
         "target_label",
         "motivation",
         "details",
+        "sequence",
+        "hash",
     )
     response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

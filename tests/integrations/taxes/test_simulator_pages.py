@@ -151,21 +151,26 @@ def test_api_simulate(client, citizen):
     assert "Estimation indicative" in data["notice"]
 
 
-def test_api_validation_errors_are_422(client, citizen):
+def test_api_validation_errors_are_400_in_french(client, citizen):
     login_verified(client, citizen)
     couple_alone = {"income_year": 2024, "marital_status": "marie_pacse", "declarants": [{"salaries": 1}]}
     answer = client.post(API, json.dumps(couple_alone), content_type="application/json")
-    assert answer.status_code == 422
-    assert answer.json()["detail"] == ["Un couple marié ou pacsé déclare deux personnes."]
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == [{"field": "", "message": "Un couple marié ou pacsé déclare deux personnes."}]
+    assert answer.json()["detail"] == "Requête invalide : Un couple marié ou pacsé déclare deux personnes."
     negative = {"income_year": 2024, "marital_status": "celibataire", "declarants": [{"salaries": -5}]}
-    assert client.post(API, json.dumps(negative), content_type="application/json").status_code == 422
+    answer = client.post(API, json.dumps(negative), content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == [
+        {"field": "declarants.0.salaries", "message": "Ce nombre doit valoir au moins 0."}
+    ]
     both = {
         "marital_status": "celibataire",
         "declarants": [{"salaries": 5}],
         "dependants": [{"age": 3, "birth_date": "2020-01-01"}],
     }
     answer = client.post(API, json.dumps(both), content_type="application/json")
-    assert answer.status_code == 422
+    assert answer.status_code == 400
     assert "soit sa date de naissance, soit son âge" in json.dumps(answer.json(), ensure_ascii=False)
 
 

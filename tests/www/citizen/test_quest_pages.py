@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -263,7 +264,9 @@ def test_htmx_change_saves_a_draft_and_answers_a_status_fragment(citizen_client,
     response = citizen_client.post(step_url(quest, "identite"), {"nom": "Martin"}, **HTMX)
     content = response.content.decode()
     assert response.status_code == 200
-    assert "Brouillon enregistré." in content
+    # The header is what lets the page say "saved" (autosave.js): a sign-in page never carries it.
+    assert response["X-Autosave"] == "saved"
+    assert re.search(r"Brouillon enregistré à \d\d:\d\d\.", content)
     assert "<html" not in content
     assert Answer.objects.get(quest=quest, field_name="nom").value == "Martin"
     # A draft save never completes the step.
