@@ -396,6 +396,12 @@ MEDIA_URL = "/media/"
 CIVIQUEST_UPLOAD_MAX_BYTES = int(os.environ.get("CIVIQUEST_UPLOAD_MAX_BYTES", "").strip() or 10 * 1024 * 1024)
 # A PDF declaring more pages than this is refused at upload (procedures/documents.py).
 CIVIQUEST_UPLOAD_MAX_PDF_PAGES = int(os.environ.get("CIVIQUEST_UPLOAD_MAX_PDF_PAGES", "").strip() or 500)
+# ClamAV's daemon scans every upload before it is stored when a Unix socket or a host is set;
+# while it cannot be reached, uploads are refused (procedures/documents.py, docs/deployment.md).
+CIVIQUEST_CLAMD_SOCKET = os.environ.get("CIVIQUEST_CLAMD_SOCKET", "").strip()
+CIVIQUEST_CLAMD_HOST = os.environ.get("CIVIQUEST_CLAMD_HOST", "").strip()
+CIVIQUEST_CLAMD_PORT = int(os.environ.get("CIVIQUEST_CLAMD_PORT", "").strip() or 3310)
+CIVIQUEST_CLAMD_TIMEOUT = float(os.environ.get("CIVIQUEST_CLAMD_TIMEOUT", "").strip() or 30)
 
 # >>> s3-storage: the private files on an S3-compatible bucket (docs/deployment.md)
 # Wallet documents, message attachments and attestations stay on the local disk

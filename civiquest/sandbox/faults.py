@@ -31,8 +31,32 @@ class Fault(StrEnum):
     USERINFO_WRONG_SUBJECT = "userinfo_wrong_subject"
     # Plain JSON, as FranceConnect v1 answered: v2 relying parties must refuse it.
     USERINFO_AS_JSON = "userinfo_as_json"
-    USERINFO_WITHOUT_BIRTHDATE = "userinfo_without_birthdate"
     LOGOUT_WRONG_STATE = "logout_wrong_state"
+    # A claim left out altogether (a provider may be wrong by omission, not only by value).
+    ID_TOKEN_WITHOUT_ISS = "id_token_without_iss"
+    ID_TOKEN_WITHOUT_SUB = "id_token_without_sub"
+    ID_TOKEN_WITHOUT_AUD = "id_token_without_aud"
+    ID_TOKEN_WITHOUT_EXP = "id_token_without_exp"
+    ID_TOKEN_WITHOUT_IAT = "id_token_without_iat"
+    ID_TOKEN_WITHOUT_NONCE = "id_token_without_nonce"
+    ID_TOKEN_WITHOUT_ACR = "id_token_without_acr"
+    ID_TOKEN_WITHOUT_AUTH_TIME = "id_token_without_auth_time"
+    USERINFO_WITHOUT_ISS = "userinfo_without_iss"
+    USERINFO_WITHOUT_SUB = "userinfo_without_sub"
+    USERINFO_WITHOUT_AUD = "userinfo_without_aud"
+    USERINFO_WITHOUT_GIVEN_NAME = "userinfo_without_given_name"
+    USERINFO_WITHOUT_FAMILY_NAME = "userinfo_without_family_name"
+    USERINFO_WITHOUT_BIRTHDATE = "userinfo_without_birthdate"
+    USERINFO_WITHOUT_GENDER = "userinfo_without_gender"
+    USERINFO_WITHOUT_BIRTHCOUNTRY = "userinfo_without_birthcountry"
+    USERINFO_WITHOUT_EMAIL = "userinfo_without_email"
+    USERINFO_WITHOUT_USUAL_NAME = "userinfo_without_usual_name"
+    USERINFO_WITHOUT_UID = "userinfo_without_uid"
+    USERINFO_WITHOUT_SIRET = "userinfo_without_siret"
+
+
+ID_TOKEN_PREFIX = "id_token_without_"
+USERINFO_PREFIX = "userinfo_without_"
 
 
 def _key(provider: str) -> str:
@@ -52,3 +76,8 @@ def active(provider: str) -> frozenset[Fault]:
     if not settings.SANDBOXES_ENABLED:
         return frozenset()
     return frozenset(Fault(value) for value in cache.get(_key(provider), []))
+
+
+def omitted_claims(faults: frozenset[Fault], prefix: str) -> frozenset[str]:
+    """The claims to leave out of a document (``ID_TOKEN_PREFIX`` or ``USERINFO_PREFIX``)."""
+    return frozenset(fault.value.removeprefix(prefix) for fault in faults if fault.value.startswith(prefix))

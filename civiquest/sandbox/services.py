@@ -18,7 +18,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from civiquest.sandbox import keys
-from civiquest.sandbox.faults import Fault, active
+from civiquest.sandbox.faults import ID_TOKEN_PREFIX, USERINFO_PREFIX, Fault, active, omitted_claims
 from civiquest.sandbox.models import Grant
 from civiquest.sandbox.providers import Client, SandboxProvider, registered_client
 
@@ -270,6 +270,8 @@ def id_token_for(provider: SandboxProvider, client: Client, grant: Grant, issuer
         "sid": grant.sid,
         "auth_time": _timestamp(grant.auth_time),
     }
+    for name in omitted_claims(faults, ID_TOKEN_PREFIX):
+        claims.pop(name, None)
     return _sign(
         provider,
         client,
@@ -294,10 +296,7 @@ def userinfo_claims(provider: SandboxProvider, grant: Grant) -> dict[str, Any]:
     identity = provider.identity(grant.identity_id)
     available = identity.claims if identity is not None else {}
     names = {name for scope in grant.scope.split() for name in provider.scopes.get(scope, ())}
-    claims = {name: available[name] for name in sorted(names) if name in available}
-    if Fault.USERINFO_WITHOUT_BIRTHDATE in active(provider.slug):
-        claims.pop("birthdate", None)
-    return claims
+    return {name: available[name] for name in sorted(names) if name in available}
 
 
 def userinfo_for(provider: SandboxProvider, grant: Grant, issuer: str) -> tuple[str, str]:
@@ -316,6 +315,8 @@ def userinfo_for(provider: SandboxProvider, grant: Grant, issuer: str) -> tuple[
         "iat": _timestamp(now),
         "exp": _timestamp(now + ACCESS_TOKEN_LIFETIME),
     }
+    for name in omitted_claims(faults, USERINFO_PREFIX):
+        claims.pop(name, None)
     if Fault.USERINFO_AS_JSON in faults:
         return "application/json", json.dumps(claims)
     body = _sign(provider, client, claims, tamper=Fault.USERINFO_BAD_SIGNATURE in faults, stranger=False)

@@ -30,7 +30,9 @@ def test_an_inactive_account_cannot_enter_its_portal(client, agent):
     agent.is_active = False
     agent.save()
     response = client.get(reverse("agent:home"))
-    assert response.status_code in {302, 403}
+    # The session no longer names an active user: an anonymous visitor, sent to sign in.
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("oidc:proconnect"))
 
 
 def staff_sign_in(client, user, data=None, next_url=""):
