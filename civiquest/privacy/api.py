@@ -66,8 +66,8 @@ def _citizen(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) and user.role == Role.CITIZEN else None
 
 
-def _refusal(request: HttpRequest, reauthenticate_page: str) -> ErrorOut | None:
-    """Why the 403, unless a signed-in citizen re-authenticated a moment ago (then None)."""
+def _reauthenticated_citizen(request: HttpRequest, reauthenticate_page: str) -> User | ErrorOut:
+    """The signed-in citizen who re-authenticated a moment ago, or why the 403."""
     citizen = _citizen(request)
     if citizen is None:
         return ErrorOut(detail=_("Réservé aux usagers connectés."))
@@ -79,7 +79,7 @@ def _refusal(request: HttpRequest, reauthenticate_page: str) -> ErrorOut | None:
             ),
             reauthenticate_url=request.build_absolute_uri(reverse(reauthenticate_page)),
         )
-    return None
+    return citizen
 
 
 @router.get(
@@ -89,10 +89,9 @@ def _refusal(request: HttpRequest, reauthenticate_page: str) -> ErrorOut | None:
     summary="Everything held about the signed-in citizen (RGPD access and portability)",
 )
 def export_read(request: HttpRequest) -> Status[ExportOut | ErrorOut]:
-    refusal = _refusal(request, "citizen:privacy-export")
-    citizen = _citizen(request)
-    if refusal is not None or citizen is None:
-        return Status(403, refusal or ErrorOut(detail=""))
+    citizen = _reauthenticated_citizen(request, "citizen:privacy-export")
+    if isinstance(citizen, ErrorOut):
+        return Status(403, citizen)
     latest = DataExport.objects.filter(citizen=citizen).order_by("-created_at", "-pk").first()
     return Status(200, ExportOut(data=selectors.citizen_data(citizen), archive=_archive(latest) if latest else None))
 
@@ -104,10 +103,9 @@ def export_read(request: HttpRequest) -> Status[ExportOut | ErrorOut]:
     summary="Ask for a ZIP archive of the citizen's data and documents (ready within minutes, kept 24 h)",
 )
 def export_request(request: HttpRequest) -> Status[ArchiveOut | ErrorOut]:
-    refusal = _refusal(request, "citizen:privacy-export")
-    citizen = _citizen(request)
-    if refusal is not None or citizen is None:
-        return Status(403, refusal or ErrorOut(detail=""))
+    citizen = _reauthenticated_citizen(request, "citizen:privacy-export")
+    if isinstance(citizen, ErrorOut):
+        return Status(403, citizen)
     data_export = services.data_export_request(citizen=citizen)
     data_export.refresh_from_db()
     return Status(202, _archive(data_export))
@@ -120,10 +118,9 @@ def export_request(request: HttpRequest) -> Status[ArchiveOut | ErrorOut]:
     summary="Erase the signed-in citizen's account (RGPD erasure); the session ends",
 )
 def erase(request: HttpRequest) -> Status[ErasedOut | ErrorOut]:
-    refusal = _refusal(request, "citizen:privacy-erase")
-    citizen = _citizen(request)
-    if refusal is not None or citizen is None:
-        return Status(403, refusal or ErrorOut(detail=""))
+    citizen = _reauthenticated_citizen(request, "citizen:privacy-erase")
+    if isinstance(citizen, ErrorOut):
+        return Status(403, citizen)
     try:
         report = services.citizen_erase(citizen=citizen)
     except services.ErasureRefused as refused:

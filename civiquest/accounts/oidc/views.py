@@ -291,19 +291,24 @@ def reauthentication_start(request: HttpRequest, *, next_url: str) -> HttpRespon
     return HttpResponseRedirect(url)
 
 
+def _is_signed_in_person(request: HttpRequest, config: Provider, verified: VerifiedSignIn) -> bool:
+    """Whether the account just authenticated at the provider is the one signed in here."""
+    user = request.user
+    return (
+        user.is_authenticated
+        and ExternalIdentity.objects.filter(
+            user_id=user.pk, provider=config.spec.identity_provider, sub=verified.sub
+        ).exists()
+    )
+
+
 def _reauthenticated(
     request: HttpRequest, config: Provider, verified: VerifiedSignIn, pending: session.PendingAuthorization
 ) -> HttpResponse:
     """Back from FranceConnect: open the sensitive actions if it is the same person, just authenticated."""
     back = pending.next_url or HOME_BY_AUDIENCE[config.spec.audience]
     user = request.user
-    same_person = (
-        user.is_authenticated
-        and ExternalIdentity.objects.filter(
-            user_id=user.pk, provider=config.spec.identity_provider, sub=verified.sub
-        ).exists()
-    )
-    if not same_person:
+    if not _is_signed_in_person(request, config, verified):
         logger.info("re-authentication refused: the FranceConnect account is not the signed-in citizen's")
         messages.error(
             request,
@@ -328,14 +333,7 @@ def _data_access_granted(
 ) -> HttpResponse:
     """The citizen agreed at FranceConnect: keep the token, if it is them who is signed in here."""
     back = pending.next_url or HOME_BY_AUDIENCE[config.spec.audience]
-    user = request.user
-    same_person = (
-        user.is_authenticated
-        and ExternalIdentity.objects.filter(
-            user_id=user.pk, provider=config.spec.identity_provider, sub=verified.sub
-        ).exists()
-    )
-    if not same_person:
+    if not _is_signed_in_person(request, config, verified):
         logger.info("data access refused: the FranceConnect account is not the signed-in citizen's")
         messages.error(
             request,
