@@ -114,7 +114,14 @@ INSTALLED_APPS = [
     "axes",
     "civiquest.core",
     "civiquest.accounts",
+    # The migration history of the catalogue's, quests', documents' and instruction's tables.
     "civiquest.procedures",
+    "civiquest.notifications",
+    "civiquest.catalogue",
+    "civiquest.documents",
+    "civiquest.quests",
+    "civiquest.instruction",
+    "civiquest.appointments",
     "civiquest.progress",
     "civiquest.progress.habits",
     "civiquest.assistant",
@@ -169,7 +176,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civiquest.core.context_processors.site",
-                "civiquest.progress.context_processors.notifications",
+                "civiquest.www.context_processors.notifications",
             ],
         },
     },
@@ -477,7 +484,7 @@ def s3_private_storage(environ: dict[str, str]) -> dict[str, Any] | None:
             signature_version="s3v4",
         ),
     }
-    return {"BACKEND": "civiquest.procedures.storage_s3.PrivateS3Storage", "OPTIONS": options}
+    return {"BACKEND": "civiquest.documents.storage_s3.PrivateS3Storage", "OPTIONS": options}
 
 
 _s3_problems = s3_storage_problems(dict(os.environ), production=IS_PRODUCTION)

@@ -7,7 +7,7 @@ from civiquest.core.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     # The editor endpoints ANTS calls (server to server, X-HUB-RDV-AUTH-TOKEN).
-    path("api/ants/", include("civiquest.integrations.passport.editor_urls")),
+    path("api/ants/", include("civiquest.appointments.editor_urls")),
     path("", include("civiquest.www.citizen.urls")),
     path("agent/", include("civiquest.www.agent.urls")),
     path("gestion/", include("civiquest.www.staff.urls")),

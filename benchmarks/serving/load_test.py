@@ -90,8 +90,8 @@ def prepare(env: dict[str, str]) -> list[tuple[str, str]]:
     code = """
 from django.test import Client
 from civiquest.accounts.models import Role, User
-from civiquest.procedures.models import Procedure
-from civiquest.procedures.services import quest_start
+from civiquest.catalogue.models import Procedure
+from civiquest.quests.services import quest_start
 citizen, _ = User.objects.get_or_create(username="load-test-citizen", defaults={"role": Role.CITIZEN,
     "first_name": "Camille", "last_name": "Martin"})
 quest = citizen.quests.first() or quest_start(citizen=citizen, procedure=Procedure.objects.get(slug="passeport"))

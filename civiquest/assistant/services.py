@@ -177,7 +177,7 @@ def procedure_url(slug: str) -> str:
 
 
 def _procedure_contents() -> list[SourceContent]:
-    from civiquest.procedures.models import Procedure, ProcedureStatus, RevisionStatus, Step
+    from civiquest.catalogue.models import Procedure, ProcedureStatus, RevisionStatus, Step
 
     procedures = list(Procedure.objects.filter(status=ProcedureStatus.PUBLISHED).order_by("slug"))
     steps_by_procedure: dict[int, list[Step]] = {}

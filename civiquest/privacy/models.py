@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _private_storage() -> Any:
-    from civiquest.procedures.storage import private_storage
+    from civiquest.documents.storage import private_storage
 
     return private_storage()
 

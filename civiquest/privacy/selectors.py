@@ -13,13 +13,16 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from civiquest.accounts.models import AuditEvent, ExternalIdentity, User
+from civiquest.appointments.models import Appointment
 from civiquest.assistant.conversations.models import Conversation
+from civiquest.documents.models import Document
+from civiquest.instruction.models import QuestMessage
 from civiquest.integrations.address.moving.models import HomeAddress, MoveDeclaration
-from civiquest.integrations.passport.models import Appointment
+from civiquest.notifications.models import Notification
 from civiquest.privacy.models import DataExport
-from civiquest.procedures.models import Document, Quest, QuestMessage
 from civiquest.progress.habits.models import GamePreferences, Habit, Pause
-from civiquest.progress.models import BadgeAward, LevelState, Notification, XpEntry
+from civiquest.progress.models import BadgeAward, LevelState, XpEntry
+from civiquest.quests.models import Quest
 
 EXPORT_FORMAT_VERSION = 1
 # Columns that say nothing to the citizen or would leak a secret (the ANTS management key).

@@ -27,24 +27,17 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.audit import audit_forget_person, audit_pseudonym, audit_record
 from civiquest.accounts.models import Role, User
-from civiquest.integrations.passport import booking
-from civiquest.integrations.passport.models import Appointment, AppointmentStatus, CoordinationStatus
+from civiquest.appointments import booking
+from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
+from civiquest.documents.models import Document
+from civiquest.documents.storage import CHUNK_BYTES, private_storage, private_stream
+from civiquest.instruction.models import Attestation, ChangeRequest, QuestMessage, QuestNote
+from civiquest.notifications.models import NotificationKind
+from civiquest.notifications.services import notify
 from civiquest.privacy import selectors
 from civiquest.privacy.models import DataExport, ExportStatus
-from civiquest.procedures.models import (
-    Answer,
-    Attestation,
-    ChangeRequest,
-    Document,
-    Quest,
-    QuestDocument,
-    QuestMessage,
-    QuestNote,
-    QuestTransition,
-)
-from civiquest.procedures.storage import CHUNK_BYTES, private_storage, private_stream
-from civiquest.progress.models import NotificationKind, XpEntry
-from civiquest.progress.notifications import notify
+from civiquest.progress.models import XpEntry
+from civiquest.quests.models import Answer, Quest, QuestDocument, QuestTransition
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from civiquest.progress.models import BadgeAward, DigestDelivery, LevelState, Notification, XpEntry
+from civiquest.notifications.models import DigestDelivery, Notification
+from civiquest.progress.models import BadgeAward, LevelState, XpEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

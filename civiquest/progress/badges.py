@@ -29,9 +29,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
+from civiquest.documents.models import Document, DocumentType
 from civiquest.integrations.taxes import calendar as tax_calendar
-from civiquest.procedures.models import Document, DocumentType, Quest, QuestState, QuestTransition
-from civiquest.progress.models import BadgeAward, NotificationKind
+from civiquest.notifications.models import NotificationKind
+from civiquest.progress.models import BadgeAward
+from civiquest.quests.models import Quest, QuestState, QuestTransition
 
 logger = logging.getLogger(__name__)
 
@@ -378,7 +380,7 @@ def game_visible(citizen: User) -> bool:
 
 
 def _badge_notify(citizen: User, earned: Badge) -> None:
-    from civiquest.progress.notifications import notify
+    from civiquest.notifications.services import notify
 
     if not game_visible(citizen):
         return

@@ -17,9 +17,10 @@ import math
 
 from django.db.models import Q
 
-from civiquest.procedures.models import ProcedureRevision, Quest, QuestState, QuestTransition, StepProgress
+from civiquest.catalogue.models import ProcedureRevision
 from civiquest.progress.models import XpEntry
 from civiquest.progress.xp import xp_award, xp_reverse
+from civiquest.quests.models import Quest, QuestState, QuestTransition, StepProgress
 
 REASON_STEP = "quest.step"
 REASON_STEP_DECLARED = "quest.step.declared"

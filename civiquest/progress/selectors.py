@@ -15,10 +15,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import AuditEvent, User
-from civiquest.procedures.models import Quest, StepProgress
 from civiquest.progress import rewards
 from civiquest.progress.badges import BADGES, Badge
 from civiquest.progress.models import BadgeAward, XpEntry
+from civiquest.quests.models import Quest, StepProgress
 
 LEDGER_PAGE_SIZE = 20
 

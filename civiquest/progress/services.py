@@ -8,12 +8,13 @@ from django.db import transaction
 
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import User
-from civiquest.procedures.models import Document, Quest, QuestTransition, StepProgress
+from civiquest.documents.models import Document
+from civiquest.notifications.services import quest_transition_notify
 from civiquest.progress import rewards
 from civiquest.progress.habits.services import habit_action_recorded
 from civiquest.progress.models import XpEntry
-from civiquest.progress.notifications import quest_transition_notify
 from civiquest.progress.xp import xp_reverse
+from civiquest.quests.models import Quest, QuestTransition, StepProgress
 
 
 def quest_transition_recorded(*, transition: QuestTransition) -> None:

@@ -35,8 +35,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
+from civiquest.notifications.models import NotificationKind
 from civiquest.progress.levels import LEVEL_CURVE_VERSION, LevelInfo, level_for_xp, level_info, title_for
-from civiquest.progress.models import LevelState, NotificationKind, XpEntry
+from civiquest.progress.models import LevelState, XpEntry
 
 logger = logging.getLogger(__name__)
 
@@ -174,8 +175,8 @@ def _level_up_check(citizen: User, state: LevelState, balance: int) -> None:
     state.curve_version = LEVEL_CURVE_VERSION
     state.reached_at = timezone.now()
     state.save(update_fields=["max_level", "curve_version", "reached_at"])
+    from civiquest.notifications.services import notify
     from civiquest.progress.badges import LEVEL_BADGES, badges_evaluate, game_visible
-    from civiquest.progress.notifications import notify
 
     badges_evaluate(citizen=citizen, codes=LEVEL_BADGES)
     if not game_visible(citizen):

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from civiquest.accounts.access import AuthenticatedHttpRequest
-from civiquest.progress.notifications import notifications_mark_read, notifications_of
+from civiquest.notifications.services import notifications_mark_read, notifications_of
 
 PAGE_SIZE = 20
 

@@ -22,7 +22,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from civiquest.procedures.storage import PrivateStream, private_stream
+from civiquest.documents.storage import PrivateStream, private_stream
 
 # The only types a stored file is served as: what the intake accepts and sniffs.
 SERVED_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})

@@ -9,12 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
+from civiquest.catalogue.definitions.loader import catalogue_load
+from civiquest.catalogue.models import Procedure
 from civiquest.integrations.address.moving.models import DispatchStatus, MoveDispatch
 from civiquest.integrations.http import reset_circuit
-from civiquest.procedures.catalogue.changement_adresse import CHANGEMENT_ADRESSE
-from civiquest.procedures.catalogue.loader import catalogue_load
-from civiquest.procedures.models import Procedure
-from civiquest.procedures.services import quest_start
+from civiquest.quests.services import quest_start
 from civiquest.sandbox import http_faults
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory

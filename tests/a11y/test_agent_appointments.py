@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civiquest.accounts.models import ServiceRole
-from civiquest.integrations.passport.models import Appointment, AppointmentStatus, MeetingPoint, TimeSlot
+from civiquest.appointments.models import Appointment, AppointmentStatus, MeetingPoint, TimeSlot
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 from tests.integrations.ants_editor.factories import book

@@ -11,7 +11,9 @@ from django.urls import reverse
 from PIL import Image
 
 from civiquest.accounts.models import Service, ServiceMembership, ServiceRole
-from civiquest.procedures.models import Attestation, ChangeRequest, DocumentType, Quest, QuestDocument, QuestState
+from civiquest.documents.models import DocumentType
+from civiquest.instruction.models import Attestation, ChangeRequest
+from civiquest.quests.models import Quest, QuestDocument, QuestState
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
 from tests.procedures.factories import DocumentFactory

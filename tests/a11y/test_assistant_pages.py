@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from civiquest.assistant.conversations.models import Message, MessageRole
 from civiquest.assistant.services import knowledge_refresh_now
-from civiquest.procedures.catalogue.loader import catalogue_load
-from civiquest.procedures.models import Quest
+from civiquest.catalogue.definitions.loader import catalogue_load
+from civiquest.quests.models import Quest
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory, StaffFactory
 

@@ -11,8 +11,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from civiquest.procedures.models import Answer
-from civiquest.procedures.services import quest_start
+from civiquest.quests.models import Answer
+from civiquest.quests.services import quest_start
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published

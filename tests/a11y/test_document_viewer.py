@@ -19,7 +19,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 
-from civiquest.procedures.models import Document, QuestDocument
+from civiquest.documents.models import Document
+from civiquest.quests.models import QuestDocument
 from tests.a11y.test_axe import assert_no_violations
 from tests.procedures.conftest import instructor, mairie, passport  # noqa: F401 - fixtures
 from tests.procedures.instruction_helpers import submitted_quest

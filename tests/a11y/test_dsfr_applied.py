@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from civiquest.procedures.services import quest_start
+from civiquest.quests.services import quest_start
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory
 from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
 from civiquest.integrations.passport import coordination
-from civiquest.integrations.passport.models import Appointment, AppointmentStatus, CoordinationStatus
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 from tests.integrations.ants.helpers import future_slot, passport_quest, point

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
-from civiquest.procedures.models import DocumentType, Quest, QuestDocument, QuestState
+from civiquest.documents.models import DocumentType
+from civiquest.quests.models import Quest, QuestDocument, QuestState
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import DocumentFactory

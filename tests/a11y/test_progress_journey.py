@@ -4,8 +4,8 @@ then turns "mode sobre" on and the game is gone — the service is the same."""
 import pytest
 from django.urls import reverse
 
-from civiquest.procedures.models import Quest, QuestState
 from civiquest.progress.models import XpEntry
+from civiquest.quests.models import Quest, QuestState
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import GUIDED_STEPS, published

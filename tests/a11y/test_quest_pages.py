@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from civiquest.procedures.models import DocumentType, Quest
+from civiquest.documents.models import DocumentType
+from civiquest.quests.models import Quest
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import INSTRUCTED_STEPS, DocumentFactory, ServiceFactory, published

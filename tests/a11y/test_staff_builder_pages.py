@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import Service, ServiceKind
-from civiquest.procedures.models import Procedure, ProcedureStatus, Quest, QuestState
+from civiquest.catalogue.models import Procedure, ProcedureStatus
+from civiquest.quests.models import Quest, QuestState
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory, StaffFactory
 

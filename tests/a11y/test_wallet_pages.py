@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from civiquest.procedures.models import Document
+from civiquest.documents.models import Document
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 

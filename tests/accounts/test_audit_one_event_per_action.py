@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from civiquest.accounts.audit import audit_verify
 from civiquest.accounts.models import AuditEvent, ServiceRole
-from civiquest.procedures import builder, instruction
-from civiquest.procedures.models import Attestation, ChangeRequest, Label, QuestLabel, QuestState, QuestTransition
+from civiquest.catalogue import builder
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import Attestation, ChangeRequest, Label, QuestLabel
+from civiquest.quests.models import QuestState, QuestTransition
 from tests.accounts.factories import StaffFactory
 from tests.integrations.ants_editor.factories import MeetingPointFactory
 from tests.integrations.ants_editor.test_agent_appointments import plan_data

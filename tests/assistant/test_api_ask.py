@@ -7,7 +7,7 @@ from django.test import Client
 
 from civiquest.assistant.conversations.models import Message, MessageRole
 from civiquest.assistant.services import knowledge_refresh_now
-from civiquest.procedures.catalogue.loader import catalogue_load
+from civiquest.catalogue.definitions.loader import catalogue_load
 from tests.accounts.factories import AgentFactory, login_verified
 from tests.assistant.conversations.conftest import sse_events
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def knowledge(index_dir):  # noqa: F811
-    from civiquest.procedures.catalogue.loader import catalogue_load
+    from civiquest.catalogue.definitions.loader import catalogue_load
 
     catalogue_load()
     services.feed_import(path=XML_FIXTURES, delete_missing=False)
@@ -34,7 +34,7 @@ def knowledge(index_dir):  # noqa: F811
 
 def available_questions() -> list[evaluation.GoldenQuestion]:
     """The golden questions whose expected sources are loaded here (the samples may be absent)."""
-    from civiquest.procedures.catalogue import CATALOGUE
+    from civiquest.catalogue.definitions import CATALOGUE
 
     known = {definition.slug for definition in CATALOGUE} | FIXTURE_KEYS
     if SAMPLES.is_dir():
@@ -70,7 +70,7 @@ def test_a_wrong_gold_set_scores_zero(knowledge):
 
 
 def test_the_eval_command_prints_the_metrics(index_dir):  # noqa: F811
-    from civiquest.procedures.catalogue.loader import catalogue_load
+    from civiquest.catalogue.definitions.loader import catalogue_load
 
     catalogue_load()
     out = StringIO()

@@ -203,9 +203,9 @@ def test_the_command_imports_and_builds_the_index(tmp_path, index_dir):  # noqa:
 
 
 def test_catalogue_procedures_become_sources_with_their_linked_fiches(settings):
-    from civiquest.procedures.catalogue.loader import catalogue_load
-    from civiquest.procedures.catalogue.passeport import PASSEPORT
-    from civiquest.procedures.models import Procedure, ProcedureStatus
+    from civiquest.catalogue.definitions.loader import catalogue_load
+    from civiquest.catalogue.definitions.passeport import PASSEPORT
+    from civiquest.catalogue.models import Procedure, ProcedureStatus
 
     settings.CIVIQUEST_PUBLIC_URL = "https://civiquest.example"
     catalogue_load([PASSEPORT])
@@ -236,9 +236,9 @@ def test_knowledge_refresh_later_runs_after_commit(index_dir, django_capture_on_
 
 
 def _refresh_later_then_commit(index_dir, django_capture_on_commit_callbacks):  # noqa: F811
-    from civiquest.procedures.catalogue.loader import catalogue_load
-    from civiquest.procedures.catalogue.passeport import PASSEPORT
-    from civiquest.procedures.catalogue_cache import new_catalogue_version
+    from civiquest.catalogue.cache import new_catalogue_version
+    from civiquest.catalogue.definitions.loader import catalogue_load
+    from civiquest.catalogue.definitions.passeport import PASSEPORT
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         catalogue_load([PASSEPORT])  # publishing schedules the refresh…

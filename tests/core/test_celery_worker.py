@@ -32,10 +32,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from civiquest.catalogue.models import FieldKind, StepKind
 from civiquest.core.models import TaskFailure
-from civiquest.procedures.models import FieldKind, StepKind
-from civiquest.procedures.services import answers_save, quest_start, step_complete
-from civiquest.progress.models import Notification
+from civiquest.notifications.models import Notification
+from civiquest.quests.services import answers_save, quest_start, step_complete
 from config.celery import app
 from tests.accounts.factories import CitizenFactory
 from tests.core.celery_test_tasks import ALWAYS_FAILS, RETRIES

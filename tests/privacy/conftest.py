@@ -13,20 +13,21 @@ from django.utils import timezone
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import ExternalIdentity, IdentityProvider, ServiceRole, User
 from civiquest.accounts.oidc import session as oidc_session
-from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole
-from civiquest.integrations.address.moving.models import HomeAddress
-from civiquest.integrations.passport.models import (
+from civiquest.appointments.models import (
     Appointment,
     AppointmentApplication,
     AppointmentStatus,
     MeetingPoint,
     TimeSlot,
 )
-from civiquest.procedures import instruction
-from civiquest.procedures.models import Quest
-from civiquest.procedures.services import quest_start
+from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole
+from civiquest.instruction import services as instruction
+from civiquest.integrations.address.moving.models import HomeAddress
+from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.progress.habits.models import GamePreferences, Habit, Pause
-from civiquest.progress.models import BadgeAward, Notification, NotificationKind
+from civiquest.progress.models import BadgeAward
+from civiquest.quests.models import Quest
+from civiquest.quests.services import quest_start
 from tests.accounts.factories import CitizenFactory
 from tests.accounts.oidc.flow import point_providers_at
 from tests.procedures.conftest import fill

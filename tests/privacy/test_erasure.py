@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from civiquest.accounts.models import AuditEvent, User
+from civiquest.instruction.models import Attestation
 from civiquest.privacy import data_map, services
-from civiquest.procedures.models import Attestation, Quest, QuestState, QuestTransition
+from civiquest.quests.models import Quest, QuestState, QuestTransition
 from tests.accounts.factories import login_verified
 from tests.privacy.conftest import MARKERS, reauthenticate
 

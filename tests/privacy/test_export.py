@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.privacy import selectors, services
 from civiquest.privacy.models import DataExport, ExportStatus
-from civiquest.progress.models import Notification, NotificationKind
 from tests.accounts.factories import CitizenFactory
 from tests.privacy.conftest import reauthenticate
 

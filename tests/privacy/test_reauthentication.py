@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from civiquest.accounts.models import ExternalIdentity, User
 from civiquest.accounts.oidc import session as oidc_session
-from civiquest.procedures.models import Quest
+from civiquest.quests.models import Quest
 from tests.accounts.oidc.flow import Visitor, query_of
 from tests.accounts.oidc.test_franceconnect import CONSENT_URL, sign_up
 

@@ -1,8 +1,8 @@
 import pytest
 
 from civiquest.accounts.models import ServiceRole
-from civiquest.procedures.models import Step
-from civiquest.procedures.services import answers_save, quest_start, step_complete
+from civiquest.catalogue.models import Step
+from civiquest.quests.services import answers_save, quest_start, step_complete
 from tests.procedures.factories import (
     GUIDED_STEPS,
     INSTRUCTED_ANSWERS,

@@ -7,9 +7,7 @@ from typing import Any
 import factory
 
 from civiquest.accounts.models import Service, ServiceKind, ServiceMembership, ServiceRole
-from civiquest.procedures.models import (
-    Document,
-    DocumentType,
+from civiquest.catalogue.models import (
     Field,
     FieldKind,
     Procedure,
@@ -19,7 +17,8 @@ from civiquest.procedures.models import (
     StepKind,
     Theme,
 )
-from civiquest.procedures.services import revision_publish
+from civiquest.documents.models import Document, DocumentType
+from civiquest.quests.services import revision_publish
 from tests.accounts.factories import AgentFactory, CitizenFactory
 
 
@@ -41,7 +40,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 
 def with_wallet_documents(quest: Any, step: Any, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with each document answer of the step replaced by a real document of the citizen's wallet."""
-    from civiquest.procedures.validation import step_inputs
+    from civiquest.quests.validation import step_inputs
 
     filled = dict(data)
     for spec in step_inputs(step):

@@ -3,8 +3,10 @@ import zlib
 
 import pytest
 
-from civiquest.procedures import attestation, instruction
-from civiquest.procedures.models import Attestation, Procedure
+from civiquest.catalogue.models import Procedure
+from civiquest.instruction import attestation
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import Attestation
 from tests.procedures.instruction_helpers import submitted_quest
 
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from civiquest.accounts.models import AuditEvent, Service, ServiceKind
-from civiquest.procedures import builder
-from civiquest.procedures.errors import RevisionFrozen, RevisionInvalid
-from civiquest.procedures.models import (
+from civiquest.catalogue import builder
+from civiquest.catalogue.errors import RevisionFrozen, RevisionInvalid
+from civiquest.catalogue.models import (
     FieldKind,
     Procedure,
     ProcedureRevision,
@@ -17,7 +17,7 @@ from civiquest.procedures.models import (
     RevisionStatus,
     StepKind,
 )
-from civiquest.procedures.services import revision_loaded
+from civiquest.quests.services import revision_loaded
 from tests.accounts.factories import StaffFactory
 from tests.procedures.factories import published
 

@@ -9,23 +9,23 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from civiquest.accounts.models import Service, ServiceKind
-from civiquest.procedures import catalogue
-from civiquest.procedures.catalogue.base import ProcedureDefinition, checklist, form, info, when
-from civiquest.procedures.catalogue.loader import definition_content
-from civiquest.procedures.models import (
+from civiquest.catalogue import definitions as catalogue
+from civiquest.catalogue.definitions.base import ProcedureDefinition, checklist, form, info, when
+from civiquest.catalogue.definitions.loader import definition_content
+from civiquest.catalogue.models import (
     Field,
     FieldKind,
     Procedure,
     ProcedureLifeEvent,
     ProcedureRevision,
     ProcedureStatus,
-    QuestState,
     RevisionStatus,
     Step,
     StepKind,
     official_links_problems,
 )
-from civiquest.procedures.services import (
+from civiquest.quests.models import QuestState
+from civiquest.quests.services import (
     answers_save,
     procedure_close,
     quest_start,
@@ -33,7 +33,7 @@ from civiquest.procedures.services import (
     revision_loaded,
     step_complete,
 )
-from civiquest.procedures.validation import CONDITION_OPERATORS, revision_problems, visibility
+from civiquest.quests.validation import CONDITION_OPERATORS, revision_problems, visibility
 from tests.procedures.factories import with_wallet_documents
 
 SLUGS = {

@@ -16,7 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from civiquest.procedures.models import Document, DocumentType
+from civiquest.documents.models import Document, DocumentType
 
 CLEAN_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 UNAVAILABLE_MESSAGE = "L’analyse antivirus est indisponible pour le moment : réessayez dans quelques minutes."

@@ -19,9 +19,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from civiquest.procedures import instruction
-from civiquest.procedures.documents import ClamdClient, DocumentRejected
-from civiquest.procedures.models import Document, DocumentType, QuestMessage
+from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.services import ClamdClient, DocumentRejected
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import QuestMessage
 from tests.procedures.instruction_helpers import submitted_quest
 
 CLAMD_HOST = os.environ.get("CIVIQUEST_CLAMD_HOST", "").strip()

@@ -3,10 +3,12 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from civiquest.procedures import deadlines, instruction
-from civiquest.procedures.models import Procedure, Quest, QuestState
-from civiquest.procedures.services import quest_submit
-from civiquest.progress.models import Notification
+from civiquest.catalogue.models import Procedure
+from civiquest.instruction import deadlines
+from civiquest.instruction import services as instruction
+from civiquest.notifications.models import Notification
+from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.services import quest_submit
 from tests.procedures.instruction_helpers import Clock, submitted_quest
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

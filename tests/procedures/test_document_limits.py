@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from civiquest.procedures import documents
-from civiquest.procedures.documents import DocumentRejected, document_upload
-from civiquest.procedures.models import Document, DocumentType
+from civiquest.documents import services as documents
+from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.services import DocumentRejected, document_upload
 from tests.procedures.crafted_files import (
     decompression_bomb_png,
     flate_bomb_pdf,

@@ -13,7 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from civiquest.procedures.documents import (
+from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.services import (
     AntivirusUnavailable,
     ClamdClient,
     DocumentInUse,
@@ -24,9 +25,9 @@ from civiquest.procedures.documents import (
     document_upload,
     documents_of,
 )
-from civiquest.procedures.errors import QuestNotEditable, StepUnavailable
-from civiquest.procedures.models import Document, DocumentType, QuestDocument
-from civiquest.procedures.services import quest_submit
+from civiquest.quests.errors import QuestNotEditable, StepUnavailable
+from civiquest.quests.models import QuestDocument
+from civiquest.quests.services import quest_submit
 from tests.accounts.factories import CitizenFactory
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -354,7 +355,7 @@ def test_documents_of_flags_expiry_and_use_in_one_query(citizen, draft_quest, dj
 
 
 def test_a_picture_with_too_many_pixels_is_refused_before_decoding(citizen, monkeypatch):
-    monkeypatch.setattr("civiquest.procedures.documents.MAX_IMAGE_PIXELS", 100)
+    monkeypatch.setattr("civiquest.documents.services.MAX_IMAGE_PIXELS", 100)
     with pytest.raises(DocumentRejected, match="trop grande"):
         upload(citizen, "immense.png", png_bytes((20, 20)))
     assert Document.objects.count() == 0
@@ -363,7 +364,7 @@ def test_a_picture_with_too_many_pixels_is_refused_before_decoding(citizen, monk
 def test_the_default_private_root_is_outside_static_and_media(settings):
     from pathlib import Path
 
-    from civiquest.procedures.storage import PrivateFileSystemStorage
+    from civiquest.documents.storage import PrivateFileSystemStorage
 
     del settings.CIVIQUEST_PRIVATE_ROOT
     root = Path(PrivateFileSystemStorage().location)

@@ -3,7 +3,8 @@ import io
 
 from openpyxl import load_workbook
 
-from civiquest.procedures import exports, instruction
+from civiquest.instruction import exports
+from civiquest.instruction import services as instruction
 from tests.procedures.factories import ServiceFactory, published
 from tests.procedures.instruction_helpers import submitted_quest
 from tests.procedures.test_inbox import many_quests

@@ -4,8 +4,10 @@ import pytest
 from django.db import connection
 
 from civiquest.accounts.models import ServiceRole
-from civiquest.procedures import inbox, instruction
-from civiquest.procedures.models import Label, Quest, QuestLabel, QuestState
+from civiquest.instruction import inbox
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import Label, QuestLabel
+from civiquest.quests.models import Quest, QuestState
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import ServiceFactory, member_of, published
 from tests.procedures.instruction_helpers import submitted_quest

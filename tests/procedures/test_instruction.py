@@ -2,19 +2,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civiquest.accounts.models import ServiceRole
-from civiquest.procedures import attestation, instruction
-from civiquest.procedures.errors import MotivationRequired, ProcedureError, TransitionForbidden
-from civiquest.procedures.models import (
-    Attestation,
-    ChangeRequest,
-    Label,
-    QuestLabel,
-    QuestMessage,
-    QuestState,
-    QuestTransition,
-)
-from civiquest.procedures.services import quest_submit
-from civiquest.progress.models import Notification
+from civiquest.core.errors import ProcedureError
+from civiquest.instruction import attestation
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import Attestation, ChangeRequest, Label, QuestLabel, QuestMessage
+from civiquest.notifications.models import Notification
+from civiquest.quests.errors import MotivationRequired, TransitionForbidden
+from civiquest.quests.models import QuestState, QuestTransition
+from civiquest.quests.services import quest_submit
 from tests.procedures.factories import ServiceFactory, member_of
 from tests.procedures.instruction_helpers import submitted_quest
 

@@ -3,18 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 
-from civiquest.procedures.errors import HistoryIsAppendOnly, RevisionFrozen, RevisionPinned
-from civiquest.procedures.models import (
-    Field,
-    FieldKind,
-    ProcedureRevision,
-    QuestState,
-    QuestTransition,
-    RevisionStatus,
-    Step,
-    StepKind,
-)
-from civiquest.procedures.services import quest_start, revision_draft_ensure, revision_publish
+from civiquest.catalogue.errors import RevisionFrozen
+from civiquest.catalogue.models import Field, FieldKind, ProcedureRevision, RevisionStatus, Step, StepKind
+from civiquest.quests.errors import HistoryIsAppendOnly, RevisionPinned
+from civiquest.quests.models import QuestState, QuestTransition
+from civiquest.quests.services import quest_start, revision_draft_ensure, revision_publish
 from tests.procedures.factories import FieldFactory, ProcedureFactory, RevisionFactory, StepFactory
 
 pytestmark = pytest.mark.django_db

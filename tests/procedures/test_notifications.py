@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from civiquest.procedures.models import QuestState
-from civiquest.procedures.services import quest_submit, quest_transition
-from civiquest.progress.models import Notification, NotificationKind
-from civiquest.progress.notifications import notification_email_send, notify, unread_count
+from civiquest.notifications.models import Notification, NotificationKind
+from civiquest.notifications.services import notification_email_send, notify, unread_count
+from civiquest.quests.models import QuestState
+from civiquest.quests.services import quest_submit, quest_transition
 from tests.accounts.factories import CitizenFactory
 
 S = QuestState
@@ -60,7 +60,7 @@ def test_every_state_change_is_notified_once_and_emailed_once(
 
 
 def test_a_guided_quest_completed_is_notified(citizen, moving):
-    from civiquest.procedures.services import answers_save, quest_start, step_complete
+    from civiquest.quests.services import answers_save, quest_start, step_complete
     from tests.procedures.factories import GUIDED_STEPS
 
     quest = quest_start(citizen=citizen, procedure=moving)

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from civiquest.procedures.models import Quest, QuestState, StepKind
-from civiquest.procedures.overview import procedure_overview, procedures_for_staff
-from civiquest.procedures.services import quest_start
+from civiquest.catalogue.models import StepKind
+from civiquest.catalogue.overview import procedure_overview, procedures_for_staff
+from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.services import quest_start
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import published
 

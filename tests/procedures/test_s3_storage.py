@@ -29,11 +29,13 @@ from django.test import AsyncClient
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
-from civiquest.procedures import instruction
-from civiquest.procedures.documents import document_upload
-from civiquest.procedures.models import Attestation, Document, DocumentType, QuestDocument
-from civiquest.procedures.storage import CHUNK_BYTES, private_storage
-from civiquest.procedures.storage_s3 import PrivateS3Storage
+from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.services import document_upload
+from civiquest.documents.storage import CHUNK_BYTES, private_storage
+from civiquest.documents.storage_s3 import PrivateS3Storage
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import Attestation
+from civiquest.quests.models import QuestDocument
 from civiquest.www.private_files import PrivateFileResponse
 from config.settings import s3_private_storage, s3_storage_problems
 from tests.accounts.factories import CitizenFactory

@@ -1,7 +1,8 @@
 import pytest
 
-from civiquest.procedures.models import Quest, QuestState, Theme
-from civiquest.procedures.selectors import (
+from civiquest.catalogue.models import Theme
+from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.selectors import (
     published_procedure,
     published_procedures,
     quest_answers,
@@ -9,8 +10,8 @@ from civiquest.procedures.selectors import (
     quest_done_step_ids,
     quests_of,
 )
-from civiquest.procedures.services import procedure_close, procedure_life_events_set, quest_start, quest_submit
-from civiquest.procedures.validation import completeness, visibility
+from civiquest.quests.services import procedure_close, procedure_life_events_set, quest_start, quest_submit
+from civiquest.quests.validation import completeness, visibility
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.conftest import fill
 from tests.procedures.factories import GUIDED_STEPS, INSTRUCTED_STEPS, ProcedureFactory, published

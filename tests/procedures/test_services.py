@@ -2,34 +2,22 @@ import re
 
 import pytest
 
-from civiquest.procedures.documents import document_delete
-from civiquest.procedures.errors import (
-    ProcedureError,
-    ProcedureNotPublished,
-    QuestIncomplete,
-    QuestNotEditable,
-    RevisionInvalid,
-    StepIncomplete,
-    StepUnavailable,
-)
-from civiquest.procedures.models import (
-    Answer,
-    Document,
-    DocumentType,
+from civiquest.catalogue.errors import ProcedureNotPublished, RevisionInvalid
+from civiquest.catalogue.models import (
     Field,
     FieldKind,
     LifeEventCode,
     ProcedureStatus,
-    Quest,
-    QuestDocument,
-    QuestState,
-    QuestTransition,
     RevisionStatus,
     Step,
     StepKind,
-    StepProgress,
 )
-from civiquest.procedures.services import (
+from civiquest.core.errors import ProcedureError
+from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.services import document_delete
+from civiquest.quests.errors import QuestIncomplete, QuestNotEditable, StepIncomplete, StepUnavailable
+from civiquest.quests.models import Answer, Quest, QuestDocument, QuestState, QuestTransition, StepProgress
+from civiquest.quests.services import (
     answers_save,
     procedure_close,
     procedure_life_events_set,

@@ -7,10 +7,11 @@ copy it loaded first: what decides is the state in the database at the time of t
 import pytest
 
 from civiquest.accounts.models import AuditEvent, ServiceRole
-from civiquest.procedures import instruction
-from civiquest.procedures.errors import IllegalTransition, QuestNotEditable
-from civiquest.procedures.models import Attestation, Quest, QuestState, QuestTransition
-from civiquest.procedures.services import answers_save, quest_submit, quest_transition
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import Attestation
+from civiquest.quests.errors import IllegalTransition, QuestNotEditable
+from civiquest.quests.models import Quest, QuestState, QuestTransition
+from civiquest.quests.services import answers_save, quest_submit, quest_transition
 from tests.procedures.conftest import step
 from tests.procedures.factories import member_of
 from tests.procedures.instruction_helpers import submitted_quest

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from civiquest.procedures.models import FieldKind, StepKind
-from civiquest.procedures.validation import (
+from civiquest.catalogue.models import FieldKind, StepKind
+from civiquest.quests.validation import (
     InputInvalid,
     InputSpec,
     clean_value,

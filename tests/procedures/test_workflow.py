@@ -4,16 +4,16 @@ import pytest
 from django.db import connection
 
 from civiquest.accounts.models import ServiceRole
-from civiquest.procedures import workflow
-from civiquest.procedures.errors import (
+from civiquest.quests import workflow
+from civiquest.quests.errors import (
     IllegalTransition,
     MotivationRequired,
     QuestIncomplete,
     QuestNotEditable,
     TransitionForbidden,
 )
-from civiquest.procedures.models import ActorRole, Answer, Quest, QuestState, QuestTransition, StepProgress
-from civiquest.procedures.services import answers_save, quest_start, quest_submit, quest_transition, step_complete
+from civiquest.quests.models import ActorRole, Answer, Quest, QuestState, QuestTransition, StepProgress
+from civiquest.quests.services import answers_save, quest_start, quest_submit, quest_transition, step_complete
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory
 from tests.procedures.conftest import fill, step
 from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, member_of, published

@@ -8,14 +8,17 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from civiquest.procedures.catalogue import CATALOGUE
-from civiquest.procedures.models import DocumentType, Quest, QuestState, QuestTransition, StepKind
-from civiquest.procedures.services import answers_save, quest_start, revision_publish, step_complete
+from civiquest.catalogue.definitions import CATALOGUE
+from civiquest.catalogue.models import StepKind
+from civiquest.documents.models import DocumentType
+from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.progress import badges as badges_module
 from civiquest.progress import xp
 from civiquest.progress.badges import BADGES, badge_codes_of, badges_evaluate, tax_return_deadline
-from civiquest.progress.models import BadgeAward, Notification, NotificationKind
+from civiquest.progress.models import BadgeAward
 from civiquest.progress.services import document_added
+from civiquest.quests.models import Quest, QuestState, QuestTransition
+from civiquest.quests.services import answers_save, quest_start, revision_publish, step_complete
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.conftest import step
 from tests.procedures.factories import DocumentFactory, ProcedureFactory, RevisionFactory, add_steps
@@ -27,7 +30,7 @@ ICONS = Path(__file__).resolve().parents[2] / "civiquest/progress/static/progres
 
 def done_quest(citizen, slug, *, state=QuestState.COMPLETED, codes=(), submitted_at=None):
     """A decided quest of a procedure ``slug`` whose revision lists ``codes`` (rows only: rules read facts)."""
-    from civiquest.procedures.models import Procedure
+    from civiquest.catalogue.models import Procedure
 
     procedure = Procedure.objects.filter(slug=slug).first()
     if procedure is None:

@@ -7,9 +7,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from civiquest.progress.digest import iso_week, weekly_digest_send
-from civiquest.progress.models import DigestDelivery, Notification, NotificationKind
-from civiquest.progress.notifications import notify
+from civiquest.notifications.digest import iso_week, weekly_digest_send
+from civiquest.notifications.models import DigestDelivery, Notification, NotificationKind
+from civiquest.notifications.services import notify
 from tests.accounts.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db

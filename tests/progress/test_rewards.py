@@ -3,11 +3,11 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from civiquest.procedures.models import Quest, QuestState, StepProgress
-from civiquest.procedures.services import quest_start, quest_transition, step_complete
 from civiquest.progress import xp
 from civiquest.progress.models import XpEntry
 from civiquest.progress.rewards import REASON_DONE, REASON_REOPENED, REASON_STEP, REASON_STEP_DECLARED
+from civiquest.quests.models import Quest, QuestState, StepProgress
+from civiquest.quests.services import quest_start, quest_transition, step_complete
 from tests.procedures.conftest import step
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_steps_earn_full_if_verified_half_if_declared(ready_quest):
 
 
 def test_step_xp_overrides_the_revision_value(citizen, passport):
-    from civiquest.procedures.models import Step
+    from civiquest.catalogue.models import Step
 
     revision = passport.revisions.get()
     Step.objects.filter(revision=revision, slug="avant-de-commencer").update(xp=30)
@@ -42,7 +42,7 @@ def test_step_xp_overrides_the_revision_value(citizen, passport):
 
 
 def test_undo_and_redo_a_step_earns_once(ready_quest):
-    from civiquest.procedures.services import answers_save
+    from civiquest.quests.services import answers_save
 
     citizen = ready_quest.citizen
     before = xp.balance_of(citizen)
@@ -80,7 +80,7 @@ def test_acceptance_earns_completion_and_reopening_reverses_it(ready_quest, inst
 
 
 def test_a_guided_quest_completed_earns_completion(citizen, moving):
-    from civiquest.procedures.services import answers_save
+    from civiquest.quests.services import answers_save
 
     quest = quest_start(citizen=citizen, procedure=moving)
     step_complete(quest=quest, step=step(quest, "a-savoir"))

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as h_settings
 from hypothesis import strategies as st
 
+from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.progress import xp
 from civiquest.progress.levels import LEVEL_CAP, THRESHOLDS, level_for_xp, level_info, threshold
-from civiquest.progress.models import LedgerIsAppendOnly, LevelState, Notification, NotificationKind, XpEntry
+from civiquest.progress.models import LedgerIsAppendOnly, LevelState, XpEntry
 from tests.accounts.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db
@@ -185,8 +186,8 @@ def test_twenty_threads_awarding_the_same_event_make_one_entry():
 
 def test_every_catalogue_quest_reaches_level_2():
     """The first quest reaches level 2, whatever it is: its steps (declared ones at half) and completion."""
-    from civiquest.procedures.catalogue import CATALOGUE
-    from civiquest.procedures.models import StepKind
+    from civiquest.catalogue.definitions import CATALOGUE
+    from civiquest.catalogue.models import StepKind
 
     verified = {StepKind.FORM, StepKind.DOCUMENTS, StepKind.OUTSIDE_SERVICE}
     for definition in CATALOGUE:

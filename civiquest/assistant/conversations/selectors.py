@@ -13,7 +13,7 @@ from django.db.models.functions import RowNumber
 
 from civiquest.accounts.models import User
 from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole, Vote
-from civiquest.procedures.models import Procedure, ProcedureStatus
+from civiquest.catalogue.models import Procedure, ProcedureStatus
 
 HISTORY_LENGTH = 50
 

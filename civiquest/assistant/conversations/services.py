@@ -27,7 +27,7 @@ from civiquest.accounts.models import User
 from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole, Vote
 from civiquest.assistant.conversations.ratelimit import question_allowed, rate_limit_message
 from civiquest.assistant.types import Reply, ReplyEvent, Retriever
-from civiquest.procedures.models import search_normalize
+from civiquest.catalogue.models import search_normalize
 
 QUESTION_MAX_LENGTH = 1000
 TITLE_LENGTH = 120

@@ -52,7 +52,7 @@ def departement_of_citizen(citizen: User) -> str | None:
         found = _departement_of_address(address)
         if found:
             return found
-    from civiquest.procedures.models import Answer
+    from civiquest.quests.models import Answer
 
     answers = (
         Answer.objects.filter(quest__citizen=citizen, field_name__in=ADDRESS_FIELDS)
@@ -76,7 +76,7 @@ def tax_deadline_for(citizen: User, *, today: dt.date) -> CitizenDeadline | None
     deadline = calendar.next_deadline(zone=calendar.zone_of(departement), today=today)
     if deadline is None or today < deadline.campaign.opening - dt.timedelta(days=SHOW_DAYS_BEFORE_OPENING):
         return None
-    from civiquest.procedures.models import Quest
+    from civiquest.quests.models import Quest
 
     declared = Quest.objects.filter(
         citizen=citizen,

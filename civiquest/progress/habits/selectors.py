@@ -260,8 +260,8 @@ def home_of(*, citizen: User, now: dt.datetime | None = None) -> Home:
     """Everything the citizen home shows, in a bounded number of queries whatever the history."""
     from django.urls import reverse
 
-    from civiquest.procedures import documents as wallet
-    from civiquest.procedures.selectors import quests_of
+    from civiquest.documents import services as wallet
+    from civiquest.quests.selectors import quests_of
 
     now = now or timezone.now()
     today = today_local(now)

@@ -221,7 +221,7 @@ def habits_remind(*, now: dt.datetime | None = None) -> int:
     One notification per habit and period (its key), so running the job twice tells nothing
     twice. Nobody on pause is reminded. Returns how many notifications were written.
     """
-    from civiquest.progress.notifications import notify
+    from civiquest.notifications.services import notify
 
     now = now or timezone.now()
     today = local_date(now)

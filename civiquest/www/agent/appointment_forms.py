@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civiquest.integrations.passport.models import MeetingPoint
-from civiquest.integrations.passport.slots import MAX_PLAN_DAYS, SlotPlan
+from civiquest.appointments.models import MeetingPoint
+from civiquest.appointments.slots import MAX_PLAN_DAYS, SlotPlan
 
 WEEKDAYS = [
     (0, _("Lundi")),

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role, Service
-from civiquest.integrations.passport import selectors, slots
-from civiquest.integrations.passport.models import AppointmentStatus, MeetingPoint, TimeSlot
+from civiquest.appointments import selectors, slots
+from civiquest.appointments.models import AppointmentStatus, MeetingPoint, TimeSlot
 from civiquest.www.agent.appointment_forms import WEEKDAYS, AppointmentCancelForm, MeetingPointForm, SlotPlanForm
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civiquest.procedures.exports import COLUMNS, DEFAULT_COLUMNS
+from civiquest.instruction.exports import COLUMNS, DEFAULT_COLUMNS
 
 
 class MessageForm(forms.Form):

@@ -23,24 +23,18 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role, User
 from civiquest.accounts.selectors import memberships_of
-from civiquest.procedures import attestation as attestations
-from civiquest.procedures import deadlines, exports, inbox, instruction, workflow
-from civiquest.procedures.errors import ProcedureError
-from civiquest.procedures.models import (
-    Document,
-    FieldKind,
-    Label,
-    Quest,
-    QuestDocument,
-    QuestLabel,
-    QuestMessage,
-    QuestNote,
-    QuestState,
-    QuestTransition,
-)
-from civiquest.procedures.selectors import quest_answers
-from civiquest.procedures.services import revision_loaded
-from civiquest.procedures.validation import step_inputs
+from civiquest.catalogue.models import FieldKind
+from civiquest.core.errors import ProcedureError
+from civiquest.documents.models import Document
+from civiquest.instruction import attestation as attestations
+from civiquest.instruction import deadlines, exports, inbox
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import Label, QuestLabel, QuestMessage, QuestNote
+from civiquest.quests import workflow
+from civiquest.quests.models import Quest, QuestDocument, QuestState, QuestTransition
+from civiquest.quests.selectors import quest_answers
+from civiquest.quests.services import revision_loaded
+from civiquest.quests.validation import step_inputs
 from civiquest.www.agent.forms import ExportForm, LabelForm, MessageForm, NoteForm
 from civiquest.www.private_files import PrivateFileResponse, private_file_response
 

@@ -31,8 +31,8 @@ from civiquest.integrations.address.moving.organisations import ORGANISATIONS
 from civiquest.integrations.address.selectors import address_search
 from civiquest.integrations.address.types import NormalizedAddress
 from civiquest.integrations.http import IntegrationError
-from civiquest.procedures.models import Quest
-from civiquest.procedures.validation import address_display
+from civiquest.quests.models import Quest
+from civiquest.quests.validation import address_display
 from civiquest.www.citizen.quest_forms import address_token
 
 logger = logging.getLogger(__name__)

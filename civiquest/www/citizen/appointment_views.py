@@ -27,20 +27,21 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
-from civiquest.integrations.passport import booking, coordination
-from civiquest.integrations.passport.booking import ApplicationCheck, BookingError, NearbyPoint, Place
-from civiquest.integrations.passport.models import (
+from civiquest.appointments import booking
+from civiquest.appointments.booking import ApplicationCheck, BookingError, NearbyPoint, Place
+from civiquest.appointments.models import (
     Appointment,
     AppointmentReason,
     AppointmentStatus,
     CoordinationStatus,
     TimeSlot,
 )
-from civiquest.integrations.passport.selectors import meeting_point_timezone
+from civiquest.appointments.selectors import meeting_point_timezone
+from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.timbre import Timbre, timbre_from_answers
-from civiquest.procedures import workflow
-from civiquest.procedures.models import Quest
-from civiquest.procedures.selectors import quest_answers, quest_detail
+from civiquest.quests import workflow
+from civiquest.quests.models import Quest
+from civiquest.quests.selectors import quest_answers, quest_detail
 
 ANTS_SEARCH_URL = "https://rendezvouspasseport.ants.gouv.fr/"
 PRE_APPLICATION_STEP = "pre-demande"

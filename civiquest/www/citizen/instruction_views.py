@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
-from civiquest.procedures import attestation, instruction
-from civiquest.procedures.errors import ProcedureError
-from civiquest.procedures.models import Quest, QuestMessage, QuestState
-from civiquest.procedures.templatetags.instruction_tags import fixes_of
+from civiquest.core.errors import ProcedureError
+from civiquest.instruction import attestation
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import QuestMessage
+from civiquest.instruction.templatetags.instruction_tags import fixes_of
+from civiquest.quests.models import Quest, QuestState
 from civiquest.www.agent.forms import MessageForm
 from civiquest.www.private_files import private_file_response
 

@@ -27,23 +27,16 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
-from civiquest.integrations.passport.booking import books_through_ants
-from civiquest.procedures import workflow
-from civiquest.procedures.catalogue_cache import cached_listing
-from civiquest.procedures.documents import wallet_documents
-from civiquest.procedures.errors import ProcedureError, QuestIncomplete, StepIncomplete
-from civiquest.procedures.models import (
-    Document,
-    DocumentType,
-    FieldKind,
-    Procedure,
-    Quest,
-    QuestState,
-    RevisionStatus,
-    Step,
-    StepKind,
-)
-from civiquest.procedures.selectors import (
+from civiquest.appointments.booking import books_through_ants
+from civiquest.catalogue.cache import cached_listing
+from civiquest.catalogue.models import FieldKind, Procedure, RevisionStatus, Step, StepKind
+from civiquest.core.errors import ProcedureError
+from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.services import wallet_documents
+from civiquest.quests import workflow
+from civiquest.quests.errors import QuestIncomplete, StepIncomplete
+from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.selectors import (
     open_quest_of,
     published_procedure,
     published_procedures,
@@ -52,8 +45,8 @@ from civiquest.procedures.selectors import (
     quest_done_step_ids,
     quests_of,
 )
-from civiquest.procedures.services import answers_save, is_guided, quest_start, quest_submit, step_complete
-from civiquest.procedures.validation import InputSpec, Visibility, address_display, completeness, visibility
+from civiquest.quests.services import answers_save, is_guided, quest_start, quest_submit, step_complete
+from civiquest.quests.validation import InputSpec, Visibility, address_display, completeness, visibility
 from civiquest.www.citizen.appointment_views import quest_step_extra, quest_timbre
 from civiquest.www.citizen.quest_forms import CatalogueFilterForm, StepForm, raw_answers
 

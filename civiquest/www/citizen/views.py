@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.accounts.services import citizen_contact_update
-from civiquest.integrations.passport.expiry import expiring_titles
+from civiquest.documents.expiry import expiring_titles
 from civiquest.www.citizen.forms import ContactPreferencesForm
 
 

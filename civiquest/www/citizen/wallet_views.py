@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
-from civiquest.procedures import documents as wallet
-from civiquest.procedures.errors import ProcedureError
+from civiquest.core.errors import ProcedureError
+from civiquest.documents import services as wallet
 from civiquest.www.citizen.wallet_forms import DocumentUploadForm
 from civiquest.www.private_files import private_file_response
 

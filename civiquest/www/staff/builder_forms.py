@@ -16,12 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import Service, ServiceKind
-from civiquest.core.forms import BaseForm
-from civiquest.core.rich_text import rich_text_clean
-from civiquest.procedures.builder import procedure_has_attestation_template
-from civiquest.procedures.models import (
+from civiquest.catalogue.builder import procedure_has_attestation_template
+from civiquest.catalogue.models import (
     Audience,
-    DocumentType,
     Field,
     FieldKind,
     LifeEventCode,
@@ -30,6 +27,9 @@ from civiquest.procedures.models import (
     StepKind,
     Theme,
 )
+from civiquest.core.forms import BaseForm
+from civiquest.core.rich_text import rich_text_clean
+from civiquest.documents.models import DocumentType
 
 CONDITION_OPERATORS = (
     ("eq", _("est égal à")),

@@ -26,10 +26,9 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.audit import audit_search
 from civiquest.accounts.models import AuditEvent, Role, Service
-from civiquest.core.forms import BaseForm
-from civiquest.procedures import builder
-from civiquest.procedures.errors import ProcedureError, RevisionInvalid
-from civiquest.procedures.models import (
+from civiquest.catalogue import builder
+from civiquest.catalogue.errors import RevisionInvalid
+from civiquest.catalogue.models import (
     Field,
     Procedure,
     ProcedureRevision,
@@ -38,8 +37,10 @@ from civiquest.procedures.models import (
     Step,
     StepKind,
 )
-from civiquest.procedures.overview import procedure_overview, procedures_for_staff
-from civiquest.procedures.validation import step_inputs
+from civiquest.catalogue.overview import procedure_overview, procedures_for_staff
+from civiquest.core.errors import ProcedureError
+from civiquest.core.forms import BaseForm
+from civiquest.quests.validation import step_inputs
 from civiquest.www.citizen.quest_forms import StepForm as CitizenStepForm
 from civiquest.www.staff.builder_forms import (
     AuditSearchForm,

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from civiquest.assistant.services import knowledge_refresh_now
-from civiquest.procedures.catalogue.loader import catalogue_load
+from civiquest.catalogue.definitions.loader import catalogue_load
 
 
 @pytest.fixture(autouse=True)

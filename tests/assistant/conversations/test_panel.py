@@ -4,8 +4,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from civiquest.procedures.models import Procedure
-from civiquest.procedures.services import quest_start
+from civiquest.catalogue.models import Procedure
+from civiquest.quests.services import quest_start
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,11 @@ from typing import Any
 from django.utils import timezone
 
 from civiquest.accounts.models import User
-from civiquest.integrations.passport.models import MeetingPoint, TimeSlot
-from civiquest.integrations.passport.selectors import meeting_point_timezone
-from civiquest.procedures.models import Procedure, Quest
-from civiquest.procedures.services import answers_save, quest_start
+from civiquest.appointments.models import MeetingPoint, TimeSlot
+from civiquest.appointments.selectors import meeting_point_timezone
+from civiquest.catalogue.models import Procedure
+from civiquest.quests.models import Quest
+from civiquest.quests.services import answers_save, quest_start
 from tests.integrations.ants_editor.factories import MeetingPointFactory, TimeSlotFactory
 
 # 1 avenue du Maréchal Foch, Nouméa (BAN-like normalized answer).

@@ -9,16 +9,17 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from civiquest.integrations.passport import booking, coordination
-from civiquest.integrations.passport.booking import BookingError, Place
-from civiquest.integrations.passport.coordination import SERVICE
-from civiquest.integrations.passport.models import (
+from civiquest.appointments import booking
+from civiquest.appointments.booking import BookingError, Place
+from civiquest.appointments.models import (
     Appointment,
     AppointmentApplication,
     AppointmentStatus,
     CoordinationStatus,
 )
-from civiquest.procedures.models import Answer, StepProgress
+from civiquest.integrations.passport import coordination
+from civiquest.integrations.passport.coordination import SERVICE
+from civiquest.quests.models import Answer, StepProgress
 from civiquest.sandbox.http_faults import HttpFault, clear, inject, requests_seen, reset_requests_seen
 from tests.accounts.factories import CitizenFactory
 from tests.integrations.ants.helpers import future_slot, passport_quest, point
@@ -265,7 +266,7 @@ def test_a_cancelled_appointment_leaves_the_step_to_do_again(ants_api, catalogue
 
 
 def test_an_appointment_the_mairie_cancels_also_reopens_the_step(ants_api, catalogue, citizen):
-    from civiquest.integrations.passport.slots import appointment_cancel
+    from civiquest.appointments.slots import appointment_cancel
 
     quest = passport_quest(citizen)
     slot = future_slot(point("Mairie", -22.2758, 166.4580))

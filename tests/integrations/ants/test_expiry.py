@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from civiquest.integrations.passport.expiry import computed_expiry, expiring_titles, expiry_notify
-from civiquest.integrations.passport.tasks import titles_expiry_notify
-from civiquest.procedures.models import DocumentType
-from civiquest.progress.models import Notification
+from civiquest.documents.tasks import titles_expiry_notify
+from civiquest.documents.expiry import computed_expiry, expiring_titles, expiry_notify
+from civiquest.documents.models import DocumentType
+from civiquest.notifications.models import Notification
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import DocumentFactory
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from civiquest.integrations.passport import booking
+from civiquest.appointments import booking
+from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
 from civiquest.integrations.passport.coordination import SERVICE
-from civiquest.integrations.passport.models import Appointment, AppointmentStatus, CoordinationStatus
-from civiquest.procedures.models import StepProgress
+from civiquest.quests.models import StepProgress
 from civiquest.sandbox.http_faults import HttpFault, inject
 from tests.accounts.factories import CitizenFactory
 from tests.integrations.ants.helpers import future_slot, passport_quest, point

@@ -8,7 +8,7 @@ from typing import Any
 import factory
 
 from civiquest.accounts.models import Service, User
-from civiquest.integrations.passport.models import (
+from civiquest.appointments.models import (
     Appointment,
     AppointmentApplication,
     AppointmentReason,

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civiquest.accounts.models import AuditEvent, ServiceKind, ServiceRole
-from civiquest.integrations.passport import slots
-from civiquest.integrations.passport.models import AppointmentStatus, MeetingPoint, TimeSlot
-from civiquest.progress.models import Notification
+from civiquest.appointments import slots
+from civiquest.appointments.models import AppointmentStatus, MeetingPoint, TimeSlot
+from civiquest.notifications.models import Notification
 from tests.accounts.factories import CitizenFactory
 from tests.integrations.ants_editor.factories import MeetingPointFactory, TimeSlotFactory, book, mairie
 from tests.procedures.factories import member_of

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from civiquest.accounts.models import Service
-from civiquest.integrations.passport.models import MeetingPoint, TimeSlot
+from civiquest.appointments.models import MeetingPoint, TimeSlot
 
 pytestmark = pytest.mark.django_db
 

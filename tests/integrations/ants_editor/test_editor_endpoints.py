@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civiquest.accounts.models import ServiceKind
-from civiquest.integrations.passport.models import AppointmentStatus
+from civiquest.appointments.models import AppointmentStatus
 from tests.integrations.ants_editor.factories import MeetingPointFactory, TimeSlotFactory, book, mairie
 
 pytestmark = pytest.mark.django_db

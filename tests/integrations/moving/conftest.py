@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
+from civiquest.catalogue.definitions.loader import catalogue_load
+from civiquest.catalogue.models import Procedure
 from civiquest.integrations.http import reset_circuit
-from civiquest.procedures.catalogue.changement_adresse import CHANGEMENT_ADRESSE
-from civiquest.procedures.catalogue.loader import catalogue_load
-from civiquest.procedures.models import Procedure
-from civiquest.procedures.services import answers_save, quest_start, revision_loaded
+from civiquest.quests.services import answers_save, quest_start, revision_loaded
 from civiquest.sandbox import http_faults
 
 SERVICE = "moving_recipients"

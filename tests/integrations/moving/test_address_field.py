@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.urls import reverse
 
+from civiquest.catalogue.models import FieldKind
 from civiquest.integrations.address.types import NormalizedAddress
-from civiquest.procedures.models import FieldKind
-from civiquest.procedures.validation import (
+from civiquest.quests.validation import (
     InputInvalid,
     InputSpec,
     address_display,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from civiquest.integrations.address.moving import services
 from civiquest.integrations.address.moving.models import DispatchStatus, HomeAddress, MoveDeclaration, MoveDispatch
 from civiquest.integrations.address.moving.organisations import ORGANISATIONS, nir_key_is_valid
-from civiquest.procedures.models import StepProgress
+from civiquest.quests.models import StepProgress
 from civiquest.sandbox import http_faults
 from civiquest.sandbox.moving import declarations_created
 from tests.accounts.factories import CitizenFactory
@@ -199,8 +199,8 @@ def test_without_a_moving_quest_the_page_offers_the_procedure(citizen, client, l
 
 
 def test_the_declaration_asks_the_address_first(moving_quest, citizen, client, login_verified):
-    from civiquest.procedures.models import Procedure
-    from civiquest.procedures.services import quest_start
+    from civiquest.catalogue.models import Procedure
+    from civiquest.quests.services import quest_start
 
     moving_quest(citizen)  # loads the procedure
     quest = quest_start(citizen=CitizenFactory(), procedure=Procedure.objects.get(slug="changement-adresse"))

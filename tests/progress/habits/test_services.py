@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from civiquest.notifications.models import Notification
 from civiquest.progress.habits import selectors, services
 from civiquest.progress.habits.catalogue import CATALOGUE, HABITS_TIME_ZONE, Action
 from civiquest.progress.habits.models import CheckIn, CheckInSource, GamePreferences, Habit, Pause
-from civiquest.progress.models import Notification
 from tests.accounts.factories import AgentFactory, CitizenFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +170,7 @@ def test_reminders_are_opt_in_kind_idempotent_and_never_during_a_pause(citizen):
 
 
 def test_a_reminder_is_emailed_to_who_agreed_to_email(citizen):
-    from civiquest.progress.notifications import notification_email_send
+    from civiquest.notifications.services import notification_email_send
 
     services.habit_adopt(citizen=citizen, code="admin_mail")
     services.habit_reminders_set(citizen=citizen, enabled=True)
@@ -259,8 +259,8 @@ def test_adding_a_document_to_the_wallet_checks_the_wallet_habit(citizen, settin
     """Needs the one-line call in civiquest/procedures/documents.py ``document_upload`` (see the report)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from civiquest.procedures.documents import document_upload
-    from civiquest.procedures.models import DocumentType
+    from civiquest.documents.models import DocumentType
+    from civiquest.documents.services import document_upload
 
     settings.CIVIQUEST_PRIVATE_ROOT = tmp_path / "private"
     settings.CIVIQUEST_CLAMD_SOCKET = ""

@@ -6,12 +6,12 @@ import re
 import pytest
 from django.urls import get_resolver, reverse
 
-from civiquest.procedures.models import Quest
-from civiquest.procedures.services import quest_start
 from civiquest.progress.habits import services
 from civiquest.progress.habits.catalogue import CATALOGUE, HABITS_TIME_ZONE
 from civiquest.progress.habits.models import CheckIn, GamePreferences, Habit, Pause
 from civiquest.progress.habits.selectors import today_local
+from civiquest.quests.models import Quest
+from civiquest.quests.services import quest_start
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published
 

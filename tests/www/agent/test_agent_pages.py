@@ -7,17 +7,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from civiquest.accounts.models import ServiceRole
-from civiquest.procedures import instruction
-from civiquest.procedures.models import (
-    ChangeRequest,
-    Label,
-    Quest,
-    QuestDocument,
-    QuestLabel,
-    QuestMessage,
-    QuestNote,
-    QuestState,
-)
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import ChangeRequest, Label, QuestLabel, QuestMessage, QuestNote
+from civiquest.quests.models import Quest, QuestDocument, QuestState
 from tests.procedures.factories import ServiceFactory, member_of
 from tests.procedures.instruction_helpers import submitted_quest
 from tests.procedures.test_inbox import many_quests

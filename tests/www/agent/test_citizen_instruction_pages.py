@@ -3,8 +3,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.urls import reverse
 
-from civiquest.procedures import instruction
-from civiquest.procedures.models import Attestation, QuestMessage
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import Attestation, QuestMessage
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.instruction_helpers import submitted_quest
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from civiquest.progress.models import NotificationKind
-from civiquest.progress.notifications import notify, unread_count
+from civiquest.notifications.models import NotificationKind
+from civiquest.notifications.services import notify, unread_count
 from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from civiquest.procedures import instruction
-from civiquest.procedures.models import Document, QuestDocument, QuestMessage
+from civiquest.documents.models import Document
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import QuestMessage
+from civiquest.quests.models import QuestDocument
 from tests.procedures.instruction_helpers import submitted_quest
 
 PDF_BYTES = b"%PDF-1.4\n%%EOF\n"

@@ -10,19 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from civiquest.procedures.models import (
-    Answer,
-    DocumentType,
-    LifeEventCode,
-    Quest,
-    QuestState,
-    QuestTransition,
-    Step,
-    StepKind,
-    StepProgress,
-    Theme,
-)
-from civiquest.procedures.services import answers_save, procedure_life_events_set, quest_start, step_complete
+from civiquest.catalogue.models import LifeEventCode, Step, StepKind, Theme
+from civiquest.documents.models import DocumentType
+from civiquest.quests.models import Answer, Quest, QuestState, QuestTransition, StepProgress
+from civiquest.quests.services import answers_save, procedure_life_events_set, quest_start, step_complete
 from tests.accounts.factories import AgentFactory, CitizenFactory
 from tests.procedures.factories import (
     GUIDED_STEPS,

@@ -11,9 +11,10 @@ from PIL import Image
 
 from civiquest.accounts.access import view_access
 from civiquest.accounts.models import Role
-from civiquest.procedures.documents import document_attach, document_upload
-from civiquest.procedures.models import Document, DocumentType, QuestState
-from civiquest.procedures.services import quest_start
+from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.services import document_attach, document_upload
+from civiquest.quests.models import QuestState
+from civiquest.quests.services import quest_start
 from civiquest.www.citizen import wallet_views
 from tests.accounts.factories import AgentFactory, CitizenFactory
 from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published

@@ -9,19 +9,18 @@ import pytest
 from django.urls import reverse
 
 from civiquest.accounts.models import AuditEvent, Service, ServiceKind
-from civiquest.procedures.models import (
+from civiquest.catalogue.models import (
     Field,
     FieldKind,
     Procedure,
     ProcedureRevision,
     ProcedureStatus,
-    Quest,
-    QuestState,
     RevisionStatus,
     Step,
     StepKind,
 )
-from civiquest.procedures.services import quest_start
+from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.services import quest_start
 from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
 from tests.procedures.factories import ProcedureFactory, published
 
@@ -404,7 +403,7 @@ XSS_HELP = (
 
 
 def test_a_fields_help_text_is_cleaned_when_saved_and_when_shown(staff_client, client):
-    from civiquest.procedures.services import quest_start
+    from civiquest.quests.services import quest_start
     from tests.accounts.factories import CitizenFactory
 
     procedure = _create(staff_client)

@@ -35,7 +35,7 @@ class MoveDeclaration(models.Model):
     """A move, declared once from a ``changement-adresse`` quest."""
 
     quest = models.OneToOneField(
-        "procedures.Quest", on_delete=models.CASCADE, related_name="move_declaration", verbose_name=_("dossier")
+        "quests.Quest", on_delete=models.CASCADE, related_name="move_declaration", verbose_name=_("dossier")
     )
     citizen = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="move_declarations", verbose_name=_("usager")

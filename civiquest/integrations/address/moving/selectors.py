@@ -9,8 +9,8 @@ from typing import Any
 from civiquest.accounts.models import User
 from civiquest.integrations.address.moving.models import HomeAddress, MoveDeclaration, MoveDispatch
 from civiquest.integrations.address.moving.organisations import ORGANISATIONS, Organisation
-from civiquest.procedures.models import Quest
-from civiquest.procedures.validation import address_label
+from civiquest.quests.models import Quest
+from civiquest.quests.validation import address_label
 
 PROCEDURE_SLUG = "changement-adresse"
 # The quest's inputs the declaration is made of (see catalogue/changement_adresse.py).

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
+from civiquest.core.errors import ProcedureError
 from civiquest.integrations.address.moving.models import (
     DispatchStatus,
     HomeAddress,
@@ -38,10 +39,9 @@ from civiquest.integrations.address.moving.organisations import ORGANISATIONS, R
 from civiquest.integrations.address.moving.recipients import MovingRecipientsClient, rejection_reason
 from civiquest.integrations.address.moving.selectors import DECLARATION_STEP, PROCEDURE_SLUG, move_draft
 from civiquest.integrations.http import IntegrationError, RequestRejected
-from civiquest.procedures import services as procedure_services
-from civiquest.procedures.errors import ProcedureError
-from civiquest.procedures.models import Quest, QuestState
-from civiquest.procedures.validation import address_label, reference_input_name
+from civiquest.quests import services as procedure_services
+from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.validation import address_label, reference_input_name
 
 logger = logging.getLogger(__name__)
 

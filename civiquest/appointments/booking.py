@@ -1,0 +1,594 @@
+"""Booking a town-hall appointment for a passport or an identity card: check, book, cancel, change.
+
+- **Check.** The pre-application number is upper-cased, checked against ``^[A-Z0-9]{10}$``
+  and then against the ANTS coordination API (``/status``): only a ``validated`` number
+  can be booked. An appointment it already has elsewhere is a warning the citizen must
+  acknowledge (as rdv-service-public does), not a refusal. If ANTS cannot be reached,
+  booking waits: the number stays in the quest and the citizen retries.
+- **Book.** Atomic: the slot row is locked, its capacity checked against its booked
+  appointments, the appointment created with a random management token; a quest keeps
+  one booked appointment (booking again cancels the previous one). The appointment step
+  of the quest is marked done with ``procedures.services.step_complete``. Then, after
+  commit, the appointment is registered with ANTS; a failure leaves it booked with
+  ``coordination_status = failed`` and ``tasks.appointments_coordination_sync`` retries.
+- **Cancel.** Marks it cancelled, then deletes it from ANTS (retried the same way).
+
+HTTP calls to ANTS are made outside the booking transaction but under the appointment's
+row lock, so a registration and a cancellation of the same appointment never interleave.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civiquest.accounts.models import User
+from civiquest.appointments.models import (
+    Appointment,
+    AppointmentApplication,
+    AppointmentReason,
+    AppointmentStatus,
+    CoordinationStatus,
+    MeetingPoint,
+    TimeSlot,
+)
+from civiquest.appointments.selectors import meeting_point_timezone, slot_free_places
+from civiquest.catalogue.models import Step, StepKind
+from civiquest.core.errors import ProcedureError
+from civiquest.integrations.http import IntegrationError
+from civiquest.integrations.passport import coordination
+from civiquest.integrations.passport.coordination import ApplicationState, ApplicationStatus, RegisteredAppointment
+from civiquest.quests import workflow
+from civiquest.quests.models import Quest
+from civiquest.quests.services import step_complete, step_reopen
+
+logger = logging.getLogger(__name__)
+
+# The quests whose appointment step books through ANTS, and what they book.
+QUEST_REASONS = {"passeport": AppointmentReason.PASSPORT, "carte-identite": AppointmentReason.CNI}
+PRE_APPLICATION_ANSWER = "pre-demande.reference"
+ADDRESS_ANSWER = "adresse"
+# How far ahead slots are offered, and how many meeting points around the citizen.
+DAYS_AHEAD = 28
+NEAREST_POINTS = 5
+# Around coordinates, points are first looked for in this box (degrees; ~55 km north–south).
+BOX_DEGREES = 0.5
+POSTCODE_RE = re.compile(r"\b(\d{5})\b")
+
+
+class BookingError(Exception):
+    """Booking refused, with a translated message to show the citizen."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- Pre-application numbers ---------------------------------------------------------------
+
+
+def status_message(status: ApplicationStatus) -> str:
+    """What a non-bookable status means for the citizen, and what to do."""
+    messages = {
+        ApplicationStatus.CONSUMED: _(
+            "Ce numéro de pré-demande a déjà servi pour un dossier traité en mairie. Faites une nouvelle "
+            "pré-demande sur le site de l’ANTS, puis indiquez ici le nouveau numéro."
+        ),
+        ApplicationStatus.DECLARED: _(
+            "Ce numéro de pré-demande n’est pas officiellement reconnu par l’ANTS. Vérifiez-le sur votre "
+            "récapitulatif de pré-demande ; s’il est exact, refaites la pré-demande sur le site de l’ANTS."
+        ),
+        ApplicationStatus.UNKNOWN: _(
+            "L’ANTS ne connaît pas ce numéro de pré-demande. Vérifiez qu’il est bien recopié (10 lettres et "
+            "chiffres, sur votre récapitulatif de pré-demande), ou refaites la pré-demande sur le site de l’ANTS."
+        ),
+        ApplicationStatus.EXPIRED: _(
+            "Ce numéro de pré-demande a expiré. Refaites une pré-demande sur le site de l’ANTS, puis indiquez "
+            "ici le nouveau numéro."
+        ),
+    }
+    return str(messages.get(status, ""))
+
+
+@dataclass(frozen=True)
+class ApplicationCheck:
+    """What the citizen is told about their number: bookable, refused (``problem``), or ANTS unreachable."""
+
+    application_id: str
+    state: ApplicationState | None = None
+    problem: str = ""
+    unavailable: str = ""
+    # Appointments the number already has at other town halls (or with another editor).
+    elsewhere: tuple[RegisteredAppointment, ...] = ()
+
+    @property
+    def can_book(self) -> bool:
+        return self.state is not None and self.state.can_book and not self.problem
+
+
+def management_url(appointment: Appointment) -> str:
+    """The absolute URL ANTS shows the citizen to change or cancel (no sign-in: the token is the key)."""
+    path = reverse("citizen:appointment-manage", kwargs={"token": appointment.management_token})
+    return f"{settings.CIVIQUEST_PUBLIC_URL}{path}"
+
+
+def _our_management_urls(application_id: str) -> set[str]:
+    tokens = AppointmentApplication.objects.filter(
+        application_id=application_id, appointment__status=AppointmentStatus.BOOKED
+    ).values_list("appointment__management_token", flat=True)
+    return {f"{settings.CIVIQUEST_PUBLIC_URL}{reverse('citizen:appointment-manage', args=[t])}" for t in tokens}
+
+
+def application_check(raw: str) -> ApplicationCheck:
+    """Normalize and check a pre-application number against ANTS (one ``/status`` call)."""
+    application_id = coordination.normalize_application_id(raw or "")
+    if not coordination.is_application_id(application_id):
+        return ApplicationCheck(
+            application_id=application_id,
+            problem=_(
+                "Le numéro de pré-demande compte 10 caractères, lettres et chiffres (par exemple AB12CD34EF). "
+                "Corrigez-le à l’étape « Faire la pré-demande en ligne »."
+            ),
+        )
+    try:
+        state = coordination.status_of(application_id)
+    except IntegrationError as error:
+        return ApplicationCheck(application_id=application_id, unavailable=error.user_message)
+    if not state.can_book:
+        return ApplicationCheck(application_id=application_id, state=state, problem=status_message(state.status))
+    ours = _our_management_urls(application_id) if state.appointments else set()
+    elsewhere = tuple(item for item in state.appointments if item.management_url not in ours)
+    return ApplicationCheck(application_id=application_id, state=state, elsewhere=elsewhere)
+
+
+# --- Where the citizen lives, and the meeting points around ---------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """The citizen's address as far as we know it: coordinates and codes when normalized."""
+
+    label: str = ""
+    citycode: str = ""
+    postcode: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def place_of(answer: Any) -> Place:
+    """An address answer: the normalized dict (``label, ban_id, citycode, postcode, city, lat, lon``),
+    its free-text fallback (a dict with a label only), or the plain string of older quests."""
+    if isinstance(answer, dict):
+        label = str(answer.get("label") or answer.get("text") or "")
+        postcode = str(answer.get("postcode") or "")
+        if not postcode:
+            found = POSTCODE_RE.search(label)
+            postcode = found.group(1) if found else ""
+        return Place(
+            label=label,
+            citycode=str(answer.get("citycode") or ""),
+            postcode=postcode,
+            lat=_float(answer.get("lat")),
+            lon=_float(answer.get("lon")),
+        )
+    if isinstance(answer, str):
+        found = POSTCODE_RE.search(answer)
+        return Place(label=answer, postcode=found.group(1) if found else "")
+    return Place()
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    radius = 6371.0
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = math.radians(lat2 - lat1)
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * radius * math.asin(math.sqrt(a))
+
+
+@dataclass
+class NearbyPoint:
+    point: MeetingPoint
+    distance_km: float | None
+    # (local day, slots of that day), in order.
+    days: list[tuple[date, list[TimeSlot]]] = field(default_factory=list)
+
+    @property
+    def distance_label(self) -> str:
+        if self.distance_km is None:
+            return ""
+        if self.distance_km < 1:
+            return _("à moins d’1 km")
+        return _("à %(km)s km") % {"km": round(self.distance_km)}
+
+
+def _department(code: str) -> str:
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def nearest_points(place: Place, *, limit: int = NEAREST_POINTS) -> list[NearbyPoint]:
+    """The active meeting points nearest the place (one query, two when the box around it is empty).
+
+    By distance when the address has coordinates; otherwise same commune, then same
+    postcode, then same département, then by name.
+    """
+    active = MeetingPoint.objects.filter(is_active=True)
+    if place.lat is not None and place.lon is not None:
+        lat, lon = place.lat, place.lon
+        box = active.filter(
+            latitude__range=(lat - BOX_DEGREES, lat + BOX_DEGREES),
+            longitude__range=(lon - BOX_DEGREES * 1.5, lon + BOX_DEGREES * 1.5),
+        )
+        candidates = list(box) or list(active)
+        ranked = sorted(
+            (NearbyPoint(point=p, distance_km=haversine_km(lat, lon, p.latitude, p.longitude)) for p in candidates),
+            key=lambda near: (near.distance_km or 0.0, near.point.name, near.point.pk),
+        )
+        return ranked[:limit]
+    department = _department(place.citycode or place.postcode)
+
+    def rank(point: MeetingPoint) -> tuple[int, str, int]:
+        if place.citycode and point.citycode == place.citycode:
+            score = 0
+        elif place.postcode and point.zip_code == place.postcode:
+            score = 1
+        elif department and _department(point.zip_code) == department:
+            score = 2
+        else:
+            score = 3
+        return (score, point.name, point.pk)
+
+    return [NearbyPoint(point=p, distance_km=None) for p in sorted(active, key=rank)[:limit]]
+
+
+def free_slots(points: Iterable[MeetingPoint], *, now: datetime | None = None) -> QuerySet[TimeSlot]:
+    """Slots of these points in the coming weeks that still have room (one query)."""
+    now = now or timezone.now()
+    return (
+        TimeSlot.objects.filter(
+            meeting_point__in=list(points),
+            cancelled_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lt=now + timedelta(days=DAYS_AHEAD),
+        )
+        # Places are documents (ANTS's documents_number), as the editor endpoints count them.
+        .annotate(
+            booked=Coalesce(
+                Sum("appointments__documents_number", filter=Q(appointments__status=AppointmentStatus.BOOKED)),
+                Value(0),
+            )
+        )
+        .filter(booked__lt=F("capacity"))
+        .order_by("starts_at", "pk")
+    )
+
+
+def points_with_slots(place: Place, *, now: datetime | None = None) -> list[NearbyPoint]:
+    """The nearest points, each with its free slots grouped by local day (two queries; points without any left out)."""
+    nearby = nearest_points(place)
+    by_point: dict[int, NearbyPoint] = {near.point.pk: near for near in nearby}
+    for slot in free_slots([near.point for near in nearby], now=now):
+        near = by_point[slot.meeting_point_id]
+        slot.meeting_point = near.point
+        day = timezone.localtime(slot.starts_at, meeting_point_timezone(near.point)).date()
+        if near.days and near.days[-1][0] == day:
+            near.days[-1][1].append(slot)
+        else:
+            near.days.append((day, [slot]))
+    return [near for near in nearby if near.days]
+
+
+# --- Quests ---------------------------------------------------------------------------------
+
+
+def books_through_ants(quest: Quest) -> bool:
+    return quest.procedure.slug in QUEST_REASONS
+
+
+def active_appointment(*, quest: Quest) -> Appointment | None:
+    return (
+        Appointment.objects.filter(quest=quest, status=AppointmentStatus.BOOKED)
+        .select_related("slot__meeting_point")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def appointment_step(quest: Quest) -> Step | None:
+    return Step.objects.filter(revision_id=quest.revision_id, kind=StepKind.APPOINTMENT).order_by("position").first()
+
+
+def quest_step_reopen(appointment: Appointment) -> None:
+    """A cancelled appointment leaves its quest without one: the appointment step is to be done again.
+
+    Call it in the cancelling transaction. Nothing changes once the quest is submitted (the
+    service then handles the appointment) or while another appointment is booked for it.
+    """
+    if appointment.quest_id is None:
+        return
+    if Appointment.objects.filter(quest_id=appointment.quest_id, status=AppointmentStatus.BOOKED).exists():
+        return
+    quest = Quest.objects.get(pk=appointment.quest_id)
+    step = appointment_step(quest)
+    if step is not None:
+        step_reopen(quest=quest, step=step)
+
+
+# --- Booking ----------------------------------------------------------------------------------
+
+
+def _check_bookable(check: ApplicationCheck, *, confirm_elsewhere: bool) -> None:
+    if check.unavailable:
+        raise BookingError(check.unavailable)
+    if check.problem:
+        raise BookingError(check.problem)
+    if check.elsewhere and not confirm_elsewhere:
+        raise BookingError(
+            _(
+                "Ce numéro de pré-demande a déjà un rendez-vous dans une autre mairie. Annulez-le d’abord, ou "
+                "confirmez que vous voulez prendre celui-ci aussi."
+            )
+        )
+
+
+def applications_release(appointment_ids: list[int]) -> None:
+    """Cancelled appointments give their pre-application numbers back (``AppointmentApplication.live``)."""
+    AppointmentApplication.objects.filter(appointment_id__in=appointment_ids, live=True).update(live=False)
+
+
+@transaction.atomic
+def _book_locked(
+    *,
+    citizen: User,
+    slot_id: int,
+    application_ids: list[str],
+    reason: str,
+    quest: Quest | None,
+    replacing: Appointment | None,
+) -> tuple[Appointment, list[int]]:
+    """Create the appointment if the slot has room; returns it and the ids of the appointments it replaced."""
+    slot = (
+        TimeSlot.objects.select_for_update(of=("self",))
+        .select_related("meeting_point")
+        .filter(pk=slot_id, meeting_point__is_active=True)
+        .first()
+    )
+    if slot is None or slot.cancelled_at is not None or slot.starts_at <= timezone.now():
+        raise BookingError(_("Ce créneau n’est plus proposé. Choisissez-en un autre."))
+    if slot_free_places(slot) < max(len(application_ids), 1):
+        raise BookingError(_("Ce créneau vient d’être pris. Choisissez-en un autre."))
+    # What this booking replaces: the quest's appointment, or the one the citizen is changing.
+    which = [Q(quest=quest)] if quest is not None else []
+    which += [Q(pk=replacing.pk)] if replacing is not None else []
+    old = Appointment.objects.none()
+    if which:
+        condition = which[0] if len(which) == 1 else which[0] | which[1]
+        old = Appointment.objects.select_for_update().filter(
+            condition, citizen=citizen, status=AppointmentStatus.BOOKED
+        )
+    replaced = list(old.values_list("pk", flat=True))
+    now = timezone.now()
+    if replaced:
+        Appointment.objects.filter(pk__in=replaced).update(status=AppointmentStatus.CANCELLED, cancelled_at=now)
+        applications_release(replaced)
+    # An appointment whose time has passed no longer holds its numbers.
+    AppointmentApplication.objects.filter(
+        application_id__in=application_ids, live=True, appointment__slot__starts_at__lte=now
+    ).update(live=False)
+    appointment = Appointment.objects.create(
+        slot=slot,
+        citizen=citizen,
+        quest=quest,
+        application_ids=application_ids,
+        reason=reason,
+        documents_number=len(application_ids),
+    )
+    try:
+        with transaction.atomic():
+            AppointmentApplication.objects.bulk_create(
+                [AppointmentApplication(appointment=appointment, application_id=number) for number in application_ids]
+            )
+    except IntegrityError as error:
+        # Another appointment to come holds the number (one of the citizen's own, or a concurrent booking).
+        raise BookingError(
+            _(
+                "Ce numéro de pré-demande a déjà un rendez-vous à venir sur CiviQuest. Modifiez ou annulez ce "
+                "rendez-vous depuis votre démarche avant d’en prendre un autre."
+            )
+        ) from error
+    if quest is not None and quest.state in workflow.EDITABLE_STATES:
+        # Once the file is submitted the step stays as it was; the appointment can still change.
+        step = appointment_step(quest)
+        if step is not None:
+            try:
+                step_complete(quest=quest, step=step)
+            except ProcedureError as error:
+                raise BookingError(error.message) from error
+    return appointment, replaced
+
+
+def book(
+    *,
+    citizen: User,
+    slot_id: int,
+    application_id: str,
+    reason: str,
+    quest: Quest | None = None,
+    replacing: Appointment | None = None,
+    confirm_elsewhere: bool = False,
+) -> Appointment:
+    """Check the number with ANTS, book the slot, then register it with ANTS (see the module docstring).
+
+    Raises ``BookingError`` (number refused, ANTS unreachable, slot full or gone, quest closed).
+    """
+    check = application_check(application_id)
+    _check_bookable(check, confirm_elsewhere=confirm_elsewhere)
+    appointment, replaced = _book_locked(
+        citizen=citizen,
+        slot_id=slot_id,
+        application_ids=[check.application_id],
+        reason=reason,
+        quest=quest,
+        replacing=replacing,
+    )
+    # After commit (we are outside the transaction): tell ANTS, the new one first.
+    appointment_register(appointment_id=appointment.pk)
+    for old_id in replaced:
+        appointment_unregister(appointment_id=old_id)
+    appointment.refresh_from_db()
+    return appointment
+
+
+def book_for_quest(
+    *, quest: Quest, slot_id: int, confirm_elsewhere: bool = False, answers: dict[str, Any]
+) -> Appointment:
+    """Book the quest's appointment with its pre-application number; replaces the quest's previous one."""
+    reason = QUEST_REASONS.get(quest.procedure.slug)
+    if reason is None:
+        raise BookingError(_("Cette démarche ne se réserve pas en ligne."))
+    number = str(answers.get(PRE_APPLICATION_ANSWER) or "")
+    if not number:
+        raise BookingError(
+            _("Indiquez d’abord votre numéro de pré-demande, à l’étape « Faire la pré-demande en ligne ».")
+        )
+    citizen = User.objects.get(pk=quest.citizen_id)
+    return book(
+        citizen=citizen,
+        slot_id=slot_id,
+        application_id=number,
+        reason=reason,
+        quest=quest,
+        confirm_elsewhere=confirm_elsewhere,
+    )
+
+
+def cancel(*, appointment: Appointment) -> Appointment:
+    """Cancel a booked appointment (idempotent), then withdraw it from ANTS."""
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status == AppointmentStatus.BOOKED:
+            locked.status = AppointmentStatus.CANCELLED
+            locked.cancelled_at = timezone.now()
+            locked.save(update_fields=["status", "cancelled_at"])
+            applications_release([locked.pk])
+            quest_step_reopen(locked)
+    appointment_unregister(appointment_id=appointment.pk)
+    appointment.refresh_from_db()
+    return appointment
+
+
+# --- The coordination API, retried ------------------------------------------------------------
+
+
+def _coordination_args(appointment: Appointment) -> dict[str, Any]:
+    point = appointment.slot.meeting_point
+    return {
+        "meeting_point_id": point.ants_id,
+        "meeting_point": point.name,
+        "starts_at": appointment.slot.starts_at,
+        "tz": meeting_point_timezone(point),
+    }
+
+
+def appointment_register(*, appointment_id: int) -> bool:
+    """Register a booked appointment with ANTS unless done; True once registered. Idempotent.
+
+    ANTS keys a registration by (application id, management URL): posting it again is harmless.
+    """
+    with transaction.atomic():
+        locked = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("slot__meeting_point")
+            .filter(pk=appointment_id)
+            .first()
+        )
+        if locked is None or locked.status != AppointmentStatus.BOOKED:
+            return False
+        if locked.coordination_status == CoordinationStatus.REGISTERED:
+            return True
+        url = management_url(locked)
+        try:
+            for number in locked.application_ids:
+                coordination.register(application_id=number, management_url=url, **_coordination_args(locked))
+        except IntegrationError as error:
+            logger.warning("ANTS registration failed", extra={"appointment": appointment_id, "detail": error.detail})
+            locked.coordination_status = CoordinationStatus.FAILED
+            locked.save(update_fields=["coordination_status"])
+            return False
+        locked.coordination_status = CoordinationStatus.REGISTERED
+        locked.save(update_fields=["coordination_status"])
+        return True
+
+
+def appointment_unregister(*, appointment_id: int) -> bool:
+    """Withdraw a cancelled appointment from ANTS unless done; True once withdrawn. Idempotent."""
+    with transaction.atomic():
+        locked = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("slot__meeting_point")
+            .filter(pk=appointment_id)
+            .first()
+        )
+        if locked is None or locked.status != AppointmentStatus.CANCELLED:
+            return False
+        if locked.coordination_status == CoordinationStatus.DELETED:
+            return True
+        try:
+            for number in locked.application_ids:
+                coordination.unregister(application_id=number, **_coordination_args(locked))
+        except IntegrationError as error:
+            # Still listed at ANTS (or maybe): the sync task tries again.
+            logger.warning("ANTS deletion failed", extra={"appointment": appointment_id, "detail": error.detail})
+            return False
+        locked.coordination_status = CoordinationStatus.DELETED
+        locked.save(update_fields=["coordination_status"])
+        return True
+
+
+# Booked appointments younger than this are being registered by their request: the sweep leaves them.
+SWEEP_GRACE = timedelta(minutes=1)
+
+
+def coordination_sync(*, now: datetime | None = None) -> tuple[int, int]:
+    """Retry what ANTS has not heard yet: registrations of booked appointments, deletions of cancelled ones.
+
+    Returns (registered, deleted). Only appointments whose slot is still to come matter to ANTS.
+    """
+    now = now or timezone.now()
+    upcoming = Appointment.objects.filter(slot__starts_at__gt=now)
+    to_register = upcoming.filter(
+        status=AppointmentStatus.BOOKED,
+        coordination_status__in=[CoordinationStatus.FAILED, CoordinationStatus.PENDING],
+        created_at__lt=now - SWEEP_GRACE,
+    )
+    to_delete = upcoming.filter(status=AppointmentStatus.CANCELLED).exclude(
+        coordination_status=CoordinationStatus.DELETED
+    )
+    registered = sum(appointment_register(appointment_id=pk) for pk in to_register.values_list("pk", flat=True))
+    deleted = sum(appointment_unregister(appointment_id=pk) for pk in to_delete.values_list("pk", flat=True))
+    return registered, deleted

@@ -1,0 +1,58 @@
+"""Inscription sur les listes électorales, en ligne (source : service-public.fr F1367)."""
+
+from civiquest.catalogue.definitions.base import (
+    ProcedureDefinition,
+    documents,
+    fiche,
+    form,
+    info,
+    outside_service,
+)
+from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
+from civiquest.documents.models import DocumentType
+
+INSCRIPTION_LISTES_ELECTORALES = ProcedureDefinition(
+    slug="inscription-listes-electorales",
+    title="S’inscrire sur les listes électorales",
+    summary=(
+        "Pour voter, inscrivez-vous dans votre commune, en ligne, toute l’année ; pour voter à une élection, "
+        "au plus tard le 6e vendredi précédant le 1er tour. Gratuit."
+    ),
+    keywords="vote élections inscription électorale mairie",
+    theme=Theme.PAPERS,
+    life_events=(LifeEventCode.MOVING, LifeEventCode.COMING_OF_AGE),
+    official_links=(
+        fiche("F1367", "Listes électorales : nouvelle inscription (service-public.fr)"),
+        ("Demande d’inscription en ligne", "https://psl.service-public.fr/mademarche/InscriptionElectorale/demarche"),
+    ),
+    estimated_minutes=10,
+    cost_label="Gratuit",
+    completion_xp=60,
+    badge_codes=("citoyen",),
+    steps=(
+        info(
+            "a-savoir",
+            "À savoir",
+            "Un jeune recensé à 16 ans est inscrit d’office à 18 ans. Après un déménagement, il faut "
+            "s’inscrire dans la nouvelle commune.",
+        ),
+        form(
+            "commune",
+            "Votre commune d’inscription",
+            [{"name": "commune", "label": "Code de la commune", "kind": FieldKind.COMMUNE}],
+        ),
+        documents(
+            "pieces",
+            "Vos pièces justificatives",
+            [DocumentType.IDENTITY_CARD, DocumentType.PROOF_OF_ADDRESS],
+            body="Vous joindrez leur version numérisée au téléservice.",
+        ),
+        outside_service(
+            "teleservice",
+            "Demander l’inscription en ligne",
+            url="https://psl.service-public.fr/mademarche/InscriptionElectorale/demarche",
+            reference_label="Numéro de la demande",
+            reference_pattern=r"[A-Za-z0-9-]{4,40}",
+        ),
+    ),
+)

@@ -1,0 +1,145 @@
+"""Instruction: what agents add to a quest (labels, messages, notes, change requests, attestations)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civiquest.accounts.models import Service
+from civiquest.documents.models import _private_storage
+from civiquest.quests.models import Quest
+
+# --- Instruction ----------------------------------------------------------------------------
+
+
+class Label(models.Model):
+    """A label a service puts on its quests (“étiquette”): seen by its agents only."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(_("nom"), max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "procedures_label"
+        verbose_name = _("étiquette")
+        verbose_name_plural = _("étiquettes")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="procedures_label_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestLabel(models.Model):
+    quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="quest_labels")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="quest_labels")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "procedures_questlabel"
+        verbose_name = _("étiquette d’un dossier")
+        verbose_name_plural = _("étiquettes des dossiers")
+        constraints = [models.UniqueConstraint(fields=["quest", "label"], name="procedures_quest_label_unique")]
+        indexes = [models.Index(fields=["label", "quest"], name="procedures_quest_label_label")]
+
+    def __str__(self) -> str:
+        return f"{self.quest_id}/{self.label_id}"
+
+
+class QuestMessage(models.Model):
+    """A message of the thread between the citizen and the instructing service.
+
+    An attachment is a private file, checked like a wallet document; read receipts say
+    when the other side first read it.
+    """
+
+    quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_agent = models.BooleanField(_("écrit par le service"), default=False)
+    body = models.TextField(_("message"))
+    attachment = models.FileField(_("pièce jointe"), storage=_private_storage, max_length=255, blank=True)
+    attachment_name = models.CharField(_("nom de la pièce jointe"), max_length=255, blank=True)
+    attachment_content_type = models.CharField(_("type de la pièce jointe"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    read_by_citizen_at = models.DateTimeField(_("lu par l’usager le"), null=True, blank=True)
+    read_by_agent_at = models.DateTimeField(_("lu par le service le"), null=True, blank=True)
+
+    class Meta:
+        db_table = "procedures_questmessage"
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["quest", "created_at"], name="procedures_message_quest")]
+
+    def __str__(self) -> str:
+        return f"{self.quest_id}/{self.pk}"
+
+
+class QuestNote(models.Model):
+    """A private note of the service's agents on a quest: the citizen never sees it."""
+
+    quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("écrite le"), default=timezone.now)
+
+    class Meta:
+        db_table = "procedures_questnote"
+        verbose_name = _("note privée")
+        verbose_name_plural = _("notes privées")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["quest", "created_at"], name="procedures_note_quest")]
+
+    def __str__(self) -> str:
+        return f"{self.quest_id}/{self.pk}"
+
+
+class ChangeRequest(models.Model):
+    """What the service asked the citizen to fix: inputs (field names, ``step.input``) or
+    whole steps (``step:<slug>``), with the message. Closed when the citizen resubmits."""
+
+    quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="change_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(_("message"))
+    targets = models.JSONField(_("éléments à corriger"), default=list, blank=True)
+    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+
+    class Meta:
+        db_table = "procedures_changerequest"
+        verbose_name = _("demande de correction")
+        verbose_name_plural = _("demandes de correction")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["quest", "closed_at"], name="procedures_change_request_open")]
+
+    def __str__(self) -> str:
+        return f"{self.quest_id}/{self.pk}"
+
+
+class Attestation(models.Model):
+    """The decision document of an accepted quest, with a code anyone may verify."""
+
+    quest = models.OneToOneField(Quest, on_delete=models.PROTECT, related_name="attestation")
+    code = models.CharField(_("code de vérification"), max_length=24, unique=True)
+    file = models.FileField(_("fichier"), storage=_private_storage, max_length=255)
+    citizen_name = models.CharField(_("usager"), max_length=400)
+    procedure_title = models.CharField(_("démarche"), max_length=200)
+    service_name = models.CharField(_("service"), max_length=200)
+    decided_at = models.DateTimeField(_("décidé le"))
+    created_at = models.DateTimeField(_("délivrée le"), default=timezone.now)
+
+    class Meta:
+        db_table = "procedures_attestation"
+        verbose_name = _("attestation")
+        verbose_name_plural = _("attestations")
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,62 @@
+"""Template tags that show the citizen what the service asked, on the quest and step pages.
+
+``{% load instruction_tags %}``, then ``{% quest_instruction_panel quest %}`` on the quest
+page and ``{% step_fixes quest step %}`` on a step page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from civiquest.catalogue.models import Step
+from civiquest.instruction import attestation
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import QuestMessage
+from civiquest.quests.models import Quest, QuestState
+
+register = template.Library()
+
+
+def fixes_of(quest: Quest) -> dict[str, Any]:
+    """The open change request, with its targets as labels grouped by step."""
+    request = instruction.open_change_request(quest=quest) if quest.state == QuestState.CHANGES_REQUESTED else None
+    if request is None:
+        return {"request": None, "steps": []}
+    labels = instruction.change_targets(quest)
+    steps: dict[str, dict[str, Any]] = {}
+    for step in quest.revision.steps.all():
+        entries = [
+            labels[target].split(" — ", 1)[-1]
+            for target in request.targets
+            if target == f"step:{step.slug}" or target.split(".")[0] == step.slug or _field_of(step, target)
+        ]
+        if entries:
+            steps[step.slug] = {"step": step, "items": entries}
+    return {"request": request, "steps": list(steps.values())}
+
+
+def _field_of(step: Step, target: str) -> bool:
+    return any(field_.name == target for field_ in step.fields.all())
+
+
+@register.inclusion_tag("citizen/instruction/_panel.html")
+def quest_instruction_panel(quest: Quest) -> dict[str, Any]:
+    """On the quest page: what to fix, the thread (unread count), the attestation."""
+    unread = QuestMessage.objects.filter(quest=quest, from_agent=True, read_by_citizen_at__isnull=True).count()
+    return {
+        "quest": quest,
+        "fixes": fixes_of(quest),
+        "unread": unread,
+        "has_thread": quest.state != QuestState.DRAFT,
+        "attestation": attestation.attestation_of(quest=quest) if quest.state == QuestState.ACCEPTED else None,
+    }
+
+
+@register.inclusion_tag("citizen/instruction/_step_fixes.html")
+def step_fixes(quest: Quest, step: Step) -> dict[str, Any]:
+    """On a step page: what the service asked to fix in this step, if anything."""
+    fixes = fixes_of(quest)
+    items: list[str] = next((entry["items"] for entry in fixes["steps"] if entry["step"].pk == step.pk), [])
+    return {"request": fixes["request"] if items else None, "items": items}

@@ -1,0 +1,211 @@
+"""Notifications: written with the event they tell about, emailed once after it commits.
+
+A notification's ``key`` names its event (``quest-transition:42``), so telling the same
+event twice — a retried task, a replayed signal — keeps one notification and one email.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from civiquest.accounts.models import User
+from civiquest.notifications.models import Notification, NotificationKind
+from civiquest.quests.models import Quest, QuestState, QuestTransition
+
+logger = logging.getLogger(__name__)
+
+S = QuestState
+# The unread count is dropped from the cache whenever it changes; this only bounds a stale read.
+UNREAD_CACHE_SECONDS = 300
+# News of the game (levels, badges): hidden, like every game element, in "mode sobre".
+GAME_KINDS = frozenset({NotificationKind.LEVEL_UP, NotificationKind.BADGE})
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: NotificationKind | str,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    quest: Quest | None = None,
+) -> Notification:
+    """Write the notification for the event ``key`` unless it exists; email it after commit."""
+    existing = Notification.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient, kind=kind, key=key, title=title, body=body, url=url, quest=quest
+            )
+    except IntegrityError:
+        # Another worker told the same event first.
+        return Notification.objects.get(key=key)
+    _unread_changed(recipient.pk)
+    if email_wanted(recipient=recipient, kind=str(kind)):
+        from civiquest.notifications.tasks import notification_email_send
+
+        notification_id = notification.pk
+        transaction.on_commit(lambda: notification_email_send.delay(notification_id))
+    return notification
+
+
+def email_wanted(*, recipient: User, kind: str) -> bool:
+    """Email per kind, only as the citizen chose: news of their quests with their contact preference
+    (``notify_by_email``); levels and badges only if they also asked for them (and not in "mode sobre")."""
+    if not (recipient.notify_by_email and recipient.email):
+        return False
+    if kind in GAME_KINDS:
+        from civiquest.progress.habits.selectors import game_news_by_email_for
+
+        return game_news_by_email_for(recipient)
+    return True
+
+
+def _quest_message(transition: QuestTransition, quest: Quest) -> tuple[str, str]:
+    """The title and body telling the citizen what just happened to their quest."""
+    procedure = quest.procedure.title
+    reference = quest.reference
+    source, target = transition.from_state, transition.to_state
+    context = {"procedure": procedure, "reference": reference}
+    if target == S.SUBMITTED and source == S.CHANGES_REQUESTED:
+        title = _("Vos corrections du dossier %(reference)s ont été transmises") % context
+        body = _("Le service instructeur reprend l’examen de votre dossier « %(procedure)s ».") % context
+    elif target == S.SUBMITTED:
+        title = _("Votre dossier %(reference)s a été déposé") % context
+        body = (
+            _(
+                "Votre dossier « %(procedure)s » a bien été transmis au service instructeur. "
+                "Vous serez informé de chaque étape de son traitement."
+            )
+            % context
+        )
+    elif target == S.IN_REVIEW and source in (S.ACCEPTED, S.REJECTED, S.CLOSED):
+        title = _("Votre dossier %(reference)s a été rouvert") % context
+        body = _("Le service instructeur examine à nouveau votre dossier « %(procedure)s ».") % context
+    elif target == S.IN_REVIEW:
+        title = _("Votre dossier %(reference)s est en cours d’instruction") % context
+        body = _("Un agent examine votre dossier « %(procedure)s ».") % context
+    elif target == S.CHANGES_REQUESTED:
+        title = _("Des corrections sont demandées sur votre dossier %(reference)s") % context
+        body = _("Le service instructeur vous demande de compléter votre dossier « %(procedure)s ».") % context
+    elif target == S.ACCEPTED:
+        title = _("Votre dossier %(reference)s a été accepté") % context
+        body = _("Le service instructeur a accepté votre dossier « %(procedure)s ».") % context
+    elif target == S.REJECTED:
+        title = _("Votre dossier %(reference)s a été refusé") % context
+        body = _("Le service instructeur a refusé votre dossier « %(procedure)s ».") % context
+    elif target == S.CLOSED:
+        title = _("Votre dossier %(reference)s a été classé sans suite") % context
+        body = _("Le service instructeur a classé sans suite votre dossier « %(procedure)s ».") % context
+    elif target == S.COMPLETED:
+        title = _("Démarche terminée : %(procedure)s") % context
+        body = _("Vous avez terminé toutes les étapes de la démarche « %(procedure)s ». Bravo !") % context
+    else:
+        title = _("Votre dossier %(reference)s a changé d’état") % context
+        body = ""
+    if transition.motivation:
+        label = _("Message du service :")
+        body = f"{body}\n\n{label} {transition.motivation}"
+    return title, body
+
+
+def quest_transition_notify(*, transition: QuestTransition) -> Notification:
+    """Tell the citizen about one state change of their quest (in French: no language is kept per user)."""
+    quest = Quest.objects.select_related("procedure", "citizen").get(pk=transition.quest_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = _quest_message(transition, quest)
+    return notify(
+        recipient=quest.citizen,
+        kind=NotificationKind.QUEST_STATE,
+        key=f"quest-transition:{transition.pk}",
+        title=title,
+        body=body,
+        url=reverse("citizen:quest", args=[quest.pk]),
+        quest=quest,
+    )
+
+
+def notification_email_send(notification_id: int) -> bool:
+    """Email a notification once: the row is locked and stamped, so a retry sends nothing more."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.emailed_at is not None:
+            return False
+        recipient = notification.recipient
+        if not email_wanted(recipient=recipient, kind=notification.kind):
+            return False
+        context: dict[str, Any] = {
+            "notification": notification,
+            "recipient": recipient,
+            "link": f"{settings.CIVIQUEST_PUBLIC_URL}{notification.url}" if notification.url else "",
+            "settings_link": f"{settings.CIVIQUEST_PUBLIC_URL}{reverse('citizen:profile')}",
+        }
+        send_mail(
+            subject=notification.title,
+            message=render_to_string("emails/notification.txt", context),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+# --- Selectors and reading ---------------------------------------------------------------------
+
+
+def notifications_of(*, recipient: User, include_game: bool = True) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(recipient=recipient)
+    if not include_game:
+        notifications = notifications.exclude(kind__in=GAME_KINDS)
+    return notifications.order_by("-created_at", "-pk")
+
+
+def _unread_keys(recipient_id: int) -> list[str]:
+    return [f"notifications:unread:{recipient_id}:{game}" for game in ("all", "sober")]
+
+
+def unread_count(*, recipient: User, include_game: bool = True) -> int:
+    """How many notifications the recipient has not seen; cached, since every page of theirs shows it."""
+    key = _unread_keys(recipient.pk)[0 if include_game else 1]
+    count = cache.get(key)
+    if count is None:
+        count = notifications_of(recipient=recipient, include_game=include_game).filter(read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return int(count)
+
+
+def _unread_changed(recipient_id: int) -> None:
+    # Now, for the rest of this request, and after commit, for a read made meanwhile by another one.
+    cache.delete_many(_unread_keys(recipient_id))
+    transaction.on_commit(lambda: cache.delete_many(_unread_keys(recipient_id)))
+
+
+def notifications_mark_read(*, recipient: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the given notifications (or all) of the recipient as read; idempotent, returns how many changed."""
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        _unread_changed(recipient.pk)
+    return changed

@@ -1,0 +1,143 @@
+"""Reads on procedures and quests, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from civiquest.accounts.models import User
+from civiquest.catalogue.models import Procedure, ProcedureStatus, Step, StepKind, search_normalize
+from civiquest.quests import workflow
+from civiquest.quests.models import Answer, Quest, QuestState, QuestTransition, StepProgress
+
+
+def published_procedures(*, search: str = "", theme: str = "", life_event: str = "") -> QuerySet[Procedure]:
+    """The catalogue: published procedures by title, filtered by words (accents ignored), theme, life event."""
+    procedures = Procedure.objects.filter(status=ProcedureStatus.PUBLISHED)
+    for word in search_normalize(search).split()[:10]:
+        procedures = procedures.filter(search_text__contains=word)
+    if theme:
+        procedures = procedures.filter(theme=theme)
+    if life_event:
+        procedures = procedures.filter(life_events__code=life_event)
+    return procedures.select_related("instructing_service").prefetch_related("life_events").order_by("title")
+
+
+def published_procedure(*, slug: str) -> Procedure | None:
+    """A procedure of the catalogue by slug, or None (not found, draft or closed)."""
+    return (
+        Procedure.objects.filter(slug=slug, status=ProcedureStatus.PUBLISHED)
+        .select_related("instructing_service")
+        .prefetch_related("life_events")
+        .first()
+    )
+
+
+# "Mes démarches": what waits for the citizen first, then what waits for the service, then the rest.
+QUEST_GROUPS: tuple[tuple[str, Promise, tuple[str, ...]], ...] = (
+    ("to_do", _("À compléter"), (QuestState.CHANGES_REQUESTED, QuestState.DRAFT)),
+    ("in_progress", _("En cours de traitement"), (QuestState.SUBMITTED, QuestState.IN_REVIEW)),
+    ("done", _("Terminées"), (QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED, QuestState.COMPLETED)),
+)
+STATE_ORDER = [state for _key, _label, states in QUEST_GROUPS for state in states]
+
+
+@dataclass
+class QuestGroup:
+    key: str
+    label: Any
+    quests: list[Quest] = field(default_factory=list)
+
+
+def quests_of(*, citizen: User) -> list[QuestGroup]:
+    """The citizen's quests in groups (to do, in progress, done), in one query.
+
+    Within a group, quests are ordered by state (changes asked before drafts…), then the
+    latest updated first. Each quest carries ``steps_done`` and ``steps_total`` (steps the
+    citizen does, conditions aside) and its procedure and current step.
+    """
+    steps_total = (
+        Step.objects.filter(revision=OuterRef("revision"))
+        .exclude(kind=StepKind.AGENT_REVIEW)
+        .order_by()
+        .values("revision")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    steps_done = (
+        StepProgress.objects.filter(quest=OuterRef("pk"), done_at__isnull=False)
+        .order_by()
+        .values("quest")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    state_rank = Case(
+        *[When(state=state, then=Value(rank)) for rank, state in enumerate(STATE_ORDER)],
+        default=Value(len(STATE_ORDER)),
+        output_field=IntegerField(),
+    )
+    quests = (
+        Quest.objects.filter(citizen=citizen)
+        .select_related("procedure", "current_step")
+        .annotate(
+            state_rank=state_rank,
+            steps_total=Coalesce(Subquery(steps_total, output_field=IntegerField()), 0),
+            steps_done=Coalesce(Subquery(steps_done, output_field=IntegerField()), 0),
+        )
+        .order_by("state_rank", "-updated_at", "-pk")
+    )
+    groups = {key: QuestGroup(key=key, label=label) for key, label, _states in QUEST_GROUPS}
+    group_of = {state: key for key, _label, states in QUEST_GROUPS for state in states}
+    for quest in quests:
+        groups[group_of[quest.state]].quests.append(quest)
+    return list(groups.values())
+
+
+def quest_detail(*, quest_id: Any, citizen: User) -> Quest | None:
+    """The citizen's own quest with everything its page shows; None for anybody else's (a 404).
+
+    Loads, in a fixed number of queries: procedure and service, revision, steps and their
+    fields (``validation.visibility(quest.revision, …)`` then costs nothing), answers,
+    step progress and the history with its actors.
+    """
+    try:
+        pk = int(quest_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Quest.objects.filter(pk=pk, citizen=citizen)
+        .select_related("procedure__instructing_service", "revision", "current_step")
+        .prefetch_related(
+            Prefetch("revision__steps", queryset=Step.objects.prefetch_related("fields")),
+            Prefetch("answers", queryset=Answer.objects.order_by("field_name")),
+            Prefetch("progress", queryset=StepProgress.objects.order_by("step__position")),
+            Prefetch("transitions", queryset=QuestTransition.objects.select_related("actor").order_by("at", "pk")),
+        )
+        .first()
+    )
+
+
+def quest_answers(quest: Quest) -> dict[str, Any]:
+    """The quest's answers by input name (uses ``quest.answers`` as prefetched by ``quest_detail``)."""
+    return {answer.field_name: answer.value for answer in quest.answers.all()}
+
+
+def quest_done_step_ids(quest: Quest) -> set[int]:
+    """Steps done (uses ``quest.progress`` as prefetched by ``quest_detail``)."""
+    return {progress.step_id for progress in quest.progress.all() if progress.done_at is not None}
+
+
+def open_quest_of(*, citizen: User, procedure: Procedure) -> Quest | None:
+    """The citizen's latest quest on this procedure that is not decided yet, to resume it."""
+    return (
+        Quest.objects.filter(citizen=citizen, procedure=procedure)
+        .exclude(state__in=workflow.FINAL_STATES)
+        .select_related("current_step")
+        .order_by("-updated_at", "-pk")
+        .first()
+    )

@@ -1,0 +1,548 @@
+"""Writes on procedures and quests. Every quest write locks the quest row first.
+
+Decisions:
+
+- ``revision_publish`` publishes the procedure's draft revision and supersedes the
+  published one; it does not open a new draft. The builder calls ``revision_draft_ensure``
+  when an administrator starts editing, which copies the published revision (steps and
+  fields) into a new draft. Open quests stay on the revision they started on.
+- ``answers_save`` saves what is valid and reports the rest: a missing required answer is
+  not an error while drafting (``step_complete`` and submission ask for it). An invalid
+  value leaves the previous answer in place; an empty one clears it.
+- A guided procedure (no instructing service, no agent review step) completes by itself
+  when ``step_complete`` finishes its last required visible step.
+- At submission, answers of inputs hidden by conditions are deleted.
+- A transition to the state the quest is already in returns the transition that brought it
+  there, without a new row: submitting twice, from two tabs or two requests, is one submit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civiquest.accounts.models import Role, User
+from civiquest.assistant.services import knowledge_refresh_later
+from civiquest.catalogue.errors import ProcedureNotPublished, RevisionInvalid
+from civiquest.catalogue.models import (
+    FieldKind,
+    LifeEventCode,
+    Procedure,
+    ProcedureLifeEvent,
+    ProcedureRevision,
+    ProcedureStatus,
+    RevisionStatus,
+    Step,
+    StepKind,
+)
+from civiquest.core.errors import ProcedureError
+from civiquest.documents.models import Document, DocumentType
+from civiquest.instruction import deadlines
+from civiquest.progress import services as progress_services
+from civiquest.quests import workflow
+from civiquest.quests.errors import (
+    IllegalTransition,
+    QuestIncomplete,
+    QuestNotEditable,
+    StepIncomplete,
+    StepUnavailable,
+)
+from civiquest.quests.models import (
+    ActorRole,
+    Answer,
+    Quest,
+    QuestDocument,
+    QuestState,
+    QuestTransition,
+    StepProgress,
+)
+from civiquest.quests.validation import (
+    InputInvalid,
+    InputSpec,
+    Visibility,
+    clean_value,
+    completeness,
+    condition_met,
+    is_empty,
+    revision_problems,
+    step_errors,
+    step_inputs,
+    visibility,
+)
+
+# Crockford's base 32: no I, L, O or U to misread.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Steps whose completion rests on checked data rather than on the citizen's word.
+VERIFIED_KINDS = frozenset({StepKind.FORM, StepKind.DOCUMENTS, StepKind.OUTSIDE_SERVICE})
+
+
+# --- Procedures and revisions -------------------------------------------------------------
+
+
+def revision_loaded(revision_id: int) -> ProcedureRevision:
+    """A revision with its procedure, steps and fields, ready for ``validation.visibility``."""
+    return (
+        ProcedureRevision.objects.select_related("procedure")
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.prefetch_related("fields")))
+        .get(pk=revision_id)
+    )
+
+
+@transaction.atomic
+def revision_publish(*, procedure: Procedure) -> ProcedureRevision:
+    """Publish the draft revision: it becomes the one new quests start on, the previous one is superseded.
+
+    Refuses a draft with problems (``RevisionInvalid`` lists them). Publishing also makes a
+    draft or closed procedure published.
+    """
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    draft_id = (
+        ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.DRAFT)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if draft_id is None:
+        raise ProcedureError(_("Cette démarche n’a pas de révision en brouillon à publier."))
+    draft = revision_loaded(draft_id)
+    problems = revision_problems(draft)
+    if problems:
+        raise RevisionInvalid(_("Cette révision ne peut pas être publiée."), problems)
+    for previous in ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.PUBLISHED):
+        previous.status = RevisionStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+    draft.status = RevisionStatus.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.save(update_fields=["status", "published_at"])
+    if locked.status != ProcedureStatus.PUBLISHED:
+        locked.status = ProcedureStatus.PUBLISHED
+        locked.save(update_fields=["status", "updated_at"])
+    procedure.status = locked.status
+    # The assistant answers from the catalogue: refresh it once this transaction commits.
+    knowledge_refresh_later()
+    return draft
+
+
+@transaction.atomic
+def revision_draft_ensure(*, procedure: Procedure) -> ProcedureRevision:
+    """The procedure's draft revision, made if needed: a copy of the latest revision, or an empty first one."""
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    existing = ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.DRAFT).first()
+    if existing is not None:
+        return existing
+    latest = ProcedureRevision.objects.filter(procedure=locked).order_by("-number").first()
+    if latest is None:
+        return ProcedureRevision.objects.create(procedure=locked, number=1)
+    source = revision_loaded(latest.pk)
+    draft = ProcedureRevision.objects.create(
+        procedure=locked,
+        number=latest.number + 1,
+        xp_per_step=source.xp_per_step,
+        completion_xp=source.completion_xp,
+        badge_codes=list(source.badge_codes),
+    )
+    for step in source.steps.all():
+        fields = list(step.fields.all())
+        step.pk = None
+        step._state.adding = True
+        step.revision = draft
+        step._loaded_revision_id = None
+        step.save()
+        for field_ in fields:
+            field_.pk = None
+            field_._state.adding = True
+            field_.step = step
+            field_._loaded_revision_id = None
+            field_.save()
+    return draft
+
+
+@transaction.atomic
+def procedure_close(*, procedure: Procedure) -> Procedure:
+    """Take the procedure out of the catalogue: no new quest; open quests go on."""
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    if locked.status != ProcedureStatus.CLOSED:
+        locked.status = ProcedureStatus.CLOSED
+        locked.save(update_fields=["status", "updated_at"])
+    procedure.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def procedure_life_events_set(*, procedure: Procedure, codes: Iterable[LifeEventCode | str]) -> list[str]:
+    """Make the procedure belong to exactly these life events."""
+    wanted = {LifeEventCode(code).value for code in codes}
+    ProcedureLifeEvent.objects.filter(procedure=procedure).exclude(code__in=wanted).delete()
+    present = set(ProcedureLifeEvent.objects.filter(procedure=procedure).values_list("code", flat=True))
+    ProcedureLifeEvent.objects.bulk_create(
+        [ProcedureLifeEvent(procedure=procedure, code=code) for code in sorted(wanted - present)]
+    )
+    return sorted(wanted)
+
+
+# --- Quests ---------------------------------------------------------------------------------
+
+
+def quest_reference_new() -> str:
+    """``CQ-2026-7KX3-M9QD``: the year, then 40 random bits in Crockford base 32."""
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"CQ-{timezone.localdate().year}-{body[:4]}-{body[4:]}"
+
+
+@transaction.atomic
+def quest_start(*, citizen: User, procedure: Procedure) -> Quest:
+    """Open a draft quest on the procedure's published revision, which it keeps for good."""
+    if citizen.role != Role.CITIZEN or not citizen.is_active:
+        raise ProcedureError(_("Seuls les usagers peuvent commencer une démarche."))
+    current = Procedure.objects.filter(pk=procedure.pk).values_list("status", flat=True).first()
+    revision_id = (
+        ProcedureRevision.objects.filter(procedure_id=procedure.pk, status=RevisionStatus.PUBLISHED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if current != ProcedureStatus.PUBLISHED or revision_id is None:
+        raise ProcedureNotPublished(_("Cette démarche n’est pas ouverte en ligne pour le moment."))
+    revision = revision_loaded(revision_id)
+    seen = visibility(revision, {})
+    quest = Quest(
+        citizen=citizen,
+        procedure_id=procedure.pk,
+        revision=revision,
+        state=QuestState.DRAFT,
+        current_step=seen.steps[0] if seen.steps else None,
+    )
+    for attempt in range(5):
+        quest.reference = quest_reference_new()
+        try:
+            with transaction.atomic():
+                quest.save()
+            break
+        except IntegrityError:
+            # Another quest drew the same reference: draw again.
+            if attempt == 4:
+                raise
+    QuestTransition.objects.create(
+        quest=quest, actor=citizen, actor_role=ActorRole.CITIZEN, from_state="", to_state=QuestState.DRAFT
+    )
+    return quest
+
+
+def _lock(quest: Quest) -> Quest:
+    return Quest.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=quest.pk)
+
+
+def _sync(target: Quest, source: Quest) -> None:
+    """Bring the caller's instance up to date with the locked one."""
+    for name in ("state", "submitted_at", "decided_at", "updated_at", "current_step_id"):
+        setattr(target, name, getattr(source, name))
+
+
+def _answers(quest: Quest) -> dict[str, Any]:
+    return dict(Answer.objects.filter(quest=quest).values_list("field_name", "value"))
+
+
+def _done_step_ids(quest: Quest) -> set[int]:
+    return set(StepProgress.objects.filter(quest=quest, done_at__isnull=False).values_list("step_id", flat=True))
+
+
+def _step_of(revision: ProcedureRevision, step: Step) -> Step:
+    for candidate in revision.steps.all():
+        if candidate.pk == step.pk:
+            return candidate
+    raise StepUnavailable(_("Cette étape ne fait pas partie de ce dossier."))
+
+
+def _check_editable(quest: Quest) -> None:
+    if quest.state not in workflow.EDITABLE_STATES:
+        raise QuestNotEditable(_("Ce dossier ne peut plus être modifié : il est en cours de traitement ou terminé."))
+
+
+def _check_visible(seen: Visibility, step: Step) -> None:
+    if not seen.is_visible(step):
+        raise StepUnavailable(_("Cette étape ne s’applique pas à votre situation, d’après vos réponses."))
+
+
+@dataclass(frozen=True)
+class AnswersSaved:
+    """What ``answers_save`` wrote (``None`` for a cleared answer) and what it refused, by input name."""
+
+    saved: dict[str, Any]
+    errors: dict[str, str]
+
+
+@transaction.atomic
+def answers_save(*, quest: Quest, step: Step, data: Mapping[str, Any]) -> AnswersSaved:
+    """Save a step's draft answers: each valid value is kept even when others are refused.
+
+    Only inputs named in ``data`` change (an htmx save sends one); an empty value clears
+    the answer. Inputs hidden by the answers are ignored.
+    """
+    locked = _lock(quest)
+    _check_editable(locked)
+    revision = revision_loaded(locked.revision_id)
+    step = _step_of(revision, step)
+    answers = _answers(locked)
+    seen = visibility(revision, answers)
+    _check_visible(seen, step)
+    # Conditions inside the step may depend on answers given in this very request.
+    working = dict(seen.answers)
+    saved: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for spec in step_inputs(step):
+        if not condition_met(spec.condition, working):
+            working.pop(spec.name, None)
+            continue
+        if spec.name not in data:
+            continue
+        raw = data[spec.name]
+        if is_empty(raw):
+            Answer.objects.filter(quest=locked, field_name=spec.name).delete()
+            working.pop(spec.name, None)
+            saved[spec.name] = None
+            continue
+        try:
+            value = clean_value(spec, raw)
+            if spec.kind == FieldKind.DOCUMENT:
+                _check_wallet_document(locked, spec, value)
+        except InputInvalid as error:
+            errors[spec.name] = error.message
+            continue
+        Answer.objects.update_or_create(quest=locked, field_name=spec.name, defaults={"value": value})
+        working[spec.name] = value
+        saved[spec.name] = value
+    if saved:
+        _attachments_sync(locked, step, working)
+        _undo_broken_steps(locked, revision)
+    locked.current_step = step
+    locked.save(update_fields=["current_step", "updated_at"])
+    _sync(quest, locked)
+    return AnswersSaved(saved=saved, errors=errors)
+
+
+def _check_wallet_document(quest: Quest, spec: InputSpec, document_id: int) -> None:
+    """A document answer must name a document of the quest's citizen, of the type asked (or "other").
+
+    Not locked: ``document_delete`` locks the document and then its quests, so locking it here,
+    after the quest, could deadlock; a document deleted meanwhile fails the attachment's
+    foreign key and the whole save rolls back.
+    """
+    document = Document.objects.filter(pk=document_id, owner_id=quest.citizen_id).only("type").first()
+    if document is None:
+        raise InputInvalid(
+            _("« %(label)s » : choisissez un document de votre porte-documents.") % {"label": spec.label}
+        )
+    if spec.document_type and document.type not in (spec.document_type, DocumentType.OTHER):
+        raise InputInvalid(
+            _("« %(label)s » : ce document est d’un autre type. Choisissez un document de ce type.")
+            % {"label": spec.label},
+        )
+
+
+def _attachments_sync(quest: Quest, step: Step, answers: Mapping[str, Any]) -> None:
+    """Attach to the quest exactly the wallet documents the step's document answers name."""
+    wanted = {
+        (spec.name, answers[spec.name])
+        for spec in step_inputs(step)
+        if spec.kind == FieldKind.DOCUMENT and isinstance(answers.get(spec.name), int)
+    }
+    attached = QuestDocument.objects.filter(quest=quest, step_slug=step.slug)
+    have = {(row.input_name, row.document_id): row.pk for row in attached}
+    stale = [pk for key, pk in have.items() if key not in wanted]
+    if stale:
+        QuestDocument.objects.filter(pk__in=stale).delete()
+    QuestDocument.objects.bulk_create(
+        [
+            QuestDocument(quest=quest, document_id=document_id, step_slug=step.slug, input_name=name)
+            for name, document_id in sorted(wanted)
+            if (name, document_id) not in have
+        ]
+    )
+
+
+def steps_recheck(*, quest: Quest) -> None:
+    """After answers changed outside a step save (a wallet document deleted): undo the steps they broke."""
+    _undo_broken_steps(quest, revision_loaded(quest.revision_id))
+
+
+def _undo_broken_steps(quest: Quest, revision: ProcedureRevision) -> None:
+    """A done step whose answers no longer hold (a required one cleared) is to be done again."""
+    seen = visibility(revision, _answers(quest))
+    done = StepProgress.objects.filter(quest=quest, done_at__isnull=False)
+    for progress in done:
+        step = next((candidate for candidate in seen.steps if candidate.pk == progress.step_id), None)
+        if step is not None and step_errors(step, seen):
+            progress.done_at = None
+            progress.verified = False
+            progress.save(update_fields=["done_at", "verified", "updated_at"])
+
+
+@transaction.atomic
+def step_complete(*, quest: Quest, step: Step) -> StepProgress:
+    """Mark a step done once its visible inputs are all given and valid.
+
+    Moves the quest to its next step to do; completes a guided quest whose last required
+    step this was. Raises ``StepIncomplete`` with the errors by input name.
+    """
+    locked = _lock(quest)
+    _check_editable(locked)
+    revision = revision_loaded(locked.revision_id)
+    step = _step_of(revision, step)
+    if step.kind == StepKind.AGENT_REVIEW:
+        raise StepUnavailable(_("Cette étape est réalisée par le service instructeur."))
+    seen = visibility(revision, _answers(locked))
+    _check_visible(seen, step)
+    errors = step_errors(step, seen)
+    if errors:
+        raise StepIncomplete(_("Cette étape n’est pas terminée : corrigez les erreurs indiquées."), errors)
+    progress, _created = StepProgress.objects.get_or_create(quest=locked, step=step)
+    if progress.done_at is None:
+        progress.done_at = timezone.now()
+        progress.verified = step.kind in VERIFIED_KINDS
+        progress.save(update_fields=["done_at", "verified", "updated_at"])
+        progress_services.step_done_recorded(progress=progress, quest=locked)
+    done = _done_step_ids(locked)
+    locked.current_step = _next_step(seen, step, done)
+    locked.save(update_fields=["current_step", "updated_at"])
+    if locked.state == QuestState.DRAFT and is_guided(revision) and completeness(seen, done).is_complete:
+        citizen = User.objects.get(pk=locked.citizen_id)
+        _apply(locked, workflow.RULES_BY_NAME["complete"], actor=citizen, role=ActorRole.CITIZEN, motivation="")
+    _sync(quest, locked)
+    return progress
+
+
+@transaction.atomic
+def step_reopen(*, quest: Quest, step: Step) -> bool:
+    """A done step is to be done again: what made it done was undone elsewhere (an appointment cancelled).
+
+    Only while the citizen may still edit the quest; idempotent. The quest's current step
+    becomes the first one left to do. Returns whether the step was reopened.
+    """
+    locked = _lock(quest)
+    if locked.state not in workflow.EDITABLE_STATES:
+        return False
+    reopened = StepProgress.objects.filter(quest=locked, step=step, done_at__isnull=False).update(
+        done_at=None, verified=False, updated_at=timezone.now()
+    )
+    if reopened:
+        seen = visibility(revision_loaded(locked.revision_id), _answers(locked))
+        done = _done_step_ids(locked)
+        todo = [item for item in seen.steps if item.pk not in done and item.kind != StepKind.AGENT_REVIEW]
+        locked.current_step = todo[0] if todo else None
+        locked.save(update_fields=["current_step", "updated_at"])
+    _sync(quest, locked)
+    return bool(reopened)
+
+
+def _next_step(seen: Visibility, after: Step, done: set[int]) -> Step | None:
+    todo = [step for step in seen.steps if step.pk not in done and step.kind != StepKind.AGENT_REVIEW]
+    later = [step for step in todo if step.position > after.position]
+    candidates = later or todo
+    return candidates[0] if candidates else None
+
+
+def is_guided(revision: ProcedureRevision) -> bool:
+    """Done elsewhere with CiviQuest as a guide: no instructing service and no agent review step."""
+    return revision.procedure.instructing_service_id is None and not any(
+        step.kind == StepKind.AGENT_REVIEW for step in revision.steps.all()
+    )
+
+
+def quest_submit(*, quest: Quest, actor: User) -> QuestTransition:
+    """Submit (or resubmit after changes were asked) the quest to its instructing service; idempotent."""
+    return quest_transition(quest=quest, to_state=QuestState.SUBMITTED, actor=actor)
+
+
+@transaction.atomic
+def quest_transition(
+    *, quest: Quest, to_state: QuestState | str, actor: User, motivation: str = ""
+) -> QuestTransition:
+    """Move the quest to ``to_state`` if the state machine allows it for this actor.
+
+    Locks the quest row, checks the rule, its actor and its motivation, and what the
+    target needs (a complete quest to submit or complete), then writes the history row and
+    returns it. Asking for the state the quest is already in returns the transition that
+    brought it there. Raises ``IllegalTransition`` (or a subclass) otherwise.
+    """
+    target = str(to_state)
+    locked = _lock(quest)
+    if locked.state == target:
+        transition = _idempotent(locked, target, actor)
+        _sync(quest, locked)
+        return transition
+    rule = workflow.rule_for(locked.state, target)
+    if rule is None:
+        raise workflow.illegal(locked.state, target)
+    role = workflow.actor_role(rule, actor, locked)
+    workflow.check_motivation(rule, motivation)
+    if rule.target in (QuestState.SUBMITTED, QuestState.COMPLETED):
+        _check_complete(locked, rule)
+    transition = _apply(locked, rule, actor=actor, role=role, motivation=motivation)
+    _sync(quest, locked)
+    return transition
+
+
+def _idempotent(quest: Quest, target: str, actor: User) -> QuestTransition:
+    last = QuestTransition.objects.filter(quest=quest).order_by("-at", "-pk").first()
+    rule = workflow.rule_for(last.from_state, target) if last is not None and last.from_state else None
+    if last is None or rule is None or last.to_state != target:
+        raise workflow.illegal(quest.state, target)
+    workflow.actor_role(rule, actor, quest)
+    return last
+
+
+def _check_complete(quest: Quest, rule: workflow.Rule) -> None:
+    revision = revision_loaded(quest.revision_id)
+    guided = is_guided(revision)
+    if rule.target == QuestState.SUBMITTED and guided:
+        raise IllegalTransition(
+            _("Cette démarche se fait sur le site officiel : CiviQuest vous y guide, mais ne la transmet pas.")
+        )
+    if rule.target == QuestState.COMPLETED and not guided:
+        raise IllegalTransition(_("Ce dossier doit être déposé auprès du service instructeur."))
+    answers = _answers(quest)
+    seen = visibility(revision, answers)
+    report = completeness(seen, _done_step_ids(quest))
+    if not report.is_complete:
+        raise QuestIncomplete(
+            _("Le dossier n’est pas complet : terminez les étapes et corrigez les réponses indiquées."),
+            steps=report.steps,
+            fields=report.fields,
+        )
+    if rule.target == QuestState.SUBMITTED:
+        # What the conditions hide is not part of the file the service receives.
+        hidden = set(answers) - set(seen.answers)
+        if hidden:
+            Answer.objects.filter(quest=quest, field_name__in=hidden).delete()
+            QuestDocument.objects.filter(quest=quest, input_name__in=hidden).delete()
+
+
+def _apply(quest: Quest, rule: workflow.Rule, *, actor: User, role: ActorRole, motivation: str) -> QuestTransition:
+    source = quest.state
+    now = timezone.now()
+    quest.state = rule.target
+    if rule.target == QuestState.SUBMITTED:
+        quest.submitted_at = now
+    if rule.target in workflow.FINAL_STATES:
+        quest.decided_at = now
+    elif source in workflow.FINAL_STATES:
+        quest.decided_at = None
+    quest.save(update_fields=["state", "submitted_at", "decided_at", "updated_at"])
+    transition = QuestTransition.objects.create(
+        quest=quest,
+        actor=actor,
+        actor_role=role,
+        at=now,
+        from_state=source,
+        to_state=rule.target,
+        motivation=motivation.strip(),
+    )
+    # What follows a transition is an explicit call, inside this transaction (see DESIGN.md).
+    deadlines.transition_recorded(transition=transition)
+    progress_services.quest_transition_recorded(transition=transition)
+    return transition
