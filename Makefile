@@ -61,6 +61,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/djlint templates --lint
 	$(MANAGE) makemigrations --check --dry-run
 

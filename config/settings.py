@@ -132,7 +132,7 @@ INSTALLED_APPS = [
     "civiquest.www.agent",
     "civiquest.www.staff",
     # Last, so that our templates win over the admin's.
-    "civiquest.core.admin_config.SuperuserAdminConfig",
+    "civiquest.www.admin_config.SuperuserAdminConfig",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from civiquest.core.api import api
+from civiquest.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("gestion/", include("civiquest.www.staff.urls")),
     path("compte/", include("civiquest.accounts.urls")),
     path("compte/", include("civiquest.accounts.oidc.urls")),
-    path("", include("civiquest.core.urls")),
+    path("", include("civiquest.www.site_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
@@ -22,6 +22,6 @@ if settings.SANDBOXES_ENABLED:
     # Local FranceConnect, ProConnect and State API simulators: never mounted in production.
     urlpatterns.append(path("sandbox/", include("civiquest.sandbox.urls")))
 
-handler403 = "civiquest.core.views.permission_denied"
-handler404 = "civiquest.core.views.page_not_found"
-handler500 = "civiquest.core.views.server_error"
+handler403 = "civiquest.www.site_views.permission_denied"
+handler404 = "civiquest.www.site_views.page_not_found"
+handler500 = "civiquest.www.site_views.server_error"

@@ -1,0 +1,27 @@
+"""The JSON API at ``/api/v1/`` (django-ninja; schema at ``/api/v1/openapi.json``).
+
+Each app owns a router in its ``api.py``; this module only mounts them.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from civiquest.assistant.api import router as assistant_router
+from civiquest.core import api_errors
+from civiquest.integrations.address.api import router as address_router
+from civiquest.integrations.taxes.api import router as taxes_router
+from civiquest.privacy.api import router as privacy_router
+
+api = NinjaAPI(
+    title="CiviQuest API",
+    version="1",
+    urls_namespace="api",
+    docs_url=None,
+)
+# Bad input is a 400 with a French message, in every router (not ninja's 422 in English).
+api_errors.install(api)
+api.add_router("/assistant/", assistant_router)
+api.add_router("/address/", address_router)
+api.add_router("/taxes/", taxes_router)
+api.add_router("/me", privacy_router)

@@ -53,7 +53,7 @@ from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.coordination import ApplicationState, ApplicationStatus, RegisteredAppointment
 from civiquest.quests import workflow
 from civiquest.quests.models import Quest
-from civiquest.quests.services import step_complete, step_reopen
+from civiquest.quests.services import QuestEvents, step_complete, step_reopen
 
 logger = logging.getLogger(__name__)
 
@@ -362,7 +362,7 @@ def applications_release(appointment_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def _book_locked(
+def book_locked(
     *,
     citizen: User,
     slot_id: int,
@@ -370,6 +370,7 @@ def _book_locked(
     reason: str,
     quest: Quest | None,
     replacing: Appointment | None,
+    events: QuestEvents | None = None,
 ) -> tuple[Appointment, list[int]]:
     """Create the appointment if the slot has room; returns it and the ids of the appointments it replaced."""
     slot = (
@@ -426,37 +427,21 @@ def _book_locked(
         step = appointment_step(quest)
         if step is not None:
             try:
-                step_complete(quest=quest, step=step)
+                step_complete(quest=quest, step=step, events=events)
             except ProcedureError as error:
                 raise BookingError(error.message) from error
     return appointment, replaced
 
 
-def book(
-    *,
-    citizen: User,
-    slot_id: int,
-    application_id: str,
-    reason: str,
-    quest: Quest | None = None,
-    replacing: Appointment | None = None,
-    confirm_elsewhere: bool = False,
-) -> Appointment:
-    """Check the number with ANTS, book the slot, then register it with ANTS (see the module docstring).
-
-    Raises ``BookingError`` (number refused, ANTS unreachable, slot full or gone, quest closed).
-    """
+def booking_check(application_id: str, *, confirm_elsewhere: bool) -> str:
+    """Check the number with ANTS (outside any transaction): the number to book, or ``BookingError``."""
     check = application_check(application_id)
     _check_bookable(check, confirm_elsewhere=confirm_elsewhere)
-    appointment, replaced = _book_locked(
-        citizen=citizen,
-        slot_id=slot_id,
-        application_ids=[check.application_id],
-        reason=reason,
-        quest=quest,
-        replacing=replacing,
-    )
-    # After commit (we are outside the transaction): tell ANTS, the new one first.
+    return check.application_id
+
+
+def book_announce(*, appointment: Appointment, replaced: list[int]) -> Appointment:
+    """After the booking committed: register it with ANTS, the new one first, then withdraw those it replaced."""
     appointment_register(appointment_id=appointment.pk)
     for old_id in replaced:
         appointment_unregister(appointment_id=old_id)
@@ -464,10 +449,17 @@ def book(
     return appointment
 
 
-def book_for_quest(
-    *, quest: Quest, slot_id: int, confirm_elsewhere: bool = False, answers: dict[str, Any]
-) -> Appointment:
-    """Book the quest's appointment with its pre-application number; replaces the quest's previous one."""
+@dataclass(frozen=True)
+class QuestBooking:
+    """Who books for a quest, with which pre-application number and for what."""
+
+    citizen: User
+    application_id: str
+    reason: str
+
+
+def quest_booking(*, quest: Quest, answers: dict[str, Any]) -> QuestBooking:
+    """What booking the quest's appointment needs, from its answers; ``BookingError`` if it can't be booked."""
     reason = QUEST_REASONS.get(quest.procedure.slug)
     if reason is None:
         raise BookingError(_("Cette démarche ne se réserve pas en ligne."))
@@ -476,15 +468,7 @@ def book_for_quest(
         raise BookingError(
             _("Indiquez d’abord votre numéro de pré-demande, à l’étape « Faire la pré-demande en ligne ».")
         )
-    citizen = User.objects.get(pk=quest.citizen_id)
-    return book(
-        citizen=citizen,
-        slot_id=slot_id,
-        application_id=number,
-        reason=reason,
-        quest=quest,
-        confirm_elsewhere=confirm_elsewhere,
-    )
+    return QuestBooking(citizen=User.objects.get(pk=quest.citizen_id), application_id=number, reason=reason)
 
 
 def cancel(*, appointment: Appointment) -> Appointment:

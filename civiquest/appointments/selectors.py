@@ -20,6 +20,7 @@ from civiquest.appointments.models import (
     MeetingPoint,
     TimeSlot,
 )
+from civiquest.core.dates import PARIS
 
 # Overseas INSEE prefixes whose local time is not Paris's. Opening hours are typed in local time.
 _OVERSEAS_TIMEZONES = {
@@ -35,7 +36,6 @@ _OVERSEAS_TIMEZONES = {
     "987": "Pacific/Tahiti",
     "988": "Pacific/Noumea",
 }
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def timezone_for_citycode(citycode: str) -> ZoneInfo:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import Service, User
+from civiquest.catalogue.checks import revision_problems
 from civiquest.catalogue.definitions.loader import FIELD_ATTRIBUTES, STEP_ATTRIBUTES
 from civiquest.catalogue.errors import RevisionInvalid
 from civiquest.catalogue.models import (
@@ -32,15 +33,14 @@ from civiquest.catalogue.models import (
     RevisionStatus,
     Step,
 )
-from civiquest.core.errors import ProcedureError
-from civiquest.quests.services import (
+from civiquest.catalogue.services import (
     procedure_close,
     procedure_life_events_set,
     revision_draft_ensure,
     revision_loaded,
     revision_publish,
 )
-from civiquest.quests.validation import revision_problems
+from civiquest.core.errors import ProcedureError
 
 # What the builder may set on each model; anything else in ``values`` is refused.
 PROCEDURE_ATTRIBUTES = (

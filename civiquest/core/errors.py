@@ -9,3 +9,7 @@ class ProcedureError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TransientError(Exception):
+    """An outside failure worth trying again later (an unreachable service): background tasks retry it."""

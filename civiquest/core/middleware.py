@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template import loader
+from django.template.defaultfilters import filesizeformat
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
@@ -125,8 +127,6 @@ class RequestSizeLimitMiddleware:
             declared = 0
         limit = request_max_bytes()
         if declared > limit:
-            from civiquest.core.views import request_too_large, too_large_message
-
             response = (
                 JsonResponse({"detail": too_large_message(limit)}, status=413)
                 if request.path.startswith("/api/")
@@ -194,3 +194,18 @@ class UnstorableInputMiddleware:
             except ValueError:
                 return False  # malformed JSON: the API answers it
         return False
+
+
+def too_large_message(limit_bytes: int) -> str:
+    return _("Votre envoi dépasse la taille maximale acceptée, %(size)s.") % {"size": filesizeformat(limit_bytes)}
+
+
+def request_too_large(limit_bytes: int) -> HttpResponse:
+    """413: a body refused before it is read (rendered without the session or the database)."""
+    template = loader.get_template("413.html")
+    message = too_large_message(limit_bytes)
+    response = HttpResponse(
+        template.render({"title": _("Envoi trop volumineux"), "limit_message": message}), status=413
+    )
+    response["Cache-Control"] = "no-store"
+    return response

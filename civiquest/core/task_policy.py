@@ -10,7 +10,7 @@ from celery import Task
 from django.db import InterfaceError, OperationalError
 from httpx import TransportError
 
-from civiquest.integrations.http import ServiceUnavailable
+from civiquest.core.errors import TransientError
 
 # OSError covers ConnectionError, TimeoutError, socket errors and smtplib.SMTPException.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -18,7 +18,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
     TransportError,
-    ServiceUnavailable,
+    TransientError,
 )
 
 

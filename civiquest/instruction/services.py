@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -25,12 +25,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import Role, ServiceMembership, ServiceRole, User
+from civiquest.catalogue.services import revision_loaded
 from civiquest.core.errors import ProcedureError
+from civiquest.instruction.attestation import attestation_issue
 from civiquest.instruction.models import ChangeRequest, Label, QuestLabel, QuestMessage, QuestNote
 from civiquest.quests import services
-from civiquest.quests.errors import IllegalTransition
 from civiquest.quests.models import Quest, QuestState, QuestTransition
+from civiquest.quests.services import QuestEvents
 
 MESSAGE_MAX_LENGTH = 10_000
 
@@ -44,11 +47,7 @@ class InstructionRefused(ProcedureError):
 
 
 def audit(*, actor: User, action: str, target: Any = None, motivation: str = "", details: dict | None = None) -> None:
-    """Record in the audit log, if the accounts app provides it (it does nothing otherwise)."""
-    try:
-        from civiquest.accounts.audit import audit_record
-    except ImportError:  # pragma: no cover - the audit log is optional
-        return
+    """Record one agent action in the audit log, in the caller's transaction."""
     audit_record(actor=actor, action=action, target=target, motivation=motivation, details=details or {})
 
 
@@ -236,9 +235,9 @@ def message_send(*, quest: Quest, author: User, body: str, attachment: Any = Non
                 locked = own
             message = QuestMessage(quest=locked, author=author, from_agent=from_agent, body=body[:MESSAGE_MAX_LENGTH])
             if attachment is not None:
-                from civiquest.documents.services import EXTENSION_OF_CONTENT_TYPE, _check_upload
+                from civiquest.documents.intake import EXTENSION_OF_CONTENT_TYPE, upload_check
 
-                data, content_type, original = _check_upload(attachment)
+                data, content_type, original = upload_check(attachment)
                 name = f"messages/{locked.pk}/{uuid.uuid4().hex}{EXTENSION_OF_CONTENT_TYPE[content_type]}"
                 message.attachment.save(name, ContentFile(data), save=False)
                 stored = message.attachment.name
@@ -298,14 +297,25 @@ class Decision:
 
 
 def _decide(
-    locked: Quest, quest: Quest, actor: User, target: str, motivation: str = "", *, through_review: bool = True
+    locked: Quest,
+    quest: Quest,
+    actor: User,
+    target: str,
+    motivation: str = "",
+    *,
+    through_review: bool = True,
+    events: QuestEvents | None = None,
 ) -> Decision:
     """Move the quest to ``target`` (first to ``in_review`` when still submitted and ``through_review``)."""
     from_state = locked.state
     passed = []
     if through_review and from_state == QuestState.SUBMITTED and target != QuestState.IN_REVIEW:
-        passed.append(services.quest_transition(quest=quest, to_state=QuestState.IN_REVIEW, actor=actor))
-    transition = services.quest_transition(quest=quest, to_state=target, actor=actor, motivation=motivation)
+        passed.append(
+            services.quest_transition(quest=quest, to_state=QuestState.IN_REVIEW, actor=actor, events=events)
+        )
+    transition = services.quest_transition(
+        quest=quest, to_state=target, actor=actor, motivation=motivation, events=events
+    )
     if from_state == target:
         return Decision(transition, None)  # a retried decision: already taken, nothing to record
     passed.append(transition)
@@ -324,9 +334,9 @@ def _record(actor: User, quest: Quest, decision: Decision, motivation: str = "")
     return decision.transition
 
 
-def _start_review(actor: User, quest: Quest) -> Decision:
+def _start_review(actor: User, quest: Quest, events: QuestEvents | None) -> Decision:
     locked = _locked_for(actor, quest)
-    decision = _decide(locked, quest, actor, QuestState.IN_REVIEW)
+    decision = _decide(locked, quest, actor, QuestState.IN_REVIEW, events=events)
     if locked.assignee_id is None:
         # Whoever starts the review takes the quest, if nobody had.
         assigned = _assign(locked, actor)
@@ -337,12 +347,12 @@ def _start_review(actor: User, quest: Quest) -> Decision:
 
 
 @transaction.atomic
-def quest_start_review(*, quest: Quest, actor: User) -> QuestTransition:
-    return _record(actor, quest, _start_review(actor, quest))
+def quest_start_review(*, quest: Quest, actor: User, events: QuestEvents | None = None) -> QuestTransition:
+    return _record(actor, quest, _start_review(actor, quest, events))
 
 
 def _request_changes(
-    actor: User, quest: Quest, message: str, targets: Sequence[str]
+    actor: User, quest: Quest, message: str, targets: Sequence[str], events: QuestEvents | None
 ) -> tuple[Decision, ChangeRequest]:
     locked = _locked_for(actor, quest)
     message = message.strip()
@@ -353,7 +363,7 @@ def _request_changes(
     if unknown:
         raise InstructionRefused(_("Certains éléments à corriger n’existent pas dans ce dossier."))
     from_state = locked.state
-    decision = _decide(locked, quest, actor, QuestState.CHANGES_REQUESTED, message)
+    decision = _decide(locked, quest, actor, QuestState.CHANGES_REQUESTED, message, events=events)
     if decision.details is None:
         # Already sent back: the same request again is a retry; a different one adds to it.
         current = open_change_request(quest=locked)
@@ -368,18 +378,18 @@ def _request_changes(
 
 
 @transaction.atomic
-def quest_request_changes(*, quest: Quest, actor: User, message: str, targets: Sequence[str] = ()) -> ChangeRequest:
+def quest_request_changes(
+    *, quest: Quest, actor: User, message: str, targets: Sequence[str] = (), events: QuestEvents | None = None
+) -> ChangeRequest:
     """Send the quest back to the citizen, pointing at what to fix (inputs or ``step:<slug>``)."""
-    decision, request = _request_changes(actor, quest, message, targets)
+    decision, request = _request_changes(actor, quest, message, targets, events)
     _record(actor, quest, decision, message.strip())
     return request
 
 
-def _accept(actor: User, quest: Quest) -> Decision:
-    from civiquest.instruction.attestation import attestation_issue
-
+def _accept(actor: User, quest: Quest, events: QuestEvents | None) -> Decision:
     locked = _locked_for(actor, quest)
-    decision = _decide(locked, quest, actor, QuestState.ACCEPTED)
+    decision = _decide(locked, quest, actor, QuestState.ACCEPTED, events=events)
     attestation = attestation_issue(quest=quest)
     if decision.details is not None:
         decision.details["attestation"] = {"id": attestation.pk, "code": attestation.code}
@@ -387,36 +397,37 @@ def _accept(actor: User, quest: Quest) -> Decision:
 
 
 @transaction.atomic
-def quest_accept(*, quest: Quest, actor: User) -> QuestTransition:
-    return _record(actor, quest, _accept(actor, quest))
+def quest_accept(*, quest: Quest, actor: User, events: QuestEvents | None = None) -> QuestTransition:
+    return _record(actor, quest, _accept(actor, quest, events))
 
 
 @transaction.atomic
-def quest_reject(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
+def quest_reject(*, quest: Quest, actor: User, motivation: str, events: QuestEvents | None = None) -> QuestTransition:
     locked = _locked_for(actor, quest)
     if not motivation.strip():
         raise InstructionRefused(_("Motivez le refus : l’usager en sera informé."))
-    return _record(actor, quest, _decide(locked, quest, actor, QuestState.REJECTED, motivation), motivation)
+    decision = _decide(locked, quest, actor, QuestState.REJECTED, motivation, events=events)
+    return _record(actor, quest, decision, motivation)
 
 
-def _close(actor: User, quest: Quest, motivation: str) -> Decision:
+def _close(actor: User, quest: Quest, motivation: str, events: QuestEvents | None) -> Decision:
     locked = _locked_for(actor, quest)
     if not motivation.strip():
         raise InstructionRefused(_("Motivez le classement sans suite : l’usager en sera informé."))
-    return _decide(locked, quest, actor, QuestState.CLOSED, motivation, through_review=False)
+    return _decide(locked, quest, actor, QuestState.CLOSED, motivation, through_review=False, events=events)
 
 
 @transaction.atomic
-def quest_close(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
-    return _record(actor, quest, _close(actor, quest, motivation), motivation)
+def quest_close(*, quest: Quest, actor: User, motivation: str, events: QuestEvents | None = None) -> QuestTransition:
+    return _record(actor, quest, _close(actor, quest, motivation, events), motivation)
 
 
 @transaction.atomic
-def quest_reopen(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
+def quest_reopen(*, quest: Quest, actor: User, motivation: str, events: QuestEvents | None = None) -> QuestTransition:
     locked = _locked_for(actor, quest)
     if not motivation.strip():
         raise InstructionRefused(_("Motivez la réouverture du dossier."))
-    decision = _decide(locked, quest, actor, QuestState.IN_REVIEW, motivation)
+    decision = _decide(locked, quest, actor, QuestState.IN_REVIEW, motivation, events=events)
     if decision.details is not None:
         decision.details["reopened"] = True
     return _record(actor, quest, decision, motivation)
@@ -427,9 +438,9 @@ def quest_reopen(*, quest: Quest, actor: User, motivation: str) -> QuestTransiti
 
 def change_targets(quest: Quest) -> dict[str, str]:
     """What the agent may ask to fix: ``{target: label}``, in the order of the revision."""
-    from civiquest.quests.validation import step_inputs
+    from civiquest.catalogue.inputs import step_inputs
 
-    revision = services.revision_loaded(quest.revision_id)
+    revision = revision_loaded(quest.revision_id)
     targets: dict[str, str] = {}
     for step in revision.steps.all():
         if step.kind in ("info", "agent_review"):
@@ -447,71 +458,21 @@ def open_change_request(*, quest: Quest) -> ChangeRequest | None:
 # --- Bulk --------------------------------------------------------------------------------------
 
 
-@dataclass
-class BulkReport:
-    done: list[Quest] = field(default_factory=list)
-    failed: list[tuple[Quest | int, str]] = field(default_factory=list)
-
-
-def bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **params: Any) -> BulkReport:
-    """Apply one action to each quest, each in its own savepoint; report what failed and why.
-
-    The whole bulk action is one audit event (``quest.bulk``), recorded in the same
-    transaction as the quests it changed, with what it did to each of them.
-    """
-    report = BulkReport()
-    ids = []
-    for raw in quest_ids:
-        try:
-            ids.append(int(raw))
-        except (TypeError, ValueError):
-            continue
-    quests = {quest.pk: quest for quest in agent_quests(actor).select_related("procedure").filter(pk__in=ids)}
-    changed: dict[str, dict[str, Any]] = {}
-    with transaction.atomic():
-        for pk in dict.fromkeys(ids):
-            quest = quests.get(pk)
-            if quest is None:
-                report.failed.append((pk, _("Dossier introuvable.")))
-                continue
-            try:
-                with transaction.atomic():
-                    details = _bulk_one(actor, quest, action, params)
-            except (ProcedureError, IllegalTransition) as error:
-                report.failed.append((quest, str(error.args[0]) if error.args else str(error)))
-            else:
-                report.done.append(quest)
-                if details is not None:
-                    changed[str(quest.pk)] = details
-        if changed:
-            references = ", ".join(quest.reference for quest in report.done if str(quest.pk) in changed)
-            audit(
-                actor=actor,
-                action="quest.bulk",
-                target=(Quest._meta.label_lower, "", references),
-                motivation=str(params.get("message") or params.get("motivation") or "").strip(),
-                details={
-                    "action": action,
-                    "quests": changed,
-                    "failed": [quest.pk if isinstance(quest, Quest) else quest for quest, _reason in report.failed],
-                },
-            )
-    return report
-
-
-def _bulk_one(actor: User, quest: Quest, action: str, params: dict[str, Any]) -> dict[str, Any] | None:
-    """Do the action on one quest without recording it; what it did (``None``: nothing changed)."""
+def bulk_one(
+    *, actor: User, quest: Quest, action: str, params: dict[str, Any], events: QuestEvents | None = None
+) -> dict[str, Any] | None:
+    """Do one action of a bulk on one quest without recording it; what it did (``None``: nothing changed)."""
     if action == "assign":
         return _assign(_locked_for(actor, quest), params.get("assignee"))
     if action == "label":
         label = params["label"]
         return {"label": label.pk} if _label_set(_locked_for(actor, quest), label, True) else None
     if action == "request_changes":
-        return _request_changes(actor, quest, params.get("message", ""), ())[0].details
+        return _request_changes(actor, quest, params.get("message", ""), (), events)[0].details
     if action == "accept":
-        return _accept(actor, quest).details
+        return _accept(actor, quest, events).details
     if action == "close":
-        return _close(actor, quest, params.get("motivation", "")).details
+        return _close(actor, quest, params.get("motivation", ""), events).details
     raise InstructionRefused(_("Action inconnue."))
 
 

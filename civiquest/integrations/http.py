@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.core import budget
+from civiquest.core.errors import TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class IntegrationError(Exception):
         )
 
 
-class ServiceUnavailable(IntegrationError):
+class ServiceUnavailable(IntegrationError, TransientError):
     """Network error, timeout, server error, or too many requests even after retries."""
 
 

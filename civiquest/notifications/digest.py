@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from civiquest.accounts.models import Role, User
+from civiquest.core.dates import PARIS
 from civiquest.notifications.models import DigestDelivery, Notification
-from civiquest.progress.xp import PARIS
 
 
 def iso_week(moment: dt.datetime) -> tuple[str, dt.datetime]:

@@ -16,16 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from civiquest.accounts.models import User
 from civiquest.notifications.models import Notification, NotificationKind
-from civiquest.quests.models import Quest, QuestState, QuestTransition
 
 logger = logging.getLogger(__name__)
 
-S = QuestState
 # The unread count is dropped from the cache whenever it changes; this only bounds a stale read.
 UNREAD_CACHE_SECONDS = 300
 # News of the game (levels, badges): hidden, like every game element, in "mode sobre".
@@ -40,9 +37,15 @@ def notify(
     title: str,
     body: str = "",
     url: str = "",
-    quest: Quest | None = None,
+    quest: Any = None,
+    email: bool = True,
 ) -> Notification:
-    """Write the notification for the event ``key`` unless it exists; email it after commit."""
+    """Write the notification for the event ``key`` unless it exists; email it after commit.
+
+    ``quest`` (a ``quests.Quest``) links it to the quest it tells about. ``email=False``: the
+    sender declines the e-mail (the game's news, which a citizen receives by e-mail only if
+    they asked for it).
+    """
     existing = Notification.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -55,7 +58,7 @@ def notify(
         # Another worker told the same event first.
         return Notification.objects.get(key=key)
     _unread_changed(recipient.pk)
-    if email_wanted(recipient=recipient, kind=str(kind)):
+    if email and email_wanted(recipient=recipient):
         from civiquest.notifications.tasks import notification_email_send
 
         notification_id = notification.pk
@@ -63,80 +66,9 @@ def notify(
     return notification
 
 
-def email_wanted(*, recipient: User, kind: str) -> bool:
-    """Email per kind, only as the citizen chose: news of their quests with their contact preference
-    (``notify_by_email``); levels and badges only if they also asked for them (and not in "mode sobre")."""
-    if not (recipient.notify_by_email and recipient.email):
-        return False
-    if kind in GAME_KINDS:
-        from civiquest.progress.habits.selectors import game_news_by_email_for
-
-        return game_news_by_email_for(recipient)
-    return True
-
-
-def _quest_message(transition: QuestTransition, quest: Quest) -> tuple[str, str]:
-    """The title and body telling the citizen what just happened to their quest."""
-    procedure = quest.procedure.title
-    reference = quest.reference
-    source, target = transition.from_state, transition.to_state
-    context = {"procedure": procedure, "reference": reference}
-    if target == S.SUBMITTED and source == S.CHANGES_REQUESTED:
-        title = _("Vos corrections du dossier %(reference)s ont été transmises") % context
-        body = _("Le service instructeur reprend l’examen de votre dossier « %(procedure)s ».") % context
-    elif target == S.SUBMITTED:
-        title = _("Votre dossier %(reference)s a été déposé") % context
-        body = (
-            _(
-                "Votre dossier « %(procedure)s » a bien été transmis au service instructeur. "
-                "Vous serez informé de chaque étape de son traitement."
-            )
-            % context
-        )
-    elif target == S.IN_REVIEW and source in (S.ACCEPTED, S.REJECTED, S.CLOSED):
-        title = _("Votre dossier %(reference)s a été rouvert") % context
-        body = _("Le service instructeur examine à nouveau votre dossier « %(procedure)s ».") % context
-    elif target == S.IN_REVIEW:
-        title = _("Votre dossier %(reference)s est en cours d’instruction") % context
-        body = _("Un agent examine votre dossier « %(procedure)s ».") % context
-    elif target == S.CHANGES_REQUESTED:
-        title = _("Des corrections sont demandées sur votre dossier %(reference)s") % context
-        body = _("Le service instructeur vous demande de compléter votre dossier « %(procedure)s ».") % context
-    elif target == S.ACCEPTED:
-        title = _("Votre dossier %(reference)s a été accepté") % context
-        body = _("Le service instructeur a accepté votre dossier « %(procedure)s ».") % context
-    elif target == S.REJECTED:
-        title = _("Votre dossier %(reference)s a été refusé") % context
-        body = _("Le service instructeur a refusé votre dossier « %(procedure)s ».") % context
-    elif target == S.CLOSED:
-        title = _("Votre dossier %(reference)s a été classé sans suite") % context
-        body = _("Le service instructeur a classé sans suite votre dossier « %(procedure)s ».") % context
-    elif target == S.COMPLETED:
-        title = _("Démarche terminée : %(procedure)s") % context
-        body = _("Vous avez terminé toutes les étapes de la démarche « %(procedure)s ». Bravo !") % context
-    else:
-        title = _("Votre dossier %(reference)s a changé d’état") % context
-        body = ""
-    if transition.motivation:
-        label = _("Message du service :")
-        body = f"{body}\n\n{label} {transition.motivation}"
-    return title, body
-
-
-def quest_transition_notify(*, transition: QuestTransition) -> Notification:
-    """Tell the citizen about one state change of their quest (in French: no language is kept per user)."""
-    quest = Quest.objects.select_related("procedure", "citizen").get(pk=transition.quest_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        title, body = _quest_message(transition, quest)
-    return notify(
-        recipient=quest.citizen,
-        kind=NotificationKind.QUEST_STATE,
-        key=f"quest-transition:{transition.pk}",
-        title=title,
-        body=body,
-        url=reverse("citizen:quest", args=[quest.pk]),
-        quest=quest,
-    )
+def email_wanted(*, recipient: User) -> bool:
+    """Email only with the citizen's contact preference (``notify_by_email``) and an address."""
+    return bool(recipient.notify_by_email and recipient.email)
 
 
 def notification_email_send(notification_id: int) -> bool:
@@ -151,7 +83,7 @@ def notification_email_send(notification_id: int) -> bool:
         if notification is None or notification.emailed_at is not None:
             return False
         recipient = notification.recipient
-        if not email_wanted(recipient=recipient, kind=notification.kind):
+        if not email_wanted(recipient=recipient):
             return False
         context: dict[str, Any] = {
             "notification": notification,

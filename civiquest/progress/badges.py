@@ -29,10 +29,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
+from civiquest.core.dates import PARIS, paris_today
 from civiquest.documents.models import Document, DocumentType
 from civiquest.integrations.taxes import calendar as tax_calendar
 from civiquest.notifications.models import NotificationKind
+from civiquest.notifications.services import notify
+from civiquest.progress.habits.selectors import best_streak_weeks, game_news_by_email_for, game_visible_for
 from civiquest.progress.models import BadgeAward
+from civiquest.progress.xp import level_of
 from civiquest.quests.models import Quest, QuestState, QuestTransition
 
 logger = logging.getLogger(__name__)
@@ -295,16 +299,11 @@ def badge_codes_of(citizen: User) -> set[str]:
 
 
 def _best_streak_weeks(citizen: User) -> int:
-    try:
-        from civiquest.progress.habits.selectors import best_streak_weeks  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return 0
     return int(best_streak_weeks(citizen))
 
 
 def facts_of(citizen: User) -> Facts:
     """Gather what the rules read, in a bounded number of queries (quests, documents, level, streak)."""
-    from civiquest.progress.xp import PARIS, level_of, paris_today
 
     changes = QuestTransition.objects.filter(quest=OuterRef("pk"), to_state=QuestState.CHANGES_REQUESTED)
     rows = (
@@ -372,16 +371,10 @@ def badges_evaluate(*, citizen: User, codes: Iterable[str] | None = None) -> lis
 
 def game_visible(citizen: User) -> bool:
     """False for a citizen in "mode sobre" (habits' preference): no game notification for them."""
-    try:
-        from civiquest.progress.habits.selectors import game_visible_for
-    except ImportError:
-        return True
     return bool(game_visible_for(citizen))
 
 
 def _badge_notify(citizen: User, earned: Badge) -> None:
-    from civiquest.notifications.services import notify
-
     if not game_visible(citizen):
         return
 
@@ -395,4 +388,5 @@ def _badge_notify(citizen: User, earned: Badge) -> None:
         title=title,
         body=body,
         url=reverse("citizen:progress") + f"#badge-{earned.code}",
+        email=game_news_by_email_for(citizen),
     )

@@ -9,7 +9,6 @@ from django.db import transaction
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import User
 from civiquest.documents.models import Document
-from civiquest.notifications.services import quest_transition_notify
 from civiquest.progress import rewards
 from civiquest.progress.habits.services import habit_action_recorded
 from civiquest.progress.models import XpEntry
@@ -18,8 +17,7 @@ from civiquest.quests.models import Quest, QuestTransition, StepProgress
 
 
 def quest_transition_recorded(*, transition: QuestTransition) -> None:
-    """A quest changed state: tell its citizen, award or reverse the completion reward, evaluate badges."""
-    quest_transition_notify(transition=transition)
+    """A quest changed state: award or reverse the completion reward, evaluate badges."""
     rewards.quest_transition_reward(transition=transition)
 
 

@@ -21,9 +21,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -35,13 +33,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
+from civiquest.core.dates import paris_today
 from civiquest.notifications.models import NotificationKind
+from civiquest.notifications.services import notify
+from civiquest.progress.habits.selectors import game_news_by_email_for
 from civiquest.progress.levels import LEVEL_CURVE_VERSION, LevelInfo, level_for_xp, level_info, title_for
 from civiquest.progress.models import LevelState, XpEntry
 
 logger = logging.getLogger(__name__)
-
-PARIS = ZoneInfo("Europe/Paris")
 
 __all__ = ["LevelInfo", "balance_of", "level_of", "paris_today", "xp_award", "xp_reverse"]
 
@@ -56,10 +55,6 @@ def self_declared_daily_cap() -> int:
 
 def repeat_factor() -> float:
     return float(getattr(settings, "PROGRESS_XP_REPEAT_FACTOR", 0.5))
-
-
-def paris_today() -> date:
-    return timezone.now().astimezone(PARIS).date()
 
 
 def _cache_key(citizen_id: int) -> str:
@@ -175,7 +170,7 @@ def _level_up_check(citizen: User, state: LevelState, balance: int) -> None:
     state.curve_version = LEVEL_CURVE_VERSION
     state.reached_at = timezone.now()
     state.save(update_fields=["max_level", "curve_version", "reached_at"])
-    from civiquest.notifications.services import notify
+    # badges.py reads levels through this module: imported here, where a level is reached.
     from civiquest.progress.badges import LEVEL_BADGES, badges_evaluate, game_visible
 
     badges_evaluate(citizen=citizen, codes=LEVEL_BADGES)
@@ -191,6 +186,7 @@ def _level_up_check(citizen: User, state: LevelState, balance: int) -> None:
         title=title,
         body=body,
         url=reverse("citizen:progress"),
+        email=game_news_by_email_for(citizen),
     )
 
 

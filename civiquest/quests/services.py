@@ -1,11 +1,7 @@
-"""Writes on procedures and quests. Every quest write locks the quest row first.
+"""Writes on quests. Every quest write locks the quest row first.
 
 Decisions:
 
-- ``revision_publish`` publishes the procedure's draft revision and supersedes the
-  published one; it does not open a new draft. The builder calls ``revision_draft_ensure``
-  when an administrator starts editing, which copies the published revision (steps and
-  fields) into a new draft. Open quests stay on the revision they started on.
 - ``answers_save`` saves what is valid and reports the rest: a missing required answer is
   not an error while drafting (``step_complete`` and submission ask for it). An invalid
   value leaves the previous answer in place; an empty one clears it.
@@ -19,33 +15,31 @@ Decisions:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import Role, User
-from civiquest.assistant.services import knowledge_refresh_later
-from civiquest.catalogue.errors import ProcedureNotPublished, RevisionInvalid
+from civiquest.catalogue.cleaning import clean_value, is_empty
+from civiquest.catalogue.conditions import Visibility, completeness, condition_met, step_errors, visibility
+from civiquest.catalogue.errors import ProcedureNotPublished
+from civiquest.catalogue.inputs import InputInvalid, InputSpec, step_inputs
 from civiquest.catalogue.models import (
     FieldKind,
-    LifeEventCode,
     Procedure,
-    ProcedureLifeEvent,
     ProcedureRevision,
     ProcedureStatus,
     RevisionStatus,
     Step,
     StepKind,
 )
+from civiquest.catalogue.services import revision_loaded
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document, DocumentType
-from civiquest.instruction import deadlines
-from civiquest.progress import services as progress_services
 from civiquest.quests import workflow
 from civiquest.quests.errors import (
     IllegalTransition,
@@ -63,19 +57,6 @@ from civiquest.quests.models import (
     QuestTransition,
     StepProgress,
 )
-from civiquest.quests.validation import (
-    InputInvalid,
-    InputSpec,
-    Visibility,
-    clean_value,
-    completeness,
-    condition_met,
-    is_empty,
-    revision_problems,
-    step_errors,
-    step_inputs,
-    visibility,
-)
 
 # Crockford's base 32: no I, L, O or U to misread.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -83,107 +64,17 @@ REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 VERIFIED_KINDS = frozenset({StepKind.FORM, StepKind.DOCUMENTS, StepKind.OUTSIDE_SERVICE})
 
 
-# --- Procedures and revisions -------------------------------------------------------------
+@dataclass
+class QuestEvents:
+    """What quest writes did that other domains follow up: steps newly done, transitions made.
 
-
-def revision_loaded(revision_id: int) -> ProcedureRevision:
-    """A revision with its procedure, steps and fields, ready for ``validation.visibility``."""
-    return (
-        ProcedureRevision.objects.select_related("procedure")
-        .prefetch_related(Prefetch("steps", queryset=Step.objects.prefetch_related("fields")))
-        .get(pk=revision_id)
-    )
-
-
-@transaction.atomic
-def revision_publish(*, procedure: Procedure) -> ProcedureRevision:
-    """Publish the draft revision: it becomes the one new quests start on, the previous one is superseded.
-
-    Refuses a draft with problems (``RevisionInvalid`` lists them). Publishing also makes a
-    draft or closed procedure published.
+    A use case (``civiquest.actions``) passes one to the writes it calls, then makes the
+    follow-up calls itself (rewards, deadlines, the citizen told), in the same transaction.
+    A write called without it only changes the quest.
     """
-    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
-    draft_id = (
-        ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.DRAFT)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if draft_id is None:
-        raise ProcedureError(_("Cette démarche n’a pas de révision en brouillon à publier."))
-    draft = revision_loaded(draft_id)
-    problems = revision_problems(draft)
-    if problems:
-        raise RevisionInvalid(_("Cette révision ne peut pas être publiée."), problems)
-    for previous in ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.PUBLISHED):
-        previous.status = RevisionStatus.SUPERSEDED
-        previous.save(update_fields=["status"])
-    draft.status = RevisionStatus.PUBLISHED
-    draft.published_at = timezone.now()
-    draft.save(update_fields=["status", "published_at"])
-    if locked.status != ProcedureStatus.PUBLISHED:
-        locked.status = ProcedureStatus.PUBLISHED
-        locked.save(update_fields=["status", "updated_at"])
-    procedure.status = locked.status
-    # The assistant answers from the catalogue: refresh it once this transaction commits.
-    knowledge_refresh_later()
-    return draft
 
-
-@transaction.atomic
-def revision_draft_ensure(*, procedure: Procedure) -> ProcedureRevision:
-    """The procedure's draft revision, made if needed: a copy of the latest revision, or an empty first one."""
-    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
-    existing = ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.DRAFT).first()
-    if existing is not None:
-        return existing
-    latest = ProcedureRevision.objects.filter(procedure=locked).order_by("-number").first()
-    if latest is None:
-        return ProcedureRevision.objects.create(procedure=locked, number=1)
-    source = revision_loaded(latest.pk)
-    draft = ProcedureRevision.objects.create(
-        procedure=locked,
-        number=latest.number + 1,
-        xp_per_step=source.xp_per_step,
-        completion_xp=source.completion_xp,
-        badge_codes=list(source.badge_codes),
-    )
-    for step in source.steps.all():
-        fields = list(step.fields.all())
-        step.pk = None
-        step._state.adding = True
-        step.revision = draft
-        step._loaded_revision_id = None
-        step.save()
-        for field_ in fields:
-            field_.pk = None
-            field_._state.adding = True
-            field_.step = step
-            field_._loaded_revision_id = None
-            field_.save()
-    return draft
-
-
-@transaction.atomic
-def procedure_close(*, procedure: Procedure) -> Procedure:
-    """Take the procedure out of the catalogue: no new quest; open quests go on."""
-    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
-    if locked.status != ProcedureStatus.CLOSED:
-        locked.status = ProcedureStatus.CLOSED
-        locked.save(update_fields=["status", "updated_at"])
-    procedure.status = locked.status
-    return locked
-
-
-@transaction.atomic
-def procedure_life_events_set(*, procedure: Procedure, codes: Iterable[LifeEventCode | str]) -> list[str]:
-    """Make the procedure belong to exactly these life events."""
-    wanted = {LifeEventCode(code).value for code in codes}
-    ProcedureLifeEvent.objects.filter(procedure=procedure).exclude(code__in=wanted).delete()
-    present = set(ProcedureLifeEvent.objects.filter(procedure=procedure).values_list("code", flat=True))
-    ProcedureLifeEvent.objects.bulk_create(
-        [ProcedureLifeEvent(procedure=procedure, code=code) for code in sorted(wanted - present)]
-    )
-    return sorted(wanted)
+    steps_done: list[StepProgress] = field(default_factory=list)
+    transitions: list[QuestTransition] = field(default_factory=list)
 
 
 # --- Quests ---------------------------------------------------------------------------------
@@ -383,7 +274,7 @@ def _undo_broken_steps(quest: Quest, revision: ProcedureRevision) -> None:
 
 
 @transaction.atomic
-def step_complete(*, quest: Quest, step: Step) -> StepProgress:
+def step_complete(*, quest: Quest, step: Step, events: QuestEvents | None = None) -> StepProgress:
     """Mark a step done once its visible inputs are all given and valid.
 
     Moves the quest to its next step to do; completes a guided quest whose last required
@@ -405,13 +296,21 @@ def step_complete(*, quest: Quest, step: Step) -> StepProgress:
         progress.done_at = timezone.now()
         progress.verified = step.kind in VERIFIED_KINDS
         progress.save(update_fields=["done_at", "verified", "updated_at"])
-        progress_services.step_done_recorded(progress=progress, quest=locked)
+        if events is not None:
+            events.steps_done.append(progress)
     done = _done_step_ids(locked)
     locked.current_step = _next_step(seen, step, done)
     locked.save(update_fields=["current_step", "updated_at"])
     if locked.state == QuestState.DRAFT and is_guided(revision) and completeness(seen, done).is_complete:
         citizen = User.objects.get(pk=locked.citizen_id)
-        _apply(locked, workflow.RULES_BY_NAME["complete"], actor=citizen, role=ActorRole.CITIZEN, motivation="")
+        _apply(
+            locked,
+            workflow.RULES_BY_NAME["complete"],
+            actor=citizen,
+            role=ActorRole.CITIZEN,
+            motivation="",
+            events=events,
+        )
     _sync(quest, locked)
     return progress
 
@@ -453,14 +352,14 @@ def is_guided(revision: ProcedureRevision) -> bool:
     )
 
 
-def quest_submit(*, quest: Quest, actor: User) -> QuestTransition:
+def quest_submit(*, quest: Quest, actor: User, events: QuestEvents | None = None) -> QuestTransition:
     """Submit (or resubmit after changes were asked) the quest to its instructing service; idempotent."""
-    return quest_transition(quest=quest, to_state=QuestState.SUBMITTED, actor=actor)
+    return quest_transition(quest=quest, to_state=QuestState.SUBMITTED, actor=actor, events=events)
 
 
 @transaction.atomic
 def quest_transition(
-    *, quest: Quest, to_state: QuestState | str, actor: User, motivation: str = ""
+    *, quest: Quest, to_state: QuestState | str, actor: User, motivation: str = "", events: QuestEvents | None = None
 ) -> QuestTransition:
     """Move the quest to ``to_state`` if the state machine allows it for this actor.
 
@@ -482,7 +381,7 @@ def quest_transition(
     workflow.check_motivation(rule, motivation)
     if rule.target in (QuestState.SUBMITTED, QuestState.COMPLETED):
         _check_complete(locked, rule)
-    transition = _apply(locked, rule, actor=actor, role=role, motivation=motivation)
+    transition = _apply(locked, rule, actor=actor, role=role, motivation=motivation, events=events)
     _sync(quest, locked)
     return transition
 
@@ -522,7 +421,15 @@ def _check_complete(quest: Quest, rule: workflow.Rule) -> None:
             QuestDocument.objects.filter(quest=quest, input_name__in=hidden).delete()
 
 
-def _apply(quest: Quest, rule: workflow.Rule, *, actor: User, role: ActorRole, motivation: str) -> QuestTransition:
+def _apply(
+    quest: Quest,
+    rule: workflow.Rule,
+    *,
+    actor: User,
+    role: ActorRole,
+    motivation: str,
+    events: QuestEvents | None,
+) -> QuestTransition:
     source = quest.state
     now = timezone.now()
     quest.state = rule.target
@@ -542,7 +449,7 @@ def _apply(quest: Quest, rule: workflow.Rule, *, actor: User, role: ActorRole, m
         to_state=rule.target,
         motivation=motivation.strip(),
     )
-    # What follows a transition is an explicit call, inside this transaction (see DESIGN.md).
-    deadlines.transition_recorded(transition=transition)
-    progress_services.quest_transition_recorded(transition=transition)
+    # What follows a transition (deadlines, rewards, the citizen told) is the use case's explicit call.
+    if events is not None:
+        events.transitions.append(transition)
     return transition

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from civiquest.actions.catalogue import catalogue_load
 from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
-from civiquest.catalogue.definitions.loader import catalogue_load
 from civiquest.catalogue.models import Procedure
 from civiquest.integrations.address.moving.models import DispatchStatus, MoveDispatch
 from civiquest.integrations.http import reset_circuit

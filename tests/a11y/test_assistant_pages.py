@@ -6,9 +6,9 @@ The chat pages (empty, with a conversation) and the staff statistics pass axe.
 import pytest
 from django.urls import reverse
 
+from civiquest.actions.catalogue import catalogue_load
 from civiquest.assistant.conversations.models import Message, MessageRole
 from civiquest.assistant.services import knowledge_refresh_now
-from civiquest.catalogue.definitions.loader import catalogue_load
 from civiquest.quests.models import Quest
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory, StaffFactory

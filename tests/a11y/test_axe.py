@@ -99,7 +99,7 @@ def test_404_page_has_no_accessibility_violation(browser_page_as, live_server):
 
 
 def test_500_page_has_no_accessibility_violation(browser_page_as, live_server, rf):
-    from civiquest.core.views import server_error
+    from civiquest.www.site_views import server_error
 
     html = server_error(rf.get("/")).content.decode()
     page = browser_page_as(None)

@@ -5,9 +5,9 @@ import json
 import pytest
 from django.test import Client
 
+from civiquest.actions.catalogue import catalogue_load
 from civiquest.assistant.conversations.models import Message, MessageRole
 from civiquest.assistant.services import knowledge_refresh_now
-from civiquest.catalogue.definitions.loader import catalogue_load
 from tests.accounts.factories import AgentFactory, login_verified
 from tests.assistant.conversations.conftest import sse_events
 

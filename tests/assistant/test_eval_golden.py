@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def knowledge(index_dir):  # noqa: F811
-    from civiquest.catalogue.definitions.loader import catalogue_load
+    from civiquest.actions.catalogue import catalogue_load
 
     catalogue_load()
     services.feed_import(path=XML_FIXTURES, delete_missing=False)
@@ -70,7 +70,7 @@ def test_a_wrong_gold_set_scores_zero(knowledge):
 
 
 def test_the_eval_command_prints_the_metrics(index_dir):  # noqa: F811
-    from civiquest.catalogue.definitions.loader import catalogue_load
+    from civiquest.actions.catalogue import catalogue_load
 
     catalogue_load()
     out = StringIO()

@@ -203,7 +203,7 @@ def test_the_command_imports_and_builds_the_index(tmp_path, index_dir):  # noqa:
 
 
 def test_catalogue_procedures_become_sources_with_their_linked_fiches(settings):
-    from civiquest.catalogue.definitions.loader import catalogue_load
+    from civiquest.actions.catalogue import catalogue_load
     from civiquest.catalogue.definitions.passeport import PASSEPORT
     from civiquest.catalogue.models import Procedure, ProcedureStatus
 
@@ -236,8 +236,8 @@ def test_knowledge_refresh_later_runs_after_commit(index_dir, django_capture_on_
 
 
 def _refresh_later_then_commit(index_dir, django_capture_on_commit_callbacks):  # noqa: F811
+    from civiquest.actions.catalogue import catalogue_load
     from civiquest.catalogue.cache import new_catalogue_version
-    from civiquest.catalogue.definitions.loader import catalogue_load
     from civiquest.catalogue.definitions.passeport import PASSEPORT
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -97,8 +97,8 @@ def test_at_most_two_passages_per_source(corpus):
 
 
 def test_the_procedure_being_done_is_boosted(index_dir):  # noqa: F811
+    from civiquest.actions.catalogue import catalogue_load
     from civiquest.catalogue.definitions.carte_identite import CARTE_IDENTITE
-    from civiquest.catalogue.definitions.loader import catalogue_load
     from civiquest.catalogue.definitions.passeport import PASSEPORT
 
     catalogue_load([PASSEPORT, CARTE_IDENTITE])

@@ -4,7 +4,7 @@ An operation either requires authentication (``auth=`` on the operation, its rou
 API) or is listed in PUBLIC_OPERATIONS with the reason it is open to anyone.
 """
 
-from civiquest.core.api import api
+from civiquest.api import api
 
 # "METHOD /api/v1/path": why anyone may call it.
 PUBLIC_OPERATIONS: dict[str, str] = {

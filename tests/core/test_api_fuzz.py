@@ -56,7 +56,7 @@ def _ban_sample(tmp_path: Path, size: int = 40) -> Path:
 
 def _labels_in_code() -> list[str]:
     """Every operation of the schema as the code declares it (collection runs before any server)."""
-    from civiquest.core.api import api
+    from civiquest.api import api
 
     document = api.get_openapi_schema()
     return sorted(f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item)

@@ -216,7 +216,7 @@ def test_a_pooled_connection_that_cannot_be_had_is_the_same_503(tmp_path):
 
 
 def test_other_server_errors_keep_the_500_page(rf):
-    from civiquest.core.views import server_error
+    from civiquest.www.site_views import server_error
 
     try:
         raise RuntimeError("boom")

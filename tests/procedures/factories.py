@@ -17,8 +17,8 @@ from civiquest.catalogue.models import (
     StepKind,
     Theme,
 )
+from civiquest.catalogue.services import revision_publish
 from civiquest.documents.models import Document, DocumentType
-from civiquest.quests.services import revision_publish
 from tests.accounts.factories import AgentFactory, CitizenFactory
 
 
@@ -40,7 +40,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 
 def with_wallet_documents(quest: Any, step: Any, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with each document answer of the step replaced by a real document of the citizen's wallet."""
-    from civiquest.quests.validation import step_inputs
+    from civiquest.catalogue.inputs import step_inputs
 
     filled = dict(data)
     for spec in step_inputs(step):

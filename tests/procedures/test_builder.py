@@ -17,7 +17,7 @@ from civiquest.catalogue.models import (
     RevisionStatus,
     StepKind,
 )
-from civiquest.quests.services import revision_loaded
+from civiquest.catalogue.services import revision_loaded
 from tests.accounts.factories import StaffFactory
 from tests.procedures.factories import published
 

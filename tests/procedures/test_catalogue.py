@@ -10,8 +10,11 @@ from django.core.management import CommandError, call_command
 
 from civiquest.accounts.models import Service, ServiceKind
 from civiquest.catalogue import definitions as catalogue
+from civiquest.catalogue.checks import revision_problems
+from civiquest.catalogue.conditions import visibility
 from civiquest.catalogue.definitions.base import ProcedureDefinition, checklist, form, info, when
 from civiquest.catalogue.definitions.loader import definition_content
+from civiquest.catalogue.inputs import CONDITION_OPERATORS
 from civiquest.catalogue.models import (
     Field,
     FieldKind,
@@ -24,16 +27,9 @@ from civiquest.catalogue.models import (
     StepKind,
     official_links_problems,
 )
+from civiquest.catalogue.services import procedure_close, revision_loaded
 from civiquest.quests.models import QuestState
-from civiquest.quests.services import (
-    answers_save,
-    procedure_close,
-    quest_start,
-    quest_submit,
-    revision_loaded,
-    step_complete,
-)
-from civiquest.quests.validation import CONDITION_OPERATORS, revision_problems, visibility
+from civiquest.quests.services import answers_save, quest_start, quest_submit, step_complete
 from tests.procedures.factories import with_wallet_documents
 
 SLUGS = {

@@ -19,8 +19,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from civiquest.documents.intake import ClamdClient, DocumentRejected
 from civiquest.documents.models import Document, DocumentType
-from civiquest.documents.services import ClamdClient, DocumentRejected
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import QuestMessage
 from tests.procedures.instruction_helpers import submitted_quest

@@ -14,8 +14,9 @@ from django.urls import reverse
 from PIL import Image
 
 from civiquest.documents import services as documents
+from civiquest.documents.intake import DocumentRejected
 from civiquest.documents.models import Document, DocumentType
-from civiquest.documents.services import DocumentRejected, document_upload
+from civiquest.documents.services import document_upload
 from tests.procedures.crafted_files import (
     decompression_bomb_png,
     flate_bomb_pdf,

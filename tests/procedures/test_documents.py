@@ -13,18 +13,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from civiquest.documents.intake import AntivirusUnavailable, ClamdClient, DocumentInUse, DocumentRejected
 from civiquest.documents.models import Document, DocumentType
-from civiquest.documents.services import (
-    AntivirusUnavailable,
-    ClamdClient,
-    DocumentInUse,
-    DocumentRejected,
-    document_attach,
-    document_delete,
-    document_detach,
-    document_upload,
-    documents_of,
-)
+from civiquest.documents.services import document_delete, document_upload
+from civiquest.quests.attachments import document_attach, document_detach, documents_of
 from civiquest.quests.errors import QuestNotEditable, StepUnavailable
 from civiquest.quests.models import QuestDocument
 from civiquest.quests.services import quest_submit

@@ -5,9 +5,10 @@ from django.db.models.deletion import ProtectedError
 
 from civiquest.catalogue.errors import RevisionFrozen
 from civiquest.catalogue.models import Field, FieldKind, ProcedureRevision, RevisionStatus, Step, StepKind
+from civiquest.catalogue.services import revision_draft_ensure, revision_publish
 from civiquest.quests.errors import HistoryIsAppendOnly, RevisionPinned
 from civiquest.quests.models import QuestState, QuestTransition
-from civiquest.quests.services import quest_start, revision_draft_ensure, revision_publish
+from civiquest.quests.services import quest_start
 from tests.procedures.factories import FieldFactory, ProcedureFactory, RevisionFactory, StepFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from civiquest.catalogue.models import StepKind
-from civiquest.catalogue.overview import procedure_overview, procedures_for_staff
 from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.overview import procedure_overview, procedures_for_staff
 from civiquest.quests.services import quest_start
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import published

@@ -1,6 +1,8 @@
 import pytest
 
+from civiquest.catalogue.conditions import completeness, visibility
 from civiquest.catalogue.models import Theme
+from civiquest.catalogue.services import procedure_close, procedure_life_events_set
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import (
     published_procedure,
@@ -10,8 +12,7 @@ from civiquest.quests.selectors import (
     quest_done_step_ids,
     quests_of,
 )
-from civiquest.quests.services import procedure_close, procedure_life_events_set, quest_start, quest_submit
-from civiquest.quests.validation import completeness, visibility
+from civiquest.quests.services import quest_start, quest_submit
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.conftest import fill
 from tests.procedures.factories import GUIDED_STEPS, INSTRUCTED_STEPS, ProcedureFactory, published

@@ -12,22 +12,18 @@ from civiquest.catalogue.models import (
     Step,
     StepKind,
 )
+from civiquest.catalogue.services import (
+    procedure_close,
+    procedure_life_events_set,
+    revision_draft_ensure,
+    revision_publish,
+)
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document, DocumentType
 from civiquest.documents.services import document_delete
 from civiquest.quests.errors import QuestIncomplete, QuestNotEditable, StepIncomplete, StepUnavailable
 from civiquest.quests.models import Answer, Quest, QuestDocument, QuestState, QuestTransition, StepProgress
-from civiquest.quests.services import (
-    answers_save,
-    procedure_close,
-    procedure_life_events_set,
-    quest_start,
-    quest_submit,
-    quest_transition,
-    revision_draft_ensure,
-    revision_publish,
-    step_complete,
-)
+from civiquest.quests.services import answers_save, quest_start, quest_submit, quest_transition, step_complete
 from tests.accounts.factories import AgentFactory, CitizenFactory
 from tests.procedures.conftest import fill, step
 from tests.procedures.factories import (

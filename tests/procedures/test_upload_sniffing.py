@@ -12,8 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from civiquest.documents.intake import JPEG, PDF, PNG, DocumentRejected, sniff_content_type
 from civiquest.documents.models import Document, DocumentType
-from civiquest.documents.services import JPEG, PDF, PNG, DocumentRejected, document_upload, sniff_content_type
+from civiquest.documents.services import document_upload
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -4,21 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from civiquest.catalogue.checks import revision_problems
+from civiquest.catalogue.cleaning import clean_value, iban_is_valid, is_empty, siret_is_valid
+from civiquest.catalogue.conditions import condition_met, visibility, visible_fields, visible_steps
+from civiquest.catalogue.inputs import InputInvalid, InputSpec, step_inputs
 from civiquest.catalogue.models import FieldKind, StepKind
-from civiquest.quests.validation import (
-    InputInvalid,
-    InputSpec,
-    clean_value,
-    condition_met,
-    iban_is_valid,
-    is_empty,
-    revision_problems,
-    siret_is_valid,
-    step_inputs,
-    visibility,
-    visible_fields,
-    visible_steps,
-)
 from tests.procedures.factories import INSTRUCTED_STEPS, RevisionFactory, ServiceFactory, add_steps
 
 CHOICES = (("a", "Choix A"), ("b", "Choix B"), ("c", "Choix C"))

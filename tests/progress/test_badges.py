@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from civiquest.catalogue.definitions import CATALOGUE
 from civiquest.catalogue.models import StepKind
+from civiquest.catalogue.services import revision_publish
 from civiquest.documents.models import DocumentType
 from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.progress import badges as badges_module
@@ -18,7 +19,7 @@ from civiquest.progress.badges import BADGES, badge_codes_of, badges_evaluate, t
 from civiquest.progress.models import BadgeAward
 from civiquest.progress.services import document_added
 from civiquest.quests.models import Quest, QuestState, QuestTransition
-from civiquest.quests.services import answers_save, quest_start, revision_publish, step_complete
+from civiquest.quests.services import answers_save, quest_start, step_complete
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.conftest import step
 from tests.procedures.factories import DocumentFactory, ProcedureFactory, RevisionFactory, add_steps

@@ -104,7 +104,7 @@ def test_unknown_pages_get_the_design_system_404(client, db):
 
 
 def test_server_errors_get_the_design_system_500(rf):
-    from civiquest.core.views import server_error
+    from civiquest.www.site_views import server_error
 
     response = server_error(rf.get("/"))
     assert response.status_code == 500

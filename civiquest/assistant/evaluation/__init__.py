@@ -15,13 +15,14 @@ one of ``expect`` is among the first k. Metrics:
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
+
+from civiquest.assistant import guardrails
 
 EVALUATION_DIR = Path(__file__).resolve().parent
 GOLDEN_PATH = EVALUATION_DIR / "golden.yaml"
@@ -110,19 +111,12 @@ def evaluate(questions: list[GoldenQuestion], *, name: str = "golden") -> EvalRe
 
 
 def refusal_rate() -> tuple[float, int] | None:
-    """(share declined, count) of the out-of-scope set, or None when the set or ``classify`` is absent."""
+    """(share declined, count) of the out-of-scope set, or None when the set is absent."""
     if not OUT_OF_SCOPE_PATH.exists():
-        return None
-    try:
-        guardrails = importlib.import_module("civiquest.assistant.guardrails")
-    except ImportError:
-        return None
-    classify = getattr(guardrails, "classify", None)
-    if classify is None:
         return None
     data = yaml.safe_load(OUT_OF_SCOPE_PATH.read_text(encoding="utf-8")) or {}
     questions = [str(item.get("question") or item.get("q")) for item in data.get("questions", [])]
     if not questions:
         return None
-    declined = sum(1 for question in questions if classify(question) != "answered")
+    declined = sum(1 for question in questions if guardrails.classify(question) != "answered")
     return declined / len(questions), len(questions)

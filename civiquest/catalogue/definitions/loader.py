@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from civiquest.accounts.models import Service, ServiceKind
+from civiquest.catalogue.checks import revision_problems
 from civiquest.catalogue.definitions.base import ProcedureDefinition, ServiceRef
 from civiquest.catalogue.models import (
     Field,
@@ -38,13 +39,12 @@ from civiquest.catalogue.models import (
     RevisionStatus,
     Step,
 )
-from civiquest.quests.services import (
+from civiquest.catalogue.services import (
     procedure_life_events_set,
     revision_draft_ensure,
     revision_loaded,
     revision_publish,
 )
-from civiquest.quests.validation import revision_problems
 
 # The demo services the catalogue's instructed procedures are attached to (looked up by
 # name, made if absent), as ``accounts.services.DEMO_SERVICES`` names them.

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from civiquest.core.dates import PARIS
+
 # Periods start and end at midnight in this zone, whatever the server's clock (DESIGN: the
 # day boundary is server-side and locked).
-HABITS_TIME_ZONE = ZoneInfo("Europe/Paris")
+HABITS_TIME_ZONE = PARIS
 
 
 class Period(models.TextChoices):

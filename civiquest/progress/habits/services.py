@@ -20,10 +20,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
+from civiquest.notifications.services import notify
+from civiquest.progress.badges import badges_evaluate
 from civiquest.progress.habits import avatar
 from civiquest.progress.habits.catalogue import BY_CODE, REMINDER_DAYS_LEFT, local_date, period_end, period_start
 from civiquest.progress.habits.models import CheckIn, CheckInSource, GamePreferences, Habit, Pause
-from civiquest.progress.habits.selectors import GAME_VISIBLE_ATTRIBUTE, unlocks_of
+from civiquest.progress.habits.selectors import GAME_VISIBLE_ATTRIBUTE
+from civiquest.progress.unlocks import unlocks_of
+from civiquest.progress.xp import xp_award
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +108,6 @@ def habit_check_in(
 
 def _reward(*, habit: Habit, check_in: CheckIn) -> None:
     """Small XP for the check-in (capped by the XP app), then let badges look at the new streak."""
-    try:
-        from civiquest.progress.xp import xp_award
-    except ImportError:
-        return
     xp_award(
         citizen=habit.citizen,
         amount=CHECK_IN_XP,
@@ -116,10 +116,6 @@ def _reward(*, habit: Habit, check_in: CheckIn) -> None:
         source=check_in,
         self_declared=check_in.source == CheckInSource.SELF,
     )
-    try:
-        from civiquest.progress.badges import badges_evaluate
-    except ImportError:
-        return
     badges_evaluate(citizen=habit.citizen)
 
 
@@ -221,7 +217,6 @@ def habits_remind(*, now: dt.datetime | None = None) -> int:
     One notification per habit and period (its key), so running the job twice tells nothing
     twice. Nobody on pause is reminded. Returns how many notifications were written.
     """
-    from civiquest.notifications.services import notify
 
     now = now or timezone.now()
     today = local_date(now)

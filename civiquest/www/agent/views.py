@@ -23,7 +23,10 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role, User
 from civiquest.accounts.selectors import memberships_of
+from civiquest.actions import instruction as decisions
+from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.models import FieldKind
+from civiquest.catalogue.services import revision_loaded
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
 from civiquest.instruction import attestation as attestations
@@ -33,8 +36,6 @@ from civiquest.instruction.models import Label, QuestLabel, QuestMessage, QuestN
 from civiquest.quests import workflow
 from civiquest.quests.models import Quest, QuestDocument, QuestState, QuestTransition
 from civiquest.quests.selectors import quest_answers
-from civiquest.quests.services import revision_loaded
-from civiquest.quests.validation import step_inputs
 from civiquest.www.agent.forms import ExportForm, LabelForm, MessageForm, NoteForm
 from civiquest.www.private_files import PrivateFileResponse, private_file_response
 
@@ -115,7 +116,7 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         params["message"] = request.POST.get("message", "")
     elif action == "close":
         params["motivation"] = request.POST.get("message", "")
-    report = instruction.bulk_apply(actor=request.user, quest_ids=ids, action=action, **params)
+    report = decisions.quests_bulk_apply(actor=request.user, quest_ids=ids, action=action, **params)
     if report.done:
         messages.success(
             request,
@@ -264,19 +265,19 @@ def quest_action(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
             )
             instruction.quest_assign(quest=found, actor=user, assignee=assignee)
         elif action == "start_review":
-            instruction.quest_start_review(quest=found, actor=user)
+            decisions.quest_start_review(quest=found, actor=user)
         elif action == "request_changes":
-            instruction.quest_request_changes(
+            decisions.quest_request_changes(
                 quest=found, actor=user, message=motivation, targets=request.POST.getlist("targets")
             )
         elif action == "accept":
-            instruction.quest_accept(quest=found, actor=user)
+            decisions.quest_accept(quest=found, actor=user)
         elif action == "reject":
-            instruction.quest_reject(quest=found, actor=user, motivation=motivation)
+            decisions.quest_reject(quest=found, actor=user, motivation=motivation)
         elif action == "close":
-            instruction.quest_close(quest=found, actor=user, motivation=motivation)
+            decisions.quest_close(quest=found, actor=user, motivation=motivation)
         elif action == "reopen":
-            instruction.quest_reopen(quest=found, actor=user, motivation=motivation)
+            decisions.quest_reopen(quest=found, actor=user, motivation=motivation)
         else:
             raise instruction.InstructionRefused(_("Action inconnue."))
     except ProcedureError as error:

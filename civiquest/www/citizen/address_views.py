@@ -24,15 +24,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
+from civiquest.actions.moving import move_declare
+from civiquest.catalogue.cleaning import address_display
+from civiquest.core.addresses import NormalizedAddress
 from civiquest.integrations.address.moving import selectors as moving_selectors
 from civiquest.integrations.address.moving import services as moving_services
 from civiquest.integrations.address.moving.models import DispatchStatus
 from civiquest.integrations.address.moving.organisations import ORGANISATIONS
 from civiquest.integrations.address.selectors import address_search
-from civiquest.integrations.address.types import NormalizedAddress
 from civiquest.integrations.http import IntegrationError
 from civiquest.quests.models import Quest
-from civiquest.quests.validation import address_display
 from civiquest.www.citizen.quest_forms import address_token
 
 logger = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ def moving_quest(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
         return _render_moving(request, quest)
     references = {code: request.POST.get(moving_services.reference_input(code), "")[:100] for code in ORGANISATIONS}
     try:
-        declaration = moving_services.move_declare(quest=quest, citizen=request.user, references=references)
+        declaration = move_declare(quest=quest, citizen=request.user, references=references)
     except moving_services.MoveError as error:
         return _render_moving(
             request, quest, posted=references, errors=error.errors, problem=error.message, status=400

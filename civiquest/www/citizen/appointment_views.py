@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
+from civiquest.actions.appointments import appointment_book, appointment_cancel, quest_appointment_book
 from civiquest.appointments import booking
 from civiquest.appointments.booking import ApplicationCheck, BookingError, NearbyPoint, Place
 from civiquest.appointments.models import (
@@ -174,7 +175,7 @@ def quest_book(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse
         messages.error(request, _("Choisissez un créneau dans la liste."))
         return redirect(_appointment_step_url(quest))
     try:
-        appointment = booking.book_for_quest(
+        appointment = quest_appointment_book(
             quest=quest,
             slot_id=slot_id,
             answers=quest_answers(quest),
@@ -207,7 +208,7 @@ def quest_cancel(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
     quest = _own_quest(request, quest_id)
     current = booking.active_appointment(quest=quest)
     if current is not None:
-        booking.cancel(appointment=current)
+        appointment_cancel(appointment=current)
         messages.success(request, _("Votre rendez-vous est annulé. Vous pouvez en choisir un autre."))
     return redirect(_appointment_step_url(quest))
 
@@ -266,7 +267,7 @@ def book(request: AuthenticatedHttpRequest, slot_id: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "citizen/appointments/book.html", context)
     try:
-        appointment = booking.book(
+        appointment = appointment_book(
             citizen=request.user,
             slot_id=slot.pk,
             application_id=number or "",
@@ -328,6 +329,6 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _by_token(token)
     if appointment.status == AppointmentStatus.BOOKED and appointment.slot.starts_at > timezone.now():
-        booking.cancel(appointment=appointment)
+        appointment_cancel(appointment=appointment)
         messages.success(request, _("Votre rendez-vous est annulé. La mairie et l’ANTS en sont informées."))
     return redirect("citizen:appointment-manage", token=token)

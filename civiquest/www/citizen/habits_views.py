@@ -25,6 +25,7 @@ from civiquest.accounts.models import Role, User
 from civiquest.core.forms import BaseForm
 from civiquest.progress.habits import avatar, selectors, services, streaks
 from civiquest.progress.habits.catalogue import BY_CODE
+from civiquest.progress.unlocks import Unlocks, unlocks_of
 
 STATUS_LABELS = {
     streaks.DONE: gettext_lazy("Fait"),
@@ -169,7 +170,7 @@ def habits_reminders(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- Avatar -----------------------------------------------------------------------------------
 
 
-def _avatar_options(unlocks: selectors.Unlocks) -> list[dict[str, Any]]:
+def _avatar_options(unlocks: Unlocks) -> list[dict[str, Any]]:
     """One group per slot, each option with its label, whether it is unlocked and how to unlock it."""
     groups = []
     for slot in (*avatar.SLOTS, "accent"):
@@ -194,7 +195,7 @@ def avatar_editor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The avatar and title editor: "Aperçu" re-renders the preview (htmx: on each change), "Enregistrer" saves."""
     citizen = request.user
     preferences = selectors.preferences_of(citizen)
-    unlocks = selectors.unlocks_of(citizen)
+    unlocks = unlocks_of(citizen)
     choice = selectors.avatar_choice_of(preferences)
     title_level = preferences.title_level
     error = ""
@@ -240,7 +241,7 @@ def _avatar_context(*, choice: dict[str, str], unlocks: Any, title_level: int | 
 def avatar_editor_context(citizen: User) -> dict[str, Any]:
     """What ``citizen/habits/_avatar_editor.html`` needs, for the citizen's saved avatar."""
     preferences = selectors.preferences_of(citizen)
-    unlocks = selectors.unlocks_of(citizen)
+    unlocks = unlocks_of(citizen)
     return _avatar_context(
         choice=selectors.avatar_choice_of(preferences), unlocks=unlocks, title_level=preferences.title_level
     )

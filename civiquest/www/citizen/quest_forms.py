@@ -18,11 +18,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from dsfr.utils import dsfr_input_class_attr
 
+from civiquest.catalogue.cleaning import address_is_verified, address_label
+from civiquest.catalogue.inputs import FREE_ENTRY_KEY, InputSpec
 from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
 from civiquest.core.forms import BaseForm
 from civiquest.core.rich_text import rich_text
 from civiquest.documents.models import Document, DocumentType
-from civiquest.quests.validation import FREE_ENTRY_KEY, InputSpec, address_is_verified, address_label
 
 YES, NO = "oui", "non"
 MULTIPLE_KINDS = frozenset({FieldKind.MULTIPLE_CHOICE})

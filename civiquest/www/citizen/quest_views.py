@@ -27,14 +27,18 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
+from civiquest.actions.quests import quest_start, quest_step_save, quest_submit
 from civiquest.appointments.booking import books_through_ants
 from civiquest.catalogue.cache import cached_listing
+from civiquest.catalogue.cleaning import address_display
+from civiquest.catalogue.conditions import Visibility, completeness, visibility
+from civiquest.catalogue.inputs import InputSpec
 from civiquest.catalogue.models import FieldKind, Procedure, RevisionStatus, Step, StepKind
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document, DocumentType
-from civiquest.documents.services import wallet_documents
+from civiquest.documents.selectors import wallet_documents
 from civiquest.quests import workflow
-from civiquest.quests.errors import QuestIncomplete, StepIncomplete
+from civiquest.quests.errors import QuestIncomplete
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import (
     open_quest_of,
@@ -45,8 +49,7 @@ from civiquest.quests.selectors import (
     quest_done_step_ids,
     quests_of,
 )
-from civiquest.quests.services import answers_save, is_guided, quest_start, quest_submit, step_complete
-from civiquest.quests.validation import InputSpec, Visibility, address_display, completeness, visibility
+from civiquest.quests.services import is_guided
 from civiquest.www.citizen.appointment_views import quest_step_extra, quest_timbre
 from civiquest.www.citizen.quest_forms import CatalogueFilterForm, StepForm, raw_answers
 
@@ -337,24 +340,20 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView, step: Step) -> HttpResponse:
     specs = view.seen.inputs_of(step)
+    completing = request.POST.get("action") == "continue" and not _is_htmx(request)
     try:
-        saved = answers_save(quest=found, step=step, data=raw_answers(specs, request.POST))
+        saved = quest_step_save(quest=found, step=step, data=raw_answers(specs, request.POST), complete=completing)
     except ProcedureError as error:
         if _is_htmx(request):
             return _autosave_answer(request, {"problem": error.message}, saved=False)
         messages.error(request, error.message)
         return redirect("citizen:quest", quest_id=found.pk)
+    if saved.problem:
+        messages.error(request, saved.problem)
+        return redirect("citizen:quest", quest_id=found.pk)
     errors = dict(saved.errors)
     if _is_htmx(request):
         return _htmx_saved(request, found, step, specs, errors)
-    if not errors and request.POST.get("action") == "continue":
-        try:
-            step_complete(quest=found, step=step)
-        except StepIncomplete as error:
-            errors = error.errors
-        except ProcedureError as error:
-            messages.error(request, error.message)
-            return redirect("citizen:quest", quest_id=found.pk)
     refreshed = _own_quest(request, found.pk)
     view = _quest_view(refreshed, current=step)
     if errors:

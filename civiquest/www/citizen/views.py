@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CITIZEN)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen home: ongoing quests and their next step, deadlines, habits due, recent rewards."""
-    from civiquest.progress.habits.selectors import home_of
+    from civiquest.www.citizen.home import home_of
 
     context = {
         "title": _("Mon espace"),

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.core.forms import BaseForm
+from civiquest.documents.intake import ACCEPTED_EXTENSIONS, max_upload_bytes, size_label
 from civiquest.documents.models import DocumentType
-from civiquest.documents.services import ACCEPTED_EXTENSIONS, max_upload_bytes, size_label
 
 
 class DateInput(forms.DateInput):

@@ -9,8 +9,11 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
+from civiquest.actions import documents as wallet_actions
 from civiquest.core.errors import ProcedureError
-from civiquest.documents import services as wallet
+from civiquest.documents.intake import DocumentRejected
+from civiquest.documents.selectors import EXPIRY_WARNING_DAYS, document_of
+from civiquest.quests.attachments import documents_of
 from civiquest.www.citizen.wallet_forms import DocumentUploadForm
 from civiquest.www.private_files import private_file_response
 
@@ -18,11 +21,11 @@ from civiquest.www.private_files import private_file_response
 @role_required(Role.CITIZEN)
 def documents(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's documents, with what expires and where each is used."""
-    entries = wallet.documents_of(owner=request.user)
+    entries = documents_of(owner=request.user)
     return render(
         request,
         "citizen/documents/list.html",
-        {"title": _("Mes documents"), "entries": entries, "warning_days": wallet.EXPIRY_WARNING_DAYS},
+        {"title": _("Mes documents"), "entries": entries, "warning_days": EXPIRY_WARNING_DAYS},
     )
 
 
@@ -33,7 +36,7 @@ def document_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = DocumentUploadForm(data=request.POST, files=request.FILES)
         if form.is_valid():
             try:
-                document = wallet.document_upload(
+                document = wallet_actions.document_add(
                     owner=request.user,
                     file=form.cleaned_data["file"],
                     type=form.cleaned_data["type"],
@@ -41,7 +44,7 @@ def document_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                     issued_on=form.cleaned_data["issued_on"],
                     expires_on=form.cleaned_data["expires_on"],
                 )
-            except wallet.DocumentRejected as error:
+            except DocumentRejected as error:
                 form.add_error("file", error.message)
             else:
                 messages.success(
@@ -70,11 +73,11 @@ def _next_url(request: AuthenticatedHttpRequest) -> str:
 @role_required(Role.CITIZEN)
 @require_POST
 def document_delete(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
-    document = wallet.document_of(owner=request.user, document_id=document_id)
+    document = document_of(owner=request.user, document_id=document_id)
     if document is None:
         raise Http404
     try:
-        wallet.document_delete(document=document)
+        wallet_actions.document_delete(document=document)
     except ProcedureError as error:
         messages.error(request, error.message)
     else:
@@ -85,7 +88,7 @@ def document_delete(request: AuthenticatedHttpRequest, document_id: int) -> Http
 @role_required(Role.CITIZEN)
 def document_download(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponseBase:
     """The file itself, as an attachment, to its owner only (anybody else gets a 404)."""
-    document = wallet.document_of(owner=request.user, document_id=document_id)
+    document = document_of(owner=request.user, document_id=document_id)
     if document is None:
         raise Http404
     return private_file_response(

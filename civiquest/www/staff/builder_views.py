@@ -26,8 +26,10 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.audit import audit_search
 from civiquest.accounts.models import AuditEvent, Role, Service
+from civiquest.actions.catalogue import procedure_publish
 from civiquest.catalogue import builder
 from civiquest.catalogue.errors import RevisionInvalid
+from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.models import (
     Field,
     Procedure,
@@ -37,10 +39,9 @@ from civiquest.catalogue.models import (
     Step,
     StepKind,
 )
-from civiquest.catalogue.overview import procedure_overview, procedures_for_staff
 from civiquest.core.errors import ProcedureError
 from civiquest.core.forms import BaseForm
-from civiquest.quests.validation import step_inputs
+from civiquest.quests.overview import procedure_overview, procedures_for_staff
 from civiquest.www.citizen.quest_forms import StepForm as CitizenStepForm
 from civiquest.www.staff.builder_forms import (
     AuditSearchForm,
@@ -260,7 +261,7 @@ def rewards(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRespons
 def publish(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpResponse:
     procedure = _procedure(procedure_id)
     try:
-        revision = builder.publish(actor=request.user, procedure=procedure)
+        revision = procedure_publish(actor=request.user, procedure=procedure)
     except RevisionInvalid as error:
         messages.error(request, _("La démarche n’est pas publiée : corrigez les problèmes listés."))
         return _editor(request, procedure, publish_problems=list(error.problems), status=400)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from civiquest.actions.catalogue import catalogue_load
 from civiquest.assistant.services import knowledge_refresh_now
-from civiquest.catalogue.definitions.loader import catalogue_load
 
 
 @pytest.fixture(autouse=True)

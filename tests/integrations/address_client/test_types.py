@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from civiquest.integrations.address.types import NormalizedAddress
+from civiquest.core.addresses import NormalizedAddress
 
 FEATURE = {
     "type": "Feature",

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from civiquest.actions.appointments import appointment_book, appointment_cancel, quest_appointment_book
 from civiquest.appointments import booking
 from civiquest.appointments.booking import BookingError, Place
 from civiquest.appointments.models import (
@@ -34,7 +35,7 @@ def appointment_step_done(quest) -> bool:
 def test_booking_registers_with_ants_and_marks_the_step_done(ants_api, catalogue, citizen):
     quest = passport_quest(citizen, number="ab12cd34ef")
     slot = future_slot(point("Mairie de Nouméa", -22.2758, 166.4580))
-    appointment = booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "ab12cd34ef"})
+    appointment = quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "ab12cd34ef"})
     assert appointment.status == AppointmentStatus.BOOKED
     assert appointment.coordination_status == CoordinationStatus.REGISTERED
     assert appointment.application_ids == ["AB12CD34EF"]
@@ -54,8 +55,8 @@ def test_rebooking_a_quest_replaces_its_appointment(ants_api, catalogue, citizen
     mairie = point("Mairie de Nouméa", -22.2758, 166.4580)
     first, second = future_slot(mairie, hour=9), future_slot(mairie, hour=10)
     answers = {"pre-demande.reference": "AB12CD34EF"}
-    old = booking.book_for_quest(quest=quest, slot_id=first.pk, answers=answers)
-    new = booking.book_for_quest(quest=quest, slot_id=second.pk, answers=answers)
+    old = quest_appointment_book(quest=quest, slot_id=first.pk, answers=answers)
+    new = quest_appointment_book(quest=quest, slot_id=second.pk, answers=answers)
     old.refresh_from_db()
     assert old.status == AppointmentStatus.CANCELLED and old.coordination_status == CoordinationStatus.DELETED
     assert Appointment.objects.filter(quest=quest, status=AppointmentStatus.BOOKED).get() == new
@@ -77,7 +78,7 @@ def test_a_number_ants_refuses_books_nothing(ants_api, catalogue, citizen, numbe
     quest = passport_quest(citizen, number="")
     slot = future_slot(point("Mairie", -22.2758, 166.4580))
     with pytest.raises(BookingError) as caught:
-        booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": number})
+        quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": number})
     assert words in caught.value.message
     assert not Appointment.objects.exists()
 
@@ -87,12 +88,12 @@ def test_ants_unreachable_keeps_the_number_and_books_nothing(ants_api, catalogue
     slot = future_slot(point("Mairie", -22.2758, 166.4580))
     inject(SERVICE, HttpFault.SERVER_ERROR)
     with pytest.raises(BookingError) as caught:
-        booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+        quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
     assert "conservé" in caught.value.message and "réessayez" in caught.value.message
     assert not Appointment.objects.exists()
     assert Answer.objects.get(quest=quest, field_name="pre-demande.reference").value == "AB12CD34EF"
     clear(SERVICE)
-    booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
     assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).count() == 1
 
 
@@ -101,9 +102,9 @@ def test_an_appointment_elsewhere_must_be_acknowledged(ants_api, catalogue, citi
     slot = future_slot(point("Mairie", -22.2758, 166.4580))
     answers = {"pre-demande.reference": "DU12345678"}
     with pytest.raises(BookingError) as caught:
-        booking.book_for_quest(quest=quest, slot_id=slot.pk, answers=answers)
+        quest_appointment_book(quest=quest, slot_id=slot.pk, answers=answers)
     assert "déjà un rendez-vous" in caught.value.message
-    booking.book_for_quest(quest=quest, slot_id=slot.pk, answers=answers, confirm_elsewhere=True)
+    quest_appointment_book(quest=quest, slot_id=slot.pk, answers=answers, confirm_elsewhere=True)
     assert len(coordination.status_of("DU12345678").appointments) == 2
 
 
@@ -112,13 +113,13 @@ def test_a_full_or_cancelled_or_past_slot_cannot_be_booked(ants_api, catalogue, 
     mairie = point("Mairie", -22.2758, 166.4580)
     full = future_slot(mairie, hour=9)
     other = passport_quest(CitizenFactory(), number="ZZ12345678")
-    booking.book_for_quest(quest=other, slot_id=full.pk, answers={"pre-demande.reference": "ZZ12345678"})
+    quest_appointment_book(quest=other, slot_id=full.pk, answers={"pre-demande.reference": "ZZ12345678"})
     cancelled = future_slot(mairie, hour=10, cancelled_at=timezone.now())
     past = future_slot(mairie, days=-1)
     answers = {"pre-demande.reference": "AB12CD34EF"}
     for slot, words in ((full, "vient d’être pris"), (cancelled, "plus proposé"), (past, "plus proposé")):
         with pytest.raises(BookingError) as caught:
-            booking.book_for_quest(quest=quest, slot_id=slot.pk, answers=answers)
+            quest_appointment_book(quest=quest, slot_id=slot.pk, answers=answers)
         assert words in caught.value.message
     assert not Appointment.objects.filter(quest=quest).exists()
 
@@ -155,21 +156,21 @@ def test_a_failed_registration_keeps_the_booking_and_is_retried_once(ants_api, c
 def test_cancel_withdraws_from_ants_and_is_idempotent(ants_api, catalogue, citizen):
     quest = passport_quest(citizen)
     slot = future_slot(point("Mairie", -22.2758, 166.4580))
-    appointment = booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    appointment = quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
     inject(SERVICE, HttpFault.SERVER_ERROR)
-    booking.cancel(appointment=appointment)
+    appointment_cancel(appointment=appointment)
     assert appointment.status == AppointmentStatus.CANCELLED
     # ANTS did not hear it: still listed there, and the sweep will try again.
     assert appointment.coordination_status == CoordinationStatus.REGISTERED
     clear(SERVICE)
     assert len(coordination.status_of("AB12CD34EF").appointments) == 1
     assert booking.coordination_sync() == (0, 1)
-    booking.cancel(appointment=appointment)
+    appointment_cancel(appointment=appointment)
     assert appointment.coordination_status == CoordinationStatus.DELETED
     assert coordination.status_of("AB12CD34EF").appointments == ()
     # The place is free again.
     other = passport_quest(CitizenFactory(), number="ZZ12345678")
-    booking.book_for_quest(quest=other, slot_id=slot.pk, answers={"pre-demande.reference": "ZZ12345678"})
+    quest_appointment_book(quest=other, slot_id=slot.pk, answers={"pre-demande.reference": "ZZ12345678"})
 
 
 @pytest.mark.django_db(transaction=True)
@@ -253,15 +254,15 @@ def test_slots_are_grouped_by_day_without_full_ones(db):
 def test_a_cancelled_appointment_leaves_the_step_to_do_again(ants_api, catalogue, citizen):
     quest = passport_quest(citizen)
     slot = future_slot(point("Mairie", -22.2758, 166.4580))
-    appointment = booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    appointment = quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
     assert appointment_step_done(quest)
-    booking.cancel(appointment=appointment)
+    appointment_cancel(appointment=appointment)
     quest.refresh_from_db()
     assert not appointment_step_done(quest)
     # The quest points at the first step left to do (this helper's quest skipped the opening info step).
     assert quest.current_step is not None and quest.current_step.slug == "avant-de-commencer"
     # Booking again does the step again.
-    booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
     assert appointment_step_done(quest)
 
 
@@ -270,7 +271,7 @@ def test_an_appointment_the_mairie_cancels_also_reopens_the_step(ants_api, catal
 
     quest = passport_quest(citizen)
     slot = future_slot(point("Mairie", -22.2758, 166.4580))
-    appointment = booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    appointment = quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
     appointment_cancel(appointment, by=None, motivation="Dispositif de recueil en panne")
     assert not appointment_step_done(quest)
     assert Appointment.objects.get(pk=appointment.pk).status == AppointmentStatus.CANCELLED
@@ -283,15 +284,15 @@ def test_a_number_cannot_hold_a_second_appointment_even_for_its_own_citizen(ants
     mairie = point("Mairie de Nouméa", -22.2758, 166.4580)
     first, second = future_slot(mairie, hour=9), future_slot(mairie, hour=10)
     quest = passport_quest(citizen, number="ON12345678")
-    booking.book_for_quest(quest=quest, slot_id=first.pk, answers={"pre-demande.reference": "ON12345678"})
+    quest_appointment_book(quest=quest, slot_id=first.pk, answers={"pre-demande.reference": "ON12345678"})
     # The same citizen, outside that quest (another quest, or the standalone booking page).
     with pytest.raises(BookingError) as caught:
-        booking.book(citizen=citizen, slot_id=second.pk, application_id="ON12345678", reason="PASSPORT")
+        appointment_book(citizen=citizen, slot_id=second.pk, application_id="ON12345678", reason="PASSPORT")
     assert "déjà un rendez-vous à venir" in caught.value.message
     assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).count() == 1
     # Cancelled, the number is free again.
-    booking.cancel(appointment=Appointment.objects.get(status=AppointmentStatus.BOOKED))
-    again = booking.book(citizen=citizen, slot_id=second.pk, application_id="ON12345678", reason="PASSPORT")
+    appointment_cancel(appointment=Appointment.objects.get(status=AppointmentStatus.BOOKED))
+    again = appointment_book(citizen=citizen, slot_id=second.pk, application_id="ON12345678", reason="PASSPORT")
     assert again.status == AppointmentStatus.BOOKED
 
 

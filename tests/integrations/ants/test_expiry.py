@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from civiquest.documents.tasks import titles_expiry_notify
 from civiquest.documents.expiry import computed_expiry, expiring_titles, expiry_notify
 from civiquest.documents.models import DocumentType
+from civiquest.documents.tasks import titles_expiry_notify
 from civiquest.notifications.models import Notification
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.factories import DocumentFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from civiquest.appointments import booking
+from civiquest.actions.appointments import quest_appointment_book
 from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
 from civiquest.integrations.passport.coordination import SERVICE
 from civiquest.quests.models import StepProgress
@@ -119,7 +119,7 @@ def test_the_ants_callback_page_books_with_the_open_quests_number(ants_api, cata
 def test_the_management_page_works_without_a_session_and_cancels(ants_api, catalogue, client, citizen):
     quest = passport_quest(citizen)
     slot = future_slot(point("Mairie de Nouméa", -22.2758, 166.4580), hour=9)
-    appointment = booking.book_for_quest(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    appointment = quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
     url = reverse("citizen:appointment-manage", kwargs={"token": appointment.management_token})
     response = client.get(url)
     assert response.status_code == 200 and response["Referrer-Policy"] == "no-referrer"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from civiquest.actions.catalogue import catalogue_load
 from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
-from civiquest.catalogue.definitions.loader import catalogue_load
 from civiquest.catalogue.models import Procedure
+from civiquest.catalogue.services import revision_loaded
 from civiquest.integrations.http import reset_circuit
-from civiquest.quests.services import answers_save, quest_start, revision_loaded
+from civiquest.quests.services import answers_save, quest_start
 from civiquest.sandbox import http_faults
 
 SERVICE = "moving_recipients"

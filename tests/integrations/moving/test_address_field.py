@@ -9,16 +9,10 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.urls import reverse
 
+from civiquest.catalogue.cleaning import address_display, address_is_verified, address_label, clean_value
+from civiquest.catalogue.inputs import InputInvalid, InputSpec
 from civiquest.catalogue.models import FieldKind
-from civiquest.integrations.address.types import NormalizedAddress
-from civiquest.quests.validation import (
-    InputInvalid,
-    InputSpec,
-    address_display,
-    address_is_verified,
-    address_label,
-    clean_value,
-)
+from civiquest.core.addresses import NormalizedAddress
 from civiquest.www.citizen.quest_forms import (
     StepForm,
     address_from_post,

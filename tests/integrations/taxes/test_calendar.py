@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from civiquest.integrations.address.moving.models import HomeAddress
 from civiquest.integrations.taxes import calendar
-from civiquest.progress.habits.selectors import tax_deadline_of
 from civiquest.quests.models import Answer, QuestState
 from civiquest.quests.services import quest_start
+from civiquest.www.citizen.home import tax_deadline_of
 from tests.accounts.factories import login_verified
 from tests.procedures.factories import published
 

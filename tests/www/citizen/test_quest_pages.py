@@ -11,9 +11,10 @@ from django.urls import reverse
 from PIL import Image
 
 from civiquest.catalogue.models import LifeEventCode, Step, StepKind, Theme
+from civiquest.catalogue.services import procedure_life_events_set
 from civiquest.documents.models import DocumentType
 from civiquest.quests.models import Answer, Quest, QuestState, QuestTransition, StepProgress
-from civiquest.quests.services import answers_save, procedure_life_events_set, quest_start, step_complete
+from civiquest.quests.services import answers_save, quest_start, step_complete
 from tests.accounts.factories import AgentFactory, CitizenFactory
 from tests.procedures.factories import (
     GUIDED_STEPS,

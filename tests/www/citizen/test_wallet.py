@@ -12,7 +12,8 @@ from PIL import Image
 from civiquest.accounts.access import view_access
 from civiquest.accounts.models import Role
 from civiquest.documents.models import Document, DocumentType
-from civiquest.documents.services import document_attach, document_upload
+from civiquest.documents.services import document_upload
+from civiquest.quests.attachments import document_attach
 from civiquest.quests.models import QuestState
 from civiquest.quests.services import quest_start
 from civiquest.www.citizen import wallet_views

@@ -2,7 +2,8 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from civiquest.catalogue.definitions.loader import CatalogueInvalid, catalogue_load
+from civiquest.actions.catalogue import catalogue_load
+from civiquest.catalogue.definitions.loader import CatalogueInvalid
 
 ACTIONS = {
     "created": "created, revision {number} published",

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from civiquest.accounts.models import User
+from civiquest.catalogue.cleaning import address_label
 from civiquest.integrations.address.moving.models import HomeAddress, MoveDeclaration, MoveDispatch
 from civiquest.integrations.address.moving.organisations import ORGANISATIONS, Organisation
 from civiquest.quests.models import Quest
-from civiquest.quests.validation import address_label
 
 PROCEDURE_SLUG = "changement-adresse"
 # The quest's inputs the declaration is made of (see catalogue/changement_adresse.py).

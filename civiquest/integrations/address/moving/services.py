@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
+from civiquest.catalogue.cleaning import address_label
+from civiquest.catalogue.inputs import reference_input_name
 from civiquest.core.errors import ProcedureError
 from civiquest.integrations.address.moving.models import (
     DispatchStatus,
@@ -41,7 +43,7 @@ from civiquest.integrations.address.moving.selectors import DECLARATION_STEP, PR
 from civiquest.integrations.http import IntegrationError, RequestRejected
 from civiquest.quests import services as procedure_services
 from civiquest.quests.models import Quest, QuestState
-from civiquest.quests.validation import address_label, reference_input_name
+from civiquest.quests.services import QuestEvents
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +82,9 @@ def home_address_set(*, citizen: User, address: Any, since: dt.date | None) -> H
     return home
 
 
-def move_declare(*, quest: Quest, citizen: User, references: Mapping[str, str]) -> MoveDeclaration:
+def move_declare(
+    *, quest: Quest, citizen: User, references: Mapping[str, str], events: QuestEvents | None = None
+) -> MoveDeclaration:
     """Declare the quest's move once; raises ``MoveError`` (with errors by input) when it cannot."""
     with transaction.atomic():
         locked = Quest.objects.select_for_update().select_related("procedure").get(pk=quest.pk)
@@ -120,13 +124,13 @@ def move_declare(*, quest: Quest, citizen: User, references: Mapping[str, str]) 
             ]
         )
         home_address_set(citizen=citizen, address=draft.address, since=draft.moved_on)
-        _quest_step_done(locked, declaration)
+        _quest_step_done(locked, declaration, events)
         ids = list(declaration.dispatches.values_list("pk", flat=True))
         transaction.on_commit(lambda: _enqueue(ids))
     return declaration
 
 
-def _quest_step_done(quest: Quest, declaration: MoveDeclaration) -> None:
+def _quest_step_done(quest: Quest, declaration: MoveDeclaration, events: QuestEvents | None) -> None:
     """The quest's declaration step takes the declaration number as its reference, and is done."""
     step = quest.revision.steps.filter(slug=DECLARATION_STEP).first()
     if step is None:
@@ -136,7 +140,7 @@ def _quest_step_done(quest: Quest, declaration: MoveDeclaration) -> None:
             quest=quest, step=step, data={reference_input_name(step): declaration.reference}
         )
         if not saved.errors:
-            procedure_services.step_complete(quest=quest, step=step)
+            procedure_services.step_complete(quest=quest, step=step, events=events)
     except ProcedureError as error:
         # The move is declared whatever the quest's state; the citizen can finish the step by hand.
         logger.warning("moving quest step not completed", extra={"quest": quest.pk, "problem": error.message})

@@ -47,4 +47,4 @@ class SuperuserAdminSite(AdminSite):
 
 
 class SuperuserAdminConfig(AdminConfig):
-    default_site = "civiquest.core.admin_config.SuperuserAdminSite"
+    default_site = "civiquest.www.admin_config.SuperuserAdminSite"

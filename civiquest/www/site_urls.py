@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civiquest.core import views
+from civiquest.www import site_views as views
 from civiquest.www.citizen import privacy_views
 
 urlpatterns = [

@@ -7,7 +7,6 @@ from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civiquest.accounts.access import public
 from civiquest.core import csp, health, ratelimit
 from civiquest.core.client_ip import client_ip
+from civiquest.core.middleware import too_large_message
 
 csp_logger = logging.getLogger("civiquest.csp")
 
@@ -120,20 +120,5 @@ def service_unavailable() -> HttpResponse:
     template = loader.get_template("503.html")
     response = HttpResponse(template.render({"title": _("Service temporairement indisponible")}), status=503)
     response["Retry-After"] = str(settings.CIVIQUEST_UNAVAILABLE_RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def too_large_message(limit_bytes: int) -> str:
-    return _("Votre envoi dépasse la taille maximale acceptée, %(size)s.") % {"size": filesizeformat(limit_bytes)}
-
-
-def request_too_large(limit_bytes: int) -> HttpResponse:
-    """413: a body refused before it is read (rendered without the session or the database)."""
-    template = loader.get_template("413.html")
-    message = too_large_message(limit_bytes)
-    response = HttpResponse(
-        template.render({"title": _("Envoi trop volumineux"), "limit_message": message}), status=413
-    )
     response["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,67 @@
+"""Booking an appointment at a mairie, for a quest or on its own.
+
+A booking talks to ANTS twice, outside any transaction: the pre-application number is
+checked first, then, once the booking committed, the appointment is registered (and the ones
+it replaced withdrawn). Between the two, one transaction books the slot and marks the
+quest's appointment step done, with what follows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from civiquest.accounts.models import User
+from civiquest.actions.follow import quest_events_follow
+from civiquest.appointments import booking
+from civiquest.appointments.models import Appointment
+from civiquest.quests.models import Quest
+from civiquest.quests.services import QuestEvents
+
+
+def appointment_book(
+    *,
+    citizen: User,
+    slot_id: int,
+    application_id: str,
+    reason: str,
+    quest: Quest | None = None,
+    replacing: Appointment | None = None,
+    confirm_elsewhere: bool = False,
+) -> Appointment:
+    """Check the number with ANTS, book the slot, then register it with ANTS; ``BookingError`` otherwise."""
+    number = booking.booking_check(application_id, confirm_elsewhere=confirm_elsewhere)
+    with transaction.atomic():
+        events = QuestEvents()
+        appointment, replaced = booking.book_locked(
+            citizen=citizen,
+            slot_id=slot_id,
+            application_ids=[number],
+            reason=reason,
+            quest=quest,
+            replacing=replacing,
+            events=events,
+        )
+        quest_events_follow(events=events)
+    return booking.book_announce(appointment=appointment, replaced=replaced)
+
+
+def quest_appointment_book(
+    *, quest: Quest, slot_id: int, answers: dict[str, Any], confirm_elsewhere: bool = False
+) -> Appointment:
+    """Book the quest's appointment with its pre-application number; replaces the quest's previous one."""
+    wanted = booking.quest_booking(quest=quest, answers=answers)
+    return appointment_book(
+        citizen=wanted.citizen,
+        slot_id=slot_id,
+        application_id=wanted.application_id,
+        reason=wanted.reason,
+        quest=quest,
+        confirm_elsewhere=confirm_elsewhere,
+    )
+
+
+def appointment_cancel(*, appointment: Appointment) -> Appointment:
+    """The citizen cancels their appointment (idempotent); the quest's step is to be done again."""
+    return booking.cancel(appointment=appointment)

@@ -1,0 +1,34 @@
+"""Staff and operators changing the catalogue: publishing a procedure, loading the catalogue's definitions.
+
+The assistant answers from the catalogue: what publishes also schedules its refresh, once the
+transaction commits (one refresh however many procedures were published).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from civiquest.accounts.models import User
+from civiquest.assistant.services import knowledge_refresh_later
+from civiquest.catalogue import builder
+from civiquest.catalogue.definitions import loader
+from civiquest.catalogue.definitions.base import ProcedureDefinition
+from civiquest.catalogue.models import Procedure, ProcedureRevision
+
+
+@transaction.atomic
+def procedure_publish(*, actor: User, procedure: Procedure) -> ProcedureRevision:
+    """Publish the procedure's draft (``RevisionInvalid`` with every problem otherwise), audited."""
+    revision = builder.publish(actor=actor, procedure=procedure)
+    knowledge_refresh_later()
+    return revision
+
+
+@transaction.atomic
+def catalogue_load(definitions: Iterable[ProcedureDefinition] | None = None) -> list[loader.LoadResult]:
+    """Load the catalogue's definitions (all of them by default); ``CatalogueInvalid`` loads nothing."""
+    results = loader.catalogue_load(definitions)
+    knowledge_refresh_later()
+    return results

@@ -1,0 +1,60 @@
+"""A citizen's actions on their document wallet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from civiquest.accounts.models import User
+from civiquest.documents import services as wallet
+from civiquest.documents.models import Document, DocumentType
+from civiquest.progress import services as progress_services
+from civiquest.quests import attachments
+from civiquest.quests.models import Quest, QuestDocument
+
+
+def document_add(
+    *,
+    owner: User,
+    file: Any,
+    type: DocumentType | str,  # noqa: A002 - the model field's name
+    title: str = "",
+    issued_on: dt.date | None = None,
+    expires_on: dt.date | None = None,
+) -> Document:
+    """Check, clean and store a document in the wallet, then what progress makes of it, in one transaction.
+
+    The file is written before the row: if anything after fails, the file goes too.
+    """
+    document: Document | None = None
+    try:
+        with transaction.atomic():
+            document = wallet.document_upload(
+                owner=owner, file=file, type=type, title=title, issued_on=issued_on, expires_on=expires_on
+            )
+            progress_services.document_added(document=document)
+    except BaseException:
+        if document is not None and document.file.name:
+            document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: Document) -> None:
+    """Delete a document unless a submitted quest holds it; the draft quests that had it let it go."""
+    locked = wallet.document_lock(document=document)
+    attachments.attachments_release(document=locked)
+    wallet.document_delete(document=locked)
+
+
+@transaction.atomic
+def document_attach(*, quest: Quest, document: Document, step_slug: str) -> QuestDocument:
+    return attachments.document_attach(quest=quest, document=document, step_slug=step_slug)
+
+
+@transaction.atomic
+def document_detach(*, quest: Quest, document: Document, step_slug: str) -> None:
+    attachments.document_detach(quest=quest, document=document, step_slug=step_slug)

@@ -1,0 +1,129 @@
+"""An agent's decisions on a quest, one by one or in bulk; each is one audit event (``instruction``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from civiquest.accounts.models import User
+from civiquest.actions.follow import quest_events_follow
+from civiquest.core.errors import ProcedureError
+from civiquest.instruction import services as instruction
+from civiquest.instruction.models import ChangeRequest
+from civiquest.quests.errors import IllegalTransition
+from civiquest.quests.models import Quest, QuestTransition
+from civiquest.quests.services import QuestEvents
+
+
+@transaction.atomic
+def quest_start_review(*, quest: Quest, actor: User) -> QuestTransition:
+    events = QuestEvents()
+    transition = instruction.quest_start_review(quest=quest, actor=actor, events=events)
+    quest_events_follow(events=events)
+    return transition
+
+
+@transaction.atomic
+def quest_request_changes(*, quest: Quest, actor: User, message: str, targets: Sequence[str] = ()) -> ChangeRequest:
+    events = QuestEvents()
+    request = instruction.quest_request_changes(
+        quest=quest, actor=actor, message=message, targets=targets, events=events
+    )
+    quest_events_follow(events=events)
+    return request
+
+
+@transaction.atomic
+def quest_accept(*, quest: Quest, actor: User) -> QuestTransition:
+    events = QuestEvents()
+    transition = instruction.quest_accept(quest=quest, actor=actor, events=events)
+    quest_events_follow(events=events)
+    return transition
+
+
+@transaction.atomic
+def quest_reject(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
+    events = QuestEvents()
+    transition = instruction.quest_reject(quest=quest, actor=actor, motivation=motivation, events=events)
+    quest_events_follow(events=events)
+    return transition
+
+
+@transaction.atomic
+def quest_close(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
+    events = QuestEvents()
+    transition = instruction.quest_close(quest=quest, actor=actor, motivation=motivation, events=events)
+    quest_events_follow(events=events)
+    return transition
+
+
+@transaction.atomic
+def quest_reopen(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
+    events = QuestEvents()
+    transition = instruction.quest_reopen(quest=quest, actor=actor, motivation=motivation, events=events)
+    quest_events_follow(events=events)
+    return transition
+
+
+@dataclass
+class BulkReport:
+    done: list[Quest] = field(default_factory=list)
+    failed: list[tuple[Quest | int, str]] = field(default_factory=list)
+
+
+def quests_bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **params: Any) -> BulkReport:
+    """Apply one action to each quest, each in its own savepoint; report what failed and why.
+
+    The whole bulk action is one audit event (``quest.bulk``), recorded in the same
+    transaction as the quests it changed, with what it did to each of them. What follows a
+    quest's transitions (deadline, the citizen told, rewards) is in its savepoint: a quest
+    that fails leaves nothing behind.
+    """
+    report = BulkReport()
+    ids = []
+    for raw in quest_ids:
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            continue
+    quests = {
+        quest.pk: quest for quest in instruction.agent_quests(actor).select_related("procedure").filter(pk__in=ids)
+    }
+    changed: dict[str, dict[str, Any]] = {}
+    with transaction.atomic():
+        for pk in dict.fromkeys(ids):
+            quest = quests.get(pk)
+            if quest is None:
+                report.failed.append((pk, _("Dossier introuvable.")))
+                continue
+            try:
+                with transaction.atomic():
+                    events = QuestEvents()
+                    details = instruction.bulk_one(
+                        actor=actor, quest=quest, action=action, params=params, events=events
+                    )
+                    quest_events_follow(events=events)
+            except (ProcedureError, IllegalTransition) as error:
+                report.failed.append((quest, str(error.args[0]) if error.args else str(error)))
+            else:
+                report.done.append(quest)
+                if details is not None:
+                    changed[str(quest.pk)] = details
+        if changed:
+            references = ", ".join(quest.reference for quest in report.done if str(quest.pk) in changed)
+            instruction.audit(
+                actor=actor,
+                action="quest.bulk",
+                target=(Quest._meta.label_lower, "", references),
+                motivation=str(params.get("message") or params.get("motivation") or "").strip(),
+                details={
+                    "action": action,
+                    "quests": changed,
+                    "failed": [quest.pk if isinstance(quest, Quest) else quest for quest, _reason in report.failed],
+                },
+            )
+    return report

@@ -1,0 +1,127 @@
+"""Writes on the catalogue: publishing a revision, opening a draft, closing a procedure, its life events.
+
+- ``revision_publish`` publishes the procedure's draft revision and supersedes the
+  published one; it does not open a new draft. The builder calls ``revision_draft_ensure``
+  when an administrator starts editing, which copies the published revision (steps and
+  fields) into a new draft. Open quests stay on the revision they started on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civiquest.catalogue.checks import revision_problems
+from civiquest.catalogue.errors import RevisionInvalid
+from civiquest.catalogue.models import (
+    LifeEventCode,
+    Procedure,
+    ProcedureLifeEvent,
+    ProcedureRevision,
+    ProcedureStatus,
+    RevisionStatus,
+    Step,
+)
+from civiquest.core.errors import ProcedureError
+
+
+def revision_loaded(revision_id: int) -> ProcedureRevision:
+    """A revision with its procedure, steps and fields, ready for ``validation.visibility``."""
+    return (
+        ProcedureRevision.objects.select_related("procedure")
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.prefetch_related("fields")))
+        .get(pk=revision_id)
+    )
+
+
+@transaction.atomic
+def revision_publish(*, procedure: Procedure) -> ProcedureRevision:
+    """Publish the draft revision: it becomes the one new quests start on, the previous one is superseded.
+
+    Refuses a draft with problems (``RevisionInvalid`` lists them). Publishing also makes a
+    draft or closed procedure published.
+    """
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    draft_id = (
+        ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.DRAFT)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if draft_id is None:
+        raise ProcedureError(_("Cette démarche n’a pas de révision en brouillon à publier."))
+    draft = revision_loaded(draft_id)
+    problems = revision_problems(draft)
+    if problems:
+        raise RevisionInvalid(_("Cette révision ne peut pas être publiée."), problems)
+    for previous in ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.PUBLISHED):
+        previous.status = RevisionStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+    draft.status = RevisionStatus.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.save(update_fields=["status", "published_at"])
+    if locked.status != ProcedureStatus.PUBLISHED:
+        locked.status = ProcedureStatus.PUBLISHED
+        locked.save(update_fields=["status", "updated_at"])
+    procedure.status = locked.status
+    return draft
+
+
+@transaction.atomic
+def revision_draft_ensure(*, procedure: Procedure) -> ProcedureRevision:
+    """The procedure's draft revision, made if needed: a copy of the latest revision, or an empty first one."""
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    existing = ProcedureRevision.objects.filter(procedure=locked, status=RevisionStatus.DRAFT).first()
+    if existing is not None:
+        return existing
+    latest = ProcedureRevision.objects.filter(procedure=locked).order_by("-number").first()
+    if latest is None:
+        return ProcedureRevision.objects.create(procedure=locked, number=1)
+    source = revision_loaded(latest.pk)
+    draft = ProcedureRevision.objects.create(
+        procedure=locked,
+        number=latest.number + 1,
+        xp_per_step=source.xp_per_step,
+        completion_xp=source.completion_xp,
+        badge_codes=list(source.badge_codes),
+    )
+    for step in source.steps.all():
+        fields = list(step.fields.all())
+        step.pk = None
+        step._state.adding = True
+        step.revision = draft
+        step._loaded_revision_id = None
+        step.save()
+        for field_ in fields:
+            field_.pk = None
+            field_._state.adding = True
+            field_.step = step
+            field_._loaded_revision_id = None
+            field_.save()
+    return draft
+
+
+@transaction.atomic
+def procedure_close(*, procedure: Procedure) -> Procedure:
+    """Take the procedure out of the catalogue: no new quest; open quests go on."""
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    if locked.status != ProcedureStatus.CLOSED:
+        locked.status = ProcedureStatus.CLOSED
+        locked.save(update_fields=["status", "updated_at"])
+    procedure.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def procedure_life_events_set(*, procedure: Procedure, codes: Iterable[LifeEventCode | str]) -> list[str]:
+    """Make the procedure belong to exactly these life events."""
+    wanted = {LifeEventCode(code).value for code in codes}
+    ProcedureLifeEvent.objects.filter(procedure=procedure).exclude(code__in=wanted).delete()
+    present = set(ProcedureLifeEvent.objects.filter(procedure=procedure).values_list("code", flat=True))
+    ProcedureLifeEvent.objects.bulk_create(
+        [ProcedureLifeEvent(procedure=procedure, code=code) for code in sorted(wanted - present)]
+    )
+    return sorted(wanted)

@@ -1,0 +1,124 @@
+"""The citizen home: what to do next (quests, deadlines, habits), then the game, in a bounded number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from civiquest.accounts.models import User
+from civiquest.integrations.taxes.selectors import DECLARATION_SLUG, tax_deadline_for
+from civiquest.progress.habits import avatar
+from civiquest.progress.habits.selectors import (
+    GAME_VISIBLE_ATTRIBUTE,
+    HabitView,
+    avatar_choice_of,
+    due_soon,
+    habits_of,
+    preferences_of,
+    today_local,
+)
+from civiquest.progress.selectors import ledger_of, reason_label
+from civiquest.progress.unlocks import unlocks_of
+from civiquest.quests.attachments import documents_of
+from civiquest.quests.selectors import quests_of
+
+HOME_QUESTS = 5
+HOME_REWARDS = 5
+
+
+@dataclass
+class Deadline:
+    """Something with a date the citizen should see coming (a document expiring, a tax return…)."""
+
+    label: str
+    due_on: dt.date
+    url: str
+    expired: bool = False
+    # "expiry": something runs out on that date; "due": something must be done before it.
+    kind: str = "expiry"
+
+
+def tax_deadline_of(citizen: User, *, today: dt.date) -> Deadline | None:
+    """The ``declaration-revenus`` online deadline of the citizen's zone (taxes integration).
+
+    None outside the campaign season, or once this spring's return is declared in a quest.
+    The zone comes from the citizen's home address (zone 1's date, the earliest, when unknown).
+    """
+    found = tax_deadline_for(citizen, today=today)
+    if found is None or found.already_declared:
+        return None
+    deadline = found.deadline
+    if deadline.zone is None:
+        label = gettext("Déclaration des revenus %(year)s en ligne (date de la zone 1, la plus proche)") % {
+            "year": deadline.campaign.income_year
+        }
+    else:
+        label = gettext("Déclaration des revenus %(year)s en ligne (zone %(zone)s)") % {
+            "year": deadline.campaign.income_year,
+            "zone": deadline.zone,
+        }
+    return Deadline(
+        label=label, due_on=deadline.due_on, url=reverse("citizen:procedure", args=[DECLARATION_SLUG]), kind="due"
+    )
+
+
+@dataclass
+class Home:
+    quests: list[Any]  # ongoing quests (to do, then in progress), each with ``current_step``
+    deadlines: list[Deadline]
+    habits_due: list[HabitView]
+    rewards: list[Any]  # latest XP ledger lines (empty in mode sobre or before the XP app)
+    game_visible: bool
+    avatar_svg: str = ""
+    displayed_title: str = ""
+    level: Any = None
+
+
+def home_of(*, citizen: User, now: dt.datetime | None = None) -> Home:
+    """Everything the citizen home shows, in a bounded number of queries whatever the history."""
+    now = now or timezone.now()
+    today = today_local(now)
+    groups = {group.key: group.quests for group in quests_of(citizen=citizen)}
+    ongoing = [*groups.get("to_do", []), *groups.get("in_progress", [])][:HOME_QUESTS]
+
+    deadlines = [
+        Deadline(
+            label=entry.document.title,
+            due_on=entry.document.expires_on,
+            url=reverse("citizen:documents"),
+            expired=entry.is_expired,
+        )
+        for entry in documents_of(owner=citizen, today=today)
+        if entry.document.expires_on is not None and (entry.is_expired or entry.expires_soon)
+    ]
+    tax = tax_deadline_of(citizen, today=today)
+    if tax is not None:
+        deadlines.append(tax)
+    deadlines.sort(key=lambda deadline: deadline.due_on)
+
+    views = habits_of(citizen=citizen, now=now)
+    preferences = preferences_of(citizen)
+    visible = not preferences.sober_mode
+    setattr(citizen, GAME_VISIBLE_ATTRIBUTE, visible)  # the layout's ``game_visible`` then costs nothing
+    home = Home(
+        quests=ongoing,
+        deadlines=deadlines,
+        habits_due=due_soon(views, today=today),
+        rewards=[],
+        game_visible=visible,
+    )
+    if not visible:
+        return home
+    unlocks = unlocks_of(citizen)
+    home.avatar_svg = avatar.render_svg(avatar_choice_of(preferences), size=96)
+    home.displayed_title = unlocks.displayed_title(preferences.title_level)
+    home.level = unlocks.info
+    home.rewards = [
+        {"entry": entry, "label": reason_label(entry.reason)} for entry in ledger_of(citizen)[:HOME_REWARDS]
+    ]
+    return home
