@@ -13,6 +13,8 @@ from django.utils import timezone
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import ExternalIdentity, IdentityProvider, ServiceRole, User
 from civiquest.accounts.oidc import session as oidc_session
+from civiquest.actions import instruction as decisions
+from civiquest.actions.quests import quest_start
 from civiquest.appointments.models import (
     Appointment,
     AppointmentApplication,
@@ -27,7 +29,6 @@ from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.progress.habits.models import GamePreferences, Habit, Pause
 from civiquest.progress.models import BadgeAward
 from civiquest.quests.models import Quest
-from civiquest.quests.services import quest_start
 from tests.accounts.factories import CitizenFactory
 from tests.accounts.oidc.flow import point_providers_at
 from tests.procedures.conftest import fill
@@ -93,9 +94,9 @@ def rich_citizen(passport, instructor) -> RichCitizen:
         attachment=SimpleUploadedFile("recu.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
     )
     instruction.note_add(quest=accepted, actor=instructor, body="Zorglubien a appelé.")
-    instruction.quest_accept(quest=accepted, actor=instructor)
+    decisions.quest_accept(quest=accepted, actor=instructor)
     rejected = submitted_quest(passport, citizen=user)
-    instruction.quest_reject(quest=rejected, actor=instructor, motivation="Pièce d’identité illisible.")
+    decisions.quest_reject(quest=rejected, actor=instructor, motivation="Pièce d’identité illisible.")
     draft = fill(quest_start(citizen=user, procedure=passport))
 
     Notification.objects.create(

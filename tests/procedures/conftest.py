@@ -1,8 +1,9 @@
 import pytest
 
 from civiquest.accounts.models import ServiceRole
+from civiquest.actions.quests import quest_start, quest_step_complete
 from civiquest.catalogue.models import Step
-from civiquest.quests.services import answers_save, quest_start, step_complete
+from civiquest.quests.services import answers_save
 from tests.procedures.factories import (
     GUIDED_STEPS,
     INSTRUCTED_ANSWERS,
@@ -55,7 +56,7 @@ def fill(quest, answers=INSTRUCTED_ANSWERS):
             result = answers_save(quest=quest, step=current, data=data)
             assert result.errors == {}
         if current.kind not in ("agent_review",) and current.required and current.slug != "perte":
-            step_complete(quest=quest, step=current)
+            quest_step_complete(quest=quest, step=current)
     return quest
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from civiquest.quests.services import quest_start, quest_submit
+from civiquest.actions.quests import quest_start, quest_submit
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.conftest import fill
 

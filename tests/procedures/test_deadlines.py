@@ -3,12 +3,13 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from civiquest.actions import instruction as decisions
+from civiquest.actions.quests import quest_submit
 from civiquest.catalogue.models import Procedure
 from civiquest.instruction import deadlines
 from civiquest.instruction import services as instruction
 from civiquest.notifications.models import Notification
 from civiquest.quests.models import Quest, QuestState
-from civiquest.quests.services import quest_submit
 from tests.procedures.instruction_helpers import Clock, submitted_quest
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -42,11 +43,9 @@ def test_no_delay_no_deadline(clock, passport):
 def test_the_deadline_is_paused_exactly_while_the_quest_is_with_the_citizen(clock, timed_passport, instructor):
     quest = submitted_quest(timed_passport)
     clock.advance(days=2)
-    instruction.quest_start_review(quest=quest, actor=instructor)
+    decisions.quest_start_review(quest=quest, actor=instructor)
     clock.advance(hours=5)
-    instruction.quest_request_changes(
-        quest=quest, actor=instructor, message="Photo floue", targets=["pieces.id_photo"]
-    )
+    decisions.quest_request_changes(quest=quest, actor=instructor, message="Photo floue", targets=["pieces.id_photo"])
     quest.refresh_from_db()
     assert quest.deadline_paused_since == clock.now
     assert quest.state == QuestState.CHANGES_REQUESTED
@@ -62,7 +61,7 @@ def test_the_deadline_is_paused_exactly_while_the_quest_is_with_the_citizen(cloc
     assert quest.deadline_at == START + dt.timedelta(days=30) + with_citizen
     # A second round adds up; the submission date stays the first one.
     clock.advance(days=1)
-    instruction.quest_request_changes(quest=quest, actor=instructor, message="Encore", targets=[])
+    decisions.quest_request_changes(quest=quest, actor=instructor, message="Encore", targets=[])
     clock.advance(hours=1)
     quest_submit(quest=quest, actor=quest.citizen)
     quest.refresh_from_db()
@@ -74,7 +73,7 @@ def test_overdue_only_while_the_service_must_act(clock, timed_passport, instruct
     clock.advance(days=31)
     assert deadlines.is_overdue(quest)
     assert Quest.objects.filter(deadlines.overdue_q()).filter(pk=quest.pk).exists()
-    instruction.quest_request_changes(quest=quest, actor=instructor, message="À revoir")
+    decisions.quest_request_changes(quest=quest, actor=instructor, message="À revoir")
     quest.refresh_from_db()
     assert not deadlines.is_overdue(quest)
     assert not Quest.objects.filter(deadlines.overdue_q()).filter(pk=quest.pk).exists()

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from civiquest.documents import services as documents
+from civiquest.documents import intake as documents
 from civiquest.documents.intake import DocumentRejected
 from civiquest.documents.models import Document, DocumentType
 from civiquest.documents.services import document_upload

@@ -13,13 +13,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from civiquest.actions.documents import document_delete
+from civiquest.actions.quests import quest_submit
 from civiquest.documents.intake import AntivirusUnavailable, ClamdClient, DocumentInUse, DocumentRejected
 from civiquest.documents.models import Document, DocumentType
-from civiquest.documents.services import document_delete, document_upload
+from civiquest.documents.services import document_upload
 from civiquest.quests.attachments import document_attach, document_detach, documents_of
 from civiquest.quests.errors import QuestNotEditable, StepUnavailable
 from civiquest.quests.models import QuestDocument
-from civiquest.quests.services import quest_submit
 from tests.accounts.factories import CitizenFactory
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -347,7 +348,7 @@ def test_documents_of_flags_expiry_and_use_in_one_query(citizen, draft_quest, dj
 
 
 def test_a_picture_with_too_many_pixels_is_refused_before_decoding(citizen, monkeypatch):
-    monkeypatch.setattr("civiquest.documents.services.MAX_IMAGE_PIXELS", 100)
+    monkeypatch.setattr("civiquest.documents.intake.MAX_IMAGE_PIXELS", 100)
     with pytest.raises(DocumentRejected, match="trop grande"):
         upload(citizen, "immense.png", png_bytes((20, 20)))
     assert Document.objects.count() == 0

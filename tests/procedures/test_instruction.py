@@ -2,6 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civiquest.accounts.models import ServiceRole
+from civiquest.actions import instruction as decisions
+from civiquest.actions.instruction import quests_bulk_apply
+from civiquest.actions.quests import quest_submit
 from civiquest.core.errors import ProcedureError
 from civiquest.instruction import attestation
 from civiquest.instruction import services as instruction
@@ -9,7 +12,6 @@ from civiquest.instruction.models import Attestation, ChangeRequest, Label, Ques
 from civiquest.notifications.models import Notification
 from civiquest.quests.errors import MotivationRequired, TransitionForbidden
 from civiquest.quests.models import QuestState, QuestTransition
-from civiquest.quests.services import quest_submit
 from tests.procedures.factories import ServiceFactory, member_of
 from tests.procedures.instruction_helpers import submitted_quest
 
@@ -41,16 +43,14 @@ def citizen_notifications(quest):
 
 def test_each_action_goes_through_the_state_machine_writes_history_and_notifies(quest, instructor):
     before = citizen_notifications(quest)
-    instruction.quest_start_review(quest=quest, actor=instructor)
+    decisions.quest_start_review(quest=quest, actor=instructor)
     assert quest.state == S.IN_REVIEW
     quest.refresh_from_db()
     assert quest.assignee == instructor  # whoever starts the review takes it, if nobody had
-    instruction.quest_request_changes(
-        quest=quest, actor=instructor, message="Photo floue", targets=["pieces.id_photo"]
-    )
+    decisions.quest_request_changes(quest=quest, actor=instructor, message="Photo floue", targets=["pieces.id_photo"])
     assert quest.state == S.CHANGES_REQUESTED
     quest_submit(quest=quest, actor=quest.citizen)
-    instruction.quest_accept(quest=quest, actor=instructor)
+    decisions.quest_accept(quest=quest, actor=instructor)
     assert quest.state == S.ACCEPTED
     assert states(quest)[-5:] == [S.IN_REVIEW, S.CHANGES_REQUESTED, S.SUBMITTED, S.IN_REVIEW, S.ACCEPTED]
     last = QuestTransition.objects.filter(quest=quest).order_by("-at", "-pk").first()
@@ -59,7 +59,7 @@ def test_each_action_goes_through_the_state_machine_writes_history_and_notifies(
 
 
 def test_request_changes_points_at_inputs_and_closes_on_resubmission(quest, instructor):
-    request = instruction.quest_request_changes(
+    request = decisions.quest_request_changes(
         quest=quest, actor=instructor, message="Votre photo est floue.", targets=["pieces.id_photo", "step:identite"]
     )
     assert request.targets == ["pieces.id_photo", "step:identite"]
@@ -74,9 +74,9 @@ def test_request_changes_points_at_inputs_and_closes_on_resubmission(quest, inst
 
 def test_request_changes_refuses_unknown_targets_and_an_empty_message(quest, instructor):
     with pytest.raises(instruction.InstructionRefused):
-        instruction.quest_request_changes(quest=quest, actor=instructor, message="x", targets=["nope"])
+        decisions.quest_request_changes(quest=quest, actor=instructor, message="x", targets=["nope"])
     with pytest.raises(instruction.InstructionRefused):
-        instruction.quest_request_changes(quest=quest, actor=instructor, message="  ", targets=[])
+        decisions.quest_request_changes(quest=quest, actor=instructor, message="  ", targets=[])
     quest.refresh_from_db()
     assert quest.state == S.SUBMITTED
     assert not ChangeRequest.objects.exists()
@@ -94,14 +94,14 @@ def test_reject_and_close_need_a_motivation(quest, instructor, action):
 
 
 def test_an_instructor_cannot_reopen_a_decided_quest_a_manager_can(quest, instructor, manager):
-    instruction.quest_reject(quest=quest, actor=instructor, motivation="Incomplet")
+    decisions.quest_reject(quest=quest, actor=instructor, motivation="Incomplet")
     with pytest.raises(TransitionForbidden):
-        instruction.quest_reopen(quest=quest, actor=instructor, motivation="Erreur")
+        decisions.quest_reopen(quest=quest, actor=instructor, motivation="Erreur")
     quest.refresh_from_db()
     assert quest.state == S.REJECTED
     with pytest.raises(instruction.InstructionRefused):
-        instruction.quest_reopen(quest=quest, actor=manager, motivation="")
-    instruction.quest_reopen(quest=quest, actor=manager, motivation="Erreur de lecture")
+        decisions.quest_reopen(quest=quest, actor=manager, motivation="")
+    decisions.quest_reopen(quest=quest, actor=manager, motivation="Erreur de lecture")
     assert quest.state == S.IN_REVIEW
 
 
@@ -109,11 +109,11 @@ def test_an_agent_of_another_service_finds_nothing(quest, outsider):
     calls = [
         lambda: instruction.quest_for_agent(agent=outsider, quest_id=quest.pk),
         lambda: instruction.quest_take(quest=quest, actor=outsider),
-        lambda: instruction.quest_start_review(quest=quest, actor=outsider),
-        lambda: instruction.quest_accept(quest=quest, actor=outsider),
-        lambda: instruction.quest_reject(quest=quest, actor=outsider, motivation="x"),
-        lambda: instruction.quest_close(quest=quest, actor=outsider, motivation="x"),
-        lambda: instruction.quest_request_changes(quest=quest, actor=outsider, message="x"),
+        lambda: decisions.quest_start_review(quest=quest, actor=outsider),
+        lambda: decisions.quest_accept(quest=quest, actor=outsider),
+        lambda: decisions.quest_reject(quest=quest, actor=outsider, motivation="x"),
+        lambda: decisions.quest_close(quest=quest, actor=outsider, motivation="x"),
+        lambda: decisions.quest_request_changes(quest=quest, actor=outsider, message="x"),
         lambda: instruction.note_add(quest=quest, actor=outsider, body="x"),
         lambda: instruction.message_send(quest=quest, author=outsider, body="x"),
     ]
@@ -190,27 +190,25 @@ def test_a_bad_attachment_is_refused_and_nothing_is_written(quest, instructor):
 
 
 def test_accepting_issues_a_verifiable_attestation_once(quest, instructor, manager):
-    instruction.quest_accept(quest=quest, actor=instructor)
+    decisions.quest_accept(quest=quest, actor=instructor)
     issued = Attestation.objects.get(quest=quest)
     data = issued.file.read()
     assert data.startswith(b"%PDF")
     assert attestation.attestation_verify(code=issued.code.lower().replace("-", " ")) == issued
     assert attestation.attestation_verify(code="0000-0000-0000") is None
-    instruction.quest_reopen(quest=quest, actor=manager, motivation="Vérification")
-    instruction.quest_accept(quest=quest, actor=instructor)
+    decisions.quest_reopen(quest=quest, actor=manager, motivation="Vérification")
+    decisions.quest_accept(quest=quest, actor=instructor)
     assert Attestation.objects.filter(quest=quest).count() == 1
 
 
 def test_bulk_actions_report_per_quest(passport, instructor):
     first, second, third = (submitted_quest(passport) for _ in range(3))
-    instruction.quest_reject(quest=third, actor=instructor, motivation="Non")
-    report = instruction.bulk_apply(
-        actor=instructor, quest_ids=[first.pk, second.pk, third.pk, 999999], action="accept"
-    )
+    decisions.quest_reject(quest=third, actor=instructor, motivation="Non")
+    report = quests_bulk_apply(actor=instructor, quest_ids=[first.pk, second.pk, third.pk, 999999], action="accept")
     assert {quest.pk for quest in report.done} == {first.pk, second.pk}
     failed = {getattr(quest, "pk", quest): reason for quest, reason in report.failed}
     assert set(failed) == {third.pk, 999999}
     third.refresh_from_db()
     assert third.state == S.REJECTED
-    report = instruction.bulk_apply(actor=instructor, quest_ids=[third.pk], action="close", motivation="")
+    report = quests_bulk_apply(actor=instructor, quest_ids=[third.pk], action="close", motivation="")
     assert report.failed and not report.done

@@ -2,6 +2,8 @@ import re
 
 import pytest
 
+from civiquest.actions.documents import document_delete
+from civiquest.actions.quests import quest_start, quest_submit, quest_transition
 from civiquest.catalogue.errors import ProcedureNotPublished, RevisionInvalid
 from civiquest.catalogue.models import (
     Field,
@@ -20,10 +22,9 @@ from civiquest.catalogue.services import (
 )
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document, DocumentType
-from civiquest.documents.services import document_delete
 from civiquest.quests.errors import QuestIncomplete, QuestNotEditable, StepIncomplete, StepUnavailable
 from civiquest.quests.models import Answer, Quest, QuestDocument, QuestState, QuestTransition, StepProgress
-from civiquest.quests.services import answers_save, quest_start, quest_submit, quest_transition, step_complete
+from civiquest.quests.services import answers_save, step_complete
 from tests.accounts.factories import AgentFactory, CitizenFactory
 from tests.procedures.conftest import fill, step
 from tests.procedures.factories import (

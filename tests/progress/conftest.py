@@ -1,7 +1,7 @@
 import pytest
 
+from civiquest.actions.quests import quest_start, quest_submit, quest_transition
 from civiquest.quests.models import QuestState
-from civiquest.quests.services import quest_start, quest_submit, quest_transition
 from tests.procedures.conftest import (  # noqa: F401 - fixtures shared with the procedures tests
     draft_quest,
     fill,

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from civiquest.actions.quests import quest_start
+from civiquest.actions.quests import quest_step_complete as step_complete
 from civiquest.catalogue.definitions import CATALOGUE
 from civiquest.catalogue.models import StepKind
 from civiquest.catalogue.services import revision_publish
@@ -19,7 +21,7 @@ from civiquest.progress.badges import BADGES, badge_codes_of, badges_evaluate, t
 from civiquest.progress.models import BadgeAward
 from civiquest.progress.services import document_added
 from civiquest.quests.models import Quest, QuestState, QuestTransition
-from civiquest.quests.services import answers_save, quest_start, step_complete
+from civiquest.quests.services import answers_save
 from tests.accounts.factories import CitizenFactory
 from tests.procedures.conftest import step
 from tests.procedures.factories import DocumentFactory, ProcedureFactory, RevisionFactory, add_steps
@@ -157,11 +159,9 @@ def test_procedure_badges_come_from_the_revision(citizen, code):
 
 
 def test_four_week_habit_streak(citizen, monkeypatch):
-    from civiquest.progress.habits import selectors as habit_selectors
-
-    monkeypatch.setattr(habit_selectors, "best_streak_weeks", lambda citizen, **kwargs: 3, raising=False)
+    monkeypatch.setattr(badges_module, "best_streak_weeks", lambda citizen, **kwargs: 3)
     assert badges_evaluate(citizen=citizen, codes=["habitude-4-semaines"]) == []
-    monkeypatch.setattr(habit_selectors, "best_streak_weeks", lambda citizen, **kwargs: 4, raising=False)
+    monkeypatch.setattr(badges_module, "best_streak_weeks", lambda citizen, **kwargs: 4)
     assert [b.code for b in badges_evaluate(citizen=citizen, codes=["habitude-4-semaines"])] == ["habitude-4-semaines"]
 
 

@@ -3,11 +3,12 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from civiquest.actions.quests import quest_start, quest_transition
+from civiquest.actions.quests import quest_step_complete as step_complete
 from civiquest.progress import xp
 from civiquest.progress.models import XpEntry
 from civiquest.progress.rewards import REASON_DONE, REASON_REOPENED, REASON_STEP, REASON_STEP_DECLARED
 from civiquest.quests.models import Quest, QuestState, StepProgress
-from civiquest.quests.services import quest_start, quest_transition, step_complete
 from tests.procedures.conftest import step
 
 pytestmark = pytest.mark.django_db

@@ -127,7 +127,7 @@ def test_a_full_or_cancelled_or_past_slot_cannot_be_booked(ants_api, catalogue, 
 def test_a_failed_registration_keeps_the_booking_and_is_retried_once(ants_api, catalogue, citizen):
     quest = passport_quest(citizen)
     slot = future_slot(point("Mairie", -22.2758, 166.4580))
-    appointment, _replaced = booking._book_locked(
+    appointment, _replaced = booking.book_locked(
         citizen=citizen,
         slot_id=slot.pk,
         application_ids=["AB12CD34EF"],
@@ -185,7 +185,7 @@ def test_two_citizens_race_for_the_last_place(catalogue):
     def attempt(citizen) -> None:
         barrier.wait()
         try:
-            booking._book_locked(
+            booking.book_locked(
                 citizen=citizen,
                 slot_id=slot.pk,
                 application_ids=[f"RACE{citizen.pk:06d}"],
@@ -298,7 +298,7 @@ def test_a_number_cannot_hold_a_second_appointment_even_for_its_own_citizen(ants
 
 def test_a_past_appointment_no_longer_holds_its_number(catalogue, citizen):
     mairie = point("Mairie", -22.2758, 166.4580)
-    past = booking._book_locked(
+    past = booking.book_locked(
         citizen=citizen,
         slot_id=future_slot(mairie, hour=9).pk,
         application_ids=["PA12345678"],
@@ -307,7 +307,7 @@ def test_a_past_appointment_no_longer_holds_its_number(catalogue, citizen):
         replacing=None,
     )[0]
     past.slot.__class__.objects.filter(pk=past.slot_id).update(starts_at=timezone.now() - dt.timedelta(days=1))
-    booking._book_locked(
+    booking.book_locked(
         citizen=citizen,
         slot_id=future_slot(mairie, hour=10).pk,
         application_ids=["PA12345678"],
@@ -331,7 +331,7 @@ def test_twenty_concurrent_bookings_of_one_number_leave_one_appointment(catalogu
     def attempt(slot) -> None:
         barrier.wait()
         try:
-            booking._book_locked(
+            booking.book_locked(
                 citizen=citizen,
                 slot_id=slot.pk,
                 application_ids=["CC12345678"],

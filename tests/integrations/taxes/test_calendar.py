@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from civiquest.actions.quests import quest_start
 from civiquest.integrations.address.moving.models import HomeAddress
 from civiquest.integrations.taxes import calendar
 from civiquest.quests.models import Answer, QuestState
-from civiquest.quests.services import quest_start
 from civiquest.www.citizen.home import tax_deadline_of
 from tests.accounts.factories import login_verified
 from tests.procedures.factories import published
@@ -169,10 +169,10 @@ def test_tax_deadline_costs_at_most_three_queries(citizen, django_assert_max_num
 
 @pytest.mark.django_db
 def test_the_citizen_dashboard_shows_the_deadline(client, citizen, settings, monkeypatch):
-    from civiquest.progress.habits import selectors
+    from civiquest.www.citizen import home
 
     home_at(citizen, "2A004", "20000")
-    monkeypatch.setattr(selectors, "today_local", lambda now=None: IN_CAMPAIGN_2024)
+    monkeypatch.setattr(home, "today_local", lambda now=None: IN_CAMPAIGN_2024)
     login_verified(client, citizen)
     page = client.get(reverse("citizen:dashboard"))
     assert page.status_code == 200
@@ -187,11 +187,11 @@ def test_out_of_season_costs_no_query(citizen, django_assert_num_queries):
 
 @pytest.mark.django_db
 def test_home_in_season_stays_within_its_query_budget(client, citizen, monkeypatch, django_assert_max_num_queries):
-    from civiquest.progress.habits import selectors
+    from civiquest.www.citizen import home
     from tests.progress.habits.test_views import HOME_MAX_QUERIES
 
     home_at(citizen, "55502", "55100")
-    monkeypatch.setattr(selectors, "today_local", lambda now=None: IN_CAMPAIGN_2024)
+    monkeypatch.setattr(home, "today_local", lambda now=None: IN_CAMPAIGN_2024)
     login_verified(client, citizen)
     client.get(reverse("citizen:dashboard"))  # warm the level cache like any later visit
     with django_assert_max_num_queries(HOME_MAX_QUERIES):

@@ -4,8 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from civiquest.actions.documents import document_add
+from civiquest.documents.models import DocumentType
 from civiquest.notifications.models import Notification
 from civiquest.progress.habits import selectors, services
 from civiquest.progress.habits.catalogue import CATALOGUE, HABITS_TIME_ZONE, Action
@@ -257,16 +260,12 @@ def test_concurrent_check_ins_make_one_row():
 
 def test_adding_a_document_to_the_wallet_checks_the_wallet_habit(citizen, settings, tmp_path):
     """Needs the one-line call in civiquest/procedures/documents.py ``document_upload`` (see the report)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from civiquest.documents.models import DocumentType
-    from civiquest.documents.services import document_upload
 
     settings.CIVIQUEST_PRIVATE_ROOT = tmp_path / "private"
     settings.CIVIQUEST_CLAMD_SOCKET = ""
     settings.CIVIQUEST_CLAMD_HOST = ""
     habit = services.habit_adopt(citizen=citizen, code="wallet_up_to_date")
     pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    document_upload(owner=citizen, file=SimpleUploadedFile("facture.pdf", pdf), type=DocumentType.OTHER)
+    document_add(owner=citizen, file=SimpleUploadedFile("facture.pdf", pdf), type=DocumentType.OTHER)
     check_in = CheckIn.objects.get(habit=habit)
     assert check_in.source == CheckInSource.ACTION and check_in.action == Action.WALLET_DOCUMENT_ADDED
