@@ -57,8 +57,6 @@ from civiquest.quests.services import QuestEvents, step_complete, step_reopen
 
 logger = logging.getLogger(__name__)
 
-# The quests whose appointment step books through ANTS, and what they book.
-QUEST_REASONS = {"passeport": AppointmentReason.PASSPORT, "carte-identite": AppointmentReason.CNI}
 PRE_APPLICATION_ANSWER = "pre-demande.reference"
 ADDRESS_ANSWER = "adresse"
 # How far ahead slots are offered, and how many meeting points around the citizen.
@@ -307,7 +305,8 @@ def points_with_slots(place: Place, *, now: datetime | None = None) -> list[Near
 
 
 def books_through_ants(quest: Quest) -> bool:
-    return quest.procedure.slug in QUEST_REASONS
+    """Whether the quest's revision books a town hall appointment (ANTS), as set in the builder."""
+    return bool(quest.revision.appointment_need)
 
 
 def active_appointment(*, quest: Quest) -> Appointment | None:
@@ -460,9 +459,9 @@ class QuestBooking:
 
 def quest_booking(*, quest: Quest, answers: dict[str, Any]) -> QuestBooking:
     """What booking the quest's appointment needs, from its answers; ``BookingError`` if it can't be booked."""
-    reason = QUEST_REASONS.get(quest.procedure.slug)
-    if reason is None:
+    if not quest.revision.appointment_need:
         raise BookingError(_("Cette démarche ne se réserve pas en ligne."))
+    reason = AppointmentReason(quest.revision.appointment_need)
     number = str(answers.get(PRE_APPLICATION_ANSWER) or "")
     if not number:
         raise BookingError(

@@ -16,11 +16,15 @@ from civiquest.accounts.models import Service, ServiceKind, ServiceMembership, S
 from civiquest.appointments.models import (
     Appointment,
     AppointmentApplication,
+    AppointmentReason,
     AppointmentStatus,
     MeetingPoint,
     TimeSlot,
 )
+from civiquest.catalogue.models import AppointmentNeed
 from civiquest.core.dates import PARIS
+from civiquest.quests import workflow
+from civiquest.quests.models import Quest
 
 # Overseas INSEE prefixes whose local time is not Paris's. Opening hours are typed in local time.
 _OVERSEAS_TIMEZONES = {
@@ -242,3 +246,25 @@ def booked_by_application(
     for row in rows:
         found.setdefault(row.application_id, []).append(row.appointment)
     return found
+
+
+# Which appointment a quest's revision books, for a booking made from ANTS's reason.
+NEED_OF_REASON = {
+    AppointmentReason.PASSPORT: AppointmentNeed.PASSPORT,
+    AppointmentReason.CNI_PASSPORT: AppointmentNeed.PASSPORT,
+    AppointmentReason.CNI: AppointmentNeed.CNI,
+}
+
+
+def open_quest_for_reason(*, citizen: User, reason: str) -> Quest | None:
+    """The citizen's latest editable quest whose revision books this kind of appointment."""
+    return (
+        Quest.objects.filter(
+            citizen=citizen,
+            revision__appointment_need=NEED_OF_REASON[AppointmentReason(reason)],
+            state__in=workflow.EDITABLE_STATES,
+        )
+        .select_related("procedure")
+        .order_by("-updated_at", "-pk")
+        .first()
+    )

@@ -25,6 +25,7 @@ from civiquest.catalogue.checks import revision_problems
 from civiquest.catalogue.definitions.loader import FIELD_ATTRIBUTES, STEP_ATTRIBUTES
 from civiquest.catalogue.errors import RevisionInvalid
 from civiquest.catalogue.models import (
+    REVISION_NEEDS,
     Field,
     FieldKind,
     LifeEventCode,
@@ -411,4 +412,23 @@ def service_update(*, actor: User, service: Service, values: Mapping[str, Any]) 
     locked.full_clean()
     locked.save()
     audit_record(actor=actor, action="service.update", target=locked, details={"changed": changed})
+    return locked
+
+
+# --- What the procedure needs ---------------------------------------------------------------
+
+
+@transaction.atomic
+def needs_update(*, actor: User, revision: ProcedureRevision, needs: Mapping[str, Any]) -> ProcedureRevision:
+    """Set what the draft revision needs from the services around it (appointment, title, taxes, address)."""
+    locked = ProcedureRevision.objects.select_for_update().get(pk=revision.pk)
+    changed = _assign(locked, dict(needs), REVISION_NEEDS)
+    locked.full_clean(exclude=["procedure"], validate_unique=False, validate_constraints=False)
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="revision.needs",
+        target=locked.procedure,
+        details={"revision": locked.number, "changed": changed},
+    )
     return locked

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import Service
 from civiquest.catalogue.errors import RevisionFrozen
+from civiquest.documents.models import DocumentType
 
 # Field names are identifiers in conditions and answers; step inputs that are not fields
 # (an outside service's reference, a checklist, documents) use "<step slug>.<input>", which
@@ -204,8 +205,21 @@ class RevisionStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Remplacée")
 
 
+class AppointmentNeed(models.TextChoices):
+    """The appointment a procedure books at a town hall (ANTS's reasons: fingerprints for a title)."""
+
+    NONE = "", _("Aucun rendez-vous")
+    PASSPORT = "PASSPORT", _("Rendez-vous en mairie pour un passeport")
+    CNI = "CNI", _("Rendez-vous en mairie pour une carte d’identité")
+
+
+# What a procedure needs from the services around it: data of its revision, set in the
+# builder, never read from its slug (renaming a procedure must switch nothing off).
+# The titles with a validity that a procedure can deliver (their expiry leads to it).
+ISSUED_TITLES = [(kind.value, kind.label) for kind in (DocumentType.PASSPORT, DocumentType.IDENTITY_CARD)]
+REVISION_NEEDS = ("appointment_need", "issued_title", "tax_calendar", "address_dispatch")
 # What a non-draft revision may never change.
-REVISION_CONTENT_FIELDS = ("procedure_id", "number", "xp_per_step", "completion_xp", "badge_codes")
+REVISION_CONTENT_FIELDS = ("procedure_id", "number", "xp_per_step", "completion_xp", "badge_codes", *REVISION_NEEDS)
 ALLOWED_FROZEN_STATUS_MOVES = {
     (RevisionStatus.PUBLISHED, RevisionStatus.PUBLISHED),
     (RevisionStatus.PUBLISHED, RevisionStatus.SUPERSEDED),
@@ -232,6 +246,34 @@ class ProcedureRevision(models.Model):
     xp_per_step = models.PositiveSmallIntegerField(_("XP par étape"), default=10)
     completion_xp = models.PositiveSmallIntegerField(_("XP à l’aboutissement"), default=50)
     badge_codes = models.JSONField(_("badges"), default=list, blank=True)
+    appointment_need = models.CharField(
+        _("rendez-vous"),
+        max_length=16,
+        choices=AppointmentNeed.choices,
+        default=AppointmentNeed.NONE,
+        blank=True,
+        help_text=_("L’étape de rendez-vous réserve un créneau en mairie pour ce titre (ANTS)."),
+    )
+    issued_title = models.CharField(
+        _("titre délivré"),
+        max_length=32,
+        choices=ISSUED_TITLES,
+        default="",
+        blank=True,
+        help_text=_(
+            "Le titre à durée de validité que cette démarche délivre ou renouvelle : son expiration y renvoie."
+        ),
+    )
+    tax_calendar = models.BooleanField(
+        _("calendrier de l’impôt sur le revenu"),
+        default=False,
+        help_text=_("La date limite de la déclaration de revenus (DGFiP) s’applique à cette démarche."),
+    )
+    address_dispatch = models.BooleanField(
+        _("transmission de la nouvelle adresse"),
+        default=False,
+        help_text=_("La démarche transmet la nouvelle adresse du citoyen aux organismes qu’il choisit."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

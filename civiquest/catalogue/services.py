@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from civiquest.catalogue.checks import revision_problems
 from civiquest.catalogue.errors import RevisionInvalid
 from civiquest.catalogue.models import (
+    REVISION_NEEDS,
     LifeEventCode,
     Procedure,
     ProcedureLifeEvent,
@@ -87,6 +88,7 @@ def revision_draft_ensure(*, procedure: Procedure) -> ProcedureRevision:
         xp_per_step=source.xp_per_step,
         completion_xp=source.completion_xp,
         badge_codes=list(source.badge_codes),
+        **{name: getattr(source, name) for name in REVISION_NEEDS},
     )
     for step in source.steps.all():
         fields = list(step.fields.all())

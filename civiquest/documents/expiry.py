@@ -34,8 +34,6 @@ from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import notify
 
 TITLE_TYPES = (DocumentType.PASSPORT, DocumentType.IDENTITY_CARD)
-# The quest that renews each title.
-PROCEDURE_OF = {DocumentType.PASSPORT: "passeport", DocumentType.IDENTITY_CARD: "carte-identite"}
 ADULT_AGE = 18
 PASSPORT_YEARS = {"adult": 10, "minor": 5}
 CARD_YEARS = {"adult": 10, "minor": 10}
@@ -44,6 +42,10 @@ CARD_EXTENDED = (dt.date(2004, 1, 2), dt.date(2021, 8, 1), 15)
 # (notice name, months before the expiry), the latest first: only the most urgent is sent.
 NOTICES: tuple[tuple[str, int], ...] = (("1m", 1), ("6m", 6))
 LONGEST_VALIDITY_YEARS = 15
+
+
+def renew_url(title: str) -> str:
+    return reverse("citizen:title-renew", args=[title])
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -95,7 +97,11 @@ class ExpiringTitle:
 
     document: Document
     expires_on: dt.date
-    procedure_slug: str
+
+    @property
+    def renew_url(self) -> str:
+        """The procedure that renews it: the site resolves it from what the catalogue says it issues."""
+        return renew_url(self.document.type)
 
     @property
     def type_label(self) -> str:
@@ -136,7 +142,7 @@ def expiring_titles(*, owner: User, today: dt.date) -> list[ExpiringTitle]:
     documents = Document.objects.filter(owner=owner, type__in=TITLE_TYPES).select_related("owner")
     horizon = add_months(today, NOTICES[-1][1])
     titles = [
-        ExpiringTitle(document=document, expires_on=expires, procedure_slug=PROCEDURE_OF[DocumentType(document.type)])
+        ExpiringTitle(document=document, expires_on=expires)
         for document, expires in _latest_per_title(documents).values()
         if add_years(today, -1) <= expires <= horizon
     ]
@@ -193,7 +199,7 @@ def expiry_notify(*, today: dt.date) -> int:
                 key=f"title-expiry:{document.pk}:{expires.isoformat()}:{notice}",
                 title=title,
                 body=body,
-                url=reverse("citizen:procedure", args=[PROCEDURE_OF[DocumentType(document.type)]]),
+                url=renew_url(document.type),
             )
             sent += 1
     return sent

@@ -49,7 +49,7 @@ WALLET_BADGES = ("premier-document", "porte-documents", "papiers-en-regle")
 
 @dataclass(frozen=True)
 class DoneQuest:
-    slug: str
+    tax_calendar: bool
     badge_codes: tuple[str, ...]
     state: str
     filed_on: dt.date | None
@@ -67,8 +67,8 @@ class Facts:
     streak_weeks: int = 0
     helpful_answers: int = 0
 
-    def done_slug(self, slug: str) -> list[DoneQuest]:
-        return [quest for quest in self.done if quest.slug == slug]
+    def done_tax_returns(self) -> list[DoneQuest]:
+        return [quest for quest in self.done if quest.tax_calendar]
 
     def done_with_code(self, code: str) -> bool:
         return any(code in quest.badge_codes for quest in self.done)
@@ -108,7 +108,7 @@ def tax_return_deadline(year: int) -> dt.date:
 def _filed_on_time(facts: Facts) -> bool:
     return any(
         quest.filed_on is not None and quest.filed_on <= tax_return_deadline(quest.filed_on.year)
-        for quest in facts.done_slug("declaration-revenus")
+        for quest in facts.done_tax_returns()
     )
 
 
@@ -177,7 +177,7 @@ BADGES: tuple[Badge, ...] = (
         _("Électeur"),
         _("Vous êtes inscrit sur les listes électorales."),
         _("Menez à bien la démarche d’inscription sur les listes électorales."),
-        lambda f: bool(f.done_slug("inscription-listes-electorales")),
+        _code_rule("electeur"),
     ),
     Badge(
         "dans-les-temps",
@@ -309,14 +309,16 @@ def facts_of(citizen: User) -> Facts:
     rows = (
         Quest.objects.filter(citizen=citizen, state__in=DONE_STATES)
         .annotate(had_changes=Exists(changes))
-        .values_list("procedure__slug", "revision__badge_codes", "state", "submitted_at", "decided_at", "had_changes")
+        .values_list(
+            "revision__tax_calendar", "revision__badge_codes", "state", "submitted_at", "decided_at", "had_changes"
+        )
     )
     done = []
-    for slug, codes, state, submitted_at, decided_at, had_changes in rows:
+    for follows_tax_calendar, codes, state, submitted_at, decided_at, had_changes in rows:
         filed = submitted_at or decided_at
         done.append(
             DoneQuest(
-                slug=slug,
+                tax_calendar=bool(follows_tax_calendar),
                 badge_codes=tuple(codes or ()),
                 state=state,
                 filed_on=filed.astimezone(PARIS).date() if filed else None,

@@ -126,11 +126,15 @@ def add_steps(revision: ProcedureRevision, steps: list[dict[str, Any]]) -> list[
 
 
 def published(
-    steps: list[dict[str, Any]], *, service: Service | None = None, **procedure: Any
+    steps: list[dict[str, Any]],
+    *,
+    service: Service | None = None,
+    needs: dict[str, Any] | None = None,
+    **procedure: Any,
 ) -> tuple[Procedure, ProcedureRevision]:
-    """A published procedure whose first revision has these steps."""
+    """A published procedure whose first revision has these steps (and ``needs``, see ``REVISION_NEEDS``)."""
     proc = ProcedureFactory(instructing_service=service, **procedure)
-    revision = RevisionFactory(procedure=proc)
+    revision = RevisionFactory(procedure=proc, **(needs or {}))
     add_steps(revision, steps)
     revision_publish(procedure=proc)
     revision.refresh_from_db()

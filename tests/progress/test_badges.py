@@ -31,14 +31,14 @@ pytestmark = pytest.mark.django_db
 ICONS = Path(__file__).resolve().parents[2] / "civiquest/progress/static/progress/badges"
 
 
-def done_quest(citizen, slug, *, state=QuestState.COMPLETED, codes=(), submitted_at=None):
+def done_quest(citizen, slug, *, state=QuestState.COMPLETED, codes=(), submitted_at=None, **needs):
     """A decided quest of a procedure ``slug`` whose revision lists ``codes`` (rows only: rules read facts)."""
     from civiquest.catalogue.models import Procedure
 
     procedure = Procedure.objects.filter(slug=slug).first()
     if procedure is None:
         procedure = ProcedureFactory(slug=slug)
-        revision = RevisionFactory(procedure=procedure, badge_codes=list(codes))
+        revision = RevisionFactory(procedure=procedure, badge_codes=list(codes), **needs)
         add_steps(revision, [{"slug": "info", "title": "Info", "kind": StepKind.INFO}])
         revision_publish(procedure=procedure)
     revision = procedure.revisions.get()
@@ -124,7 +124,7 @@ def test_wallet_badges(citizen):
 
 
 def test_registered_to_vote(citizen):
-    done_quest(citizen, "inscription-listes-electorales", state=QuestState.ACCEPTED, codes=("citoyen",))
+    done_quest(citizen, "inscription-listes-electorales", state=QuestState.ACCEPTED, codes=("citoyen", "electeur"))
     assert {"electeur", "citoyen"} <= {b.code for b in badges_evaluate(citizen=citizen)}
 
 
@@ -132,11 +132,12 @@ def test_tax_return_before_the_deadline(citizen, settings):
     # 2026: the tax calendar's last online deadline (zone 3), 4 June.
     assert tax_return_deadline(2026) == dt.date(2026, 6, 4)
     late = dt.datetime(2026, 6, 4, 23, 30, tzinfo=dt.UTC)  # already the 5th in Paris
-    done_quest(citizen, "declaration-revenus", submitted_at=late, codes=("contribuable",))
+    done_quest(citizen, "declaration-revenus", submitted_at=late, codes=("contribuable",), tax_calendar=True)
     earned = {b.code for b in badges_evaluate(citizen=citizen)}
     assert "contribuable" in earned and "dans-les-temps" not in earned
     other = CitizenFactory()
-    done_quest(other, "declaration-revenus", submitted_at=dt.datetime(2026, 6, 4, 20, 0, tzinfo=dt.UTC))
+    # Whatever its slug: the revision says it follows the tax calendar.
+    done_quest(other, "impots-en-ligne", submitted_at=dt.datetime(2026, 6, 4, 20, 0, tzinfo=dt.UTC), tax_calendar=True)
     assert "dans-les-temps" in {b.code for b in badges_evaluate(citizen=other)}
 
 
@@ -184,7 +185,7 @@ def test_agents_earn_no_badges(instructor):
 
 def test_backfill_is_idempotent(citizen):
     other = CitizenFactory()
-    done_quest(citizen, "inscription-listes-electorales", codes=("citoyen",))
+    done_quest(citizen, "inscription-listes-electorales", codes=("citoyen", "electeur"))
     DocumentFactory(owner=other)
     call_command("badges_backfill")
     first = sorted(BadgeAward.objects.values_list("citizen_id", "code", "awarded_at"))

@@ -43,6 +43,11 @@ class ProcedureDefinition:
     xp_per_step: int = 10
     completion_xp: int = 50
     badge_codes: tuple[str, ...] = ()
+    # What the procedure needs from the services around it (see ``REVISION_NEEDS``).
+    appointment_need: str = ""
+    issued_title: str = ""
+    tax_calendar: bool = False
+    address_dispatch: bool = False
 
 
 def fiche(identifier: str, label: str) -> tuple[str, str]:

@@ -18,6 +18,8 @@ from civiquest.documents.models import DocumentType
 
 CARTE_IDENTITE = ProcedureDefinition(
     slug="carte-identite",
+    appointment_need="CNI",
+    issued_title="identity_card",
     title="Demander ou renouveler une carte d’identité",
     summary=(
         "La carte nationale d’identité est gratuite ; elle coûte 25 € en timbre fiscal si elle doit être "

@@ -19,6 +19,7 @@ from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
 
 CHANGEMENT_ADRESSE = ProcedureDefinition(
     slug="changement-adresse",
+    address_dispatch=True,
     title="Déclarer un changement d’adresse",
     summary=(
         "Un seul formulaire en ligne prévient plusieurs organismes de votre nouvelle adresse (impôts, "

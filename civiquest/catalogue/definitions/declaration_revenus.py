@@ -13,6 +13,7 @@ from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
 
 DECLARATION_REVENUS = ProcedureDefinition(
     slug="declaration-revenus",
+    tax_calendar=True,
     title="Déclarer ses revenus",
     summary=(
         "Chaque printemps, déclarez les revenus de l’année précédente dans votre espace particulier sur "

@@ -28,7 +28,7 @@ INSCRIPTION_LISTES_ELECTORALES = ProcedureDefinition(
     estimated_minutes=10,
     cost_label="Gratuit",
     completion_xp=60,
-    badge_codes=("citoyen",),
+    badge_codes=("citoyen", "electeur"),
     steps=(
         info(
             "a-savoir",

@@ -31,6 +31,7 @@ from civiquest.accounts.models import Service, ServiceKind
 from civiquest.catalogue.checks import revision_problems
 from civiquest.catalogue.definitions.base import ProcedureDefinition, ServiceRef
 from civiquest.catalogue.models import (
+    REVISION_NEEDS,
     Field,
     LifeEventCode,
     Procedure,
@@ -138,6 +139,7 @@ def revision_content(revision: ProcedureRevision) -> dict[str, Any]:
         "xp_per_step": revision.xp_per_step,
         "completion_xp": revision.completion_xp,
         "badge_codes": _plain(revision.badge_codes),
+        **{name: getattr(revision, name) for name in REVISION_NEEDS},
         "steps": [_step_content(step, step.fields.all()) for step in revision.steps.all()],
     }
 
@@ -158,6 +160,7 @@ def definition_content(definition: ProcedureDefinition) -> dict[str, Any]:
         "xp_per_step": definition.xp_per_step,
         "completion_xp": definition.completion_xp,
         "badge_codes": list(definition.badge_codes),
+        **{name: getattr(definition, name) for name in REVISION_NEEDS},
         "steps": steps,
     }
 
@@ -212,7 +215,9 @@ def _write_content(revision: ProcedureRevision, definition: ProcedureDefinition)
     revision.xp_per_step = definition.xp_per_step
     revision.completion_xp = definition.completion_xp
     revision.badge_codes = list(definition.badge_codes)
-    revision.save(update_fields=["xp_per_step", "completion_xp", "badge_codes"])
+    for name in REVISION_NEEDS:
+        setattr(revision, name, getattr(definition, name))
+    revision.save(update_fields=["xp_per_step", "completion_xp", "badge_codes", *REVISION_NEEDS])
     problems: list[str] = []
     for position, spec in enumerate(definition.steps, start=1):
         attributes, fields = _split(spec)

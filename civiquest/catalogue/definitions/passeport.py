@@ -20,6 +20,8 @@ MINORS = ["mineur_15_17", "mineur_moins_15"]
 
 PASSEPORT = ProcedureDefinition(
     slug="passeport",
+    appointment_need="PASSPORT",
+    issued_title="passport",
     title="Demander ou renouveler un passeport",
     summary=(
         "Faites votre pré-demande en ligne, achetez le timbre fiscal, réunissez vos pièces et déposez "

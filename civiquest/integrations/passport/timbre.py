@@ -17,8 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-PASSPORT = "passeport"
-IDENTITY_CARD = "carte-identite"
+# The titles, as a revision's ``issued_title`` names them (the wallet's document types).
+PASSPORT = "passport"
+IDENTITY_CARD = "identity_card"
 LOSS_OR_THEFT = frozenset({"perte", "vol"})
 
 # (minimum age, amount in cents), highest age first.
@@ -33,7 +34,7 @@ class Timbre:
 
     cents: int
     age: int | None
-    procedure: str
+    title: str
     loss_or_theft: bool
 
     @property
@@ -58,16 +59,16 @@ def passport_cents(age: int) -> int:
     return PASSPORT_BANDS[-1][1]
 
 
-def timbre_for(*, procedure: str, birth_date: dt.date | None, motif: str, today: dt.date) -> Timbre | None:
+def timbre_for(*, title: str, birth_date: dt.date | None, motif: str, today: dt.date) -> Timbre | None:
     """The stamp for this application, or None when it cannot be told yet (passport without a birth date)."""
     loss = motif in LOSS_OR_THEFT
     age = age_on(birth_date, today) if birth_date is not None else None
-    if procedure == IDENTITY_CARD:
-        return Timbre(cents=IDENTITY_CARD_LOSS_CENTS if loss else 0, age=age, procedure=procedure, loss_or_theft=loss)
-    if procedure == PASSPORT:
+    if title == IDENTITY_CARD:
+        return Timbre(cents=IDENTITY_CARD_LOSS_CENTS if loss else 0, age=age, title=title, loss_or_theft=loss)
+    if title == PASSPORT:
         if age is None:
             return None
-        return Timbre(cents=passport_cents(age), age=age, procedure=procedure, loss_or_theft=loss)
+        return Timbre(cents=passport_cents(age), age=age, title=title, loss_or_theft=loss)
     return None
 
 
@@ -80,10 +81,10 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def timbre_from_answers(*, procedure: str, answers: dict[str, Any], today: dt.date) -> Timbre | None:
+def timbre_from_answers(*, title: str, answers: dict[str, Any], today: dt.date) -> Timbre | None:
     """From a quest's answers: ``date_naissance`` (``titulaire`` step of the passport, ``situation`` of the card)."""
     return timbre_for(
-        procedure=procedure,
+        title=title,
         birth_date=_date(answers.get("date_naissance")),
         motif=str(answers.get("motif") or ""),
         today=today,

@@ -9,9 +9,9 @@ from typing import Any
 from django.apps import apps
 
 from civiquest.accounts.models import User
+from civiquest.catalogue.selectors import procedure_slug_needing
 from civiquest.integrations.taxes import calendar
 
-DECLARATION_SLUG = "declaration-revenus"
 # Quest answers that hold the citizen's home address (newest first wins), when no home address is known.
 ADDRESS_FIELDS = ("adresse", "nouvelle_adresse")
 # The home shows the deadline from this many days before the campaign opens.
@@ -24,6 +24,8 @@ class CitizenDeadline:
     deadline: calendar.TaxDeadline
     departement: str | None
     already_declared: bool
+    # The procedure that files the return (the one following the tax calendar), if published.
+    procedure_slug: str | None
 
 
 def _departement_of_address(address: Any) -> str | None:
@@ -80,8 +82,13 @@ def tax_deadline_for(citizen: User, *, today: dt.date) -> CitizenDeadline | None
 
     declared = Quest.objects.filter(
         citizen=citizen,
-        procedure__slug=DECLARATION_SLUG,
+        revision__tax_calendar=True,
         state__in=DONE_STATES,
         submitted_at__date__gte=deadline.campaign.opening,
     ).exists()
-    return CitizenDeadline(deadline=deadline, departement=departement, already_declared=declared)
+    return CitizenDeadline(
+        deadline=deadline,
+        departement=departement,
+        already_declared=declared,
+        procedure_slug=procedure_slug_needing(tax_calendar=True),
+    )

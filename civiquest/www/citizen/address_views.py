@@ -97,7 +97,7 @@ def moving(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "title": _("Déclarer mon déménagement"),
             "home": moving_selectors.home_address_of(request.user),
-            "procedure_slug": moving_selectors.PROCEDURE_SLUG,
+            "procedure_slug": moving_selectors.moving_procedure_slug(),
         },
     )
 

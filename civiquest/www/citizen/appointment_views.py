@@ -37,22 +37,15 @@ from civiquest.appointments.models import (
     CoordinationStatus,
     TimeSlot,
 )
-from civiquest.appointments.selectors import meeting_point_timezone
+from civiquest.appointments.selectors import meeting_point_timezone, open_quest_for_reason
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.timbre import Timbre, timbre_from_answers
-from civiquest.quests import workflow
 from civiquest.quests.models import Quest
 from civiquest.quests.selectors import quest_answers, quest_detail
 
 ANTS_SEARCH_URL = "https://rendezvouspasseport.ants.gouv.fr/"
 PRE_APPLICATION_STEP = "pre-demande"
 TIMBRE_STEP = "timbre-fiscal"
-# Which quest a booking from ANTS belongs to, by reason.
-PROCEDURE_OF_REASON = {
-    AppointmentReason.PASSPORT: "passeport",
-    AppointmentReason.CNI_PASSPORT: "passeport",
-    AppointmentReason.CNI: "carte-identite",
-}
 
 
 def local_start(slot: TimeSlot) -> dt.datetime:
@@ -142,7 +135,7 @@ def quest_step_extra(quest: Quest, step_kind: str, step_slug: str, answers: dict
 
 
 def quest_timbre(quest: Quest, answers: dict[str, Any]) -> Timbre | None:
-    return timbre_from_answers(procedure=quest.procedure.slug, answers=answers, today=timezone.localdate())
+    return timbre_from_answers(title=quest.revision.issued_title, answers=answers, today=timezone.localdate())
 
 
 def _own_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
@@ -231,23 +224,13 @@ def _reason(raw: str | None) -> str:
     return raw if raw in AppointmentReason.values else AppointmentReason.PASSPORT
 
 
-def _open_quest(request: AuthenticatedHttpRequest, reason: str) -> Quest | None:
-    return (
-        Quest.objects.filter(citizen=request.user, procedure__slug=PROCEDURE_OF_REASON[AppointmentReason(reason)])
-        .filter(state__in=workflow.EDITABLE_STATES)
-        .select_related("procedure")
-        .order_by("-updated_at", "-pk")
-        .first()
-    )
-
-
 @never_cache
 @role_required(Role.CITIZEN)
 def book(request: AuthenticatedHttpRequest, slot_id: int) -> HttpResponse:
     slot = _bookable_slot(slot_id)
     source = request.POST if request.method == "POST" else request.GET
     reason = _reason(source.get("reason"))
-    quest = _open_quest(request, reason)
+    quest = open_quest_for_reason(citizen=request.user, reason=reason)
     number = source.get("application_id")
     if number is None and quest is not None:
         number = coordination.normalize_application_id(

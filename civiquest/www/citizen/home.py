@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civiquest.accounts.models import User
-from civiquest.integrations.taxes.selectors import DECLARATION_SLUG, tax_deadline_for
+from civiquest.integrations.taxes.selectors import tax_deadline_for
 from civiquest.progress.habits import avatar
 from civiquest.progress.habits.selectors import (
     GAME_VISIBLE_ATTRIBUTE,
@@ -44,7 +44,7 @@ class Deadline:
 
 
 def tax_deadline_of(citizen: User, *, today: dt.date) -> Deadline | None:
-    """The ``declaration-revenus`` online deadline of the citizen's zone (taxes integration).
+    """The online tax-return deadline of the citizen's zone (taxes integration).
 
     None outside the campaign season, or once this spring's return is declared in a quest.
     The zone comes from the citizen's home address (zone 1's date, the earliest, when unknown).
@@ -62,9 +62,13 @@ def tax_deadline_of(citizen: User, *, today: dt.date) -> Deadline | None:
             "year": deadline.campaign.income_year,
             "zone": deadline.zone,
         }
-    return Deadline(
-        label=label, due_on=deadline.due_on, url=reverse("citizen:procedure", args=[DECLARATION_SLUG]), kind="due"
+    # The procedure that follows the tax calendar; without one published, the catalogue.
+    url = (
+        reverse("citizen:procedure", args=[found.procedure_slug])
+        if found.procedure_slug
+        else reverse("citizen:catalogue")
     )
+    return Deadline(label=label, due_on=deadline.due_on, url=url, kind="due")
 
 
 @dataclass

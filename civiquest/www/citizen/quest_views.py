@@ -33,7 +33,8 @@ from civiquest.catalogue.cache import cached_listing
 from civiquest.catalogue.cleaning import address_display
 from civiquest.catalogue.conditions import Visibility, completeness, visibility
 from civiquest.catalogue.inputs import InputSpec
-from civiquest.catalogue.models import FieldKind, Procedure, RevisionStatus, Step, StepKind
+from civiquest.catalogue.models import ISSUED_TITLES, FieldKind, Procedure, RevisionStatus, Step, StepKind
+from civiquest.catalogue.selectors import procedure_slug_needing
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document, DocumentType
 from civiquest.documents.selectors import wallet_documents
@@ -92,6 +93,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "citizen/quests/catalogue.html",
         {"title": _("Démarches"), "listing": mark_safe(listing)},  # noqa: S308
     )
+
+
+@public
+def title_renew(request: HttpRequest, title: str) -> HttpResponse:
+    """Where an expiring title leads: the procedure that issues it (set in the builder), else the catalogue."""
+    if title not in dict(ISSUED_TITLES):
+        raise Http404
+    slug = procedure_slug_needing(issued_title=title)
+    return redirect("citizen:procedure", slug=slug) if slug else redirect("citizen:catalogue")
 
 
 @public

@@ -18,11 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from civiquest.accounts.models import Service, ServiceKind
 from civiquest.catalogue.builder import procedure_has_attestation_template
 from civiquest.catalogue.models import (
+    ISSUED_TITLES,
+    REVISION_NEEDS,
+    AppointmentNeed,
     Audience,
     Field,
     FieldKind,
     LifeEventCode,
     Procedure,
+    ProcedureRevision,
     Step,
     StepKind,
     Theme,
@@ -531,6 +535,33 @@ def field_initial(field_: Field) -> dict[str, Any]:
         ),
         **condition_initial(field_.condition),
     }
+
+
+# --- What the procedure needs ---------------------------------------------------------------
+
+
+class NeedsForm(BaseForm):
+    """The services around the procedure it relies on: features follow these, never its slug."""
+
+    appointment_need = forms.ChoiceField(
+        label=_("Rendez-vous en mairie"), choices=AppointmentNeed.choices, required=False
+    )
+    issued_title = forms.ChoiceField(
+        label=_("Titre délivré"),
+        choices=[("", _("Aucun titre")), *ISSUED_TITLES],
+        required=False,
+        help_text=_("Quand ce titre expire dans le porte-documents d’un citoyen, l’alerte renvoie à cette démarche."),
+    )
+    tax_calendar = forms.BooleanField(
+        label=_("Suit le calendrier de la déclaration de revenus (DGFiP)"), required=False
+    )
+    address_dispatch = forms.BooleanField(
+        label=_("Transmet la nouvelle adresse aux organismes choisis par le citoyen"), required=False
+    )
+
+    @classmethod
+    def initial_of(cls, revision: ProcedureRevision) -> dict[str, Any]:
+        return {name: getattr(revision, name) for name in REVISION_NEEDS}
 
 
 # --- Rewards --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path(PROCEDURE + "description/", views.procedure_edit, name="builder-procedure-edit"),
     path(PROCEDURE + "brouillon/", views.draft_create, name="builder-draft"),
     path(PROCEDURE + "recompenses/", views.rewards, name="builder-rewards"),
+    path(PROCEDURE + "services-lies/", views.needs, name="builder-needs"),
     path(PROCEDURE + "publier/", views.publish, name="builder-publish"),
     path(PROCEDURE + "fermer/", views.close, name="builder-close"),
     path(PROCEDURE + "apercu/", views.preview, name="builder-preview"),

@@ -31,6 +31,7 @@ from civiquest.catalogue import builder
 from civiquest.catalogue.errors import RevisionInvalid
 from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.models import (
+    REVISION_NEEDS,
     Field,
     Procedure,
     ProcedureRevision,
@@ -47,6 +48,7 @@ from civiquest.www.staff.builder_forms import (
     AuditSearchForm,
     FieldForm,
     MotivationForm,
+    NeedsForm,
     ProcedureForm,
     RewardsForm,
     ServiceForm,
@@ -185,6 +187,7 @@ def _editor(
     procedure: Procedure,
     *,
     rewards_form: RewardsForm | None = None,
+    needs_form: NeedsForm | None = None,
     publish_problems: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -199,6 +202,8 @@ def _editor(
                 "badge_codes": "\n".join(draft.badge_codes),
             }
         )
+    if draft is not None and needs_form is None:
+        needs_form = NeedsForm(initial=NeedsForm.initial_of(draft))
     steps = list(draft.steps.all()) if draft else []
     for step in steps:
         step.condition_label = condition_text(step.condition)  # type: ignore[attr-defined]
@@ -214,6 +219,7 @@ def _editor(
             "problems": problems,
             "publish_refused": publish_problems is not None,
             "rewards_form": rewards_form,
+            "needs_form": needs_form,
             "close_form": MotivationForm(),
             "life_events": [event.get_code_display() for event in procedure.life_events.all()],
         },
@@ -253,6 +259,23 @@ def rewards(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRespons
         badge_codes=form.cleaned_data["badge_codes"],
     )
     messages.success(request, _("Les récompenses sont enregistrées."))
+    return redirect("staff:builder-procedure", procedure_id=procedure.pk)
+
+
+@role_required(Role.STAFF)
+@require_POST
+def needs(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpResponse:
+    procedure = _procedure(procedure_id)
+    draft = _draft(procedure)
+    if draft is None:
+        raise Http404
+    form = NeedsForm(data=request.POST)
+    if not form.is_valid():
+        return _editor(request, procedure, needs_form=form, status=400)
+    builder.needs_update(
+        actor=request.user, revision=draft, needs={name: form.cleaned_data[name] for name in REVISION_NEEDS}
+    )
+    messages.success(request, _("Les services liés à la démarche sont enregistrés."))
     return redirect("staff:builder-procedure", procedure_id=procedure.pk)
 
 

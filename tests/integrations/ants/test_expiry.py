@@ -42,7 +42,7 @@ def test_six_months_then_one_month_before_and_never_twice(django_assert_max_num_
     [notice] = Notification.objects.all()
     assert notice.recipient == citizen
     assert notice.title == "Votre passeport expire le 30 avril 2027"
-    assert notice.url == "/demarches/passeport/"
+    assert notice.url == "/renouveler/passport/"  # the procedure that issues it, resolved when followed
     assert notice.key == f"title-expiry:{passport.pk}:2027-04-30:6m"
     expiry_notify(today=dt.date(2027, 4, 1))
     expiry_notify(today=dt.date(2027, 4, 2))
@@ -60,7 +60,7 @@ def test_computed_expiry_notifies_and_a_renewal_silences_the_old_title():
     expiry_notify(today=TODAY)
     [notice] = Notification.objects.filter(recipient=citizen)
     assert notice.title == "Votre carte d’identité expire le 31 janvier 2027"
-    assert notice.url == "/demarches/carte-identite/"
+    assert notice.url == "/renouveler/identity_card/"
     renewed = CitizenFactory()
     DocumentFactory(owner=renewed, type=DocumentType.PASSPORT, expires_on=dt.date(2027, 1, 10))
     DocumentFactory(owner=renewed, type=DocumentType.PASSPORT, expires_on=dt.date(2036, 11, 1))
@@ -76,3 +76,16 @@ def test_expiring_titles_for_the_dashboard(django_assert_num_queries):
         titles = expiring_titles(owner=citizen, today=TODAY)
     assert [(title.type_label, title.expires_on) for title in titles] == [("Passeport", dt.date(2027, 2, 1))]
     assert not titles[0].is_expired(TODAY)
+
+
+def test_an_expiring_title_leads_to_the_procedure_that_issues_it_whatever_its_slug(client):
+    from civiquest.catalogue.models import ProcedureRevision
+    from tests.procedures.factories import GUIDED_STEPS, published
+
+    assert client.get("/renouveler/passport/").url == "/demarches/"  # none published: the catalogue
+    published(GUIDED_STEPS, slug="titre-de-voyage", title="Passeport", needs={"issued_title": "passport"})
+    assert client.get("/renouveler/passport/").url == "/demarches/titre-de-voyage/"
+    assert client.get("/renouveler/identity_card/").url == "/demarches/"
+    assert client.get("/renouveler/permis/").status_code == 404
+    ProcedureRevision.objects.update(issued_title="")
+    assert client.get("/renouveler/passport/").url == "/demarches/"

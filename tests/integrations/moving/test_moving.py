@@ -192,10 +192,24 @@ def test_the_moving_pages_are_the_citizens_own(moving_quest, citizen, client, lo
     assert client.get(reverse("citizen:moving")).url == reverse("citizen:moving-quest", args=[quest.pk])
 
 
-def test_without_a_moving_quest_the_page_offers_the_procedure(citizen, client, login_verified):
+def test_without_a_moving_quest_the_page_offers_the_procedure(citizen, client, login_verified, moving_quest):
     login_verified(client, citizen)
     content = client.get(reverse("citizen:moving")).content.decode()
-    assert "Déclarer un changement d’adresse" in content
+    assert 'href="/demarches/changement-adresse/"' in content
+
+
+def test_the_page_follows_the_procedure_that_dispatches_the_address_not_its_slug(
+    citizen, client, login_verified, moving_quest
+):
+    from civiquest.catalogue.models import Procedure, ProcedureRevision
+
+    login_verified(client, citizen)
+    Procedure.objects.filter(slug="changement-adresse").update(slug="demenager")
+    assert 'href="/demarches/demenager/"' in client.get(reverse("citizen:moving")).content.decode()
+    ProcedureRevision.objects.filter(procedure__slug="demenager").update(address_dispatch=False)
+    content = client.get(reverse("citizen:moving")).content.decode()
+    assert "/demarches/demenager/" not in content
+    assert "n’est pas ouverte pour le moment" in content
 
 
 def test_the_declaration_asks_the_address_first(moving_quest, citizen, client, login_verified):

@@ -118,7 +118,16 @@ def test_tax_deadline_of_follows_the_home_address_zone(citizen, citycode, postco
     assert deadline is not None
     assert deadline.due_on == due_on
     assert f"zone {zone}" in deadline.label
-    assert deadline.url == reverse("citizen:procedure", args=["declaration-revenus"])
+    assert deadline.url == reverse("citizen:catalogue")  # no procedure follows the tax calendar yet
+
+
+@pytest.mark.django_db
+def test_the_deadline_leads_to_the_procedure_that_follows_the_tax_calendar_whatever_its_slug(citizen):
+    info = [{"slug": "info", "title": "Info", "kind": "info"}]
+    published(info, slug="declaration-revenus", title="Sans calendrier")
+    published(info, slug="impots-en-ligne", title="Déclarer ses revenus", needs={"tax_calendar": True})
+    deadline = tax_deadline_of(citizen, today=IN_CAMPAIGN_2024)
+    assert deadline.url == reverse("citizen:procedure", args=["impots-en-ligne"])
 
 
 @pytest.mark.django_db
@@ -151,7 +160,10 @@ def test_no_deadline_out_of_season_or_once_declared(citizen):
     assert tax_deadline_of(citizen, today=dt.date(2024, 1, 15)) is None  # months before the opening
     assert tax_deadline_of(citizen, today=dt.date(2024, 3, 20)).due_on == dt.date(2024, 6, 6)
     procedure, _revision = published(
-        [{"slug": "info", "title": "Info", "kind": "info"}], slug="declaration-revenus", title="Déclarer ses revenus"
+        [{"slug": "info", "title": "Info", "kind": "info"}],
+        slug="declaration-revenus",
+        title="Déclarer ses revenus",
+        needs={"tax_calendar": True},
     )
     quest = quest_start(citizen=citizen, procedure=procedure)
     quest.state = QuestState.COMPLETED

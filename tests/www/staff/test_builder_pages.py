@@ -240,6 +240,34 @@ def test_rewards_and_close_are_audited(staff_client):
     assert AuditEvent.objects.filter(action="revision.rewards").count() == 1
 
 
+def test_staff_set_what_the_procedure_needs_and_the_features_follow(staff_client):
+    from civiquest.appointments.booking import books_through_ants
+
+    procedure = _create(staff_client)
+    url = reverse("staff:builder-needs", kwargs={"procedure_id": procedure.pk})
+    page = staff_client.get(reverse("staff:builder-procedure", kwargs={"procedure_id": procedure.pk}))
+    assert "Services liés" in page.content.decode() and 'name="appointment_need"' in page.content.decode()
+    refused = staff_client.post(url, {"appointment_need": "DRIVING", "issued_title": "passport"})
+    assert refused.status_code == 400
+    assert ProcedureRevision.objects.get(procedure=procedure).issued_title == ""  # nothing half-saved
+    staff_client.post(url, {"appointment_need": "PASSPORT", "issued_title": "passport", "tax_calendar": "on"})
+    draft = ProcedureRevision.objects.get(procedure=procedure)
+    assert (draft.appointment_need, draft.issued_title, draft.tax_calendar, draft.address_dispatch) == (
+        "PASSPORT",
+        "passport",
+        True,
+        False,
+    )
+    event = AuditEvent.objects.get(action="revision.needs")
+    assert set(event.details["changed"]) == {"appointment_need", "issued_title", "tax_calendar"}
+    # A quest pinned to this revision books at the town hall, whatever the procedure's slug.
+    quest = Quest(procedure=procedure, revision=draft)
+    assert books_through_ants(quest)
+    staff_client.post(url, {"appointment_need": "", "issued_title": ""})
+    draft.refresh_from_db()
+    assert not books_through_ants(Quest(procedure=procedure, revision=draft))
+
+
 def test_publishing_through_the_builder_keeps_open_quests_pinned(staff_client):
     procedure, first = published(
         [

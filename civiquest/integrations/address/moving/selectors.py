@@ -8,11 +8,11 @@ from typing import Any
 
 from civiquest.accounts.models import User
 from civiquest.catalogue.cleaning import address_label
+from civiquest.catalogue.selectors import procedure_slug_needing
 from civiquest.integrations.address.moving.models import HomeAddress, MoveDeclaration, MoveDispatch
 from civiquest.integrations.address.moving.organisations import ORGANISATIONS, Organisation
 from civiquest.quests.models import Quest
 
-PROCEDURE_SLUG = "changement-adresse"
 # The quest's inputs the declaration is made of (see catalogue/changement_adresse.py).
 ADDRESS_INPUT = "adresse"
 DATE_INPUT = "date_demenagement"
@@ -60,15 +60,22 @@ def move_draft(quest: Quest) -> MoveDraft:
 
 def citizen_moving_quest(*, citizen: User, quest_id: int) -> Quest | None:
     return (
-        Quest.objects.filter(pk=quest_id, citizen=citizen, procedure__slug=PROCEDURE_SLUG)
+        Quest.objects.filter(pk=quest_id, citizen=citizen, revision__address_dispatch=True)
         .select_related("procedure")
         .first()
     )
 
 
 def latest_moving_quest(citizen: User) -> Quest | None:
-    """The citizen's most recent ``changement-adresse`` quest (where the step's link leads)."""
-    return Quest.objects.filter(citizen=citizen, procedure__slug=PROCEDURE_SLUG).order_by("-created_at", "-pk").first()
+    """The citizen's most recent quest that dispatches a new address (where the step's link leads)."""
+    return (
+        Quest.objects.filter(citizen=citizen, revision__address_dispatch=True).order_by("-created_at", "-pk").first()
+    )
+
+
+def moving_procedure_slug() -> str | None:
+    """The published procedure that declares a move to the organisations (set in the builder)."""
+    return procedure_slug_needing(address_dispatch=True)
 
 
 def declaration_of(quest: Quest) -> MoveDeclaration | None:

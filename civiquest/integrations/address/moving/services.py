@@ -39,7 +39,7 @@ from civiquest.integrations.address.moving.models import (
 )
 from civiquest.integrations.address.moving.organisations import ORGANISATIONS, ReferenceInvalid, clean_reference
 from civiquest.integrations.address.moving.recipients import MovingRecipientsClient, rejection_reason
-from civiquest.integrations.address.moving.selectors import DECLARATION_STEP, PROCEDURE_SLUG, move_draft
+from civiquest.integrations.address.moving.selectors import DECLARATION_STEP, move_draft
 from civiquest.integrations.http import IntegrationError, RequestRejected
 from civiquest.quests import services as procedure_services
 from civiquest.quests.models import Quest, QuestState
@@ -87,8 +87,8 @@ def move_declare(
 ) -> MoveDeclaration:
     """Declare the quest's move once; raises ``MoveError`` (with errors by input) when it cannot."""
     with transaction.atomic():
-        locked = Quest.objects.select_for_update().select_related("procedure").get(pk=quest.pk)
-        if locked.citizen_id != citizen.pk or locked.procedure.slug != PROCEDURE_SLUG:
+        locked = Quest.objects.select_for_update(of=("self",)).select_related("revision").get(pk=quest.pk)
+        if locked.citizen_id != citizen.pk or not locked.revision.address_dispatch:
             raise MoveError(_("Ce dossier n’est pas une déclaration de changement d’adresse."))
         existing = MoveDeclaration.objects.filter(quest=locked).first()
         if existing is not None:
