@@ -32,9 +32,10 @@ from bm25s.stopwords import STOPWORDS_FRENCH
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from civiquest.assistant.guardrails import as_data, fold, looks_like_injection
+from civiquest.assistant.guardrails import as_data, looks_like_injection
 from civiquest.assistant.types import Passage
 from civiquest.core import budget
+from civiquest.core.text import fold
 
 EXTRACTIVE = "extractive"
 OPENAI_COMPATIBLE = "openai_compatible"

@@ -27,7 +27,7 @@ from civiquest.accounts.models import User
 from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole, Vote
 from civiquest.assistant.conversations.ratelimit import question_allowed, rate_limit_message
 from civiquest.assistant.types import Reply, ReplyEvent, Retriever
-from civiquest.catalogue.models import search_normalize
+from civiquest.core.text import search_key
 
 QUESTION_MAX_LENGTH = 1000
 TITLE_LENGTH = 120
@@ -43,7 +43,7 @@ class RateLimited(Exception):
 
 def question_key(text: str) -> str:
     """How questions are grouped in the statistics: lower case, no accents, no punctuation."""
-    return search_normalize(text)[:200]
+    return search_key(text)[:200]
 
 
 def _redact(text: str) -> str:
