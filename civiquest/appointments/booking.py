@@ -49,7 +49,7 @@ from civiquest.appointments.selectors import meeting_point_timezone, slot_free_p
 from civiquest.catalogue.models import Step, StepKind
 from civiquest.core.errors import ProcedureError
 from civiquest.core.geo import distance_m
-from civiquest.integrations.http import IntegrationError
+from civiquest.core.http import IntegrationError
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.coordination import ApplicationState, ApplicationStatus, RegisteredAppointment
 from civiquest.quests import workflow

@@ -23,8 +23,8 @@ from pydantic import Field
 
 from civiquest.core import ratelimit
 from civiquest.core.client_ip import client_ip
+from civiquest.core.http import IntegrationError, RequestRejected
 from civiquest.integrations.address import selectors
-from civiquest.integrations.http import IntegrationError, RequestRejected
 
 router = Router(tags=["address"])
 

@@ -24,8 +24,8 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.accounts.oidc.views import data_access_start
 from civiquest.core.forms import BaseForm
+from civiquest.core.http import IntegrationError
 from civiquest.core.ratelimit import RateLimited
-from civiquest.integrations.http import IntegrationError
 from civiquest.integrations.taxes import impot_particulier, services, simulator
 
 logger = logging.getLogger(__name__)
