@@ -123,7 +123,9 @@ def _http_error(request: HttpRequest, exc: HttpError, *, api: NinjaAPI) -> HttpR
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
-def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+def _rate_limited(request: HttpRequest, exc: RateLimited | type[RateLimited]) -> HttpResponse:
+    if not isinstance(exc, RateLimited):  # ninja hands over the exception raised; its type also admits the class
+        raise TypeError(exc)
     return too_many_requests(exc)
 
 

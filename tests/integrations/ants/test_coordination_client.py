@@ -12,8 +12,8 @@ from civiquest.core.http import BadAnswer, CircuitOpen, RequestRejected, Service
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.coordination import SERVICE, ApplicationStatus
 from civiquest.sandbox.http_faults import HttpFault, inject, requests_seen
-from tests.integrations.sandboxes import point_client_at
 from tests.core.test_http import ScriptedServer, server  # noqa: F401 - the fixture
+from tests.integrations.sandboxes import point_client_at
 
 pytestmark = pytest.mark.django_db
 
