@@ -48,7 +48,8 @@ from civiquest.appointments.models import (
 from civiquest.appointments.selectors import meeting_point_timezone, slot_free_places
 from civiquest.catalogue.models import Step, StepKind
 from civiquest.core.errors import ProcedureError
-from civiquest.integrations.http import IntegrationError
+from civiquest.core.geo import distance_m
+from civiquest.core.http import IntegrationError
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.coordination import ApplicationState, ApplicationStatus, RegisteredAppointment
 from civiquest.quests import workflow
@@ -200,15 +201,6 @@ def place_of(answer: Any) -> Place:
     return Place()
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    radius = 6371.0
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = math.radians(lat2 - lat1)
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(a))
-
-
 @dataclass
 class NearbyPoint:
     point: MeetingPoint
@@ -244,7 +236,10 @@ def nearest_points(place: Place, *, limit: int = NEAREST_POINTS) -> list[NearbyP
         )
         candidates = list(box) or list(active)
         ranked = sorted(
-            (NearbyPoint(point=p, distance_km=haversine_km(lat, lon, p.latitude, p.longitude)) for p in candidates),
+            (
+                NearbyPoint(point=p, distance_km=distance_m(lat, lon, p.latitude, p.longitude) / 1000)
+                for p in candidates
+            ),
             key=lambda near: (near.distance_km or 0.0, near.point.name, near.point.pk),
         )
         return ranked[:limit]

@@ -19,7 +19,6 @@ from civiquest.assistant.conversations import selectors
 from civiquest.assistant.conversations.models import Message
 from civiquest.assistant.conversations.services import (
     QUESTION_MAX_LENGTH,
-    RateLimited,
     question_answer,
     question_ask,
 )
@@ -78,10 +77,8 @@ def _question(request: HttpRequest, payload: AskIn) -> Message:
     procedure = payload.procedure.strip()
     if procedure and procedure not in selectors.procedure_titles([procedure]):
         procedure = ""
-    try:
-        return question_ask(citizen=citizen, text=payload.question, procedure_slug=procedure)
-    except RateLimited as error:
-        raise HttpError(429, error.message) from error
+    # Over the rate limit: RateLimited, answered 429 with Retry-After (civiquest.core.api_errors).
+    return question_ask(citizen=citizen, text=payload.question, procedure_slug=procedure)
 
 
 @router.post(

@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from civiquest.assistant.types import Outcome
+from civiquest.core.text import fold
 
 # --- Personal data ------------------------------------------------------------------------------
 
@@ -100,13 +101,6 @@ def clean_question(question: str) -> str:
     text = "\n".join(_SPACES_RE.sub(" ", line).strip() for line in text.splitlines())
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     return text[: settings.ASSISTANT_MAX_QUESTION_CHARS].strip()
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents removed, typographic apostrophes and dashes made plain."""
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2011", "-")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _patterns(*expressions: str) -> re.Pattern[str]:

@@ -4,8 +4,10 @@
 best two to four, each with its source. It needs nothing but the passages, so it is also the
 fallback whenever a model fails.
 
-``OpenAICompatibleProvider`` speaks the OpenAI chat-completions protocol over httpx (Albert,
-Mistral, vLLM, Ollama's ``/v1``...). Sources and question are sent as data between tags; the
+``OpenAICompatibleProvider`` speaks the OpenAI chat-completions protocol (Albert, Mistral, vLLM,
+Ollama's ``/v1``...) through the project's one outside-service client (``civiquest.core.http``:
+the model's connection pool and a circuit breaker shared by all processes, so a dead model
+costs each question nothing once the circuit is open). Sources and question are sent as data between tags; the
 system prompt says to answer only from them and never obey what they say. It streams with
 server-sent events (``data:`` lines ending with ``data: [DONE]``). Every failure (connection,
 HTTP status, timeout, malformed or truncated stream, empty answer) raises ``ProviderError``;
@@ -32,14 +34,19 @@ from bm25s.stopwords import STOPWORDS_FRENCH
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from civiquest.assistant.guardrails import as_data, fold, looks_like_injection
+from civiquest.assistant.guardrails import as_data, looks_like_injection
 from civiquest.assistant.types import Passage
 from civiquest.core import budget
+from civiquest.core.http import IntegrationError, ServiceClient, ServiceConfig
+from civiquest.core.text import fold
 
 EXTRACTIVE = "extractive"
 OPENAI_COMPATIBLE = "openai_compatible"
-# Below this much time left in the page's budget, the model is not even asked.
-MIN_CALL_SECONDS = 0.05
+# The model as an outside service: its pool and circuit. A call is not retried (the extractive
+# answer is the fallback); five failures in a row and the model is left alone for 30 s.
+SERVICE = "llm"
+FAILURE_THRESHOLD = 5
+RECOVERY_SECONDS = 30.0
 
 
 class ProviderError(Exception):
@@ -256,18 +263,27 @@ class OpenAICompatibleProvider:
             max_tokens=settings.ASSISTANT_MAX_TOKENS,
         )
 
-    def _client(self, timeout: float) -> httpx.Client:
+    @property
+    def service(self) -> ServiceClient:
+        """Each wait's timeout is ours, or the page's budget left if shorter; spent means no call at all."""
+        return ServiceClient(
+            ServiceConfig(
+                name=SERVICE,
+                base_url=self.base_url,
+                token=self.api_key,
+                timeout=self.timeout,
+                retries=0,
+                backoff=0.0,
+                failure_threshold=FAILURE_THRESHOLD,
+                recovery_seconds=RECOVERY_SECONDS,
+            )
+        )
+
+    def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json, text/event-stream"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=httpx.Timeout(timeout))
-
-    def _timeout(self) -> float:
-        """Each wait's timeout: ours, or the page's budget left if shorter; spent means no call at all."""
-        timeout = budget.capped(self.timeout)
-        if timeout <= MIN_CALL_SECONDS:
-            raise ProviderError("time budget for outside services spent")
-        return timeout
+        return headers
 
     def _payload(self, *, question: str, passages: Sequence[Passage], step: str, stream: bool) -> dict[str, Any]:
         return {
@@ -281,13 +297,9 @@ class OpenAICompatibleProvider:
     def complete(self, *, question: str, passages: Sequence[Passage], step: str = "") -> str:
         """The whole answer in one response (``stream: false``)."""
         payload = self._payload(question=question, passages=passages, step=step, stream=False)
-        timeout = self._timeout()
         try:
-            with self._client(timeout) as client:
-                response = client.post("/chat/completions", json=payload)
-                response.raise_for_status()
-                text = _message_content(response.json())
-        except (httpx.HTTPError, ValueError, KeyError, TypeError, IndexError) as error:
+            text = _message_content(self.service.post("/chat/completions", json=payload, headers=self._headers()))
+        except (IntegrationError, ValueError, KeyError, TypeError, IndexError) as error:
             raise ProviderError(f"{type(error).__name__}: {error}") from error
         if not text.strip():
             raise ProviderError("empty answer")
@@ -295,7 +307,6 @@ class OpenAICompatibleProvider:
 
     def stream(self, *, question: str, passages: Sequence[Passage], step: str = "") -> Iterator[str]:
         payload = self._payload(question=question, passages=passages, step=step, stream=True)
-        timeout = self._timeout()
         # The read timeout bounds each wait for data; this bounds the whole answer, and the
         # page's budget the wait for its first piece (the citizen then sees it being written).
         started = time.monotonic()
@@ -304,7 +315,7 @@ class OpenAICompatibleProvider:
         first_piece_by = deadline if left is None else started + left
         received = False
         try:
-            with self._client(timeout) as client, client.stream("POST", "/chat/completions", json=payload) as response:
+            with self.service.stream("POST", "/chat/completions", json=payload, headers=self._headers()) as response:
                 if response.status_code >= 400:
                     raise ProviderError(f"HTTP {response.status_code}")
                 if response.headers.get("content-type", "").startswith("application/json"):
@@ -331,7 +342,7 @@ class OpenAICompatibleProvider:
                 raise ProviderError("stream ended without [DONE]")
         except ProviderError:
             raise
-        except (httpx.HTTPError, ValueError, KeyError, TypeError, IndexError) as error:
+        except (IntegrationError, httpx.HTTPError, ValueError, KeyError, TypeError, IndexError) as error:
             raise ProviderError(f"{type(error).__name__}: {error}") from error
 
 

@@ -10,7 +10,6 @@ services never use it on these models.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import Service
 from civiquest.catalogue.errors import RevisionFrozen
+from civiquest.core.text import search_key
 from civiquest.documents.models import DocumentType
 
 # Field names are identifiers in conditions and answers; step inputs that are not fields
@@ -29,13 +29,6 @@ from civiquest.documents.models import DocumentType
 FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # A date bound: an ISO date, or "today" with an optional offset in days ("today-30").
 DATE_BOUND_RE = re.compile(r"^(?:\d{4}-\d{2}-\d{2}|today(?:[+-]\d{1,5})?)$")
-
-
-def search_normalize(text: str) -> str:
-    """Lower case, without accents or punctuation: what catalogue search compares."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
 
 
 # --- Procedures ---------------------------------------------------------------------------
@@ -137,7 +130,7 @@ class Procedure(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = search_normalize(f"{self.title} {self.summary} {self.keywords}")
+        self.search_text = search_key(f"{self.title} {self.summary} {self.keywords}")
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"title", "summary", "keywords"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_text"}

@@ -1,4 +1,4 @@
-"""How the JSON API answers bad input: 400, with a French message a person can act on.
+"""How the JSON API answers bad input (400, with a French message a person can act on) and rate limits (429).
 
 django-ninja answers a request that does not match the schema with 422 and pydantic's English
 error list, and a few of its own errors in English. Every refusal of bad input in the API is
@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from civiquest.core.ratelimit import RateLimited, too_many_requests
 
 BAD_INPUT_STATUS = 400
 # Where ninja puts a parameter: not part of the name the caller knows.
@@ -121,7 +123,17 @@ def _http_error(request: HttpRequest, exc: HttpError, *, api: NinjaAPI) -> HttpR
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
+def _rate_limited(request: HttpRequest, exc: RateLimited | type[RateLimited]) -> HttpResponse:
+    if not isinstance(exc, RateLimited):  # ninja hands over the exception raised; its type also admits the class
+        raise TypeError(exc)
+    return too_many_requests(exc)
+
+
 def install(api: NinjaAPI) -> None:
-    """Answer bad input and ninja's own errors the project's way (French, 400 for bad input)."""
+    """Answer bad input, rate limits and ninja's own errors the project's way (French, 400 for bad input).
+
+    An operation over a rate limit (``civiquest.core.ratelimit.check``) is a 429 with ``Retry-After``.
+    """
     api.add_exception_handler(ValidationError, partial(_validation_error, api=api))
     api.add_exception_handler(HttpError, partial(_http_error, api=api))
+    api.add_exception_handler(RateLimited, _rate_limited)

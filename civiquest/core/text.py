@@ -1,4 +1,9 @@
-"""Text folding shared by every search of the project: names, addresses, the assistant's questions."""
+"""The one text folding of the project: every search, the assistant's guardrails and retrieval.
+
+``fold`` is what any comparison of French text ignoring case and accents goes through;
+``search_key`` is the folded text reduced to words of letters and digits, what stored search
+columns hold (migrations keep their own frozen copy: they must not change with the code).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ import re
 import unicodedata
 
 NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+# Ligatures NFKD leaves alone, and typographic apostrophes and the non-breaking hyphen made plain.
+_PLAIN = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "\u2019": "'", "\u2018": "'", "\u2011": "-"})
 
 
 def fold(text: str) -> str:
-    """Lower case, accents removed, ligatures expanded (``Œuvre`` → ``oeuvre``)."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower case, accents removed, ligatures expanded (``Œuvre`` → ``oeuvre``), ``’`` → ``'``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN))
     return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
 
 

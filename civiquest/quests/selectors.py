@@ -11,7 +11,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
-from civiquest.catalogue.models import Procedure, ProcedureStatus, Step, StepKind, search_normalize
+from civiquest.catalogue.models import Procedure, ProcedureStatus, Step, StepKind
+from civiquest.core.text import search_key
 from civiquest.quests import workflow
 from civiquest.quests.models import Answer, Quest, QuestState, QuestTransition, StepProgress
 
@@ -19,7 +20,7 @@ from civiquest.quests.models import Answer, Quest, QuestState, QuestTransition, 
 def published_procedures(*, search: str = "", theme: str = "", life_event: str = "") -> QuerySet[Procedure]:
     """The catalogue: published procedures by title, filtered by words (accents ignored), theme, life event."""
     procedures = Procedure.objects.filter(status=ProcedureStatus.PUBLISHED)
-    for word in search_normalize(search).split()[:10]:
+    for word in search_key(search).split()[:10]:
         procedures = procedures.filter(search_text__contains=word)
     if theme:
         procedures = procedures.filter(theme=theme)

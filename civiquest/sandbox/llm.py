@@ -24,7 +24,6 @@ import hashlib
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
@@ -36,6 +35,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from civiquest.accounts.access import public
+from civiquest.core.text import fold
 
 MODEL = "civiquest-sandbox"
 FAULTS_KEY = "sandbox:faults:llm"
@@ -84,8 +84,7 @@ WORD_RE = re.compile(r"\w{4,}")
 
 
 def _words(text: str) -> set[str]:
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-    return {word[:6] for word in WORD_RE.findall(folded)}
+    return {word[:6] for word in WORD_RE.findall(fold(text))}
 
 
 def summarise(prompt: str) -> str:

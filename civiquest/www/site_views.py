@@ -1,6 +1,5 @@
 import logging
 import sys
-import time
 
 from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
@@ -8,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -56,12 +56,15 @@ def csp_report(request: HttpRequest) -> HttpResponse:
     bounded, each client address may send a limited number per window, and what is logged is
     cut short and stripped of query strings.
     """
-    window = max(1, settings.CIVIQUEST_CSP_REPORT_RATE_WINDOW_SECONDS)
-    key = f"csp:reports:{client_ip(request)}:{int(time.time() // window)}"
-    if not ratelimit.allowed(key, limit=settings.CIVIQUEST_CSP_REPORT_RATE_LIMIT, window=window):
-        response = JsonResponse({"detail": _("Trop de rapports en peu de temps : réessayez plus tard.")}, status=429)
-        response["Retry-After"] = str(window)
-        return response
+    try:
+        ratelimit.check(
+            f"csp:reports:{client_ip(request)}",
+            limit=settings.CIVIQUEST_CSP_REPORT_RATE_LIMIT,
+            window=settings.CIVIQUEST_CSP_REPORT_RATE_WINDOW_SECONDS,
+            message=gettext_lazy("Trop de rapports en peu de temps : réessayez plus tard."),
+        )
+    except ratelimit.RateLimited as error:
+        return ratelimit.too_many_requests(error)
     if request.content_type not in csp.REPORT_CONTENT_TYPES:
         return JsonResponse({"detail": _("Ce type de rapport n’est pas accepté.")}, status=415)
     limit = settings.CIVIQUEST_CSP_REPORT_MAX_BYTES

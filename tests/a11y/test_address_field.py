@@ -12,8 +12,8 @@ from django.urls import reverse
 from civiquest.actions.catalogue import catalogue_load
 from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
 from civiquest.catalogue.models import Procedure
+from civiquest.core.http import reset_circuit
 from civiquest.integrations.address.moving.models import DispatchStatus, MoveDispatch
-from civiquest.integrations.http import reset_circuit
 from civiquest.quests.services import quest_start
 from civiquest.sandbox import http_faults
 from tests.a11y.test_axe import assert_no_violations

@@ -134,6 +134,25 @@ def test_complete_failures_raise_provider_error(fake_llm, mode):
         _client(fake_llm, timeout=0.3).complete(question="passeport ?", passages=[PASSPORT])
 
 
+def test_a_failing_model_opens_its_circuit_and_is_then_left_alone(fake_llm):
+    from civiquest.assistant.providers import FAILURE_THRESHOLD
+    from civiquest.core.http import pooled_client
+
+    fake_llm.mode = "error_500"
+    provider = _client(fake_llm, timeout=0.3)
+    assert provider.service.http is pooled_client("llm")  # the model's one pool
+    for _ in range(FAILURE_THRESHOLD):
+        with pytest.raises(ProviderError, match="HTTP 500"):
+            list(provider.stream(question="passeport ?", passages=[PASSPORT]))
+    asked = len(fake_llm.requests)
+    # Open (for every process: the state is in the cache): no call, the fallback at once.
+    with pytest.raises(ProviderError, match="CircuitOpen"):
+        provider.complete(question="passeport ?", passages=[PASSPORT])
+    with pytest.raises(ProviderError, match="CircuitOpen"):
+        list(_client(fake_llm, timeout=0.3).stream(question="passeport ?", passages=[PASSPORT]))
+    assert len(fake_llm.requests) == asked
+
+
 def test_unreachable_server_raises_provider_error():
     provider = OpenAICompatibleProvider(base_url="http://127.0.0.1:9/v1", model="m", timeout=0.3)
     with pytest.raises(ProviderError):

@@ -31,10 +31,7 @@ def _string_constants(path: Path) -> list[tuple[int, str]]:
     badge_codes = {
         id(node.args[0])
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in BADGE_CALLS
-        and node.args
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BADGE_CALLS and node.args
     }
     skipped = docstrings | badge_codes
     return [

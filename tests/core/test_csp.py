@@ -220,9 +220,11 @@ def test_reports_are_rate_limited_per_client_address(settings, caplog):
     body = json.dumps(CSP_REPORT)
     one, other = Client(REMOTE_ADDR="192.0.2.1"), Client(REMOTE_ADDR="192.0.2.2")
     with caplog.at_level(logging.WARNING, logger="civiquest.csp"):
-        statuses = [one.post(REPORT_URL, body, content_type="application/csp-report").status_code for _ in range(5)]
+        responses = [one.post(REPORT_URL, body, content_type="application/csp-report") for _ in range(5)]
+        statuses = [response.status_code for response in responses]
         other_status = other.post(REPORT_URL, body, content_type="application/csp-report").status_code
 
     assert statuses == [204, 204, 204, 429, 429]
+    assert responses[3]["Retry-After"] in ("59", "60")
     assert other_status == 204
     assert len(csp_records(caplog)) == 4

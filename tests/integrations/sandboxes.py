@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from civiquest.integrations.http import reset_circuit
+from civiquest.core.http import reset_circuit
 from civiquest.sandbox import http_faults
 
-# Fast enough for tests, still the real behaviour: a timeout, retries, a circuit that opens.
-FAST: dict[str, Any] = {"TIMEOUT": 0.5, "RETRIES": 2, "BACKOFF": 0.01, "FAILURE_THRESHOLD": 3, "RECOVERY_SECONDS": 1.0}
+# Fast enough for tests, still the real behaviour: a timeout, retries, a circuit that opens. The
+# deadline leaves room for every attempt and a 1-second Retry-After, as production's do.
+FAST: dict[str, Any] = {
+    "TIMEOUT": 0.5,
+    "RETRIES": 2,
+    "BACKOFF": 0.01,
+    "FAILURE_THRESHOLD": 3,
+    "RECOVERY_SECONDS": 1.0,
+    "DEADLINE": 3.0,
+}
 
 
 def point_client_at(settings: Any, service: str, base_url: str, **overrides: Any) -> None:

@@ -11,14 +11,14 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from civiquest.core import budget
-from civiquest.integrations.http import CircuitBreaker, ServiceConfig, ServiceUnavailable
+from civiquest.core.http import CircuitBreaker, ServiceConfig, ServiceUnavailable
 from civiquest.integrations.passport.coordination import SERVICE as ANTS
 from civiquest.sandbox import http_faults
 from civiquest.sandbox.http_faults import HttpFault
+from tests.core.test_http import ScriptedServer, client_for, server
 from tests.integrations.ants.conftest import ants_api, catalogue
 from tests.integrations.ants.helpers import future_slot, passport_quest, point
 from tests.integrations.sandboxes import point_client_at
-from tests.integrations.test_http import ScriptedServer, client_for, server
 from tests.redis_server import PrivateRedis, private_redis
 
 __all__ = ["ants_api", "catalogue", "private_redis", "server"]

@@ -4,7 +4,15 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 
 from civiquest.catalogue.errors import RevisionFrozen
-from civiquest.catalogue.models import Field, FieldKind, ProcedureRevision, RevisionStatus, Step, StepKind
+from civiquest.catalogue.models import (
+    Field,
+    FieldKind,
+    ProcedureRevision,
+    ProcedureStatus,
+    RevisionStatus,
+    Step,
+    StepKind,
+)
 from civiquest.catalogue.services import revision_draft_ensure, revision_publish
 from civiquest.quests.errors import HistoryIsAppendOnly, RevisionPinned
 from civiquest.quests.models import QuestState, QuestTransition
@@ -177,6 +185,13 @@ class TestProcedure:
         procedure.save(update_fields=["title"])
         procedure.refresh_from_db()
         assert procedure.search_text.startswith("carte nationale d identite")
+
+    def test_search_text_folds_ligatures(self, db):
+        from civiquest.quests.selectors import published_procedures
+
+        procedure = ProcedureFactory(title="Aide au vœu d’études", status=ProcedureStatus.PUBLISHED)
+        assert procedure.search_text.startswith("aide au voeu d etudes")
+        assert list(published_procedures(search="VOEU")) == [procedure]
 
     def test_official_links_are_checked(self, db):
         procedure = ProcedureFactory.build(

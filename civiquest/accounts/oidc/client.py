@@ -1,17 +1,19 @@
 """The relying party's side of the OpenID Connect code flow, for FranceConnect v2 and ProConnect.
 
-authlib builds the authorization request and redeems the code (``client_secret_post``,
-no PKCE: FranceConnect rejects ``code_challenge``); joserfc verifies the signed id_token
-and the signed userinfo (``application/jwt``) with the provider's published keys.
-Discovery documents and key sets are cached in the Django cache; a token signed with a
-key id we do not know (the provider rotated its keys) re-fetches the key set once.
+authlib builds the authorization request (no PKCE: FranceConnect rejects ``code_challenge``);
+the code is redeemed with ``client_secret_post``; joserfc verifies the signed id_token and
+the signed userinfo (``application/jwt``) with the provider's published keys. Every call to
+a provider goes through the project's one outside-service client (``civiquest.core.http``):
+each provider has its pool and its circuit breaker, reads are retried, and the page's time
+budget bounds the whole. Discovery documents and key sets are cached in the Django cache; a
+token signed with a key id we do not know (the provider rotated its keys) re-fetches the key
+set once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,8 +21,7 @@ from typing import Any
 
 import httpx
 from authlib.common.urls import add_params_to_uri
-from authlib.deprecate import AuthlibDeprecationWarning
-from authlib.integrations.base_client import OAuthError
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from django.conf import settings
 from django.core.cache import cache
 from joserfc import jwt
@@ -28,13 +29,7 @@ from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from civiquest.accounts.oidc.providers import Provider
-from civiquest.core import budget
-
-with warnings.catch_warnings():
-    # authlib 1.9 prefers the httpx2 package and warns once, at import, when it finds httpx
-    # (our pinned HTTP client) instead; the client works the same with either.
-    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client
+from civiquest.core.http import IntegrationError, ServiceClient, ServiceConfig
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +44,13 @@ REQUIRED_METADATA = (
     "end_session_endpoint",
 )
 JWT_CONTENT_TYPE = "application/jwt"
+JSON_ACCEPT = {"Accept": "application/json"}
+# Each provider's calls: reads (discovery, keys, userinfo) tried again twice after 0.2 s, 0.4 s
+# (jittered); the code is redeemed once. Five failures in a row open its circuit for 30 s.
+RETRIES = 2
+BACKOFF_SECONDS = 0.2
+FAILURE_THRESHOLD = 5
+RECOVERY_SECONDS = 30.0
 
 
 class FailureKind(StrEnum):
@@ -96,24 +98,32 @@ def _cache_key(kind: str, provider: Provider, url: str) -> str:
     return f"oidc:{kind}:{provider.slug}:{digest}"
 
 
-def _timeout() -> float:
-    """Each call's timeout: OIDC_HTTP_TIMEOUT, or the page's budget for outside calls left if shorter."""
-    timeout = budget.capped(settings.OIDC_HTTP_TIMEOUT)
-    if timeout <= 0:
-        raise OIDCError(FailureKind.UNAVAILABLE, "time budget for outside services spent")
-    return timeout
+def _service(provider: Provider) -> ServiceClient:
+    """The provider as an outside service: OIDC_HTTP_TIMEOUT per attempt, within the page's budget."""
+    return ServiceClient(
+        ServiceConfig(
+            name=f"oidc_{provider.slug}",
+            base_url="",  # the provider's endpoints are absolute URLs, from its discovery document
+            token="",
+            timeout=float(settings.OIDC_HTTP_TIMEOUT),
+            retries=RETRIES,
+            backoff=BACKOFF_SECONDS,
+            failure_threshold=FAILURE_THRESHOLD,
+            recovery_seconds=RECOVERY_SECONDS,
+        )
+    )
 
 
-def _http_client() -> httpx.Client:
-    return httpx.Client(timeout=_timeout(), follow_redirects=False)
-
-
-def _get_json(url: str) -> dict[str, Any]:
+def _call(provider: Provider, what: str, method: str, url: str, **options: Any) -> httpx.Response:
+    """One call to the provider; unreachable, slow, 5xx or an open circuit is ``UNAVAILABLE``."""
     try:
-        with _http_client() as http:
-            response = http.get(url, headers={"Accept": "application/json"})
-    except httpx.HTTPError as error:
-        raise OIDCError(FailureKind.UNAVAILABLE, f"GET {url}: {error!r}") from error
+        return _service(provider).request(method, url, **options)
+    except IntegrationError as error:
+        raise OIDCError(FailureKind.UNAVAILABLE, f"{what}: {error.detail}") from error
+
+
+def _get_json(provider: Provider, url: str) -> dict[str, Any]:
+    response = _call(provider, f"GET {url}", "GET", url, headers=JSON_ACCEPT)
     if response.status_code != 200:
         raise OIDCError(FailureKind.UNAVAILABLE, f"GET {url}: HTTP {response.status_code}")
     try:
@@ -144,7 +154,7 @@ def metadata(provider: Provider) -> Metadata:
     key = _cache_key("discovery", provider, provider.discovery_url)
     document = cache.get(key)
     if document is None:
-        document = _get_json(provider.discovery_url)
+        document = _get_json(provider, provider.discovery_url)
         checked = _check_discovery(provider, document)
         cache.set(key, document, settings.OIDC_METADATA_CACHE_SECONDS)
         return checked
@@ -157,7 +167,7 @@ def _key_set(provider: Provider, meta: Metadata, *, refresh: bool) -> tuple[KeyS
     document = None if refresh else cache.get(key)
     fetched = document is None
     if document is None:
-        document = _get_json(meta.jwks_uri)
+        document = _get_json(provider, meta.jwks_uri)
     try:
         key_set = KeySet.import_key_set(document)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError) as error:
@@ -248,50 +258,70 @@ def authorization_url(
     extra = {"acr_values": provider.spec.acr} if provider.spec.acr else {}
     if prompt:
         extra["prompt"] = prompt
-    with OAuth2Client(
+    url = prepare_grant_uri(
+        meta.authorization_endpoint,
         client_id=provider.client_id,
+        response_type="code",
         redirect_uri=provider.redirect_uri,
         scope=" ".join((*provider.spec.scopes, *extra_scopes)),
-        timeout=_timeout(),
-    ) as client:
-        url, _state = client.create_authorization_url(meta.authorization_endpoint, state=state, nonce=nonce, **extra)
+        state=state,
+        nonce=nonce,
+        **extra,
+    )
     return str(url)
+
+
+def _token_answer(response: httpx.Response) -> dict[str, Any]:
+    """The token endpoint's JSON answer; a refusal (``{"error": …}``) or a malformed answer is invalid."""
+    try:
+        token = response.json()
+    except ValueError as error:
+        raise OIDCError(FailureKind.INVALID_RESPONSE, "token endpoint: not JSON") from error
+    if not isinstance(token, dict):
+        raise OIDCError(FailureKind.INVALID_RESPONSE, "token endpoint: not a JSON object")
+    if "error" in token:
+        raise OIDCError(FailureKind.INVALID_RESPONSE, f"token endpoint: {token['error']}")
+    if response.status_code != 200:
+        raise OIDCError(FailureKind.INVALID_RESPONSE, f"token endpoint: HTTP {response.status_code}")
+    return token
 
 
 def complete_sign_in(provider: Provider, *, code: str, nonce: str) -> VerifiedSignIn:
     """Redeem the code, verify the id_token, fetch and verify the userinfo JWT."""
     meta = metadata(provider)
-    with OAuth2Client(
-        client_id=provider.client_id,
-        client_secret=provider.client_secret,
-        token_endpoint_auth_method="client_secret_post",  # noqa: S106 - a method name, not a secret
-        redirect_uri=provider.redirect_uri,
-        timeout=_timeout(),
-        follow_redirects=False,
-        # authlib's default (60 s) would deem FranceConnect's 60-second access token expired at once.
-        leeway=5,
-    ) as client:
-        try:
-            token = client.fetch_token(meta.token_endpoint, grant_type="authorization_code", code=code)
-        except OAuthError as error:
-            raise OIDCError(FailureKind.INVALID_RESPONSE, f"token endpoint: {error.error}") from error
-        except httpx.HTTPError as error:
-            raise OIDCError(FailureKind.UNAVAILABLE, f"token endpoint: {error!r}") from error
-        id_token = token.get("id_token")
-        if not isinstance(id_token, str) or str(token.get("token_type", "")).lower() != "bearer":
-            raise OIDCError(FailureKind.INVALID_RESPONSE, "token response lacks a bearer token or an id_token")
-        id_claims = verify_id_token(provider, meta, id_token, nonce=nonce)
-        try:
-            # The token call spent part of the page's budget: this one gets what is left.
-            response = client.get(meta.userinfo_endpoint, headers={"Accept": JWT_CONTENT_TYPE}, timeout=_timeout())
-        except httpx.HTTPError as error:
-            raise OIDCError(FailureKind.UNAVAILABLE, f"userinfo: {error!r}") from error
+    # client_secret_post; a code is redeemed once, so this POST is never retried.
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": provider.redirect_uri,
+        "client_id": provider.client_id,
+        "client_secret": provider.client_secret,
+    }
+    answer = _call(provider, "token endpoint", "POST", meta.token_endpoint, data=form, headers=JSON_ACCEPT)
+    token = _token_answer(answer)
+    id_token = token.get("id_token")
+    access_token = token.get("access_token")
+    if (
+        not isinstance(id_token, str)
+        or not isinstance(access_token, str)
+        or str(token.get("token_type", "")).lower() != "bearer"
+    ):
+        raise OIDCError(FailureKind.INVALID_RESPONSE, "token response lacks a bearer token or an id_token")
+    id_claims = verify_id_token(provider, meta, id_token, nonce=nonce)
+    # The token call spent part of the page's budget: this one gets what is left.
+    response = _call(
+        provider,
+        "userinfo",
+        "GET",
+        meta.userinfo_endpoint,
+        headers={"Accept": JWT_CONTENT_TYPE, "Authorization": f"Bearer {access_token}"},
+    )
     userinfo = verify_userinfo(provider, meta, response, sub=id_claims["sub"])
     return VerifiedSignIn(
         sub=id_claims["sub"],
         id_token=id_token,
         claims=userinfo,
-        access_token=str(token.get("access_token", "")),
+        access_token=access_token,
         expires_in=int(token.get("expires_in") or 0),
         auth_time=int(id_claims["auth_time"]) if isinstance(id_claims.get("auth_time"), int | float) else None,
     )

@@ -22,28 +22,45 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from civiquest.accounts.models import User
 from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole, Vote
-from civiquest.assistant.conversations.ratelimit import question_allowed, rate_limit_message
 from civiquest.assistant.types import Reply, ReplyEvent, Retriever
-from civiquest.catalogue.models import search_normalize
+from civiquest.core import ratelimit
+from civiquest.core.text import search_key
 
 QUESTION_MAX_LENGTH = 1000
 TITLE_LENGTH = 120
 
 
-class RateLimited(Exception):
-    """The citizen asked too many questions in the window; ``message`` says so in French."""
+def rate_limit_message() -> str:
+    minutes = max(1, settings.ASSISTANT_RATE_LIMIT_WINDOW_SECONDS // 60)
+    limit = settings.ASSISTANT_RATE_LIMIT_QUESTIONS
+    window = ngettext("%(minutes)d minute", "%(minutes)d minutes", minutes) % {"minutes": minutes}
+    return ngettext(
+        "Vous avez posé %(limit)d question en moins de %(window)s, la limite pour l’assistant. "
+        "Réessayez dans quelques minutes, ou contactez une maison France Services.",
+        "Vous avez posé %(limit)d questions en moins de %(window)s, la limite pour l’assistant. "
+        "Réessayez dans quelques minutes, ou contactez une maison France Services.",
+        limit,
+    ) % {"limit": limit, "window": window}
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+def question_count(citizen_id: int) -> None:
+    """Count one question of the citizen (pages and API together, fixed window of
+    ``ASSISTANT_RATE_LIMIT_WINDOW_SECONDS``); raises ``RateLimited`` over ``ASSISTANT_RATE_LIMIT_QUESTIONS``."""
+    ratelimit.check(
+        f"assistant:questions:{citizen_id}",
+        limit=settings.ASSISTANT_RATE_LIMIT_QUESTIONS,
+        window=settings.ASSISTANT_RATE_LIMIT_WINDOW_SECONDS,
+        message=rate_limit_message,
+    )
 
 
 def question_key(text: str) -> str:
     """How questions are grouped in the statistics: lower case, no accents, no punctuation."""
-    return search_normalize(text)[:200]
+    return search_key(text)[:200]
 
 
 def _redact(text: str) -> str:
@@ -67,12 +84,11 @@ def question_ask(
 ) -> Message:
     """Store the citizen's question (redacted) in a conversation, a new one unless given.
 
-    Raises ``RateLimited`` when the citizen is over the limit; nothing is stored then.
+    Raises ``civiquest.core.ratelimit.RateLimited`` when the citizen is over the limit; nothing is stored then.
     """
     if conversation is not None and conversation.citizen_id != citizen.pk:
         raise ValueError("conversation of another citizen")
-    if not question_allowed(citizen.pk):
-        raise RateLimited(rate_limit_message())
+    question_count(citizen.pk)
     redacted = _redact(text.strip())[:QUESTION_MAX_LENGTH]
     now = timezone.now()
     with transaction.atomic():

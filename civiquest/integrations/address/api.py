@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
 from civiquest.core import ratelimit
 from civiquest.core.client_ip import client_ip
+from civiquest.core.http import IntegrationError, RequestRejected
 from civiquest.integrations.address import selectors
-from civiquest.integrations.http import IntegrationError, RequestRejected
 
 router = Router(tags=["address"])
 
@@ -140,17 +140,14 @@ def _search_options(params: SearchIn) -> dict[str, Any]:
     }
 
 
-def _over_rate_limit(request: HttpRequest) -> bool:
-    """Count this request for the client's IP (fixed window); True when it is over the limit."""
-    window = max(1, settings.ADDRESS_API_RATE_LIMIT_WINDOW_SECONDS)
-    key = f"address:api:{client_ip(request)}:{int(time.time() // window)}"
-    return not ratelimit.allowed(key, limit=settings.ADDRESS_API_RATE_LIMIT, window=window)
-
-
 def _answer(request: HttpRequest, response: HttpResponse, lookup: Any) -> Status[Any]:
-    if _over_rate_limit(request):
-        response["Retry-After"] = str(max(1, settings.ADDRESS_API_RATE_LIMIT_WINDOW_SECONDS))
-        return Status(429, {"detail": _("Trop de recherches d’adresse en peu de temps : réessayez dans une minute.")})
+    # Each request counts for the client's IP; over the limit, a 429 with Retry-After (api_errors).
+    ratelimit.check(
+        f"address:api:{client_ip(request)}",
+        limit=settings.ADDRESS_API_RATE_LIMIT,
+        window=settings.ADDRESS_API_RATE_LIMIT_WINDOW_SECONDS,
+        message=gettext_lazy("Trop de recherches d’adresse en peu de temps : réessayez dans une minute."),
+    )
     try:
         return Status(200, lookup())
     except InvalidParameter as error:

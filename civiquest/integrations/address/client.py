@@ -3,7 +3,7 @@
 One protocol, three possible servers behind ``settings.INTEGRATIONS["ban"]["BASE_URL"]``:
 the national Géoplateforme service (``https://data.geopf.fr/geocodage``), a self-hosted
 addok (``http://addok:7878``) or the project's sandbox. All answer ``GET /search`` and
-``GET /reverse`` with a GeoCodeJSON ``FeatureCollection``. The shared ``JsonClient`` gives
+``GET /reverse`` with a GeoCodeJSON ``FeatureCollection``. The shared ``ServiceClient`` gives
 timeouts, retries (GETs are idempotent) and the circuit breaker; this module checks the
 answer's shape (else ``BadAnswer``) and caches good answers briefly, keyed by the
 normalized parameters, so an autocomplete retyping the same prefix costs one call.
@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from civiquest.integrations.http import JsonClient, answer_shape_error
+from civiquest.core.http import ServiceClient, answer_shape_error
 
 SERVICE = "ban"
 CACHE_KEY = "address:ban:{operation}:{digest}"
@@ -117,13 +117,13 @@ def answer_problem(answer: Any) -> str | None:
 class BanGeocoderClient:
     """``/search`` and ``/reverse`` of the Géoplateforme geocoder protocol (also addok's)."""
 
-    def __init__(self, http: JsonClient | None = None) -> None:
+    def __init__(self, http: ServiceClient | None = None) -> None:
         # Settings are read at each call unless a client is given (tests point them at a live server).
         self._http = http
 
     @property
-    def http(self) -> JsonClient:
-        return self._http or JsonClient.for_service(SERVICE)
+    def http(self) -> ServiceClient:
+        return self._http or ServiceClient.for_service(SERVICE)
 
     def search(self, q: str, **options: Any) -> dict[str, Any]:
         """GeoCodeJSON for a free-text query; options as ``search_params``."""
@@ -142,7 +142,7 @@ class BanGeocoderClient:
             cached = cache.get(key)
             if cached is not None:
                 return cached
-        # The JsonClient does not cache: only an answer that passed the shape check is kept.
+        # The ServiceClient does not cache: only an answer that passed the shape check is kept.
         answer = http.get(operation, params=params)
         problem = answer_problem(answer)
         if problem:

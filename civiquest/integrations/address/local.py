@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from civiquest.core.geo import distance_m
 from civiquest.core.text import search_key
 from civiquest.integrations.address.models import HouseNumber, ImportState, Place
 
@@ -349,12 +350,6 @@ def _housenumber(doc: _Doc, query: list[_Token], matched: set[int]) -> tuple[int
     return None
 
 
-def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    dx = (lon2 - lon1) * 111_320 * math.cos(math.radians((lat1 + lat2) / 2))
-    dy = (lat2 - lat1) * 110_540
-    return math.hypot(dx, dy)
-
-
 def _allowed(doc: _Doc, type: str | None, postcode: str | None, citycode: str | None) -> bool:
     if postcode and postcode not in doc.postcodes:
         return False
@@ -543,7 +538,7 @@ def search(
         if lat is not None and lon is not None:
             # Priority, not a filter: nearer answers get up to a tenth more.
             near = housenumber or doc
-            score = 0.9 * score + 0.1 * math.exp(-_distance_m(lat, lon, near.lat, near.lon) / 5_000)
+            score = 0.9 * score + 0.1 * math.exp(-distance_m(lat, lon, near.lat, near.lon) / 5_000)
         results.append((score, rank, doc, housenumber))
     results.sort(key=lambda item: (item[0], item[1]), reverse=True)
     collection["features"] = [_feature(doc, housenumber, score) for score, _, doc, housenumber in results[:limit]]
@@ -583,7 +578,7 @@ def reverse(lat: float, lon: float, *, limit: int = 1, type: str | None = None) 
         doc = index.docs[position]
         if type in ("street", "locality") and doc.kind != type:
             return
-        distance = _distance_m(lat, lon, point_lat, point_lon)
+        distance = distance_m(lat, lon, point_lat, point_lon)
         if type == "municipality":
             commune = index.municipalities.get(doc.citycode)
             if commune is None:

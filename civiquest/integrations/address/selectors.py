@@ -16,8 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError
 
+from civiquest.core.http import ServiceUnavailable
 from civiquest.integrations.address.client import BanGeocoderClient
-from civiquest.integrations.http import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

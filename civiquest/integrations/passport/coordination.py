@@ -13,7 +13,7 @@ header and their arguments in the query string:
   → ``{"rowcount": 1}``.
 
 Answers are validated strictly: anything else is ``BadAnswer`` (and counts against the
-circuit). Transport, retries and the circuit are ``civiquest.integrations.http``'s.
+circuit). Transport, retries and the circuit are ``civiquest.core.http``'s.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from civiquest.integrations.http import JsonClient, answer_shape_error
+from civiquest.core.http import ServiceClient, answer_shape_error
 
 SERVICE = "ants_coordination"
 AUTH_HEADER = "x-rdv-opt-auth-token"
@@ -92,8 +92,8 @@ def format_date(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
     return timezone.localtime(moment, tz).strftime(DATE_FORMAT)
 
 
-def _client() -> JsonClient:
-    return JsonClient.for_service(SERVICE)
+def _client() -> ServiceClient:
+    return ServiceClient.for_service(SERVICE)
 
 
 def _headers() -> dict[str, str]:

@@ -109,8 +109,6 @@ def simulate(request: HttpRequest, payload: HouseholdIn) -> Status[EstimateOut |
     citizen = _citizen(request)
     try:
         estimate = services.estimate_for(citizen=citizen, household=payload.to_household())
-    except services.RateLimited as error:
-        raise HttpError(429, error.message) from error
     except simulator.HouseholdError as error:
         return Status(400, bad_input([{"field": "", "message": message} for message in error.messages]))
     except simulator.SimulatorUnavailable as error:

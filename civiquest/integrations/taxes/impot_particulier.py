@@ -23,7 +23,7 @@ from typing import Any
 from django.contrib.sessions.backends.base import SessionBase
 
 from civiquest.accounts.oidc.session import data_access_token
-from civiquest.integrations.http import JsonClient, answer_shape_error
+from civiquest.core.http import ServiceClient, answer_shape_error
 
 SERVICE = "dgfip"
 # The FranceConnect data-access purpose (accounts.oidc.providers.FRANCECONNECT_DATA_SCOPES).
@@ -77,7 +77,7 @@ def _parse(payload: Any, income_year: int) -> TaxSituation:
 
 def tax_situation(*, token: str, income_year: int) -> TaxSituation:
     """The tax situation the DGFiP holds for the token's citizen (raises ``IntegrationError``)."""
-    payload = JsonClient.for_service(SERVICE).get(
+    payload = ServiceClient.for_service(SERVICE).get(
         f"situations/ir/assiettes/annrev/{income_year}",
         headers={"Authorization": f"Bearer {token}", "X-Correlation-ID": str(uuid.uuid4())},
     )

@@ -20,10 +20,7 @@ ESTIMATE_NOTICE = _(
 OFFICIAL_SIMULATOR_URL = "https://www.impots.gouv.fr/simulateurs"
 
 
-class RateLimited(Exception):
-    def __init__(self) -> None:
-        super().__init__("rate limited")
-        self.message = str(_("Trop de simulations en peu de temps : réessayez dans quelques minutes."))
+RATE_LIMITED = _("Trop de simulations en peu de temps : réessayez dans quelques minutes.")
 
 
 def default_income_year(today: dt.date | None = None) -> int:
@@ -32,14 +29,15 @@ def default_income_year(today: dt.date | None = None) -> int:
     return max(simulator.FIRST_INCOME_YEAR, min(simulator.LAST_INCOME_YEAR, year))
 
 
-def _check_rate(citizen: User) -> None:
-    limit = int(getattr(settings, "TAXES_SIMULATIONS_PER_WINDOW", 60))
-    window = int(getattr(settings, "TAXES_SIMULATION_WINDOW_SECONDS", 600))
-    if not ratelimit.allowed(f"taxes:simulations:{citizen.pk}", limit=limit, window=window):
-        raise RateLimited
-
-
 def estimate_for(*, citizen: User, household: simulator.Household) -> simulator.Estimate:
-    """A citizen's estimate: counted against their rate limit, then computed (or read from the cache)."""
-    _check_rate(citizen)
+    """A citizen's estimate: counted against their rate limit, then computed (or read from the cache).
+
+    Raises ``civiquest.core.ratelimit.RateLimited`` over the limit (pages and API count together).
+    """
+    ratelimit.check(
+        f"taxes:simulations:{citizen.pk}",
+        limit=settings.TAXES_SIMULATIONS_PER_WINDOW,
+        window=settings.TAXES_SIMULATION_WINDOW_SECONDS,
+        message=RATE_LIMITED,
+    )
     return simulator.simulate(household)

@@ -27,12 +27,12 @@ from civiquest.accounts.models import Role
 from civiquest.actions.moving import move_declare
 from civiquest.catalogue.cleaning import address_display
 from civiquest.core.addresses import NormalizedAddress
+from civiquest.core.http import IntegrationError
 from civiquest.integrations.address.moving import selectors as moving_selectors
 from civiquest.integrations.address.moving import services as moving_services
 from civiquest.integrations.address.moving.models import DispatchStatus
 from civiquest.integrations.address.moving.organisations import ORGANISATIONS
 from civiquest.integrations.address.selectors import address_search
-from civiquest.integrations.http import IntegrationError
 from civiquest.quests.models import Quest
 from civiquest.www.citizen.quest_forms import address_token
 

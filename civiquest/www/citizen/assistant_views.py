@@ -28,7 +28,6 @@ from civiquest.accounts.models import Role
 from civiquest.assistant.conversations import selectors
 from civiquest.assistant.conversations.models import Conversation, Message, MessageRole, Outcome
 from civiquest.assistant.conversations.services import (
-    RateLimited,
     StreamedEvent,
     feedback_give,
     question_answer,
@@ -43,6 +42,7 @@ from civiquest.assistant.conversations.streaming import (
     sse_error,
     sse_response,
 )
+from civiquest.core.ratelimit import RateLimited
 from civiquest.www.citizen.assistant_forms import FeedbackForm, QuestionForm
 
 logger = logging.getLogger(__name__)
@@ -227,7 +227,9 @@ def _ask(request: AuthenticatedHttpRequest, *, conversation: Conversation | None
         )
     except RateLimited as error:
         form.add_error("question", error.message)
-        return _render_chat(request, form, conversation=conversation, status=429)
+        response = _render_chat(request, form, conversation=conversation, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     answer = question_answer(question=question)
     url = reverse("citizen:assistant-conversation", kwargs={"conversation_id": question.conversation_id})
     return redirect(f"{url}#message-{answer.pk}")
@@ -318,7 +320,9 @@ def assistant_stream(request: AuthenticatedHttpRequest) -> StreamingHttpResponse
         )
     except RateLimited as error:
         slot.release()
-        return sse_error(request, error.message, status=429)
+        refused = sse_error(request, error.message, status=429)
+        refused["Retry-After"] = str(error.retry_after)
+        return refused
     except BaseException:
         slot.release()
         raise

@@ -24,7 +24,8 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.accounts.oidc.views import data_access_start
 from civiquest.core.forms import BaseForm
-from civiquest.integrations.http import IntegrationError
+from civiquest.core.http import IntegrationError
+from civiquest.core.ratelimit import RateLimited
 from civiquest.integrations.taxes import impot_particulier, services, simulator
 
 logger = logging.getLogger(__name__)
@@ -207,7 +208,7 @@ def tax_simulator(request: AuthenticatedHttpRequest) -> HttpResponse:
             except simulator.HouseholdError as error:
                 for message in error.messages:
                     form.add_error(None, message)
-            except services.RateLimited as error:
+            except RateLimited as error:
                 context["problem"] = error.message
             except simulator.SimulatorUnavailable as error:
                 context["problem"] = error.user_message

@@ -186,10 +186,11 @@ def test_over_the_rate_limit_the_page_says_so_with_429_and_keeps_the_question(si
     response = signed_in.post(reverse("citizen:assistant"), {"question": "Et la carte d’identité ?"})
     html = response.content.decode()
     assert response.status_code == 429
+    assert 590 <= int(response["Retry-After"]) <= 600
     assert "Vous avez posé 1 question en moins de 10 minutes" in html
     assert "Et la carte d’identité ?" in html
     _response, events = _stream(signed_in, question="Encore une ?")
-    assert _response.status_code == 429
+    assert _response.status_code == 429 and _response["Retry-After"]
     assert events[0][0] == "error" and "Réessayez" in events[0][1]["message"]
     assert Message.objects.filter(role=MessageRole.CITIZEN).count() == 1
 

@@ -9,18 +9,18 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole
-from civiquest.assistant.conversations.ratelimit import question_allowed
 from civiquest.assistant.conversations.services import (
-    RateLimited,
     answer_record,
     feedback_give,
     history_purge,
     question_answer,
     question_ask,
+    question_count,
     question_key,
 )
 from civiquest.assistant.conversations.tasks import history_purge as history_purge_task
 from civiquest.assistant.types import Citation, Reply
+from civiquest.core.ratelimit import RateLimited
 from tests.accounts.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,9 +95,13 @@ def test_feedback_is_one_per_answer_and_its_comment_is_redacted(citizen):
 
 def test_the_rate_limit_counts_per_citizen_in_a_window(settings):
     settings.ASSISTANT_RATE_LIMIT_QUESTIONS = 2
-    assert question_allowed(1) and question_allowed(1)
-    assert not question_allowed(1)
-    assert question_allowed(2)
+    question_count(1)
+    question_count(1)
+    with pytest.raises(RateLimited) as refused:
+        question_count(1)
+    assert "2 questions en moins de 10 minutes" in refused.value.message
+    assert 590 <= refused.value.retry_after <= 600
+    question_count(2)
 
 
 def test_a_question_over_the_limit_is_refused_and_not_stored(citizen, settings):

@@ -73,6 +73,8 @@ def ban_settings(settings, live_server):
             "BACKOFF": 0.01,
             "FAILURE_THRESHOLD": 3,
             "RECOVERY_SECONDS": 1.0,
+            # Room for every attempt and a 1-second Retry-After, as production's longer timeouts leave.
+            "DEADLINE": 3.0,
         },
     }
     return settings

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from civiquest.core.addresses import NormalizedAddress
+from civiquest.core.http import BadAnswer, CircuitOpen, RequestRejected, ServiceUnavailable
 from civiquest.integrations.address.client import BanGeocoderClient, answer_problem
-from civiquest.integrations.http import BadAnswer, CircuitOpen, RequestRejected, ServiceUnavailable
 from civiquest.sandbox import http_faults
 from civiquest.sandbox.http_faults import HttpFault
 from tests.integrations.address_client.conftest import set_ban

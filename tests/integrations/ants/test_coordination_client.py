@@ -8,12 +8,12 @@ import time
 import httpx
 import pytest
 
-from civiquest.integrations.http import BadAnswer, CircuitOpen, RequestRejected, ServiceUnavailable
+from civiquest.core.http import BadAnswer, CircuitOpen, RequestRejected, ServiceUnavailable
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.coordination import SERVICE, ApplicationStatus
 from civiquest.sandbox.http_faults import HttpFault, inject, requests_seen
+from tests.core.test_http import ScriptedServer, server  # noqa: F401 - the fixture
 from tests.integrations.sandboxes import point_client_at
-from tests.integrations.test_http import ScriptedServer, server  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from civiquest.actions.catalogue import catalogue_load
 from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
 from civiquest.catalogue.models import Procedure
 from civiquest.catalogue.services import revision_loaded
-from civiquest.integrations.http import reset_circuit
+from civiquest.core.http import reset_circuit
 from civiquest.quests.services import answers_save, quest_start
 from civiquest.sandbox import http_faults
 
@@ -54,6 +54,8 @@ def recipients(live_server, settings):
             "RETRIES": 1,
             "BACKOFF": 0,
             "FAILURE_THRESHOLD": 50,
+            # Room for a 1-second Retry-After, as production's longer timeouts leave.
+            "DEADLINE": 3.0,
         },
     }
     settings.SANDBOX_HTTP_SLOW_SECONDS = 1.5

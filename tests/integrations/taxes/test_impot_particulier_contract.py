@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from civiquest.integrations.http import BadAnswer, CircuitOpen, RequestRejected, ServiceUnavailable
+from civiquest.core.http import BadAnswer, CircuitOpen, RequestRejected, ServiceUnavailable
 from civiquest.integrations.taxes import impot_particulier
 from civiquest.integrations.taxes.impot_particulier import SERVICE
 from civiquest.sandbox import dgfip

@@ -188,8 +188,20 @@ def test_api_rate_limit(client, citizen, settings):
     settings.TAXES_SIMULATIONS_PER_WINDOW = 2
     login_verified(client, citizen)
     payload = json.dumps({"income_year": 2024, "marital_status": "celibataire", "declarants": [{"salaries": 20000}]})
-    codes = [client.post(API, payload, content_type="application/json").status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
+    responses = [client.post(API, payload, content_type="application/json") for _ in range(3)]
+    assert [response.status_code for response in responses] == [200, 200, 429]
+    assert 590 <= int(responses[2]["Retry-After"]) <= 600
+    assert responses[2].json() == {"detail": "Trop de simulations en peu de temps : réessayez dans quelques minutes."}
+
+
+def test_the_page_and_the_api_count_against_the_same_limit(client, citizen, settings):
+    settings.TAXES_SIMULATIONS_PER_WINDOW = 1
+    login_verified(client, citizen)
+    payload = json.dumps({"income_year": 2024, "marital_status": "celibataire", "declarants": [{"salaries": 20000}]})
+    assert client.post(API, payload, content_type="application/json").status_code == 200
+    form = {"action": "simulate", "income_year": "2024", "marital_status": "celibataire", "salaries_1": "20000"}
+    page = client.post(URL, form, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Too many simulations in a short time: try again in a few minutes." in text_of(page)
 
 
 def test_results_are_cached_by_normalized_household(client, citizen, django_assert_max_num_queries):

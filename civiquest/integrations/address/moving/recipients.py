@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from civiquest.integrations.http import JsonClient, answer_shape_error
+from civiquest.core.http import ServiceClient, answer_shape_error
 
 SERVICE = "moving_recipients"
 REMOTE_STATUSES = ("received", "processed", "rejected")
@@ -61,8 +61,8 @@ def rejection_reason(payload: Any) -> str:
 
 
 class MovingRecipientsClient:
-    def __init__(self, client: JsonClient | None = None) -> None:
-        self.client = client or JsonClient.for_service(SERVICE)
+    def __init__(self, client: ServiceClient | None = None) -> None:
+        self.client = client or ServiceClient.for_service(SERVICE)
 
     def _headers(self, **extra: str) -> dict[str, str]:
         headers = dict(extra)

@@ -31,6 +31,7 @@ from civiquest.accounts.models import User
 from civiquest.catalogue.cleaning import address_label
 from civiquest.catalogue.inputs import reference_input_name
 from civiquest.core.errors import ProcedureError
+from civiquest.core.http import IntegrationError, RequestRejected
 from civiquest.integrations.address.moving.models import (
     DispatchStatus,
     HomeAddress,
@@ -40,7 +41,6 @@ from civiquest.integrations.address.moving.models import (
 from civiquest.integrations.address.moving.organisations import ORGANISATIONS, ReferenceInvalid, clean_reference
 from civiquest.integrations.address.moving.recipients import MovingRecipientsClient, rejection_reason
 from civiquest.integrations.address.moving.selectors import DECLARATION_STEP, move_draft
-from civiquest.integrations.http import IntegrationError, RequestRejected
 from civiquest.quests import services as procedure_services
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.services import QuestEvents
