@@ -501,6 +501,8 @@ def _integration(prefix: str, *, sandbox_path: str, production_url: str = "", ti
         "BASE_URL": env_str(f"{prefix}_URL", sandbox_url if SANDBOXES_ENABLED else production_url).rstrip("/"),
         "TOKEN": env_str(f"{prefix}_TOKEN", f"sandbox-{prefix.lower()}-token" if SANDBOXES_ENABLED else ""),
         "TIMEOUT": env_float(f"{prefix}_TIMEOUT", timeout),
+        # The whole call, retries and their waits included, ends by this many seconds.
+        "DEADLINE": env_float(f"{prefix}_DEADLINE", 2 * timeout),
         # Idempotent calls only are retried, with exponential backoff (BACKOFF × 2^n seconds).
         "RETRIES": env_int(f"{prefix}_RETRIES", 2),
         "BACKOFF": env_float(f"{prefix}_BACKOFF", 0.2),
