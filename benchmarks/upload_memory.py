@@ -34,7 +34,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.procedures.crafted_files import (  # noqa: E402 - after the path
+from tests.documents.crafted_files import (  # noqa: E402 - after the path
     decompression_bomb_png,
     huge_dimension_jpeg,
     many_pages_pdf,

@@ -10,6 +10,15 @@ from tests.accounts.factories import (
     SuperuserFactory,
 )
 from tests.accounts.factories import login_verified as _login_verified
+from tests.quests.fixtures import (  # noqa: F401 - the quest fixtures every app's tests share
+    draft_quest,
+    instructor,
+    mairie,
+    manager,
+    moving,
+    passport,
+    ready_quest,
+)
 
 
 def _redis_database_per_worker() -> None:

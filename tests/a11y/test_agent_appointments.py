@@ -13,8 +13,8 @@ from civiquest.accounts.models import ServiceRole
 from civiquest.appointments.models import Appointment, AppointmentStatus, MeetingPoint, TimeSlot
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
+from tests.catalogue.factories import ServiceFactory, member_of
 from tests.integrations.ants_editor.factories import book
-from tests.procedures.factories import ServiceFactory, member_of
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

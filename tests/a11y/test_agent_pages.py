@@ -16,7 +16,7 @@ from civiquest.instruction.models import Attestation, ChangeRequest
 from civiquest.quests.models import Quest, QuestDocument, QuestState
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
-from tests.procedures.factories import DocumentFactory
+from tests.catalogue.factories import DocumentFactory
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

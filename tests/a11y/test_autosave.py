@@ -15,7 +15,7 @@ from civiquest.quests.models import Answer
 from civiquest.quests.services import quest_start
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published
+from tests.catalogue.factories import INSTRUCTED_STEPS, ServiceFactory, published
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

@@ -22,8 +22,8 @@ from playwright.sync_api import Error as PlaywrightError
 from civiquest.documents.models import Document
 from civiquest.quests.models import QuestDocument
 from tests.a11y.test_axe import assert_no_violations
-from tests.procedures.conftest import instructor, mairie, passport  # noqa: F401 - fixtures
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.instruction.helpers import submitted_quest
+from tests.quests.fixtures import instructor, mairie, passport  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

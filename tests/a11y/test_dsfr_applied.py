@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from civiquest.quests.services import quest_start
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory
-from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published
+from tests.catalogue.factories import INSTRUCTED_STEPS, ServiceFactory, published
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

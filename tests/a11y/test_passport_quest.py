@@ -11,7 +11,7 @@ from civiquest.documents.models import DocumentType
 from civiquest.quests.models import Quest, QuestDocument, QuestState
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import DocumentFactory
+from tests.catalogue.factories import DocumentFactory
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

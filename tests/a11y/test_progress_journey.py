@@ -8,7 +8,7 @@ from civiquest.progress.models import XpEntry
 from civiquest.quests.models import Quest, QuestState
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import GUIDED_STEPS, published
+from tests.catalogue.factories import GUIDED_STEPS, published
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from civiquest.progress.badges import badges_evaluate
 from civiquest.progress.models import XpEntry
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory, StaffFactory
-from tests.procedures.factories import DocumentFactory
+from tests.catalogue.factories import DocumentFactory
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from civiquest.documents.models import DocumentType
 from civiquest.quests.models import Quest
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import INSTRUCTED_STEPS, DocumentFactory, ServiceFactory, published
+from tests.catalogue.factories import INSTRUCTED_STEPS, DocumentFactory, ServiceFactory, published
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 

@@ -16,11 +16,11 @@ from civiquest.instruction import services as instruction
 from civiquest.instruction.models import Attestation, ChangeRequest, Label, QuestLabel
 from civiquest.quests.models import QuestState, QuestTransition
 from tests.accounts.factories import StaffFactory
+from tests.catalogue.factories import member_of
+from tests.instruction.helpers import submitted_quest
 from tests.integrations.ants_editor.factories import MeetingPointFactory
 from tests.integrations.ants_editor.test_agent_appointments import plan_data
-from tests.procedures.conftest import instructor, mairie, passport  # noqa: F401 - fixtures
-from tests.procedures.factories import member_of
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.quests.fixtures import instructor, mairie, passport  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

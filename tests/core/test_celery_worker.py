@@ -38,8 +38,8 @@ from civiquest.notifications.models import Notification
 from civiquest.quests.services import answers_save, quest_start, step_complete
 from config.celery import app
 from tests.accounts.factories import CitizenFactory
+from tests.catalogue.factories import ServiceFactory, published
 from tests.core.celery_test_tasks import ALWAYS_FAILS, RETRIES
-from tests.procedures.factories import ServiceFactory, published
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 40.0

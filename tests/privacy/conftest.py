@@ -31,9 +31,9 @@ from civiquest.progress.models import BadgeAward
 from civiquest.quests.models import Quest
 from tests.accounts.factories import CitizenFactory
 from tests.accounts.oidc.flow import point_providers_at
-from tests.procedures.conftest import fill
-from tests.procedures.factories import INSTRUCTED_STEPS, DocumentFactory, ServiceFactory, member_of, published
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.catalogue.factories import INSTRUCTED_STEPS, DocumentFactory, ServiceFactory, member_of, published
+from tests.instruction.helpers import submitted_quest
+from tests.quests.fixtures import fill
 
 # Strings only this citizen's data contains: none may survive the erasure, in any table.
 MARKERS = ("Zorglubien", "zorglub@example.fr", "sub-zorglub-42", "Rue des Zorglubs", "Passeport de Zorglub")

@@ -2,7 +2,7 @@ import pytest
 
 from civiquest.actions.quests import quest_start, quest_submit, quest_transition
 from civiquest.quests.models import QuestState
-from tests.procedures.conftest import (  # noqa: F401 - fixtures shared with the procedures tests
+from tests.quests.fixtures import (  # noqa: F401 - fixtures shared with the procedures tests
     draft_quest,
     fill,
     instructor,

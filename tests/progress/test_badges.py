@@ -23,8 +23,8 @@ from civiquest.progress.services import document_added
 from civiquest.quests.models import Quest, QuestState, QuestTransition
 from civiquest.quests.services import answers_save
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.conftest import step
-from tests.procedures.factories import DocumentFactory, ProcedureFactory, RevisionFactory, add_steps
+from tests.catalogue.factories import DocumentFactory, ProcedureFactory, RevisionFactory, add_steps
+from tests.quests.fixtures import step
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from civiquest.progress import xp
 from civiquest.progress.models import XpEntry
 from civiquest.progress.rewards import REASON_DONE, REASON_REOPENED, REASON_STEP, REASON_STEP_DECLARED
 from civiquest.quests.models import Quest, QuestState, StepProgress
-from tests.procedures.conftest import step
+from tests.quests.fixtures import step
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from civiquest.accounts.models import ServiceRole
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory, login_verified
+from tests.catalogue.factories import member_of
 from tests.integrations.ants_editor.factories import MeetingPointFactory, mairie
-from tests.procedures.factories import member_of
 
 pytestmark = pytest.mark.django_db
 

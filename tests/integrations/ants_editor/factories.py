@@ -17,7 +17,7 @@ from civiquest.appointments.models import (
     TimeSlot,
 )
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import ServiceFactory
+from tests.catalogue.factories import ServiceFactory
 
 
 class MeetingPointFactory(factory.django.DjangoModelFactory):

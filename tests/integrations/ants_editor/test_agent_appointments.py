@@ -16,8 +16,8 @@ from civiquest.appointments import slots
 from civiquest.appointments.models import AppointmentStatus, MeetingPoint, TimeSlot
 from civiquest.notifications.models import Notification
 from tests.accounts.factories import CitizenFactory
+from tests.catalogue.factories import member_of
 from tests.integrations.ants_editor.factories import MeetingPointFactory, TimeSlotFactory, book, mairie
-from tests.procedures.factories import member_of
 
 pytestmark = pytest.mark.django_db
 NOUMEA = ZoneInfo("Pacific/Noumea")

@@ -13,7 +13,7 @@ from civiquest.integrations.taxes import calendar
 from civiquest.quests.models import Answer, QuestState
 from civiquest.www.citizen.home import tax_deadline_of
 from tests.accounts.factories import login_verified
-from tests.procedures.factories import published
+from tests.catalogue.factories import published
 
 IN_CAMPAIGN_2024 = dt.date(2024, 5, 1)
 

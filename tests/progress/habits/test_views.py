@@ -13,7 +13,7 @@ from civiquest.progress.habits.selectors import today_local
 from civiquest.quests.models import Quest
 from civiquest.quests.services import quest_start
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published
+from tests.catalogue.factories import INSTRUCTED_STEPS, ServiceFactory, published
 
 pytestmark = pytest.mark.django_db
 

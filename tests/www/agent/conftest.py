@@ -1,1 +1,1 @@
-from tests.procedures.conftest import draft_quest, instructor, mairie, manager, passport  # noqa: F401 - fixtures
+from tests.quests.fixtures import draft_quest, instructor, mairie, manager, passport  # noqa: F401 - fixtures

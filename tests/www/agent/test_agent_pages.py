@@ -10,9 +10,9 @@ from civiquest.accounts.models import ServiceRole
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import ChangeRequest, Label, QuestLabel, QuestMessage, QuestNote
 from civiquest.quests.models import Quest, QuestDocument, QuestState
-from tests.procedures.factories import ServiceFactory, member_of
-from tests.procedures.instruction_helpers import submitted_quest
-from tests.procedures.test_inbox import many_quests
+from tests.catalogue.factories import ServiceFactory, member_of
+from tests.instruction.helpers import submitted_quest
+from tests.instruction.test_inbox import many_quests
 
 S = QuestState
 
@@ -149,7 +149,7 @@ def test_bulk_actions_from_the_inbox_report_per_quest(agent_client, passport, in
 
 def test_exports_have_the_chosen_columns_and_only_the_agents_services(agent_client, quest, passport):
     other_service = ServiceFactory()
-    from tests.procedures.factories import published
+    from tests.catalogue.factories import published
 
     other, _revision = published([{"slug": "a", "title": "A", "kind": "info"}], service=other_service)
     (foreign,) = many_quests(other, 1)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import Attestation, QuestMessage
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.instruction.helpers import submitted_quest
 
 
 @pytest.fixture

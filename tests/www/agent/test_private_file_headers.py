@@ -16,7 +16,7 @@ from civiquest.documents.models import Document
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import QuestMessage
 from civiquest.quests.models import QuestDocument
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.instruction.helpers import submitted_quest
 
 PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
 

@@ -16,7 +16,7 @@ from civiquest.documents.models import DocumentType
 from civiquest.quests.models import Answer, Quest, QuestState, QuestTransition, StepProgress
 from civiquest.quests.services import answers_save, quest_start, step_complete
 from tests.accounts.factories import AgentFactory, CitizenFactory
-from tests.procedures.factories import (
+from tests.catalogue.factories import (
     GUIDED_STEPS,
     INSTRUCTED_ANSWERS,
     INSTRUCTED_STEPS,

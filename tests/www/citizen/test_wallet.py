@@ -18,7 +18,7 @@ from civiquest.quests.models import QuestState
 from civiquest.quests.services import quest_start
 from civiquest.www.citizen import wallet_views
 from tests.accounts.factories import AgentFactory, CitizenFactory
-from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, published
+from tests.catalogue.factories import INSTRUCTED_STEPS, ServiceFactory, published
 
 PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
 

@@ -22,7 +22,7 @@ from civiquest.catalogue.models import (
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.services import quest_start
 from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
-from tests.procedures.factories import ProcedureFactory, published
+from tests.catalogue.factories import ProcedureFactory, published
 
 PROCEDURE_DATA = {
     "slug": "carte-peche",

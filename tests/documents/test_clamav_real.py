@@ -23,7 +23,7 @@ from civiquest.documents.intake import ClamdClient, DocumentRejected
 from civiquest.documents.models import Document, DocumentType
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import QuestMessage
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.instruction.helpers import submitted_quest
 
 CLAMD_HOST = os.environ.get("CIVIQUEST_CLAMD_HOST", "").strip()
 CLAMD_SOCKET = os.environ.get("CIVIQUEST_CLAMD_SOCKET", "").strip()

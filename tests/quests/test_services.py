@@ -26,14 +26,14 @@ from civiquest.quests.errors import QuestIncomplete, QuestNotEditable, StepIncom
 from civiquest.quests.models import Answer, Quest, QuestDocument, QuestState, QuestTransition, StepProgress
 from civiquest.quests.services import answers_save, step_complete
 from tests.accounts.factories import AgentFactory, CitizenFactory
-from tests.procedures.conftest import fill, step
-from tests.procedures.factories import (
+from tests.catalogue.factories import (
     INSTRUCTED_ANSWERS,
     DocumentFactory,
     ProcedureFactory,
     RevisionFactory,
     StepFactory,
 )
+from tests.quests.fixtures import fill, step
 
 pytestmark = pytest.mark.django_db
 

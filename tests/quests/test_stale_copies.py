@@ -12,9 +12,9 @@ from civiquest.instruction.models import Attestation
 from civiquest.quests.errors import IllegalTransition, QuestNotEditable
 from civiquest.quests.models import Quest, QuestState, QuestTransition
 from civiquest.quests.services import answers_save, quest_submit, quest_transition
-from tests.procedures.conftest import step
-from tests.procedures.factories import member_of
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.catalogue.factories import member_of
+from tests.instruction.helpers import submitted_quest
+from tests.quests.fixtures import step
 
 S = QuestState
 

@@ -12,8 +12,8 @@ from civiquest.instruction.models import Attestation, ChangeRequest, Label, Ques
 from civiquest.notifications.models import Notification
 from civiquest.quests.errors import MotivationRequired, TransitionForbidden
 from civiquest.quests.models import QuestState, QuestTransition
-from tests.procedures.factories import ServiceFactory, member_of
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.catalogue.factories import ServiceFactory, member_of
+from tests.instruction.helpers import submitted_quest
 
 S = QuestState
 PNG = (

@@ -1,6 +1,6 @@
 """Hostile uploads, built in memory without ever holding what they expand to.
 
-Used by tests/procedures/test_document_limits.py and benchmarks/upload_memory.py.
+Used by tests/documents/test_document_limits.py and benchmarks/upload_memory.py.
 """
 
 from __future__ import annotations

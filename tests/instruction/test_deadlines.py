@@ -10,7 +10,7 @@ from civiquest.instruction import deadlines
 from civiquest.instruction import services as instruction
 from civiquest.notifications.models import Notification
 from civiquest.quests.models import Quest, QuestState
-from tests.procedures.instruction_helpers import Clock, submitted_quest
+from tests.instruction.helpers import Clock, submitted_quest
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -17,7 +17,7 @@ from civiquest.catalogue.services import revision_draft_ensure, revision_publish
 from civiquest.quests.errors import HistoryIsAppendOnly, RevisionPinned
 from civiquest.quests.models import QuestState, QuestTransition
 from civiquest.quests.services import quest_start
-from tests.procedures.factories import FieldFactory, ProcedureFactory, RevisionFactory, StepFactory
+from tests.catalogue.factories import FieldFactory, ProcedureFactory, RevisionFactory, StepFactory
 
 pytestmark = pytest.mark.django_db
 

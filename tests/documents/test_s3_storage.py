@@ -39,7 +39,7 @@ from civiquest.quests.models import QuestDocument
 from civiquest.www.private_files import PrivateFileResponse
 from config.settings import s3_private_storage, s3_storage_problems
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.instruction.helpers import submitted_quest
 
 # A name of this run's own: moto keeps its buckets process-wide, whatever server serves them.
 BUCKET = f"civiquest-{uuid.uuid4().hex[:12]}"
@@ -354,7 +354,7 @@ def test_the_agent_views_a_quest_document_from_the_bucket(agent_client, passport
 
 def test_an_agent_of_another_service_gets_404(client, passport, bucket, login_verified):
     from civiquest.accounts.models import ServiceRole
-    from tests.procedures.factories import ServiceFactory, member_of
+    from tests.catalogue.factories import ServiceFactory, member_of
 
     quest = submitted_quest(passport)
     document = QuestDocument.objects.filter(quest=quest).first().document

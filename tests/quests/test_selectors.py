@@ -14,8 +14,8 @@ from civiquest.quests.selectors import (
 )
 from civiquest.quests.services import quest_start, quest_submit
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.conftest import fill
-from tests.procedures.factories import GUIDED_STEPS, INSTRUCTED_STEPS, ProcedureFactory, published
+from tests.catalogue.factories import GUIDED_STEPS, INSTRUCTED_STEPS, ProcedureFactory, published
+from tests.quests.fixtures import fill
 
 pytestmark = pytest.mark.django_db
 

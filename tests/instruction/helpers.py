@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from civiquest.actions.quests import quest_start, quest_submit
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.conftest import fill
+from tests.quests.fixtures import fill
 
 
 def submitted_quest(procedure, citizen=None):

@@ -30,7 +30,7 @@ from civiquest.catalogue.models import (
 from civiquest.catalogue.services import procedure_close, revision_loaded
 from civiquest.quests.models import QuestState
 from civiquest.quests.services import answers_save, quest_start, quest_submit, step_complete
-from tests.procedures.factories import with_wallet_documents
+from tests.catalogue.factories import with_wallet_documents
 
 SLUGS = {
     "passeport",

@@ -15,8 +15,8 @@ from civiquest.quests.errors import (
 from civiquest.quests.models import ActorRole, Answer, Quest, QuestState, QuestTransition, StepProgress
 from civiquest.quests.services import answers_save, quest_start, quest_submit, quest_transition, step_complete
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory
-from tests.procedures.conftest import fill, step
-from tests.procedures.factories import INSTRUCTED_STEPS, ServiceFactory, member_of, published
+from tests.catalogue.factories import INSTRUCTED_STEPS, ServiceFactory, member_of, published
+from tests.quests.fixtures import fill, step
 
 S = QuestState
 ALL_STATES = list(QuestState)

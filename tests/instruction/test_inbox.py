@@ -9,8 +9,8 @@ from civiquest.instruction import services as instruction
 from civiquest.instruction.models import Label, QuestLabel
 from civiquest.quests.models import Quest, QuestState
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import ServiceFactory, member_of, published
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.catalogue.factories import ServiceFactory, member_of, published
+from tests.instruction.helpers import submitted_quest
 
 S = QuestState
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)

@@ -12,7 +12,7 @@ from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.overview import procedure_overview, procedures_for_staff
 from civiquest.quests.services import quest_start
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import published
+from tests.catalogue.factories import published
 
 pytestmark = pytest.mark.django_db
 

@@ -63,7 +63,7 @@ def test_a_guided_quest_completed_is_notified(citizen, moving):
     from civiquest.actions.quests import quest_start
     from civiquest.actions.quests import quest_step_complete as step_complete
     from civiquest.quests.services import answers_save
-    from tests.procedures.factories import GUIDED_STEPS
+    from tests.catalogue.factories import GUIDED_STEPS
 
     quest = quest_start(citizen=citizen, procedure=moving)
     answers_save(quest=quest, step=quest.revision.steps.get(slug="situation"), data={"nouvelle_commune": "98818"})

@@ -17,7 +17,7 @@ from civiquest.documents import intake as documents
 from civiquest.documents.intake import DocumentRejected
 from civiquest.documents.models import Document, DocumentType
 from civiquest.documents.services import document_upload
-from tests.procedures.crafted_files import (
+from tests.documents.crafted_files import (
     decompression_bomb_png,
     flate_bomb_pdf,
     huge_dimension_jpeg,

@@ -4,7 +4,7 @@ from civiquest.accounts.models import ServiceRole
 from civiquest.actions.quests import quest_start, quest_step_complete
 from civiquest.catalogue.models import Step
 from civiquest.quests.services import answers_save
-from tests.procedures.factories import (
+from tests.catalogue.factories import (
     GUIDED_STEPS,
     INSTRUCTED_ANSWERS,
     INSTRUCTED_STEPS,

@@ -9,7 +9,7 @@ from civiquest.catalogue.cleaning import clean_value, iban_is_valid, is_empty, s
 from civiquest.catalogue.conditions import condition_met, visibility, visible_fields, visible_steps
 from civiquest.catalogue.inputs import InputInvalid, InputSpec, step_inputs
 from civiquest.catalogue.models import FieldKind, StepKind
-from tests.procedures.factories import INSTRUCTED_STEPS, RevisionFactory, ServiceFactory, add_steps
+from tests.catalogue.factories import INSTRUCTED_STEPS, RevisionFactory, ServiceFactory, add_steps
 
 CHOICES = (("a", "Choix A"), ("b", "Choix B"), ("c", "Choix C"))
 

@@ -7,7 +7,7 @@ from civiquest.catalogue.models import Procedure
 from civiquest.instruction import attestation
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import Attestation
-from tests.procedures.instruction_helpers import submitted_quest
+from tests.instruction.helpers import submitted_quest
 
 
 def page_text(pdf: bytes) -> bytes:

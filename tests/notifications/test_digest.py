@@ -59,7 +59,7 @@ def test_last_weeks_notifications_are_not_in_this_weeks_digest(citizen):
 def test_a_failed_send_is_sent_at_the_next_run(citizen, settings):
     note(citizen, "x")
     mail.outbox.clear()
-    settings.EMAIL_BACKEND = "tests.progress.test_digest.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_digest.FailingBackend"
     with pytest.raises(OSError):
         weekly_digest_send()
     assert not DigestDelivery.objects.exists()

@@ -19,7 +19,7 @@ from civiquest.catalogue.models import (
 )
 from civiquest.catalogue.services import revision_loaded
 from tests.accounts.factories import StaffFactory
-from tests.procedures.factories import published
+from tests.catalogue.factories import published
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from civiquest.documents.models import DocumentType
 from civiquest.documents.tasks import titles_expiry_notify
 from civiquest.notifications.models import Notification
 from tests.accounts.factories import CitizenFactory
-from tests.procedures.factories import DocumentFactory
+from tests.catalogue.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_expiring_titles_for_the_dashboard(django_assert_num_queries):
 
 def test_an_expiring_title_leads_to_the_procedure_that_issues_it_whatever_its_slug(client):
     from civiquest.catalogue.models import ProcedureRevision
-    from tests.procedures.factories import GUIDED_STEPS, published
+    from tests.catalogue.factories import GUIDED_STEPS, published
 
     assert client.get("/renouveler/passport/").url == "/demarches/"  # none published: the catalogue
     published(GUIDED_STEPS, slug="titre-de-voyage", title="Passeport", needs={"issued_title": "passport"})

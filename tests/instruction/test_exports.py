@@ -5,9 +5,9 @@ from openpyxl import load_workbook
 
 from civiquest.instruction import exports
 from civiquest.instruction import services as instruction
-from tests.procedures.factories import ServiceFactory, published
-from tests.procedures.instruction_helpers import submitted_quest
-from tests.procedures.test_inbox import many_quests
+from tests.catalogue.factories import ServiceFactory, published
+from tests.instruction.helpers import submitted_quest
+from tests.instruction.test_inbox import many_quests
 
 
 def test_csv_has_the_chosen_columns_and_defuses_formulas(passport, instructor, mairie):
