@@ -1,4 +1,4 @@
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from civiquest.accounts.models import AgentInvitation, Role, Service, ServiceMembership, ServiceRole, User
 
@@ -31,3 +31,14 @@ def open_invitations() -> list[AgentInvitation]:
 
 def services_with_agent_counts() -> list[Service]:
     return list(Service.objects.annotate(agent_count=Count("memberships")).order_by("name"))
+
+
+def memberships_by_service() -> QuerySet[ServiceMembership]:
+    """Every membership, by service then agent name (the staff's agents page)."""
+    return ServiceMembership.objects.select_related("user", "service").order_by(
+        "service__name", "user__last_name", "user__first_name", "pk"
+    )
+
+
+def services_by_name() -> QuerySet[Service]:
+    return Service.objects.order_by("name")

@@ -268,3 +268,26 @@ def open_quest_for_reason(*, citizen: User, reason: str) -> Quest | None:
         .order_by("-updated_at", "-pk")
         .first()
     )
+
+
+def meeting_point_fresh(point: MeetingPoint) -> MeetingPoint:
+    """The point as stored, for a form bound to it (the caller's copy may carry annotations)."""
+    return MeetingPoint.objects.get(pk=point.pk)
+
+
+def slot_of(slot_id: int) -> TimeSlot | None:
+    return TimeSlot.objects.select_related("meeting_point").filter(pk=slot_id).first()
+
+
+def bookable_slot(slot_id: int) -> TimeSlot | None:
+    """A slot still offered: not cancelled, at an active meeting point."""
+    return (
+        TimeSlot.objects.select_related("meeting_point")
+        .filter(pk=slot_id, cancelled_at__isnull=True, meeting_point__is_active=True)
+        .first()
+    )
+
+
+def appointment_by_token(token: str) -> Appointment | None:
+    """The appointment its management link names (the link ANTS shows the citizen)."""
+    return Appointment.objects.select_related("slot__meeting_point", "quest").filter(management_token=token).first()

@@ -124,3 +124,7 @@ def recent_rewards(*, citizen: User, limit: int = 5) -> list[LedgerLine]:
     """The citizen's latest ledger lines that brought XP, described (for the home page; ≤ 3 queries)."""
     entries = list(ledger_of(citizen).filter(amount__gt=0).select_related("reversed_by")[:limit])
     return _describe(entries)
+
+
+def ledger_entry_of(*, citizen: User, entry_id: int) -> XpEntry | None:
+    return XpEntry.objects.filter(pk=entry_id, citizen=citizen).first()

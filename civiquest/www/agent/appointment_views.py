@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role, Service
 from civiquest.appointments import selectors, slots
-from civiquest.appointments.models import AppointmentStatus, MeetingPoint, TimeSlot
+from civiquest.appointments.models import AppointmentStatus, MeetingPoint
 from civiquest.www.agent.appointment_forms import WEEKDAYS, AppointmentCancelForm, MeetingPointForm, SlotPlanForm
 
 
@@ -104,7 +104,7 @@ def meeting_point_create(request: AuthenticatedHttpRequest, service_id: int) -> 
 def meeting_point_edit(request: AuthenticatedHttpRequest, point_id: int) -> HttpResponse:
     point, mairies = _point_or_404(request, point_id)
     _require_manager(mairies, point.service_id)
-    form = MeetingPointForm(request.POST or None, instance=MeetingPoint.objects.get(pk=point.pk))
+    form = MeetingPointForm(request.POST or None, instance=selectors.meeting_point_fresh(point))
     if request.method == "POST" and form.is_valid():
         slots.meeting_point_update(point, by=request.user, **form.cleaned_data)
         messages.success(request, _("Le lieu est enregistré."))
@@ -200,7 +200,7 @@ def slots_publish(request: AuthenticatedHttpRequest, point_id: int) -> HttpRespo
 @require_POST
 @role_required(Role.AGENT)
 def slot_cancel(request: AuthenticatedHttpRequest, slot_id: int) -> HttpResponse:
-    slot = TimeSlot.objects.select_related("meeting_point").filter(pk=slot_id).first()
+    slot = selectors.slot_of(slot_id)
     if slot is None:
         raise Http404
     point, mairies = _point_or_404(request, slot.meeting_point_id)

@@ -31,10 +31,10 @@ from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
 from civiquest.instruction import attestation as attestations
 from civiquest.instruction import deadlines, exports, inbox
+from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
-from civiquest.instruction.models import Label, QuestLabel, QuestMessage, QuestNote
 from civiquest.quests import workflow
-from civiquest.quests.models import Quest, QuestDocument, QuestState, QuestTransition
+from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import quest_answers
 from civiquest.www.agent.forms import ExportForm, LabelForm, MessageForm, NoteForm
 from civiquest.www.private_files import PrivateFileResponse, private_file_response
@@ -70,7 +70,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The inbox: the quests of the agent's services."""
     filters = inbox.InboxFilters.from_query(request.GET)
     found = inbox.inbox(agent=request.user, filters=filters)
-    labels = list(Label.objects.filter(service_id__in=found.service_ids).order_by("name"))
+    labels = instruction_selectors.labels_of_services(service_ids=found.service_ids)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -105,9 +105,9 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     if action == "assign":
         params["assignee"] = request.user
     elif action == "label":
-        label = Label.objects.filter(
-            pk=_int(request.POST.get("label")) or 0, service_id__in=instruction.agent_service_ids(request.user)
-        ).first()
+        label = instruction_selectors.label_of_services(
+            label_id=_int(request.POST.get("label")) or 0, service_ids=instruction.agent_service_ids(request.user)
+        )
         if label is None:
             messages.error(request, _("Choisissez une étiquette."))
             return redirect(back)
@@ -165,10 +165,7 @@ def _answers_by_step(quest: Quest, fix_targets: set[str]) -> list[StepAnswers]:
 
     revision = revision_loaded(quest.revision_id)
     answers = quest_answers(quest)
-    attached = {
-        (link.step_slug, link.input_name): link.document
-        for link in QuestDocument.objects.filter(quest=quest).select_related("document")
-    }
+    attached = instruction_selectors.attached_documents(quest=quest)
     documents = {document.pk: document for document in (link for link in attached.values())}
     steps = []
     for step in revision.steps.all():
@@ -222,10 +219,10 @@ def _render_quest(
         "quest": found,
         "citizen": found.citizen,
         "steps": _answers_by_step(found, set(change_request.targets) if change_request else set()),
-        "history": QuestTransition.objects.filter(quest=found).select_related("actor").order_by("at", "pk"),
-        "thread": QuestMessage.objects.filter(quest=found).select_related("author").order_by("created_at", "pk"),
-        "notes": QuestNote.objects.filter(quest=found).select_related("author").order_by("created_at", "pk"),
-        "quest_labels": QuestLabel.objects.filter(quest=found).select_related("label").order_by("label__name"),
+        "history": instruction_selectors.quest_history(quest=found),
+        "thread": instruction_selectors.quest_thread(quest=found),
+        "notes": instruction_selectors.quest_notes(quest=found),
+        "quest_labels": instruction_selectors.quest_labels(quest=found),
         "labels": instruction.labels_of_service(service_id=service_id),
         "agents": instruction.agents_of_service(service_id=service_id),
         "change_request": change_request,
@@ -338,7 +335,7 @@ def quest_labels(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
 def quest_document(request: AuthenticatedHttpRequest, quest_id: int, document_id: int) -> HttpResponseBase:
     """A document given with the quest, for the viewer, the <img> and the download link alike."""
     found = _quest_or_404(request, quest_id)
-    document = Document.objects.filter(pk=document_id, attachments__quest=found).first()
+    document = instruction_selectors.attached_document(quest=found, document_id=document_id)
     if document is None:
         raise Http404
     return _private_file(
@@ -352,7 +349,7 @@ def quest_document(request: AuthenticatedHttpRequest, quest_id: int, document_id
 @role_required(Role.AGENT)
 def message_attachment(request: AuthenticatedHttpRequest, quest_id: int, message_id: int) -> HttpResponseBase:
     found = _quest_or_404(request, quest_id)
-    message = QuestMessage.objects.filter(pk=message_id, quest=found).exclude(attachment="").first()
+    message = instruction_selectors.message_with_attachment(quest=found, message_id=message_id)
     if message is None:
         raise Http404
     return _private_file(

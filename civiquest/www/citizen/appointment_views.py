@@ -29,6 +29,7 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_req
 from civiquest.accounts.models import Role
 from civiquest.actions.appointments import appointment_book, appointment_cancel, quest_appointment_book
 from civiquest.appointments import booking
+from civiquest.appointments import selectors as appointment_selectors
 from civiquest.appointments.booking import ApplicationCheck, BookingError, NearbyPoint, Place
 from civiquest.appointments.models import (
     Appointment,
@@ -210,11 +211,7 @@ def quest_cancel(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
 
 
 def _bookable_slot(slot_id: int) -> TimeSlot:
-    slot = (
-        TimeSlot.objects.select_related("meeting_point")
-        .filter(pk=slot_id, cancelled_at__isnull=True, meeting_point__is_active=True)
-        .first()
-    )
+    slot = appointment_selectors.bookable_slot(slot_id)
     if slot is None:
         raise Http404
     return slot
@@ -271,9 +268,7 @@ def book(request: AuthenticatedHttpRequest, slot_id: int) -> HttpResponse:
 
 
 def _by_token(token: str) -> Appointment:
-    appointment = (
-        Appointment.objects.select_related("slot__meeting_point", "quest").filter(management_token=token).first()
-    )
+    appointment = appointment_selectors.appointment_by_token(token)
     if appointment is None:
         raise Http404
     return appointment

@@ -15,8 +15,8 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_req
 from civiquest.accounts.models import Role
 from civiquest.core.errors import ProcedureError
 from civiquest.instruction import attestation
+from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
-from civiquest.instruction.models import QuestMessage
 from civiquest.instruction.templatetags.instruction_tags import fixes_of
 from civiquest.quests.models import Quest, QuestState
 from civiquest.www.agent.forms import MessageForm
@@ -24,13 +24,8 @@ from civiquest.www.private_files import private_file_response
 
 
 def _own_submitted_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
-    found = (
-        Quest.objects.select_related("procedure", "procedure__instructing_service")
-        .filter(pk=quest_id, citizen=request.user)
-        .exclude(state=QuestState.DRAFT)
-        .first()
-    )
-    if found is None or found.procedure.instructing_service_id is None:
+    found = instruction_selectors.submitted_quest_of(citizen=request.user, quest_id=quest_id)
+    if found is None:
         raise Http404
     return found
 
@@ -64,7 +59,7 @@ def quest_messages(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResp
                 return redirect(reverse("citizen:quest-messages", args=[found.pk]) + "#dernier")
         status = 400
     instruction.messages_mark_read(quest=found, reader=request.user)
-    thread = list(QuestMessage.objects.filter(quest=found).order_by("created_at", "pk"))
+    thread = list(instruction_selectors.quest_thread(quest=found))
     return render(
         request,
         "citizen/instruction/messages.html",
@@ -83,7 +78,7 @@ def quest_messages(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResp
 @role_required(Role.CITIZEN)
 def message_attachment(request: AuthenticatedHttpRequest, quest_id: int, message_id: int) -> HttpResponseBase:
     found = _own_submitted_quest(request, quest_id)
-    message = QuestMessage.objects.filter(pk=message_id, quest=found).exclude(attachment="").first()
+    message = instruction_selectors.message_with_attachment(quest=found, message_id=message_id)
     if message is None:
         raise Http404
     return _download(request, message.attachment, message.attachment_name, message.attachment_content_type)

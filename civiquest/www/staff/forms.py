@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civiquest.accounts.models import Service, ServiceRole
+from civiquest.accounts.models import ServiceRole
+from civiquest.accounts.selectors import services_by_name
 from civiquest.core.forms import BaseForm
 
 
@@ -13,5 +14,5 @@ class AgentInvitationForm(BaseForm):
         ),
         max_length=254,
     )
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.order_by("name"))
+    service = forms.ModelChoiceField(label=_("Service"), queryset=services_by_name())
     role = forms.ChoiceField(label=_("Rôle dans le service"), choices=ServiceRole.choices, widget=forms.RadioSelect)

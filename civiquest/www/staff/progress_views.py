@@ -12,7 +12,6 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role, User
 from civiquest.core.forms import BaseForm
 from civiquest.progress import selectors, services
-from civiquest.progress.models import XpEntry
 from civiquest.progress.xp import level_of
 
 
@@ -59,7 +58,7 @@ def citizen_ledger(request: AuthenticatedHttpRequest, user_id: int) -> HttpRespo
 @require_POST
 def xp_entry_revoke(request: AuthenticatedHttpRequest, user_id: int, entry_id: int) -> HttpResponse:
     citizen = _citizen(user_id)
-    entry = XpEntry.objects.filter(pk=entry_id, citizen=citizen).first()
+    entry = selectors.ledger_entry_of(citizen=citizen, entry_id=entry_id)
     if entry is None:
         raise Http404
     form = RevokeForm(data=request.POST)

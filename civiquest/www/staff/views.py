@@ -7,8 +7,13 @@ from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.audit import audit_record
-from civiquest.accounts.models import AgentInvitation, Role, ServiceMembership, ServiceRole
-from civiquest.accounts.selectors import open_invitations, services_with_agent_counts, user_counts_by_role
+from civiquest.accounts.models import AgentInvitation, Role, ServiceRole
+from civiquest.accounts.selectors import (
+    memberships_by_service,
+    open_invitations,
+    services_with_agent_counts,
+    user_counts_by_role,
+)
 from civiquest.accounts.services import agent_invite, invitation_revoke, membership_revoke
 from civiquest.www.staff.forms import AgentInvitationForm
 
@@ -52,9 +57,7 @@ def agents(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "services": services_with_agent_counts(),
         "invitations": open_invitations(),
-        "memberships": ServiceMembership.objects.select_related("user", "service").order_by(
-            "service__name", "user__last_name", "user__first_name", "pk"
-        ),
+        "memberships": memberships_by_service(),
     }
     return render(request, "staff/agents.html", context)
 
