@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError
 
+from civiquest.integrations.address import local as engine
 from civiquest.integrations.address.client import BanGeocoderClient
 from civiquest.integrations.http import ServiceUnavailable
 
@@ -32,9 +33,6 @@ def backend() -> str:
 
 
 def _local_call(operation: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # Imported here: the http backend never loads the local engine.
-    from civiquest.integrations.address import local as engine
-
     try:
         return dict(getattr(engine, operation)(*args, **kwargs))
     except DatabaseError as error:
