@@ -4,14 +4,13 @@
 import os
 import sys
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import execute_from_command_line
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.core.exceptions import ImproperlyConfigured
-
     try:
-        from django.core.management import execute_from_command_line
-
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as error:
         # A refused configuration is an operator's problem: say what is missing, no traceback.

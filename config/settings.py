@@ -655,7 +655,7 @@ def s3_private_storage(environ: Environ) -> dict[str, Any] | None:
     """The ``STORAGES["private"]`` entry for the bucket, or None without CIVIQUEST_S3_BUCKET (local disk)."""
     if not _s3(environ, "BUCKET"):
         return None
-    from botocore.config import Config  # only deployments on S3 load botocore
+    from botocore.config import Config  # noqa: PLC0415 - only deployments on S3 load botocore
 
     encryption = _s3(environ, "SERVER_SIDE_ENCRYPTION")
     options = {

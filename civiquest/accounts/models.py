@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.core.text import search_key
@@ -207,8 +208,6 @@ class AuditIsAppendOnly(Exception):
 
 
 def audit_append_only_message() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Le journal d’audit ne se modifie pas et ne s’efface pas.")
 
 

@@ -2,6 +2,8 @@ import logging
 
 from celery import shared_task
 
+from civiquest.accounts import audit
+
 logger = logging.getLogger("civiquest.audit")
 
 
@@ -12,9 +14,7 @@ def audit_verify() -> bool:
     A broken link is logged as an error (the alerting reads error logs); an intact chain
     logs its length and head hash, which the shipped logs keep as outside witnesses of it.
     """
-    from civiquest.accounts.audit import audit_verify as verify
-
-    report = verify()
+    report = audit.audit_verify()
     if report.ok:
         logger.info("audit chain intact: %s event(s), head %s", report.count, report.head_hash)
         return True

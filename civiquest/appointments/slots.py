@@ -23,6 +23,8 @@ from civiquest.accounts.models import Service, User
 from civiquest.appointments import booking
 from civiquest.appointments.models import Appointment, AppointmentStatus, MeetingPoint, TimeSlot
 from civiquest.appointments.selectors import meeting_point_timezone
+from civiquest.notifications.models import NotificationKind
+from civiquest.notifications.services import notify
 
 # A single publication stays reasonable: three months, a few thousand slots.
 MAX_PLAN_DAYS = 92
@@ -255,9 +257,6 @@ def appointment_cancel(appointment: Appointment, *, by: User | None, motivation:
 
 def _cancellation_notify(appointment: Appointment, *, motivation: str) -> None:
     # Explicit cross-app call (never a signal): the citizen learns it from their space and by email.
-    from civiquest.notifications.models import NotificationKind
-    from civiquest.notifications.services import notify
-
     point = appointment.slot.meeting_point
     local = timezone.localtime(appointment.slot.starts_at, meeting_point_timezone(point))
     path = reverse("citizen:appointment-manage", kwargs={"token": appointment.management_token})

@@ -2,18 +2,16 @@
 
 from celery import shared_task
 
+from civiquest.appointments import booking
+
 
 @shared_task(name="passport.appointments_coordination_sync", ignore_result=True)
 def appointments_coordination_sync() -> tuple[int, int]:
     """Register with ANTS the appointments it has not heard of, withdraw the cancelled ones (idempotent)."""
-    from civiquest.appointments.booking import coordination_sync
-
-    return coordination_sync()
+    return booking.coordination_sync()
 
 
 @shared_task(name="passport.appointment_register", ignore_result=True)
 def appointment_register(appointment_id: int) -> bool:
     """One appointment's registration, again (idempotent: nothing is sent once it is registered)."""
-    from civiquest.appointments.booking import appointment_register as register
-
-    return register(appointment_id=appointment_id)
+    return booking.appointment_register(appointment_id=appointment_id)

@@ -32,6 +32,7 @@ from civiquest.assistant.providers import (
     ProviderError,
     get_provider,
 )
+from civiquest.assistant.retrieval import get_retriever
 from civiquest.assistant.types import Citation, Outcome, Passage, Reply, ReplyEvent, Retriever
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,6 @@ def _suggested_procedures(passages: Iterable[Passage]) -> tuple[str, ...]:
 
 
 def _default_retriever() -> Retriever:
-    from civiquest.assistant.retrieval import get_retriever
-
     return get_retriever()
 
 

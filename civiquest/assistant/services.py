@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from civiquest.assistant.knowledge import ImportReport, ParsedChunk, ParsedFiche, iter_parsed
 from civiquest.assistant.models import KnowledgeChunk, KnowledgeSource, SourceKind
+from civiquest.catalogue.models import Procedure, ProcedureStatus, RevisionStatus, Step
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +178,6 @@ def procedure_url(slug: str) -> str:
 
 
 def _procedure_contents() -> list[SourceContent]:
-    from civiquest.catalogue.models import Procedure, ProcedureStatus, RevisionStatus, Step
-
     procedures = list(Procedure.objects.filter(status=ProcedureStatus.PUBLISHED).order_by("slug"))
     steps_by_procedure: dict[int, list[Step]] = {}
     for step in (
@@ -252,7 +251,9 @@ def catalogue_refresh() -> ImportReport:
 
 def index_rebuild() -> Path:
     """Rebuild the on-disk retrieval index from the database (atomically); returns its directory."""
-    from civiquest.assistant.retrieval import build_index
+    # Retrieval loads numpy and bm25s (0.3-0.5 s and 13 MB more per process); the web and the
+    # workers import this module (publishing schedules a refresh), only indexing needs them.
+    from civiquest.assistant.retrieval import build_index  # noqa: PLC0415 - heavy, loaded only to index
 
     return build_index()
 
@@ -268,7 +269,7 @@ def knowledge_refresh_later() -> None:
     Runs as a Celery task (inline when no broker is configured, as in development). Called
     several times in one transaction (loading the whole catalogue), it schedules one refresh.
     """
-    from civiquest.assistant.tasks import knowledge_refresh
+    from civiquest.assistant.tasks import knowledge_refresh  # noqa: PLC0415 - assistant.tasks imports this module
 
     connection = transaction.get_connection()
     if any(getattr(entry[1], "assistant_refresh", False) for entry in connection.run_on_commit):

@@ -1,3 +1,4 @@
+from celery.signals import task_failure
 from django.apps import AppConfig
 
 
@@ -7,9 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Cœur"
 
     def ready(self) -> None:
-        from celery.signals import task_failure
-
-        from civiquest.core.task_failures import on_task_failure
+        # task_failures imports core.models, which cannot load before the app registry is ready.
+        from civiquest.core.task_failures import on_task_failure  # noqa: PLC0415 - models not ready at app loading
 
         # In the worker and in every process that runs tasks inline: no failure goes unrecorded.
         task_failure.connect(on_task_failure, dispatch_uid="civiquest.core.task_failures")

@@ -15,6 +15,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from civiquest.core.models import TaskFailure
+
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 200
@@ -56,8 +58,6 @@ def task_failure_record(
     retries: int,
 ) -> None:
     """Write (or update, for a task id that failed before) the failure's row."""
-    from civiquest.core.models import TaskFailure
-
     now = timezone.now()
     details = {
         "task_name": task_name[:200],

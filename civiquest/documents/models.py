@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civiquest.documents.storage import private_storage
+
 
 class DocumentType(models.TextChoices):
     """Kinds of documents in the citizen's wallet; a documents step asks for some of them."""
@@ -23,8 +25,6 @@ class DocumentType(models.TextChoices):
 
 
 def _private_storage() -> Any:
-    from civiquest.documents.storage import private_storage
-
     return private_storage()
 
 

@@ -3,10 +3,10 @@
 from celery import shared_task
 from django.utils import timezone
 
+from civiquest.documents import expiry
+
 
 @shared_task(name="passport.titles_expiry_notify", ignore_result=True, autoretry_for=(OSError,), retry_backoff=60)
 def titles_expiry_notify() -> int:
     """The daily notice of passports and identity cards expiring in 6 months or 1 month (idempotent)."""
-    from civiquest.documents.expiry import expiry_notify
-
-    return expiry_notify(today=timezone.localdate())
+    return expiry.expiry_notify(today=timezone.localdate())

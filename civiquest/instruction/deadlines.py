@@ -14,10 +14,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
+from civiquest.accounts.models import ServiceMembership, User
 from civiquest.instruction.models import ChangeRequest
+from civiquest.notifications.models import Notification, NotificationKind
+from civiquest.notifications.services import notify
 from civiquest.quests.models import Quest, QuestState, QuestTransition
 
 # States in which the service must act, so where a deadline runs.
@@ -106,23 +112,12 @@ def due_soon(*, now: dt.datetime | None = None, within_days: int = WARN_WITHIN_D
 # The notification kind of a deadline warning. ``progress.NotificationKind`` has no
 # "deadline" value yet: until it does, the warning uses the quest-tracking kind.
 def _deadline_kind() -> str:
-    from civiquest.notifications.models import NotificationKind
-
     return NotificationKind.DEADLINE
 
 
 def deadlines_warn(*, now: dt.datetime | None = None, within_days: int | None = None) -> int:
     """Warn the agents of each quest due within ``within_days`` days: its assignee, or else every
     agent of its service. One notification per quest, agent and day. Returns how many were written."""
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import formats
-    from django.utils.translation import gettext as _
-
-    from civiquest.accounts.models import ServiceMembership, User
-    from civiquest.notifications.models import Notification
-    from civiquest.notifications.services import notify
-
     now = now or timezone.now()
     if within_days is None:
         within_days = int(getattr(settings, "INSTRUCTION_DEADLINE_WARN_DAYS", WARN_WITHIN_DAYS))

@@ -22,15 +22,20 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import Role, ServiceMembership, ServiceRole, User
+from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.services import revision_loaded
 from civiquest.core.errors import ProcedureError
+from civiquest.documents.intake import EXTENSION_OF_CONTENT_TYPE, upload_check
 from civiquest.instruction.attestation import attestation_issue
 from civiquest.instruction.models import ChangeRequest, Label, QuestLabel, QuestMessage, QuestNote
+from civiquest.notifications.models import NotificationKind
+from civiquest.notifications.services import notify
 from civiquest.quests import services
 from civiquest.quests.models import Quest, QuestState, QuestTransition
 from civiquest.quests.services import QuestEvents
@@ -235,8 +240,6 @@ def message_send(*, quest: Quest, author: User, body: str, attachment: Any = Non
                 locked = own
             message = QuestMessage(quest=locked, author=author, from_agent=from_agent, body=body[:MESSAGE_MAX_LENGTH])
             if attachment is not None:
-                from civiquest.documents.intake import EXTENSION_OF_CONTENT_TYPE, upload_check
-
                 data, content_type, original = upload_check(attachment)
                 name = f"messages/{locked.pk}/{uuid.uuid4().hex}{EXTENSION_OF_CONTENT_TYPE[content_type]}"
                 message.attachment.save(name, ContentFile(data), save=False)
@@ -255,11 +258,6 @@ def message_send(*, quest: Quest, author: User, body: str, attachment: Any = Non
 
 
 def _notify_citizen_of_message(quest: Quest, message: QuestMessage) -> None:
-    from django.urls import reverse
-
-    from civiquest.notifications.models import NotificationKind
-    from civiquest.notifications.services import notify
-
     notify(
         recipient=quest.citizen,
         kind=NotificationKind.QUEST_STATE,
@@ -438,8 +436,6 @@ def quest_reopen(*, quest: Quest, actor: User, motivation: str, events: QuestEve
 
 def change_targets(quest: Quest) -> dict[str, str]:
     """What the agent may ask to fix: ``{target: label}``, in the order of the revision."""
-    from civiquest.catalogue.inputs import step_inputs
-
     revision = revision_loaded(quest.revision_id)
     targets: dict[str, str] = {}
     for step in revision.steps.all():

@@ -59,7 +59,7 @@ def notify(
         return Notification.objects.get(key=key)
     _unread_changed(recipient.pk)
     if email and email_wanted(recipient=recipient):
-        from civiquest.notifications.tasks import notification_email_send
+        from civiquest.notifications.tasks import notification_email_send  # noqa: PLC0415 - notifications.tasks imports this module
 
         notification_id = notification.pk
         transaction.on_commit(lambda: notification_email_send.delay(notification_id))

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from civiquest.notifications import digest
 from civiquest.notifications import services as notifications
 
 
@@ -18,6 +19,4 @@ def notification_email_send(notification_id: int) -> None:
 @shared_task(name="progress.weekly_digest_send", ignore_result=True, autoretry_for=(OSError,), retry_backoff=60)
 def weekly_digest_send() -> int:
     """The weekly digest (also ``manage.py notifications_weekly_digest``); idempotent per ISO week."""
-    from civiquest.notifications.digest import weekly_digest_send as send
-
-    return send()
+    return digest.weekly_digest_send()

@@ -10,10 +10,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civiquest.documents.storage import private_storage
+
 
 def _private_storage() -> Any:
-    from civiquest.documents.storage import private_storage
-
     return private_storage()
 
 

@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -67,7 +68,7 @@ def data_export_request(*, citizen: User, now: dt.datetime | None = None) -> Dat
         if pending is not None:
             return pending
         export = DataExport.objects.create(citizen=citizen, created_at=now, expires_at=now + export_lifetime())
-        from civiquest.privacy.tasks import data_export_build
+        from civiquest.privacy.tasks import data_export_build  # noqa: PLC0415 - privacy.tasks imports this module
 
         export_id = export.pk
         transaction.on_commit(lambda: data_export_build.delay(export_id))
@@ -197,8 +198,6 @@ def _placeholder_for(pseudonym: str) -> User:
 
 def _sessions_end(user_id: int) -> None:
     """Close every session of the account, in every browser."""
-    from importlib import import_module
-
     store = import_module(settings.SESSION_ENGINE).SessionStore
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user_id):

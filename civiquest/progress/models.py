@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # --- XP ledger, levels, badges ---------------------------------------------------------------
@@ -17,8 +18,6 @@ class LedgerIsAppendOnly(Exception):
 
 
 def ledger_message() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Le relevé d’XP ne se modifie pas et ne s’efface pas : une correction est une nouvelle ligne.")
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from civiquest.catalogue.models import ProcedureRevision
+from civiquest.progress.badges import badges_evaluate
 from civiquest.progress.models import XpEntry
 from civiquest.progress.xp import xp_award, xp_reverse
 from civiquest.quests.models import Quest, QuestState, QuestTransition, StepProgress
@@ -52,8 +54,6 @@ def step_reward(*, progress: StepProgress, quest: Quest) -> XpEntry | None:
 
 
 def _quest_entries(quest: Quest) -> Q:
-    from django.contrib.contenttypes.models import ContentType
-
     return Q(source_type=ContentType.objects.get_for_model(Quest), source_id=quest.pk)
 
 
@@ -72,8 +72,6 @@ def quest_transition_reward(*, transition: QuestTransition) -> XpEntry | None:
                 key=f"quest-done:{quest.pk}:{cycle}",
                 source=quest,
             )
-        from civiquest.progress.badges import badges_evaluate
-
         badges_evaluate(citizen=quest.citizen)
         return entry
     if source in DONE_STATES and target == QuestState.IN_REVIEW:

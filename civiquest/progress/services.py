@@ -10,6 +10,7 @@ from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import User
 from civiquest.documents.models import Document
 from civiquest.progress import rewards
+from civiquest.progress.badges import WALLET_BADGES, badges_evaluate
 from civiquest.progress.habits.services import habit_action_recorded
 from civiquest.progress.models import XpEntry
 from civiquest.progress.xp import xp_reverse
@@ -35,8 +36,6 @@ def document_added(*, document: Document) -> None:
 
     Called by ``procedures.documents.document_upload`` inside its transaction.
     """
-    from civiquest.progress.badges import WALLET_BADGES, badges_evaluate
-
     badges_evaluate(citizen=document.owner, codes=WALLET_BADGES)
     habit_action_recorded(citizen=document.owner, action="wallet_document_added")
 

@@ -171,7 +171,7 @@ def _level_up_check(citizen: User, state: LevelState, balance: int) -> None:
     state.reached_at = timezone.now()
     state.save(update_fields=["max_level", "curve_version", "reached_at"])
     # badges.py reads levels through this module: imported here, where a level is reached.
-    from civiquest.progress.badges import LEVEL_BADGES, badges_evaluate, game_visible
+    from civiquest.progress.badges import LEVEL_BADGES, badges_evaluate, game_visible  # noqa: PLC0415 - intra-app cycle: badges imports xp
 
     badges_evaluate(citizen=citizen, codes=LEVEL_BADGES)
     if not game_visible(citizen):

@@ -22,17 +22,18 @@ class SuperuserAdminSite(AdminSite):
     site_title = "CiviQuest"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        # Imported here: this module is loaded with the app registry, before the models.
-        from civiquest.accounts.access import is_otp_verified
+        # This module is loaded with the app registry, before the models (accounts.access imports them).
+        from civiquest.accounts.access import is_otp_verified  # noqa: PLC0415 - models not ready at app loading
 
         user = request.user
         return bool(user.is_active and user.is_superuser and is_otp_verified(user))
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """Send sign-ins to the staff sign-in; a signed-in user who may not enter gets a 403."""
-        from django.contrib.auth.views import redirect_to_login
+        # Like has_permission: django.contrib.auth.views and accounts.access import the user model.
+        from django.contrib.auth.views import redirect_to_login  # noqa: PLC0415 - models not ready at app loading
 
-        from civiquest.accounts.access import second_factor_missing
+        from civiquest.accounts.access import second_factor_missing  # noqa: PLC0415 - models not ready at app loading
 
         index = reverse("admin:index", current_app=self.name)
         next_url = request.GET.get(REDIRECT_FIELD_NAME, "")

@@ -23,6 +23,8 @@ import yaml
 from django.conf import settings
 
 from civiquest.assistant import guardrails
+from civiquest.assistant.models import KnowledgeSource, SourceKind
+from civiquest.assistant.retrieval import get_retriever
 
 EVALUATION_DIR = Path(__file__).resolve().parent
 GOLDEN_PATH = EVALUATION_DIR / "golden.yaml"
@@ -70,9 +72,6 @@ def _gold_keys(expect: tuple[str, ...], related: dict[str, tuple[str, ...]]) -> 
 
 def evaluate(questions: list[GoldenQuestion], *, name: str = "golden") -> EvalResult:
     """Run every question through the process's retriever (the on-disk index) and score it."""
-    from civiquest.assistant.models import KnowledgeSource, SourceKind
-    from civiquest.assistant.retrieval import get_retriever
-
     retriever: Any = get_retriever()
     related = {
         key: tuple(keys)

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from civiquest.accounts.models import Service, ServiceKind
+from civiquest.catalogue import definitions as catalogue
 from civiquest.catalogue.checks import revision_problems
 from civiquest.catalogue.definitions.base import ProcedureDefinition, ServiceRef
 from civiquest.catalogue.models import (
@@ -284,8 +285,6 @@ def definition_load(definition: ProcedureDefinition) -> LoadResult:
 def catalogue_load(definitions: Iterable[ProcedureDefinition] | None = None) -> list[LoadResult]:
     """Load every definition (the whole catalogue by default); all or nothing."""
     if definitions is None:
-        from civiquest.catalogue import definitions as catalogue
-
         definitions = catalogue.CATALOGUE
     listed = list(definitions)
     _check_unique(listed)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from civiquest.core.http import ServiceUnavailable
+from civiquest.integrations.address import local as engine
 from civiquest.integrations.address.client import BanGeocoderClient
 
 logger = logging.getLogger(__name__)
@@ -32,9 +33,6 @@ def backend() -> str:
 
 
 def _local_call(operation: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # Imported here: the http backend never loads the local engine.
-    from civiquest.integrations.address import local as engine
-
     try:
         return dict(getattr(engine, operation)(*args, **kwargs))
     except DatabaseError as error:

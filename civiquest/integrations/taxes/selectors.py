@@ -11,6 +11,7 @@ from django.apps import apps
 from civiquest.accounts.models import User
 from civiquest.catalogue.selectors import procedure_slug_needing
 from civiquest.integrations.taxes import calendar
+from civiquest.quests.models import Answer, Quest
 
 # Quest answers that hold the citizen's home address (newest first wins), when no home address is known.
 ADDRESS_FIELDS = ("adresse", "nouvelle_adresse")
@@ -54,8 +55,6 @@ def departement_of_citizen(citizen: User) -> str | None:
         found = _departement_of_address(address)
         if found:
             return found
-    from civiquest.quests.models import Answer
-
     answers = (
         Answer.objects.filter(quest__citizen=citizen, field_name__in=ADDRESS_FIELDS)
         .order_by("-updated_at")
@@ -78,8 +77,6 @@ def tax_deadline_for(citizen: User, *, today: dt.date) -> CitizenDeadline | None
     deadline = calendar.next_deadline(zone=calendar.zone_of(departement), today=today)
     if deadline is None or today < deadline.campaign.opening - dt.timedelta(days=SHOW_DAYS_BEFORE_OPENING):
         return None
-    from civiquest.quests.models import Quest
-
     declared = Quest.objects.filter(
         citizen=citizen,
         revision__tax_calendar=True,

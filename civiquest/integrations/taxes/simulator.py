@@ -211,7 +211,7 @@ def tax_benefit_system() -> Any:
     if _system is None:
         with _system_lock:
             if _system is None:
-                from openfisca_france import FranceTaxBenefitSystem  # heavy: only when a tax page needs it
+                from openfisca_france import FranceTaxBenefitSystem  # noqa: PLC0415 - heavy: web processes never load OpenFisca
 
                 _system = FranceTaxBenefitSystem()
     return _system
@@ -259,13 +259,13 @@ def _uncapped_tax(income_year: int, net_taxable_income: float, parts: float) -> 
     if not parts:
         return 0.0
     scale = tax_benefit_system().parameters(f"{income_year}-01-01").impot_revenu.bareme_ir_depuis_1945.bareme
-    import numpy
+    import numpy  # noqa: PLC0415 - comes with OpenFisca: web processes import this module without loading it
 
     return float(scale.calc(numpy.array([net_taxable_income / parts]))[0]) * parts
 
 
 def _compute(household: Household) -> Estimate:
-    from openfisca_core.simulation_builder import SimulationBuilder
+    from openfisca_core.simulation_builder import SimulationBuilder  # noqa: PLC0415 - heavy: web processes never load OpenFisca
 
     year = str(household.income_year)
     simulation = SimulationBuilder().build_from_entities(tax_benefit_system(), situation_of(household))
@@ -294,7 +294,7 @@ def simulate(household: Household) -> Estimate:
     cached = cache.get(key)
     if cached is not None:
         return Estimate(**cached)
-    from civiquest.integrations.taxes.tasks import estimate_in_worker
+    from civiquest.integrations.taxes.tasks import estimate_in_worker  # noqa: PLC0415 - taxes.tasks imports this module
 
     return Estimate(**estimate_in_worker(household.normalized()))
 

@@ -37,6 +37,7 @@ from civiquest.quests import workflow
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import quest_answers
 from civiquest.www.agent.forms import ExportForm, LabelForm, MessageForm, NoteForm
+from civiquest.www.citizen.quest_views import _display_value
 from civiquest.www.private_files import PrivateFileResponse, private_file_response
 
 BULK_ACTIONS = {
@@ -161,8 +162,6 @@ class StepAnswers:
 
 
 def _answers_by_step(quest: Quest, fix_targets: set[str]) -> list[StepAnswers]:
-    from civiquest.www.citizen.quest_views import _display_value
-
     revision = revision_loaded(quest.revision_id)
     answers = quest_answers(quest)
     attached = instruction_selectors.attached_documents(quest=quest)

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.progress import selectors
+from civiquest.progress.habits.selectors import game_visible_for, habits_of
 from civiquest.progress.levels import LEVEL_CAP, LEVEL_CURVE_VERSION, THRESHOLDS, titles_unlocked
 from civiquest.progress.xp import daily_cap, level_of, self_declared_daily_cap
+from civiquest.www.citizen.habits_views import STATUS_LABELS, avatar_editor_context
 
 
 @role_required(Role.CITIZEN)
@@ -17,9 +19,6 @@ def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     In "mode sobre" (``game_visible`` false) the template shows none of it, only how to show it again.
     """
-    from civiquest.progress.habits.selectors import game_visible_for, habits_of
-    from civiquest.www.citizen.habits_views import STATUS_LABELS, avatar_editor_context
-
     if not game_visible_for(request.user):
         # "Mode sobre": the template shows none of the game, so nothing of it is read.
         return render(request, "citizen/progress/progress.html", {"title": _("Ma progression")})

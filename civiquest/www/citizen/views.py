@@ -9,6 +9,7 @@ from civiquest.accounts.models import Role
 from civiquest.accounts.services import citizen_contact_update
 from civiquest.documents.expiry import expiring_titles
 from civiquest.www.citizen.forms import ContactPreferencesForm
+from civiquest.www.citizen.home import home_of
 
 
 @public
@@ -20,8 +21,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CITIZEN)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen home: ongoing quests and their next step, deadlines, habits due, recent rewards."""
-    from civiquest.www.citizen.home import home_of
-
     context = {
         "title": _("Mon espace"),
         "home": home_of(citizen=request.user),

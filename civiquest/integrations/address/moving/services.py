@@ -147,7 +147,7 @@ def _quest_step_done(quest: Quest, declaration: MoveDeclaration, events: QuestEv
 
 
 def _enqueue(dispatch_ids: list[int]) -> None:
-    from civiquest.integrations.address.moving.tasks import moving_dispatch_send
+    from civiquest.integrations.address.moving.tasks import moving_dispatch_send  # noqa: PLC0415 - moving.tasks imports this module
 
     for dispatch_id in dispatch_ids:
         moving_dispatch_send.delay(dispatch_id)

@@ -1,3 +1,8 @@
+"""``manage.py catalogue_load``: here, above the use cases, as loading also refreshes the assistant.
+
+(In the catalogue app, it would make the catalogue import the use cases that import it.)
+"""
+
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
