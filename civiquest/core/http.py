@@ -2,9 +2,10 @@
 
 ``ServiceClient`` gives every call what an outside service needs:
 
-- **one connection pool per service**, reused across calls: a module-level registry holds one
-  ``httpx.Client`` per service name, created on first use under a lock (thread-safe; httpx's
-  pool is too) and forgotten in a forked child (its sockets are the parent's);
+- **one connection pool per service**, reused across calls: a module-level registry
+  (``civiquest.core.pools``) holds one ``httpx.Client`` per service name, created on first use
+  under a lock (thread-safe; httpx's pool is too) and forgotten in a forked child (its sockets
+  are the parent's);
 - **retries** of idempotent calls on timeouts, connection errors, 5xx and 429, after an
   exponential backoff with jitter (``BACKOFF × 2^n`` seconds, each wait drawn between half and
   all of it, so that clients that failed together do not retry together); a short
@@ -13,8 +14,8 @@
   ``DEFAULT_DEADLINE_TIMEOUTS`` × the per-attempt ``TIMEOUT``), on top of the time budget of
   the page or task the call serves (``civiquest.core.budget``): each attempt's timeout is
   capped at the time left of both, and a retry or wait that would overrun either is skipped;
-- **a circuit breaker** whose state lives in the Django cache, so every process of a
-  deployment (Redis in production) sees the same open circuit;
+- **a circuit breaker** (``civiquest.core.circuit``) whose state lives in the Django cache, so
+  every process of a deployment (Redis in production) sees the same open circuit;
 - errors that carry a translated message safe to show the citizen (``IntegrationError`` and
   its subclasses; ``ServiceUnavailable`` is a ``TransientError`` that background tasks retry).
 
@@ -30,9 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import random
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -45,7 +44,9 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.core import budget
+from civiquest.core.circuit import CircuitBreaker
 from civiquest.core.errors import TransientError
+from civiquest.core.pools import pooled_client
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ SERVICE_LABELS: dict[str, Any] = {
 }
 # A Retry-After longer than this is not waited for: the call fails and the citizen is told.
 MAX_RETRY_AFTER_SECONDS = 2.0
-CIRCUIT_KEY = "integrations:circuit:{service}"
 # A call cut shorter than this by the page's budget (the page spent its time elsewhere)
 # does not count against the service's circuit when it times out.
 FAIR_TRIAL_SECONDS = 1.0
@@ -68,8 +68,6 @@ CACHE_KEY = "integrations:get:{service}:{digest}"
 # Without a DEADLINE setting, all the attempts of one call (and the waits between them) end
 # within this many per-attempt timeouts.
 DEFAULT_DEADLINE_TIMEOUTS = 2.0
-# Each service's pool: connections open at once, and idle ones kept for the next call.
-POOL_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8, keepalive_expiry=5.0)
 
 Params = Mapping[str, Any] | list[tuple[str, Any]] | None
 
@@ -175,97 +173,6 @@ def backoff_delay(attempt: int, backoff: float) -> float:
     """The wait before retry number ``attempt`` (1, 2…): between half and all of ``backoff × 2^(attempt-1)``."""
     ceiling = backoff * 2 ** (attempt - 1)
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - spreading retries, not a secret
-
-
-class CircuitBreaker:
-    """Closed → open after ``failure_threshold`` failures in a row → half-open after the delay.
-
-    Half-open lets calls through again; the first success closes the circuit, a failure
-    opens it for another delay. State, in the cache, shared by every process: a counter of
-    failures in a row (``cache.add`` + ``cache.incr``, atomic on Redis: concurrent failures
-    in several processes are all counted) and, once the threshold is crossed, the time the
-    circuit stays open until. With the cache unreachable the circuit stays closed: the
-    page's time budget still bounds what a dead service costs.
-    """
-
-    def __init__(self, config: ServiceConfig) -> None:
-        self.config = config
-        key = CIRCUIT_KEY.format(service=config.name)
-        self.failures_key = f"{key}:failures"
-        self.open_until_key = f"{key}:open-until"
-
-    def failures(self) -> int:
-        return int(cache.get(self.failures_key) or 0)
-
-    def is_open(self) -> bool:
-        return float(cache.get(self.open_until_key) or 0.0) > time.time()
-
-    def record_success(self) -> None:
-        if cache.get(self.failures_key):
-            cache.delete_many([self.failures_key, self.open_until_key])
-
-    def record_failure(self) -> None:
-        # No expiry: "in a row" lasts until a success. The counter stays above the threshold
-        # while open, so a failure when half-open re-opens at once.
-        cache.add(self.failures_key, 0, None)
-        try:
-            failures = int(cache.incr(self.failures_key))
-        except ValueError:  # deleted by a success in between, or the cache is unreachable
-            return
-        if failures < self.config.failure_threshold:
-            return
-        cache.set(self.open_until_key, time.time() + self.config.recovery_seconds, None)
-        if failures == self.config.failure_threshold:
-            logger.warning("integration circuit opened", extra={"service": self.config.name, "failures": failures})
-
-
-def reset_circuit(service: str) -> None:
-    key = CIRCUIT_KEY.format(service=service)
-    cache.delete_many([f"{key}:failures", f"{key}:open-until"])
-
-
-class _Pools:
-    """This process's connection pools: one ``httpx.Client`` per service, made on first use."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.clients: dict[str, httpx.Client] = {}
-
-    def client(self, service: str) -> httpx.Client:
-        client = self.clients.get(service)
-        if client is not None:
-            return client
-        with self.lock:
-            client = self.clients.get(service)
-            if client is None:
-                client = httpx.Client(limits=POOL_LIMITS, follow_redirects=False)
-                self.clients[service] = client
-            return client
-
-    def close(self) -> None:
-        with self.lock:
-            clients, self.clients = self.clients, {}
-        for client in clients.values():
-            client.close()
-
-    def forget(self) -> None:
-        """In a forked child: the parent's sockets are not ours to use, nor to close."""
-        self.lock = threading.Lock()
-        self.clients = {}
-
-
-_pools = _Pools()
-os.register_at_fork(after_in_child=_pools.forget)
-
-
-def pooled_client(service: str) -> httpx.Client:
-    """The connection pool of ``service`` in this process, the same at every call."""
-    return _pools.client(service)
-
-
-def close_pools() -> None:
-    """Close every pool of this process (tests, shutdown); the next call opens a new one."""
-    _pools.close()
 
 
 class ServiceClient:

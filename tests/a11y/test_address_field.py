@@ -12,7 +12,7 @@ from django.urls import reverse
 from civiquest.actions.catalogue import catalogue_load
 from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
 from civiquest.catalogue.models import Procedure
-from civiquest.core.http import reset_circuit
+from civiquest.core.circuit import reset_circuit
 from civiquest.integrations.address.moving.models import DispatchStatus, MoveDispatch
 from civiquest.quests.services import quest_start
 from civiquest.sandbox import http_faults

@@ -10,14 +10,15 @@ from django.db import connection
 from django.utils import timezone
 
 from civiquest.actions.appointments import appointment_book, appointment_cancel, quest_appointment_book
-from civiquest.appointments import booking
-from civiquest.appointments.booking import BookingError, Place
+from civiquest.appointments import booking, places
+from civiquest.appointments.booking import BookingError
 from civiquest.appointments.models import (
     Appointment,
     AppointmentApplication,
     AppointmentStatus,
     CoordinationStatus,
 )
+from civiquest.appointments.places import Place
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.coordination import SERVICE
 from civiquest.quests.models import Answer, StepProgress
@@ -215,12 +216,12 @@ def test_points_are_sorted_by_distance_when_the_address_has_coordinates(db):
     far = point("Mairie de Paris Centre", 48.8566, 2.3522, zip_code="75001", citycode="75056")
     near = point("Mairie de Nouméa", -22.2758, 166.4580)
     middle = point("Mairie de Dumbéa", -22.1500, 166.4500, zip_code="98835", citycode="98805")
-    nearby = booking.nearest_points(Place(lat=-22.2716, lon=166.4413))
+    nearby = places.nearest_points(Place(lat=-22.2716, lon=166.4413))
     # The box around Nouméa holds two points: Paris is not even read.
     assert [item.point for item in nearby] == [near, middle]
     assert nearby[0].distance_km is not None and nearby[0].distance_km < 3
     assert nearby[1].distance_label == "à 14 km"
-    lonely = booking.nearest_points(Place(lat=45.76, lon=4.83))  # Lyon: nothing in the box, all by distance
+    lonely = places.nearest_points(Place(lat=45.76, lon=4.83))  # Lyon: nothing in the box, all by distance
     assert [item.point for item in lonely] == [far, middle, near] or [item.point for item in lonely][0] == far
 
 
@@ -228,14 +229,14 @@ def test_without_coordinates_the_commune_then_postcode_then_department_come_firs
     paris = point("A Paris", 48.8566, 2.3522, zip_code="75001", citycode="75056")
     dumbea = point("B Dumbéa", -22.15, 166.45, zip_code="98835", citycode="98805")
     noumea = point("C Nouméa", -22.2758, 166.4580, zip_code="98800", citycode="98818")
-    by_citycode = booking.nearest_points(booking.place_of({"label": "x", "citycode": "98818", "postcode": "98800"}))
+    by_citycode = places.nearest_points(places.place_of({"label": "x", "citycode": "98818", "postcode": "98800"}))
     assert [item.point for item in by_citycode] == [noumea, dumbea, paris]
-    free_text = booking.place_of({"label": "3 rue Anatole France 98800 Nouméa", "free_entry": True})
+    free_text = places.place_of({"label": "3 rue Anatole France 98800 Nouméa", "free_entry": True})
     assert free_text.postcode == "98800" and not free_text.has_coordinates
-    assert [item.point for item in booking.nearest_points(free_text)] == [noumea, dumbea, paris]
-    plain = booking.place_of("12 rue de Rivoli, 75001 Paris")
-    assert [item.point for item in booking.nearest_points(plain)][0] == paris
-    assert [item.point for item in booking.nearest_points(booking.place_of(None))] == [paris, dumbea, noumea]
+    assert [item.point for item in places.nearest_points(free_text)] == [noumea, dumbea, paris]
+    plain = places.place_of("12 rue de Rivoli, 75001 Paris")
+    assert [item.point for item in places.nearest_points(plain)][0] == paris
+    assert [item.point for item in places.nearest_points(places.place_of(None))] == [paris, dumbea, noumea]
 
 
 def test_slots_are_grouped_by_day_without_full_ones(db):
@@ -246,7 +247,7 @@ def test_slots_are_grouped_by_day_without_full_ones(db):
     full = future_slot(mairie, days=2, hour=9)
     Appointment.objects.create(slot=full, citizen=CitizenFactory(), application_ids=["X"], reason="PASSPORT")
     future_slot(mairie, days=40)  # beyond the 4 weeks offered
-    [near] = booking.points_with_slots(Place(lat=-22.2716, lon=166.4413))
+    [near] = places.points_with_slots(Place(lat=-22.2716, lon=166.4413))
     assert near.point == mairie and empty.pk
     assert [[slot.pk for slot in slots] for _day, slots in near.days] == [[s.pk for s in day_one], [day_two.pk]]
 

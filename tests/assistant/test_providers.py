@@ -136,7 +136,7 @@ def test_complete_failures_raise_provider_error(fake_llm, mode):
 
 def test_a_failing_model_opens_its_circuit_and_is_then_left_alone(fake_llm):
     from civiquest.assistant.providers import FAILURE_THRESHOLD
-    from civiquest.core.http import pooled_client
+    from civiquest.core.pools import pooled_client
 
     fake_llm.mode = "error_500"
     provider = _client(fake_llm, timeout=0.3)

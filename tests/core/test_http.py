@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from civiquest.core import http as outside
+from civiquest.core import pools
 from civiquest.core.http import (
     BadAnswer,
     CircuitOpen,
@@ -20,8 +20,8 @@ from civiquest.core.http import (
     ServiceConfig,
     ServiceUnavailable,
     backoff_delay,
-    pooled_client,
 )
+from civiquest.core.pools import pooled_client
 from tests.redis_server import PrivateRedis, private_redis
 from tests.utils import run_django
 
@@ -377,7 +377,7 @@ def test_each_service_has_its_own_pool() -> None:
 
 
 def test_threads_asking_at_once_get_the_same_pool() -> None:
-    outside.close_pools()
+    pools.close_pools()
     barrier = threading.Barrier(8)
     found: list[int] = []
 
@@ -396,7 +396,7 @@ def test_threads_asking_at_once_get_the_same_pool() -> None:
 def test_closed_pools_are_replaced_on_next_use(server: ScriptedServer) -> None:
     server.script((200, {"ok": True}))
     before = pooled_client("ban")
-    outside.close_pools()
+    pools.close_pools()
     assert before.is_closed
     assert client_for(server).get("/search") == {"ok": True}
     assert pooled_client("ban") is not before
@@ -408,10 +408,10 @@ def test_a_forked_child_does_not_use_its_parents_pools() -> None:
     pooled_client("ban")
     child = os.fork()
     if child == 0:  # pragma: no cover - the child's exit code is the assertion
-        os._exit(0 if not outside._pools.clients else 1)
+        os._exit(0 if not pools._pools.clients else 1)
     _pid, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert outside._pools.clients  # the parent keeps its own
+    assert pools._pools.clients  # the parent keeps its own
 
 
 # --- Any content, and streams --------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from civiquest.core.http import reset_circuit
+from civiquest.core.circuit import reset_circuit
 from civiquest.sandbox import http_faults
 
 # Fast enough for tests, still the real behaviour: a timeout, retries, a circuit that opens. The

@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from civiquest.core import budget
-from civiquest.core.http import CircuitBreaker, ServiceConfig, ServiceUnavailable
+from civiquest.core.circuit import CircuitBreaker
+from civiquest.core.http import ServiceConfig, ServiceUnavailable
 from civiquest.integrations.passport.coordination import SERVICE as ANTS
 from civiquest.sandbox import http_faults
 from civiquest.sandbox.http_faults import HttpFault

@@ -28,9 +28,9 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.actions.appointments import appointment_book, appointment_cancel, quest_appointment_book
-from civiquest.appointments import booking
+from civiquest.appointments import booking, places
 from civiquest.appointments import selectors as appointment_selectors
-from civiquest.appointments.booking import ApplicationCheck, BookingError, NearbyPoint, Place
+from civiquest.appointments.booking import ApplicationCheck, BookingError
 from civiquest.appointments.models import (
     Appointment,
     AppointmentReason,
@@ -38,6 +38,7 @@ from civiquest.appointments.models import (
     CoordinationStatus,
     TimeSlot,
 )
+from civiquest.appointments.places import NearbyPoint, Place
 from civiquest.appointments.selectors import meeting_point_timezone, open_quest_for_reason
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.timbre import Timbre, timbre_from_answers
@@ -109,8 +110,8 @@ def appointment_panel(quest: Quest, answers: dict[str, Any]) -> AppointmentPanel
     """The number's standing at ANTS (one HTTP call), the current appointment, the slots near the address."""
     number = str(answers.get(booking.PRE_APPLICATION_ANSWER) or "")
     check = booking.application_check(number) if number else None
-    place = booking.place_of(answers.get(booking.ADDRESS_ANSWER))
-    points = _with_local_starts(booking.points_with_slots(place)) if check is not None and check.can_book else []
+    place = places.place_of(answers.get(places.ADDRESS_ANSWER))
+    points = _with_local_starts(places.points_with_slots(place)) if check is not None and check.can_book else []
     return AppointmentPanel(
         application_id=check.application_id if check is not None else "",
         check=check,

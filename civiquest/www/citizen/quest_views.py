@@ -1,4 +1,6 @@
-"""The citizen's procedure pages: catalogue, procedure, quests, steps, review and submission.
+"""The citizen's quest pages: starting a quest, quests, steps, review and submission.
+
+The public catalogue and procedure pages are ``catalogue_views``'s.
 
 Views parse the request, call a selector or a service of ``civiquest.procedures`` and
 render. A quest of another citizen is a 404 everywhere (``quest_detail`` returns None).
@@ -8,43 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
+from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.actions.quests import quest_start, quest_step_save, quest_submit
 from civiquest.appointments.booking import books_through_ants
-from civiquest.catalogue.cache import cached_listing
 from civiquest.catalogue.cleaning import address_display
 from civiquest.catalogue.conditions import Visibility, completeness, visibility
 from civiquest.catalogue.inputs import InputSpec
-from civiquest.catalogue.models import ISSUED_TITLES, FieldKind, Procedure, RevisionStatus, Step, StepKind
-from civiquest.catalogue.selectors import procedure_slug_needing
+from civiquest.catalogue.models import FieldKind, Step, StepKind
 from civiquest.core.errors import ProcedureError
-from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.models import Document
 from civiquest.documents.selectors import wallet_documents
 from civiquest.quests import workflow
 from civiquest.quests.errors import QuestIncomplete
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import (
-    open_quest_of,
     published_procedure,
-    published_procedures,
     quest_answers,
     quest_detail,
     quest_done_step_ids,
@@ -52,111 +42,9 @@ from civiquest.quests.selectors import (
 )
 from civiquest.quests.services import is_guided
 from civiquest.www.citizen.appointment_views import quest_step_extra, quest_timbre
-from civiquest.www.citizen.quest_forms import CatalogueFilterForm, StepForm, raw_answers
+from civiquest.www.citizen.quest_forms import StepForm, raw_answers
 
-# --- Catalogue and procedure pages --------------------------------------------------------------
-
-CATALOGUE_PAGE_SIZE = 24
-
-
-@public
-def catalogue(request: HttpRequest) -> HttpResponse:
-    form = CatalogueFilterForm(data=request.GET or None)
-    filters = form.filters() if form.is_bound else {"search": "", "theme": "", "life_event": ""}
-    page = Paginator(published_procedures(**filters), CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-
-    def render_listing() -> str:
-        context = {
-            "form": form,
-            "procedures": list(page.object_list),
-            "page": page,
-            "page_query": query.urlencode(),
-            "filtered": any(filters.values()),
-        }
-        return render_to_string("citizen/quests/catalogue_listing.html", context, request=request)
-
-    # Browsing by theme or life event (a bounded set of listings) is served from the cache;
-    # a free-text search or a rejected filter is rendered each time.
-    cacheable = not filters["search"] and (not form.is_bound or not form.errors)
-    listing = (
-        cached_listing(
-            parts=(get_language() or "", filters["theme"], filters["life_event"], str(page.number)),
-            render=render_listing,
-        )
-        if cacheable
-        else render_listing()
-    )
-    return render(
-        request,
-        "citizen/quests/catalogue.html",
-        {"title": _("Démarches"), "listing": mark_safe(listing)},  # noqa: S308
-    )
-
-
-@public
-def title_renew(request: HttpRequest, title: str) -> HttpResponse:
-    """Where an expiring title leads: the procedure that issues it (set in the builder), else the catalogue."""
-    if title not in dict(ISSUED_TITLES):
-        raise Http404
-    slug = procedure_slug_needing(issued_title=title)
-    return redirect("citizen:procedure", slug=slug) if slug else redirect("citizen:catalogue")
-
-
-@public
-def procedure(request: HttpRequest, slug: str) -> HttpResponse:
-    found = published_procedure(slug=slug)
-    if found is None:
-        raise Http404
-    steps = list(
-        Step.objects.filter(revision__procedure=found, revision__status=RevisionStatus.PUBLISHED).order_by("position")
-    )
-    labels = dict(DocumentType.choices)
-    documents = [
-        str(labels.get(code, code))
-        for step in steps
-        if step.kind == StepKind.DOCUMENTS and isinstance(step.document_types, list)
-        for code in step.document_types
-    ]
-    sign_in_url = reverse("oidc:franceconnect") + "?" + _next_query(request.path)
-    open_quest = None
-    open_quest_url = ""
-    if request.user.is_authenticated and request.user.role == Role.CITIZEN:
-        open_quest = open_quest_of(citizen=request.user, procedure=found)
-    if open_quest is not None:
-        open_quest_url = (
-            reverse("citizen:quest-step", args=[open_quest.pk, open_quest.current_step.slug])
-            if open_quest.state in workflow.EDITABLE_STATES and open_quest.current_step is not None
-            else reverse("citizen:quest", args=[open_quest.pk])
-        )
-    return render(
-        request,
-        "citizen/quests/procedure.html",
-        {
-            "title": found.title,
-            "procedure": found,
-            "steps": steps,
-            "documents": list(dict.fromkeys(documents)),
-            "sign_in_url": sign_in_url,
-            "cost": _cost(found),
-            "open_quest": open_quest,
-            "open_quest_url": open_quest_url,
-        },
-    )
-
-
-def _cost(found: Procedure) -> str:
-    if found.cost_label:
-        return found.cost_label
-    if not found.cost_cents:
-        return _("Gratuit")
-    euros = number_format(Decimal(found.cost_cents) / 100, decimal_pos=2 if found.cost_cents % 100 else 0)
-    return _("%(amount)s €") % {"amount": euros}
-
-
-def _next_query(path: str) -> str:
-    return urlencode({"next": path})
+# --- Starting a quest -----------------------------------------------------------------------------
 
 
 @require_POST

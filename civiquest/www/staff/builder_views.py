@@ -1,63 +1,41 @@
-"""Staff pages: the procedure builder, its preview and overview, services, and the audit log.
+"""Staff pages: the procedure builder (procedures, revisions, publication), its preview and overview.
 
 Views stay thin: forms turn input into values, ``procedures.builder`` writes and audits.
-Steps and fields are only reached through the draft revision of the procedure in the URL
-(anything else is a 404). Every form works as a plain POST.
+Steps and fields (``builder_step_views``) are only reached through the draft revision of the
+procedure in the URL (anything else is a 404). Every form works as a plain POST. Services
+and the audit log are ``services_audit_views``'s.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterator
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
-from civiquest.accounts.audit import audit_search
-from civiquest.accounts.models import AuditEvent, Role, Service
+from civiquest.accounts.models import Role
 from civiquest.actions.catalogue import procedure_publish
 from civiquest.catalogue import builder
 from civiquest.catalogue.errors import RevisionInvalid
 from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.models import (
     REVISION_NEEDS,
-    Field,
     Procedure,
     ProcedureRevision,
     ProcedureStatus,
     RevisionStatus,
     Step,
-    StepKind,
 )
 from civiquest.core.errors import ProcedureError
 from civiquest.core.forms import BaseForm
 from civiquest.quests.overview import procedure_overview, procedures_for_staff
 from civiquest.www.citizen.quest_forms import StepForm as CitizenStepForm
-from civiquest.www.staff.builder_forms import (
-    AuditSearchForm,
-    FieldForm,
-    MotivationForm,
-    NeedsForm,
-    ProcedureForm,
-    RewardsForm,
-    ServiceForm,
-    StepForm,
-    condition_text,
-)
-
-AUDIT_PAGE_SIZE = 50
-CSV_CHUNK = 500
+from civiquest.www.staff.builder_forms import MotivationForm, NeedsForm, ProcedureForm, RewardsForm
+from civiquest.www.staff.builder_step_forms import condition_text
 
 
 def _errors_onto(form: BaseForm, error: ValidationError) -> None:
@@ -84,33 +62,6 @@ def _draft_loaded(procedure: Procedure) -> ProcedureRevision | None:
         .prefetch_related(Prefetch("steps", queryset=Step.objects.prefetch_related("fields")))
         .first()
     )
-
-
-def _draft_step(procedure_id: int, step_id: int) -> Step:
-    step = (
-        Step.objects.select_related("revision__procedure")
-        .filter(pk=step_id, revision__procedure_id=procedure_id, revision__status=RevisionStatus.DRAFT)
-        .first()
-    )
-    if step is None:
-        raise Http404
-    return step
-
-
-def _draft_field(procedure_id: int, step_id: int, field_id: int) -> Field:
-    field_ = (
-        Field.objects.select_related("step__revision__procedure")
-        .filter(
-            pk=field_id,
-            step_id=step_id,
-            step__revision__procedure_id=procedure_id,
-            step__revision__status=RevisionStatus.DRAFT,
-        )
-        .first()
-    )
-    if field_ is None:
-        raise Http404
-    return field_
 
 
 # --- Procedures -----------------------------------------------------------------------------
@@ -310,164 +261,6 @@ def close(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpResponse:
     return redirect("staff:builder-procedure", procedure_id=procedure.pk)
 
 
-# --- Steps ----------------------------------------------------------------------------------
-
-
-@role_required(Role.STAFF)
-def step_create(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpResponse:
-    procedure = _procedure(procedure_id)
-    draft = _draft(procedure)
-    if draft is None:
-        raise Http404
-    earlier = list(Field.objects.filter(revision=draft).select_related("step").order_by("step__position", "position"))
-    form = StepForm(data=request.POST if request.method == "POST" else None, earlier=earlier)
-    if request.method == "POST" and form.is_valid():
-        try:
-            step = builder.step_add(actor=request.user, revision=draft, values=form.values())
-        except ValidationError as error:
-            _errors_onto(form, error)
-        else:
-            messages.success(request, _("L’étape « %(title)s » est ajoutée.") % {"title": step.title})
-            if step.kind == StepKind.FORM:
-                return redirect("staff:builder-step", procedure_id=procedure.pk, step_id=step.pk)
-            return redirect("staff:builder-procedure", procedure_id=procedure.pk)
-    return render(
-        request,
-        "staff/builder/step_form.html",
-        {"title": _("Nouvelle étape"), "procedure": procedure, "form": form, "step": None},
-        status=400 if form.errors else 200,
-    )
-
-
-@role_required(Role.STAFF)
-def step_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int) -> HttpResponse:
-    step = _draft_step(procedure_id, step_id)
-    procedure = step.revision.procedure
-    earlier = builder.earlier_fields(step)
-    form = StepForm(data=request.POST if request.method == "POST" else None, earlier=earlier, step=step)
-    if request.method == "POST" and form.is_valid():
-        try:
-            builder.step_update(actor=request.user, step=step, values=form.values())
-        except ValidationError as error:
-            _errors_onto(form, error)
-        else:
-            messages.success(request, _("L’étape est enregistrée."))
-            return redirect("staff:builder-step", procedure_id=procedure.pk, step_id=step.pk)
-    fields = list(step.fields.all())
-    for field_ in fields:
-        field_.condition_label = condition_text(field_.condition)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "staff/builder/step_form.html",
-        {
-            "title": _("Étape « %(title)s »") % {"title": step.title},
-            "procedure": procedure,
-            "form": form,
-            "step": step,
-            "fields": fields,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@role_required(Role.STAFF)
-@require_POST
-def step_move(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int) -> HttpResponse:
-    step = _draft_step(procedure_id, step_id)
-    direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
-    builder.step_move(actor=request.user, step=step, direction=direction)
-    messages.success(request, _("L’étape « %(title)s » est déplacée.") % {"title": step.title})
-    return redirect("staff:builder-procedure", procedure_id=procedure_id)
-
-
-@role_required(Role.STAFF)
-@require_POST
-def step_delete(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int) -> HttpResponse:
-    step = _draft_step(procedure_id, step_id)
-    builder.step_delete(actor=request.user, step=step)
-    messages.success(request, _("L’étape « %(title)s » est supprimée.") % {"title": step.title})
-    return redirect("staff:builder-procedure", procedure_id=procedure_id)
-
-
-# --- Fields ---------------------------------------------------------------------------------
-
-
-@role_required(Role.STAFF)
-def field_create(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int) -> HttpResponse:
-    step = _draft_step(procedure_id, step_id)
-    if step.kind != StepKind.FORM:
-        raise Http404
-    earlier = builder.earlier_fields(step) + list(step.fields.order_by("position"))
-    form = FieldForm(data=request.POST if request.method == "POST" else None, earlier=earlier)
-    if request.method == "POST" and form.is_valid():
-        try:
-            field_ = builder.field_add(actor=request.user, step=step, values=form.values())
-        except ValidationError as error:
-            _errors_onto(form, error)
-        else:
-            messages.success(request, _("Le champ « %(label)s » est ajouté.") % {"label": field_.label})
-            return redirect("staff:builder-step", procedure_id=procedure_id, step_id=step.pk)
-    return render(
-        request,
-        "staff/builder/field_form.html",
-        {
-            "title": _("Nouveau champ"),
-            "procedure": step.revision.procedure,
-            "step": step,
-            "form": form,
-            "field": None,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@role_required(Role.STAFF)
-def field_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int, field_id: int) -> HttpResponse:
-    field_ = _draft_field(procedure_id, step_id, field_id)
-    step = field_.step
-    earlier = builder.earlier_fields(step, before=field_)
-    form = FieldForm(data=request.POST if request.method == "POST" else None, earlier=earlier, field_=field_)
-    if request.method == "POST" and form.is_valid():
-        try:
-            builder.field_update(actor=request.user, field_=field_, values=form.values())
-        except ValidationError as error:
-            _errors_onto(form, error)
-        else:
-            messages.success(request, _("Le champ est enregistré."))
-            return redirect("staff:builder-step", procedure_id=procedure_id, step_id=step.pk)
-    return render(
-        request,
-        "staff/builder/field_form.html",
-        {
-            "title": _("Champ « %(label)s »") % {"label": field_.label},
-            "procedure": step.revision.procedure,
-            "step": step,
-            "form": form,
-            "field": field_,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@role_required(Role.STAFF)
-@require_POST
-def field_move(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int, field_id: int) -> HttpResponse:
-    field_ = _draft_field(procedure_id, step_id, field_id)
-    direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
-    builder.field_move(actor=request.user, field_=field_, direction=direction)
-    messages.success(request, _("Le champ « %(label)s » est déplacé.") % {"label": field_.label})
-    return redirect("staff:builder-step", procedure_id=procedure_id, step_id=step_id)
-
-
-@role_required(Role.STAFF)
-@require_POST
-def field_delete(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int, field_id: int) -> HttpResponse:
-    field_ = _draft_field(procedure_id, step_id, field_id)
-    builder.field_delete(actor=request.user, field_=field_)
-    messages.success(request, _("Le champ « %(label)s » est supprimé.") % {"label": field_.label})
-    return redirect("staff:builder-step", procedure_id=procedure_id, step_id=step_id)
-
-
 # --- Preview and overview -------------------------------------------------------------------
 
 
@@ -520,153 +313,3 @@ def overview(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRespon
             "median_days": median_days,
         },
     )
-
-
-# --- Services -------------------------------------------------------------------------------
-
-
-@role_required(Role.STAFF)
-def services(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ServiceForm(data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service = builder.service_create(actor=request.user, values=form.cleaned_data)
-        except ValidationError as error:
-            _errors_onto(form, error)
-        else:
-            messages.success(request, _("Le service « %(name)s » est créé.") % {"name": service.name})
-            return redirect("staff:services")
-    return render(
-        request,
-        "staff/builder/services.html",
-        {"title": _("Services"), "form": form, "services": Service.objects.order_by("name")},
-        status=400 if form.errors else 200,
-    )
-
-
-@role_required(Role.STAFF)
-def service_edit(request: AuthenticatedHttpRequest, service_id: int) -> HttpResponse:
-    service = get_object_or_404(Service, pk=service_id)
-    initial = {
-        "name": service.name,
-        "kind": service.kind,
-        "commune_code": service.commune_code,
-        "siret": service.siret,
-    }
-    form = ServiceForm(data=request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            builder.service_update(actor=request.user, service=service, values=form.cleaned_data)
-        except ValidationError as error:
-            _errors_onto(form, error)
-        else:
-            messages.success(request, _("Le service est enregistré."))
-            return redirect("staff:services")
-    return render(
-        request,
-        "staff/builder/service_form.html",
-        {"title": _("Service « %(name)s »") % {"name": service.name}, "form": form, "service": service},
-        status=400 if form.errors else 200,
-    )
-
-
-# --- Audit log ------------------------------------------------------------------------------
-
-
-def _audit_events(form: AuditSearchForm) -> Any:
-    data = form.cleaned_data if form.is_valid() else {}
-    return audit_search(
-        text=data.get("q") or "",
-        actor=data.get("actor") or "",
-        action=data.get("action") or "",
-        target=data.get("target") or "",
-        since=data.get("since"),
-        until=data.get("until"),
-    )
-
-
-@role_required(Role.STAFF)
-def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = AuditSearchForm(data=request.GET or None)
-    events = _audit_events(form)
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode([(key, str(value)) for key, value in request.GET.items() if key != "page" and value])
-    return render(
-        request,
-        "staff/builder/audit_log.html",
-        {"title": _("Journal d’audit"), "form": form, "page": page, "page_query": query},
-        status=400 if form.errors else 200,
-    )
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(events: Any) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(
-        [
-            _("Date"),
-            _("Auteur"),
-            _("Rôle"),
-            _("Action"),
-            _("Type de cible"),
-            _("Identifiant de la cible"),
-            _("Cible"),
-            _("Motivation"),
-            _("Détails"),
-            # The chain's columns, so that an exported copy can later be checked against the log.
-            _("Numéro d’ordre"),
-            _("Empreinte"),
-        ]
-    )
-    roles = dict(Role.choices)
-    for event in events.iterator(chunk_size=CSV_CHUNK):
-        yield writer.writerow(
-            [
-                timezone.localtime(event.at).isoformat(timespec="seconds"),
-                event.actor_label,
-                roles.get(event.actor_role, event.actor_role),
-                event.action,
-                event.target_type,
-                event.target_id,
-                _csv_safe(event.target_label),
-                _csv_safe(event.motivation),
-                _csv_safe(_details_text(event)),
-                event.sequence,
-                event.hash,
-            ]
-        )
-
-
-def _details_text(event: AuditEvent) -> str:
-    return json.dumps(event.details, ensure_ascii=False, sort_keys=True)
-
-
-def _csv_safe(text: str) -> str:
-    # A cell a spreadsheet would run as a formula is kept as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-@role_required(Role.STAFF)
-def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
-    form = AuditSearchForm(data=request.GET or None)
-    events = _audit_events(form).only(
-        "at",
-        "actor_label",
-        "actor_role",
-        "action",
-        "target_type",
-        "target_id",
-        "target_label",
-        "motivation",
-        "details",
-        "sequence",
-        "hash",
-    )
-    response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="journal-audit-{stamp}.csv"'
-    return response

@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from civiquest.integrations.address import local
+from civiquest.integrations.address import local, local_index
 from tests.integrations.address_local.sample import SAMPLE_SIZE, WAYS, queries, sample
 
 
 def test_500_house_numbers_typed_6_ways_come_first_in_99_percent(extract):
-    local.get_index()
+    local_index.get_index()
     hits: Counter[str] = Counter()
     misses: list[tuple[str, str, str]] = []
     durations = []
@@ -45,7 +45,7 @@ def test_500_house_numbers_typed_6_ways_come_first_in_99_percent(extract):
     # same name exists in another commune (and that is what came first).
     for way, query, answer in misses:
         assert way == "no_city", query
-        assert local.normalize(answer["name"]) == local.normalize(query), (query, answer["label"])
+        assert local_index.normalize(answer["name"]) == local_index.normalize(query), (query, answer["label"])
 
 
 def test_reverse_geocoding_each_sampled_house_number_returns_it_first(extract):

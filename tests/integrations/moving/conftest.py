@@ -9,7 +9,7 @@ from civiquest.actions.catalogue import catalogue_load
 from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
 from civiquest.catalogue.models import Procedure
 from civiquest.catalogue.services import revision_loaded
-from civiquest.core.http import reset_circuit
+from civiquest.core.circuit import reset_circuit
 from civiquest.quests.services import answers_save, quest_start
 from civiquest.sandbox import http_faults
 

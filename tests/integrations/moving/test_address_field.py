@@ -209,7 +209,7 @@ def test_suggestions_are_for_signed_in_citizens(client):
 @pytest.mark.django_db(transaction=True)
 def test_suggestions_over_a_socket_from_the_geocoder_sandbox(live_server, settings, client, login_verified):
     """The production client (HTTP, Géoplateforme protocol) against the BAN sandbox on the live server."""
-    from civiquest.core.http import reset_circuit
+    from civiquest.core.circuit import reset_circuit
     from tests.accounts.factories import CitizenFactory
 
     call_command("address_import", str(FIXTURE), stdout=None)

@@ -564,7 +564,7 @@ def test_the_procedure_page_offers_to_resume_an_open_quest(citizen_client, citiz
 
 
 def test_the_catalogue_is_paged_and_keeps_the_filters(client, db):
-    from civiquest.www.citizen.quest_views import CATALOGUE_PAGE_SIZE
+    from civiquest.www.citizen.catalogue_views import CATALOGUE_PAGE_SIZE
 
     for number in range(CATALOGUE_PAGE_SIZE + 2):
         published(GUIDED_STEPS, slug=f"demarche-{number:02d}", title=f"Démarche {number:02d}")

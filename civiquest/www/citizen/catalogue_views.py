@@ -1,0 +1,128 @@
+"""The citizen's public catalogue pages: the catalogue, a procedure, and where an expiring title leads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from civiquest.accounts.access import public
+from civiquest.accounts.models import Role
+from civiquest.catalogue.cache import cached_listing
+from civiquest.catalogue.models import ISSUED_TITLES, Procedure, RevisionStatus, Step, StepKind
+from civiquest.catalogue.selectors import procedure_slug_needing
+from civiquest.documents.models import DocumentType
+from civiquest.quests import workflow
+from civiquest.quests.selectors import open_quest_of, published_procedure, published_procedures
+from civiquest.www.citizen.quest_forms import CatalogueFilterForm
+
+CATALOGUE_PAGE_SIZE = 24
+
+
+@public
+def catalogue(request: HttpRequest) -> HttpResponse:
+    form = CatalogueFilterForm(data=request.GET or None)
+    filters = form.filters() if form.is_bound else {"search": "", "theme": "", "life_event": ""}
+    page = Paginator(published_procedures(**filters), CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+
+    def render_listing() -> str:
+        context = {
+            "form": form,
+            "procedures": list(page.object_list),
+            "page": page,
+            "page_query": query.urlencode(),
+            "filtered": any(filters.values()),
+        }
+        return render_to_string("citizen/quests/catalogue_listing.html", context, request=request)
+
+    # Browsing by theme or life event (a bounded set of listings) is served from the cache;
+    # a free-text search or a rejected filter is rendered each time.
+    cacheable = not filters["search"] and (not form.is_bound or not form.errors)
+    listing = (
+        cached_listing(
+            parts=(get_language() or "", filters["theme"], filters["life_event"], str(page.number)),
+            render=render_listing,
+        )
+        if cacheable
+        else render_listing()
+    )
+    return render(
+        request,
+        "citizen/quests/catalogue.html",
+        {"title": _("Démarches"), "listing": mark_safe(listing)},  # noqa: S308
+    )
+
+
+@public
+def title_renew(request: HttpRequest, title: str) -> HttpResponse:
+    """Where an expiring title leads: the procedure that issues it (set in the builder), else the catalogue."""
+    if title not in dict(ISSUED_TITLES):
+        raise Http404
+    slug = procedure_slug_needing(issued_title=title)
+    return redirect("citizen:procedure", slug=slug) if slug else redirect("citizen:catalogue")
+
+
+@public
+def procedure(request: HttpRequest, slug: str) -> HttpResponse:
+    found = published_procedure(slug=slug)
+    if found is None:
+        raise Http404
+    steps = list(
+        Step.objects.filter(revision__procedure=found, revision__status=RevisionStatus.PUBLISHED).order_by("position")
+    )
+    labels = dict(DocumentType.choices)
+    documents = [
+        str(labels.get(code, code))
+        for step in steps
+        if step.kind == StepKind.DOCUMENTS and isinstance(step.document_types, list)
+        for code in step.document_types
+    ]
+    sign_in_url = reverse("oidc:franceconnect") + "?" + _next_query(request.path)
+    open_quest = None
+    open_quest_url = ""
+    if request.user.is_authenticated and request.user.role == Role.CITIZEN:
+        open_quest = open_quest_of(citizen=request.user, procedure=found)
+    if open_quest is not None:
+        open_quest_url = (
+            reverse("citizen:quest-step", args=[open_quest.pk, open_quest.current_step.slug])
+            if open_quest.state in workflow.EDITABLE_STATES and open_quest.current_step is not None
+            else reverse("citizen:quest", args=[open_quest.pk])
+        )
+    return render(
+        request,
+        "citizen/quests/procedure.html",
+        {
+            "title": found.title,
+            "procedure": found,
+            "steps": steps,
+            "documents": list(dict.fromkeys(documents)),
+            "sign_in_url": sign_in_url,
+            "cost": _cost(found),
+            "open_quest": open_quest,
+            "open_quest_url": open_quest_url,
+        },
+    )
+
+
+def _cost(found: Procedure) -> str:
+    if found.cost_label:
+        return found.cost_label
+    if not found.cost_cents:
+        return _("Gratuit")
+    euros = number_format(Decimal(found.cost_cents) / 100, decimal_pos=2 if found.cost_cents % 100 else 0)
+    return _("%(amount)s €") % {"amount": euros}
+
+
+def _next_query(path: str) -> str:
+    return urlencode({"next": path})

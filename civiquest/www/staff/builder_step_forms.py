@@ -1,0 +1,392 @@
+"""Forms of the procedure builder's steps and fields, and of the conditions that show them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from civiquest.catalogue.models import Field, FieldKind, Step, StepKind
+from civiquest.core.forms import BaseForm
+from civiquest.core.rich_text import rich_text_clean
+from civiquest.documents.models import DocumentType
+from civiquest.www.staff.builder_forms import _lines
+
+CONDITION_OPERATORS = (
+    ("eq", _("est égal à")),
+    ("in", _("est l’une des valeurs")),
+    ("not_in", _("n’est aucune des valeurs")),
+)
+YES_WORDS = {"oui", "true", "1", "vrai"}
+NO_WORDS = {"non", "false", "0", "faux"}
+
+
+# --- Conditions -----------------------------------------------------------------------------
+
+
+class ConditionFormMixin(forms.Form):
+    """A condition on one earlier field: shown when its answer is / is among / is none of values."""
+
+    condition_field = forms.ChoiceField(
+        label=_("Afficher seulement si le champ"),
+        help_text=_("Choisissez un champ placé avant ; laissez vide pour toujours afficher."),
+        required=False,
+    )
+    condition_op = forms.ChoiceField(label=_("Opérateur de la condition"), choices=CONDITION_OPERATORS, required=False)
+    condition_values = forms.CharField(
+        label=_("Valeurs de la condition"),
+        help_text=_("Une valeur par ligne ; pour un champ oui/non, écrivez « oui » ou « non »."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    earlier: Sequence[Field] = ()
+
+    def set_earlier(self, earlier: Sequence[Field]) -> None:
+        self.earlier = earlier
+        self.fields["condition_field"].choices = [  # type: ignore[attr-defined]
+            ("", _("— toujours afficher —")),
+            *[(field_.name, f"{field_.label} ({field_.name})") for field_ in earlier],
+        ]
+
+    def condition(self) -> Any:
+        name = self.cleaned_data.get("condition_field")
+        if not name:
+            return None
+        field_ = next(field_ for field_ in self.earlier if field_.name == name)
+        operator = self.cleaned_data.get("condition_op") or "eq"
+        raw = _lines(self.cleaned_data.get("condition_values") or "")
+        values = [condition_value(field_, value) for value in raw]
+        if operator == "eq":
+            return {"field": name, "op": "eq", "value": values[0] if values else ""}
+        return {"field": name, "op": operator, "value": values}
+
+    def clean_condition(self) -> None:
+        name = self.cleaned_data.get("condition_field")
+        if not name:
+            return
+        field_ = next((field_ for field_ in self.earlier if field_.name == name), None)
+        raw = _lines(self.cleaned_data.get("condition_values") or "")
+        if not raw:
+            self.add_error("condition_values", _("Indiquez au moins une valeur pour la condition."))
+            return
+        if (self.cleaned_data.get("condition_op") or "eq") == "eq" and len(raw) > 1:
+            self.add_error("condition_values", _("« est égal à » attend une seule valeur."))
+        if field_ is not None and field_.kind == FieldKind.YES_NO:
+            if any(value.lower() not in YES_WORDS | NO_WORDS for value in raw):
+                self.add_error("condition_values", _("Pour un champ oui/non, écrivez « oui » ou « non »."))
+
+
+def condition_value(field_: Field, raw: str) -> Any:
+    """The JSON value an answer of this field holds, from what staff typed."""
+    if field_.kind == FieldKind.YES_NO:
+        return raw.lower() in YES_WORDS
+    if field_.kind == FieldKind.NUMBER and field_.decimal_places == 0 and re.fullmatch(r"-?\d+", raw):
+        return int(raw)
+    return raw
+
+
+def condition_initial(condition: Any) -> dict[str, Any]:
+    item = condition[0] if isinstance(condition, list) and condition else condition
+    if not isinstance(item, dict):
+        return {}
+    raw_value = item.get("value")
+    values: list[Any] = raw_value if isinstance(raw_value, list) else [raw_value]
+    shown = ["oui" if value is True else "non" if value is False else str(value) for value in values]
+    return {
+        "condition_field": item.get("field", ""),
+        "condition_op": item.get("op", "eq"),
+        "condition_values": "\n".join(shown),
+    }
+
+
+def condition_text(condition: Any) -> str:
+    """A condition as staff read it: « nom est égal à oui »."""
+    operators = dict(CONDITION_OPERATORS)
+    items = condition if isinstance(condition, list) else [condition] if condition else []
+    parts = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        raw_value = item.get("value")
+        values: list[Any] = raw_value if isinstance(raw_value, list) else [raw_value]
+        shown = ", ".join("oui" if value is True else "non" if value is False else str(value) for value in values)
+        parts.append(f"{item.get('field')} {operators.get(str(item.get('op')), item.get('op'))} {shown}")
+    return " ; ".join(parts)
+
+
+# --- Steps ----------------------------------------------------------------------------------
+
+
+class StepForm(BaseForm, ConditionFormMixin):
+    title = forms.CharField(label=_("Titre de l’étape"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Identifiant de l’étape"),
+        help_text=_("Lettres minuscules, chiffres et tirets, unique dans la démarche."),
+        max_length=60,
+    )
+    kind = forms.ChoiceField(label=_("Type d’étape"), choices=StepKind.choices)
+    body = forms.CharField(
+        label=_("Texte affiché à l’usager"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    required = forms.BooleanField(label=_("Étape obligatoire"), required=False, initial=True)
+    external_url = forms.URLField(
+        assume_scheme="https",
+        label=_("Adresse du site officiel"),
+        help_text=_("Pour une démarche sur un site officiel ou un rendez-vous. Format : https://…"),
+        max_length=500,
+        required=False,
+    )
+    reference_label = forms.CharField(
+        label=_("Intitulé de la référence obtenue"),
+        help_text=_("Pour une démarche sur un site officiel, ce que l’usager rapporte (numéro de pré-demande…)."),
+        max_length=200,
+        required=False,
+    )
+    reference_pattern = forms.CharField(
+        label=_("Format de la référence (expression régulière)"), max_length=300, required=False
+    )
+    checklist_items = forms.CharField(
+        label=_("Éléments à cocher"),
+        help_text=_("Pour une liste de vérification : un élément par ligne."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    document_types = forms.MultipleChoiceField(
+        label=_("Pièces demandées"),
+        help_text=_("Pour une étape de pièces justificatives."),
+        choices=DocumentType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    xp = forms.IntegerField(
+        label=_("XP de l’étape"),
+        help_text=_("Laissez vide pour la valeur de la révision."),
+        min_value=0,
+        max_value=1000,
+        required=False,
+    )
+
+    field_order = [
+        "title",
+        "slug",
+        "kind",
+        "body",
+        "required",
+        "external_url",
+        "reference_label",
+        "reference_pattern",
+        "checklist_items",
+        "document_types",
+        "xp",
+        "condition_field",
+        "condition_op",
+        "condition_values",
+    ]
+
+    def __init__(self, *args: Any, earlier: Sequence[Field] = (), step: Step | None = None, **kwargs: Any) -> None:
+        if step is not None and "initial" not in kwargs:
+            kwargs["initial"] = step_initial(step)
+        super().__init__(*args, **kwargs)
+        self.set_earlier(earlier)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_condition()
+        kind = cleaned.get("kind")
+        if kind == StepKind.DOCUMENTS and not cleaned.get("document_types"):
+            self.add_error(
+                "document_types", _("Choisissez au moins une pièce pour une étape de pièces justificatives.")
+            )
+        if kind == StepKind.CHECKLIST and not _lines(cleaned.get("checklist_items") or ""):
+            self.add_error("checklist_items", _("Écrivez au moins un élément à cocher."))
+        if kind == StepKind.OUTSIDE_SERVICE:
+            if not cleaned.get("external_url"):
+                self.add_error("external_url", _("Indiquez l’adresse du site officiel."))
+            if not cleaned.get("reference_label"):
+                self.add_error("reference_label", _("Indiquez l’intitulé de la référence obtenue."))
+        pattern = cleaned.get("reference_pattern")
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error:
+                self.add_error("reference_pattern", _("Cette expression régulière est invalide."))
+        return cleaned
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "slug": data["slug"],
+            "kind": data["kind"],
+            "body": data.get("body") or "",
+            "required": bool(data.get("required")),
+            "external_url": data.get("external_url") or "",
+            "reference_label": data.get("reference_label") or "",
+            "reference_pattern": data.get("reference_pattern") or "",
+            "checklist_items": _lines(data.get("checklist_items") or ""),
+            "document_types": list(data.get("document_types") or []),
+            "xp": data.get("xp"),
+            "condition": self.condition(),
+        }
+
+
+def step_initial(step: Step) -> dict[str, Any]:
+    return {
+        "title": step.title,
+        "slug": step.slug,
+        "kind": step.kind,
+        "body": step.body,
+        "required": step.required,
+        "external_url": step.external_url,
+        "reference_label": step.reference_label,
+        "reference_pattern": step.reference_pattern,
+        "checklist_items": "\n".join(str(item) for item in step.checklist_items or []),
+        "document_types": list(step.document_types or []),
+        "xp": step.xp,
+        **condition_initial(step.condition),
+    }
+
+
+# --- Fields ---------------------------------------------------------------------------------
+
+
+class FieldForm(BaseForm, ConditionFormMixin):
+    label = forms.CharField(label=_("Libellé du champ"), max_length=200)
+    name = forms.RegexField(
+        label=_("Nom technique"),
+        help_text=_("Lettres minuscules, chiffres et « _ », une lettre d’abord ; unique dans la démarche."),
+        regex=r"^[a-z][a-z0-9_]{0,62}$",
+        error_messages={"invalid": _("Lettres minuscules, chiffres et « _ », une lettre d’abord.")},
+        max_length=63,
+    )
+    kind = forms.ChoiceField(label=_("Type de champ"), choices=FieldKind.choices)
+    help_text = forms.CharField(label=_("Aide"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    required = forms.BooleanField(label=_("Champ obligatoire"), required=False, initial=True)
+    min_length = forms.IntegerField(label=_("Longueur minimale"), min_value=0, required=False)
+    max_length = forms.IntegerField(label=_("Longueur maximale"), min_value=1, required=False)
+    min_value = forms.DecimalField(label=_("Valeur minimale"), max_digits=18, decimal_places=4, required=False)
+    max_value = forms.DecimalField(label=_("Valeur maximale"), max_digits=18, decimal_places=4, required=False)
+    decimal_places = forms.IntegerField(label=_("Décimales"), min_value=0, max_value=4, initial=0)
+    min_date = forms.RegexField(
+        label=_("Date minimale"),
+        help_text=_("Une date AAAA-MM-JJ, ou « today » avec un décalage en jours (today-30)."),
+        regex=r"^(?:\d{4}-\d{2}-\d{2}|today(?:[+-]\d{1,5})?)$",
+        required=False,
+    )
+    max_date = forms.RegexField(
+        label=_("Date maximale"),
+        help_text=_("Une date AAAA-MM-JJ, ou « today » avec un décalage en jours (today+365)."),
+        regex=r"^(?:\d{4}-\d{2}-\d{2}|today(?:[+-]\d{1,5})?)$",
+        required=False,
+    )
+    pattern = forms.CharField(label=_("Format (expression régulière)"), max_length=300, required=False)
+    choices = forms.CharField(
+        label=_("Choix"),
+        help_text=_("Pour un choix unique ou multiple : un choix par ligne, « valeur | libellé »."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    field_order = [
+        "label",
+        "name",
+        "kind",
+        "help_text",
+        "required",
+        "min_length",
+        "max_length",
+        "min_value",
+        "max_value",
+        "decimal_places",
+        "min_date",
+        "max_date",
+        "pattern",
+        "choices",
+        "condition_field",
+        "condition_op",
+        "condition_values",
+    ]
+
+    def __init__(self, *args: Any, earlier: Sequence[Field] = (), field_: Field | None = None, **kwargs: Any) -> None:
+        if field_ is not None and "initial" not in kwargs:
+            kwargs["initial"] = field_initial(field_)
+        super().__init__(*args, **kwargs)
+        self.set_earlier(earlier)
+
+    def clean_choices(self) -> list[dict[str, str]]:
+        choices = []
+        for line in _lines(self.cleaned_data.get("choices") or ""):
+            value, _separator, label = line.partition("|")
+            choices.append({"value": value.strip(), "label": (label or value).strip()})
+        values = [choice["value"] for choice in choices]
+        if len(set(values)) != len(values):
+            raise ValidationError(_("Deux choix ont la même valeur."))
+        return choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_condition()
+        kind = cleaned.get("kind")
+        if kind in (FieldKind.SINGLE_CHOICE, FieldKind.MULTIPLE_CHOICE) and not cleaned.get("choices"):
+            self.add_error("choices", _("Écrivez au moins un choix."))
+        for low, high in (("min_length", "max_length"), ("min_value", "max_value")):
+            if cleaned.get(low) is not None and cleaned.get(high) is not None and cleaned[low] > cleaned[high]:
+                self.add_error(low, _("Le minimum dépasse le maximum."))
+        pattern = cleaned.get("pattern")
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error:
+                self.add_error("pattern", _("Cette expression régulière est invalide."))
+        return cleaned
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "label": data["label"],
+            "name": data["name"],
+            "kind": data["kind"],
+            "help_text": rich_text_clean(data.get("help_text") or ""),
+            "required": bool(data.get("required")),
+            "min_length": data.get("min_length"),
+            "max_length": data.get("max_length"),
+            "min_value": data.get("min_value"),
+            "max_value": data.get("max_value"),
+            "decimal_places": data.get("decimal_places") or 0,
+            "min_date": data.get("min_date") or "",
+            "max_date": data.get("max_date") or "",
+            "pattern": data.get("pattern") or "",
+            "choices": data.get("choices") or [],
+            "condition": self.condition(),
+        }
+
+
+def field_initial(field_: Field) -> dict[str, Any]:
+    def plain(value: Decimal | None) -> Any:
+        return value.normalize() if isinstance(value, Decimal) else value
+
+    return {
+        "label": field_.label,
+        "name": field_.name,
+        "kind": field_.kind,
+        "help_text": field_.help_text,
+        "required": field_.required,
+        "min_length": field_.min_length,
+        "max_length": field_.max_length,
+        "min_value": plain(field_.min_value),
+        "max_value": plain(field_.max_value),
+        "decimal_places": field_.decimal_places,
+        "min_date": field_.min_date,
+        "max_date": field_.max_date,
+        "pattern": field_.pattern,
+        "choices": "\n".join(
+            f"{choice.get('value')} | {choice.get('label')}" for choice in field_.choices if isinstance(choice, dict)
+        ),
+        **condition_initial(field_.condition),
+    }
