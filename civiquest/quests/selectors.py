@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from civiquest.accounts.models import User
 from civiquest.catalogue.models import Procedure, ProcedureStatus, Step, StepKind
 from civiquest.core.text import search_key
+from civiquest.documents.models import Document
 from civiquest.quests import workflow
 from civiquest.quests.models import Answer, Quest, QuestState, QuestTransition, StepProgress
 
@@ -142,3 +143,8 @@ def open_quest_of(*, citizen: User, procedure: Procedure) -> Quest | None:
         .order_by("-updated_at", "-pk")
         .first()
     )
+
+
+def quest_documents_by_id(*, quest: Quest) -> dict[int, Document]:
+    """The wallet documents attached to the quest, by id (one query)."""
+    return {document.pk: document for document in Document.objects.filter(attachments__quest=quest).distinct()}

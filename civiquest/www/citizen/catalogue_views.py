@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from civiquest.accounts.access import public
 from civiquest.accounts.models import Role
 from civiquest.catalogue.cache import cached_listing
-from civiquest.catalogue.models import ISSUED_TITLES, Procedure, RevisionStatus, Step, StepKind
-from civiquest.catalogue.selectors import procedure_slug_needing
+from civiquest.catalogue.models import ISSUED_TITLES, Procedure, StepKind
+from civiquest.catalogue.selectors import procedure_slug_needing, published_steps
 from civiquest.documents.models import DocumentType
 from civiquest.quests import workflow
 from civiquest.quests.selectors import open_quest_of, published_procedure, published_procedures
@@ -78,9 +78,7 @@ def procedure(request: HttpRequest, slug: str) -> HttpResponse:
     found = published_procedure(slug=slug)
     if found is None:
         raise Http404
-    steps = list(
-        Step.objects.filter(revision__procedure=found, revision__status=RevisionStatus.PUBLISHED).order_by("position")
-    )
+    steps = published_steps(found)
     labels = dict(DocumentType.choices)
     documents = [
         str(labels.get(code, code))

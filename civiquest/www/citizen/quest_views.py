@@ -37,6 +37,7 @@ from civiquest.quests.selectors import (
     published_procedure,
     quest_answers,
     quest_detail,
+    quest_documents_by_id,
     quest_done_step_ids,
     quests_of,
 )
@@ -352,7 +353,7 @@ def _quest_documents(quest: Quest, specs: list[InputSpec]) -> dict[int, Document
     """The documents attached to the quest, by id (one query, only when documents are asked)."""
     if not any(spec.kind == FieldKind.DOCUMENT for spec in specs):
         return {}
-    return {document.pk: document for document in Document.objects.filter(attachments__quest=quest).distinct()}
+    return quest_documents_by_id(quest=quest)
 
 
 @role_required(Role.CITIZEN)

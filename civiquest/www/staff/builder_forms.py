@@ -14,7 +14,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from civiquest.accounts.models import Service, ServiceKind
+from civiquest.accounts.models import ServiceKind
+from civiquest.accounts.selectors import services_by_name
 from civiquest.catalogue.builder import procedure_has_attestation_template
 from civiquest.catalogue.models import (
     ISSUED_TITLES,
@@ -26,6 +27,7 @@ from civiquest.catalogue.models import (
     ProcedureRevision,
     Theme,
 )
+from civiquest.catalogue.selectors import slug_taken
 from civiquest.core.forms import BaseForm
 
 
@@ -62,7 +64,7 @@ class ProcedureForm(BaseForm):
     instructing_service = forms.ModelChoiceField(
         label=_("Service instructeur"),
         help_text=_("Sans service, la démarche est guidée : elle se termine sur le site officiel."),
-        queryset=Service.objects.order_by("name"),
+        queryset=services_by_name(),
         required=False,
         empty_label=_("Aucun (démarche guidée)"),
     )
@@ -91,10 +93,7 @@ class ProcedureForm(BaseForm):
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
-        others = Procedure.objects.filter(slug=slug)
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
+        if slug_taken(slug, other_than=self.instance.pk if self.instance is not None else None):
             raise ValidationError(_("Une autre démarche a déjà l’identifiant « %(slug)s ».") % {"slug": slug})
         return slug
 

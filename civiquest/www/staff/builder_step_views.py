@@ -12,33 +12,21 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.catalogue import builder
-from civiquest.catalogue.models import Field, RevisionStatus, Step, StepKind
+from civiquest.catalogue import selectors as catalogue_selectors
+from civiquest.catalogue.models import Field, Step, StepKind
 from civiquest.www.staff.builder_step_forms import FieldForm, StepForm, condition_text
 from civiquest.www.staff.builder_views import _draft, _errors_onto, _procedure
 
 
 def _draft_step(procedure_id: int, step_id: int) -> Step:
-    step = (
-        Step.objects.select_related("revision__procedure")
-        .filter(pk=step_id, revision__procedure_id=procedure_id, revision__status=RevisionStatus.DRAFT)
-        .first()
-    )
+    step = catalogue_selectors.draft_step(procedure_id=procedure_id, step_id=step_id)
     if step is None:
         raise Http404
     return step
 
 
 def _draft_field(procedure_id: int, step_id: int, field_id: int) -> Field:
-    field_ = (
-        Field.objects.select_related("step__revision__procedure")
-        .filter(
-            pk=field_id,
-            step_id=step_id,
-            step__revision__procedure_id=procedure_id,
-            step__revision__status=RevisionStatus.DRAFT,
-        )
-        .first()
-    )
+    field_ = catalogue_selectors.draft_field(procedure_id=procedure_id, step_id=step_id, field_id=field_id)
     if field_ is None:
         raise Http404
     return field_
@@ -53,7 +41,7 @@ def step_create(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRes
     draft = _draft(procedure)
     if draft is None:
         raise Http404
-    earlier = list(Field.objects.filter(revision=draft).select_related("step").order_by("step__position", "position"))
+    earlier = catalogue_selectors.revision_fields(draft)
     form = StepForm(data=request.POST if request.method == "POST" else None, earlier=earlier)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +19,7 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.actions.catalogue import procedure_publish
 from civiquest.catalogue import builder
+from civiquest.catalogue import selectors as catalogue_selectors
 from civiquest.catalogue.errors import RevisionInvalid
 from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.models import (
@@ -28,7 +28,6 @@ from civiquest.catalogue.models import (
     ProcedureRevision,
     ProcedureStatus,
     RevisionStatus,
-    Step,
 )
 from civiquest.core.errors import ProcedureError
 from civiquest.core.forms import BaseForm
@@ -48,20 +47,18 @@ def _errors_onto(form: BaseForm, error: ValidationError) -> None:
 
 
 def _procedure(procedure_id: int) -> Procedure:
-    return get_object_or_404(Procedure.objects.select_related("instructing_service"), pk=procedure_id)
+    procedure = catalogue_selectors.procedure_for_builder(procedure_id)
+    if procedure is None:
+        raise Http404
+    return procedure
 
 
 def _draft(procedure: Procedure) -> ProcedureRevision | None:
-    return ProcedureRevision.objects.filter(procedure=procedure, status=RevisionStatus.DRAFT).first()
+    return catalogue_selectors.revision_of(procedure, status=RevisionStatus.DRAFT)
 
 
 def _draft_loaded(procedure: Procedure) -> ProcedureRevision | None:
-    return (
-        ProcedureRevision.objects.filter(procedure=procedure, status=RevisionStatus.DRAFT)
-        .select_related("procedure")
-        .prefetch_related(Prefetch("steps", queryset=Step.objects.prefetch_related("fields")))
-        .first()
-    )
+    return catalogue_selectors.revision_with_steps(procedure, status=RevisionStatus.DRAFT)
 
 
 # --- Procedures -----------------------------------------------------------------------------
@@ -143,7 +140,7 @@ def _editor(
     status: int = 200,
 ) -> HttpResponse:
     draft = _draft_loaded(procedure)
-    published = ProcedureRevision.objects.filter(procedure=procedure, status=RevisionStatus.PUBLISHED).first()
+    published = catalogue_selectors.revision_of(procedure, status=RevisionStatus.PUBLISHED)
     problems = publish_problems if publish_problems is not None else (builder.builder_problems(draft) if draft else [])
     if draft is not None and rewards_form is None:
         rewards_form = RewardsForm(
@@ -270,11 +267,7 @@ def preview(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRespons
     procedure = _procedure(procedure_id)
     revision = _draft_loaded(procedure)
     if revision is None:
-        revision = (
-            ProcedureRevision.objects.filter(procedure=procedure, status=RevisionStatus.PUBLISHED)
-            .prefetch_related(Prefetch("steps", queryset=Step.objects.prefetch_related("fields")))
-            .first()
-        )
+        revision = catalogue_selectors.revision_with_steps(procedure, status=RevisionStatus.PUBLISHED)
     if revision is None:
         raise Http404
     pages = [

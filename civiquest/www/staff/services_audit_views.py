@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.audit import audit_search
 from civiquest.accounts.models import AuditEvent, Role, Service
+from civiquest.accounts.selectors import services_by_name
 from civiquest.catalogue import builder
 from civiquest.www.staff.builder_forms import AuditSearchForm, ServiceForm
 from civiquest.www.staff.builder_views import _errors_onto
@@ -44,7 +45,7 @@ def services(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/builder/services.html",
-        {"title": _("Services"), "form": form, "services": Service.objects.order_by("name")},
+        {"title": _("Services"), "form": form, "services": services_by_name()},
         status=400 if form.errors else 200,
     )
 
