@@ -141,3 +141,17 @@ def open_quest_of(*, citizen: User, procedure: Procedure) -> Quest | None:
         .order_by("-updated_at", "-pk")
         .first()
     )
+
+
+def transition_quest(transition: QuestTransition, *related: str) -> Quest:
+    """The transition's quest with ``related`` loaded, for what follows the transition.
+
+    When the writes just made the transition, its ``quest`` is the instance they locked, loaded
+    with its procedure, revision and citizen: it is used as is, with no query. Otherwise (a
+    transition read back) the quest is read once, with ``related``.
+    """
+    if QuestTransition.quest.is_cached(transition):
+        quest = transition.quest
+        if all(Quest._meta.get_field(name).is_cached(quest) for name in related):
+            return quest
+    return Quest.objects.select_related(*related).get(pk=transition.quest_id)
