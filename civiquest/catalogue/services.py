@@ -70,8 +70,9 @@ def revision_content(revision: ProcedureRevision) -> ProcedureRevision:
     # What ``prefetch_related("steps")`` leaves on the revision: ``revision.steps.all()`` reads this list.
     loaded = revision.steps.all()
     loaded._result_cache = steps
-    loaded._prefetch_done = True
-    revision._prefetched_objects_cache = {**getattr(revision, "_prefetched_objects_cache", {}), "steps": loaded}
+    loaded._prefetch_done = True  # type: ignore[attr-defined]
+    prefetched = {**getattr(revision, "_prefetched_objects_cache", {}), "steps": loaded}
+    revision._prefetched_objects_cache = prefetched  # type: ignore[attr-defined]
     return revision
 
 

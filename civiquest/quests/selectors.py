@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, ForeignKey, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -152,6 +152,11 @@ def transition_quest(transition: QuestTransition, *related: str) -> Quest:
     """
     if QuestTransition.quest.is_cached(transition):
         quest = transition.quest
-        if all(Quest._meta.get_field(name).is_cached(quest) for name in related):
+        if all(_loaded(quest, name) for name in related):
             return quest
     return Quest.objects.select_related(*related).get(pk=transition.quest_id)
+
+
+def _loaded(quest: Quest, name: str) -> bool:
+    relation = Quest._meta.get_field(name)
+    return isinstance(relation, ForeignKey) and relation.is_cached(quest)
