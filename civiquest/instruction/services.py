@@ -2,10 +2,11 @@
 
 Every function is keyword-only and checks that the actor is an agent of the quest's
 instructing service; a quest of another service is reported as ``QuestNotFound`` (the
-views answer 404, never leaking that it exists). State changes go through
-``services.quest_transition`` (state machine, history, citizen notification); the
-deadline fields follow from the history (``deadlines``). Bulk actions run each quest in
-its own savepoint and report, per quest, what failed.
+views answer 404, never leaking that it exists). The quest is locked once, with what the
+decision and its follow-ups read; state changes go through ``services.transition_locked``
+on that instance (state machine, history); the deadline fields follow from the history
+(``deadlines``). Bulk actions run each quest in its own savepoint and report, per quest,
+what failed.
 
 One agent action is one audit event: each action collects what it did (the states passed
 through, the fields asked for correction, the attestation issued…) and records it once,
