@@ -3,7 +3,7 @@
 One user action is one event: a service collects what its action did (the fields asked
 for correction, the attestation issued, the quests of a bulk action…) into ``details`` and
 records once, at the end, inside the action's transaction: the row commits or rolls back
-with it (a nested atomic block keeps the caller's transaction, and works without one).
+with it (``core.transactions.atomic``: the caller's transaction, or its own without one).
 
 Events are chained: each stores the SHA-256 of a canonical JSON of its chained columns
 (``CHAINED_COLUMNS``) and of the previous event's hash. Appending takes a lock, so two
@@ -30,6 +30,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from civiquest.accounts.models import AUDIT_CHAIN_GENESIS, AuditEvent, User
+from civiquest.core.transactions import atomic
 
 LABEL_MAX = 255
 # What the hash covers, besides ``previous_hash``; never the actor nor the labels (see above).
@@ -86,7 +87,7 @@ def audit_record(
     if actor is not None and actor.pk is not None:
         actor_label = (actor.email or actor.username)[:254]
         actor_role = actor.role
-    with transaction.atomic():
+    with atomic():
         head = _chain_head_locked()
         event = AuditEvent(
             sequence=head[0] + 1,

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
 from civiquest.appointments import booking
 from civiquest.appointments.models import Appointment
+from civiquest.core.transactions import use_case
 from civiquest.quests.models import Quest
 from civiquest.quests.services import QuestEvents
 
@@ -32,7 +31,7 @@ def appointment_book(
 ) -> Appointment:
     """Check the number with ANTS, book the slot, then register it with ANTS; ``BookingError`` otherwise."""
     number = booking.booking_check(application_id, confirm_elsewhere=confirm_elsewhere)
-    with transaction.atomic():
+    with use_case():
         events = QuestEvents()
         appointment, replaced = booking.book_locked(
             citizen=citizen,

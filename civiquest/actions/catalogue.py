@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
 from civiquest.accounts.models import User
 from civiquest.assistant.services import knowledge_refresh_later
 from civiquest.catalogue import builder
 from civiquest.catalogue.definitions import loader
 from civiquest.catalogue.definitions.base import ProcedureDefinition
 from civiquest.catalogue.models import Procedure, ProcedureRevision
+from civiquest.core.transactions import use_case
 
 
-@transaction.atomic
+@use_case
 def procedure_publish(*, actor: User, procedure: Procedure) -> ProcedureRevision:
     """Publish the procedure's draft (``RevisionInvalid`` with every problem otherwise), audited."""
     revision = builder.publish(actor=actor, procedure=procedure)
@@ -26,7 +25,7 @@ def procedure_publish(*, actor: User, procedure: Procedure) -> ProcedureRevision
     return revision
 
 
-@transaction.atomic
+@use_case
 def catalogue_load(definitions: Iterable[ProcedureDefinition] | None = None) -> list[loader.LoadResult]:
     """Load the catalogue's definitions (all of them by default); ``CatalogueInvalid`` loads nothing."""
     results = loader.catalogue_load(definitions)

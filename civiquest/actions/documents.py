@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
-
 from civiquest.accounts.models import User
+from civiquest.core.transactions import use_case
 from civiquest.documents import services as wallet
 from civiquest.documents.models import Document, DocumentType
 from civiquest.progress import services as progress_services
@@ -30,7 +29,7 @@ def document_add(
     """
     document: Document | None = None
     try:
-        with transaction.atomic():
+        with use_case():
             document = wallet.document_upload(
                 owner=owner, file=file, type=type, title=title, issued_on=issued_on, expires_on=expires_on
             )
@@ -42,7 +41,7 @@ def document_add(
     return document
 
 
-@transaction.atomic
+@use_case
 def document_delete(*, document: Document) -> None:
     """Delete a document unless a submitted quest holds it; the draft quests that had it let it go."""
     locked = wallet.document_lock(document=document)
@@ -50,11 +49,11 @@ def document_delete(*, document: Document) -> None:
     wallet.document_delete(document=locked)
 
 
-@transaction.atomic
+@use_case
 def document_attach(*, quest: Quest, document: Document, step_slug: str) -> QuestDocument:
     return attachments.document_attach(quest=quest, document=document, step_slug=step_slug)
 
 
-@transaction.atomic
+@use_case
 def document_detach(*, quest: Quest, document: Document, step_slug: str) -> None:
     attachments.document_detach(quest=quest, document=document, step_slug=step_slug)

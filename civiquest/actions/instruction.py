@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
 from civiquest.core.errors import ProcedureError
+from civiquest.core.transactions import use_case
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import ChangeRequest
 from civiquest.quests.errors import IllegalTransition
@@ -19,7 +20,7 @@ from civiquest.quests.models import Quest, QuestTransition
 from civiquest.quests.services import QuestEvents
 
 
-@transaction.atomic
+@use_case
 def quest_start_review(*, quest: Quest, actor: User) -> QuestTransition:
     events = QuestEvents()
     transition = instruction.quest_start_review(quest=quest, actor=actor, events=events)
@@ -27,7 +28,7 @@ def quest_start_review(*, quest: Quest, actor: User) -> QuestTransition:
     return transition
 
 
-@transaction.atomic
+@use_case
 def quest_request_changes(*, quest: Quest, actor: User, message: str, targets: Sequence[str] = ()) -> ChangeRequest:
     events = QuestEvents()
     request = instruction.quest_request_changes(
@@ -37,7 +38,7 @@ def quest_request_changes(*, quest: Quest, actor: User, message: str, targets: S
     return request
 
 
-@transaction.atomic
+@use_case
 def quest_accept(*, quest: Quest, actor: User) -> QuestTransition:
     events = QuestEvents()
     transition = instruction.quest_accept(quest=quest, actor=actor, events=events)
@@ -45,7 +46,7 @@ def quest_accept(*, quest: Quest, actor: User) -> QuestTransition:
     return transition
 
 
-@transaction.atomic
+@use_case
 def quest_reject(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
     events = QuestEvents()
     transition = instruction.quest_reject(quest=quest, actor=actor, motivation=motivation, events=events)
@@ -53,7 +54,7 @@ def quest_reject(*, quest: Quest, actor: User, motivation: str) -> QuestTransiti
     return transition
 
 
-@transaction.atomic
+@use_case
 def quest_close(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
     events = QuestEvents()
     transition = instruction.quest_close(quest=quest, actor=actor, motivation=motivation, events=events)
@@ -61,7 +62,7 @@ def quest_close(*, quest: Quest, actor: User, motivation: str) -> QuestTransitio
     return transition
 
 
-@transaction.atomic
+@use_case
 def quest_reopen(*, quest: Quest, actor: User, motivation: str) -> QuestTransition:
     events = QuestEvents()
     transition = instruction.quest_reopen(quest=quest, actor=actor, motivation=motivation, events=events)
@@ -94,13 +95,14 @@ def quests_bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **p
         quest.pk: quest for quest in instruction.agent_quests(actor).select_related("procedure").filter(pk__in=ids)
     }
     changed: dict[str, dict[str, Any]] = {}
-    with transaction.atomic():
+    with use_case():
         for pk in dict.fromkeys(ids):
             quest = quests.get(pk)
             if quest is None:
                 report.failed.append((pk, _("Dossier introuvable.")))
                 continue
             try:
+                # A savepoint: a quest that fails is rolled back alone, and the others go on.
                 with transaction.atomic():
                     events = QuestEvents()
                     details = instruction.bulk_one(

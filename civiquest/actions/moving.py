@@ -14,6 +14,8 @@ from civiquest.quests.models import Quest
 from civiquest.quests.services import QuestEvents
 
 
+# Django's atomic, not ``use_case``: the moving services catch a quest step that cannot be done
+# and go on (the move is declared whatever the quest's state), so the quest writes keep their savepoints.
 @transaction.atomic
 def move_declare(*, quest: Quest, citizen: User, references: Mapping[str, str]) -> MoveDeclaration:
     """Declare the quest's move once (``MoveError`` otherwise); its declaration step is then done."""

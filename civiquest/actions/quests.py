@@ -6,20 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
 from civiquest.catalogue.models import Procedure, Step
-from civiquest.core.errors import ProcedureError
+from civiquest.core.transactions import use_case
 from civiquest.quests import services as quest_services
-from civiquest.quests.errors import StepIncomplete
 from civiquest.quests.models import Quest, QuestTransition
 from civiquest.quests.services import QuestEvents
 
 
-@transaction.atomic
+@use_case
 def quest_start(*, citizen: User, procedure: Procedure) -> Quest:
     """Open a draft quest on the procedure's published revision."""
     return quest_services.quest_start(citizen=citizen, procedure=procedure)
@@ -34,28 +31,21 @@ class StepSaved:
     completed: bool = False
 
 
-@transaction.atomic
+@use_case
 def quest_step_save(*, quest: Quest, step: Step, data: Mapping[str, Any], complete: bool = False) -> StepSaved:
     """Save a step's answers and, when asked and all valid, mark it done: one transaction.
 
     What is valid is kept even when the step cannot be marked done (its errors are returned),
-    so nothing the citizen typed is lost; marking done runs in a savepoint for that reason.
+    so nothing the citizen typed is lost: ``step_save`` checks the step before it writes that
+    it is done, and reports what stops it instead of raising.
     """
-    saved = quest_services.answers_save(quest=quest, step=step, data=data)
-    if saved.errors or not complete:
-        return StepSaved(errors=dict(saved.errors))
     events = QuestEvents()
-    try:
-        quest_services.step_complete(quest=quest, step=step, events=events)
-    except StepIncomplete as error:
-        return StepSaved(errors=dict(error.errors))
-    except ProcedureError as error:
-        return StepSaved(problem=error.message)
+    saved = quest_services.step_save(quest=quest, step=step, data=data, complete=complete, events=events)
     quest_events_follow(events=events)
-    return StepSaved(completed=True)
+    return StepSaved(errors=dict(saved.errors), problem=saved.problem, completed=saved.completed)
 
 
-@transaction.atomic
+@use_case
 def quest_step_complete(*, quest: Quest, step: Step) -> None:
     """Mark a step done (``StepIncomplete`` with its errors otherwise), then what follows."""
     events = QuestEvents()
@@ -63,7 +53,7 @@ def quest_step_complete(*, quest: Quest, step: Step) -> None:
     quest_events_follow(events=events)
 
 
-@transaction.atomic
+@use_case
 def quest_submit(*, quest: Quest, actor: User) -> QuestTransition:
     """Submit (or resubmit after corrections) the quest to its service; idempotent."""
     events = QuestEvents()
@@ -74,7 +64,7 @@ def quest_submit(*, quest: Quest, actor: User) -> QuestTransition:
     return transition
 
 
-@transaction.atomic
+@use_case
 def quest_transition(*, quest: Quest, to_state: str, actor: User, motivation: str = "") -> QuestTransition:
     """Any other move of the state machine the actor may make (a citizen completing a guided quest…)."""
     events = QuestEvents()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -37,6 +38,43 @@ def revision_loaded(revision_id: int) -> ProcedureRevision:
         .prefetch_related(Prefetch("steps", queryset=Step.objects.prefetch_related("fields")))
         .get(pk=revision_id)
     )
+
+
+# How long a frozen revision's steps stay in the cache (they never change: this only frees memory).
+REVISION_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _revision_cache_key(revision: ProcedureRevision) -> str:
+    # The creation date too: a database rebuilt from scratch may give the same id to another revision.
+    return f"catalogue:revision-steps:v1:{revision.pk}:{revision.created_at.timestamp()}"
+
+
+def revision_content(revision: ProcedureRevision) -> ProcedureRevision:
+    """``revision`` (with its procedure loaded by the caller) given its steps and their fields, as
+    ``revision_loaded`` gives them.
+
+    A published or superseded revision never changes (its steps and fields refuse to be saved
+    or deleted: ``RevisionFrozen``), so its steps are kept in Django's cache: a quest's writes
+    read them without a query once any request read them. A draft is read from the database.
+    """
+    steps: list[Step] | None = None
+    key = _revision_cache_key(revision)
+    frozen = revision.status != RevisionStatus.DRAFT
+    if frozen:
+        steps = cache.get(key)
+    if steps is None:
+        steps = list(Step.objects.filter(revision_id=revision.pk).prefetch_related("fields"))
+        if frozen:
+            cache.set(key, steps, REVISION_CACHE_SECONDS)
+    for step in steps:
+        step.revision = revision
+    # What ``prefetch_related("steps")`` leaves on the revision: ``revision.steps.all()`` reads this list.
+    loaded = revision.steps.all()
+    loaded._result_cache = steps
+    loaded._prefetch_done = True  # type: ignore[attr-defined]
+    prefetched = {**getattr(revision, "_prefetched_objects_cache", {}), "steps": loaded}
+    revision._prefetched_objects_cache = prefetched  # type: ignore[attr-defined]
+    return revision
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
+from civiquest.core.transactions import atomic
 from civiquest.documents.intake import EXTENSION_OF_CONTENT_TYPE, DocumentRejected, upload_check
 from civiquest.documents.models import Document, DocumentType
 
@@ -59,7 +60,7 @@ def document_upload(
     document.file.save(name, ContentFile(data), save=False)
     stored = document.file.name
     try:
-        with transaction.atomic():
+        with atomic():
             document.save()
     except BaseException:
         document.file.storage.delete(stored)
@@ -72,7 +73,7 @@ def document_lock(*, document: Document) -> Document:
     return Document.objects.select_for_update().get(pk=document.pk)
 
 
-@transaction.atomic
+@atomic
 def document_delete(*, document: Document) -> None:
     """Delete the document and, once the transaction commits, its file (the quests let it go first)."""
     locked = document_lock(document=document)

@@ -16,10 +16,10 @@ import uuid
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from civiquest.core.transactions import atomic
 from civiquest.instruction.models import Attestation
 from civiquest.quests.models import Quest, QuestState
 
@@ -96,11 +96,17 @@ def attestation_pdf(*, title: str, text: str, code: str) -> bytes:
     return bytes(pdf.output())
 
 
-@transaction.atomic
-def attestation_issue(*, quest: Quest) -> Attestation:
-    """The attestation of an accepted quest, made once (a reopened then re-accepted quest keeps it)."""
+@atomic
+def attestation_issue(*, quest: Quest, is_locked: bool = False) -> Attestation:
+    """The attestation of an accepted quest, made once (a reopened then re-accepted quest keeps it).
+
+    ``is_locked``: ``quest`` is the instance its caller locked in this transaction, with its
+    procedure, service and citizen loaded; it is not read again.
+    """
     locked = (
-        Quest.objects.select_for_update(of=("self",))
+        quest
+        if is_locked
+        else Quest.objects.select_for_update(of=("self",))
         .select_related("procedure", "procedure__instructing_service", "citizen")
         .get(pk=quest.pk)
     )
@@ -138,7 +144,7 @@ def attestation_issue(*, quest: Quest) -> Attestation:
     attestation.file.save(f"attestations/{locked.pk}/{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
     stored = attestation.file.name
     try:
-        with transaction.atomic():
+        with atomic():
             attestation.save()
     except BaseException:
         attestation.file.storage.delete(stored)

@@ -25,6 +25,7 @@ from civiquest.instruction.models import ChangeRequest
 from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.notifications.services import notify
 from civiquest.quests.models import Quest, QuestState, QuestTransition
+from civiquest.quests.selectors import transition_quest
 
 # States in which the service must act, so where a deadline runs.
 RUNNING_STATES = (QuestState.SUBMITTED, QuestState.IN_REVIEW)
@@ -62,15 +63,23 @@ def deadline_from_history(transitions: Iterable[QuestTransition], delay_days: in
 def quest_deadline_refresh(*, quest_id: int) -> DeadlineState:
     """Recompute and store the quest's deadline fields from its history."""
     delay = Quest.objects.filter(pk=quest_id).values_list("procedure__legal_delay_days", flat=True).first()
+    state = _from_history(quest_id, delay)
+    _store(quest_id, state)
+    return state
+
+
+def _from_history(quest_id: int, delay_days: int | None) -> DeadlineState:
     transitions = QuestTransition.objects.filter(quest_id=quest_id).order_by("at", "pk").only("at", "to_state")
-    state = deadline_from_history(transitions, delay)
+    return deadline_from_history(transitions, delay_days)
+
+
+def _store(quest_id: int, state: DeadlineState) -> None:
     # A plain UPDATE: ``Quest.save`` callers use ``update_fields`` and never write these.
     Quest.objects.filter(pk=quest_id).update(
         deadline_at=state.deadline_at,
         deadline_paused_seconds=state.paused_seconds,
         deadline_paused_since=state.paused_since,
     )
-    return state
 
 
 def effective_deadline(quest: Quest, *, now: dt.datetime | None = None) -> dt.datetime | None:
@@ -159,9 +168,17 @@ def deadlines_warn(*, now: dt.datetime | None = None, within_days: int | None = 
 def transition_recorded(*, transition: QuestTransition) -> None:
     """After any transition, in its transaction: the deadline from the history, and the change requests closed.
 
-    Called by ``services.quest_transition`` for every transition, the citizen's resubmission included.
+    Called by the use cases for every transition, the citizen's resubmission included. The quest
+    is the one the transition's writes locked (its procedure gives the delay, its fields what is
+    stored): the fields are written only when the history moves them.
     """
-    quest_deadline_refresh(quest_id=transition.quest_id)
+    quest = transition_quest(transition, "procedure")
+    state = _from_history(quest.pk, quest.procedure.legal_delay_days)
+    if state != DeadlineState(quest.deadline_at, quest.deadline_paused_seconds, quest.deadline_paused_since):
+        _store(quest.pk, state)
+        quest.deadline_at = state.deadline_at
+        quest.deadline_paused_seconds = state.paused_seconds
+        quest.deadline_paused_since = state.paused_since
     if transition.from_state == QuestState.CHANGES_REQUESTED:
         ChangeRequest.objects.filter(quest_id=transition.quest_id, closed_at__isnull=True).update(
             closed_at=transition.at

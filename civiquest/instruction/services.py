@@ -2,10 +2,11 @@
 
 Every function is keyword-only and checks that the actor is an agent of the quest's
 instructing service; a quest of another service is reported as ``QuestNotFound`` (the
-views answer 404, never leaking that it exists). State changes go through
-``services.quest_transition`` (state machine, history, citizen notification); the
-deadline fields follow from the history (``deadlines``). Bulk actions run each quest in
-its own savepoint and report, per quest, what failed.
+views answer 404, never leaking that it exists). The quest is locked once, with what the
+decision and its follow-ups read; state changes go through ``services.transition_locked``
+on that instance (state machine, history); the deadline fields follow from the history
+(``deadlines``). Bulk actions run each quest in its own savepoint and report, per quest,
+what failed.
 
 One agent action is one audit event: each action collects what it did (the states passed
 through, the fields asked for correction, the attestation issued…) and records it once,
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import Role, ServiceMembership, ServiceRole, User
 from civiquest.catalogue.inputs import step_inputs
-from civiquest.catalogue.services import revision_loaded
+from civiquest.catalogue.services import revision_content
 from civiquest.core.errors import ProcedureError
+from civiquest.core.transactions import atomic
 from civiquest.documents.intake import EXTENSION_OF_CONTENT_TYPE, upload_check
 from civiquest.instruction.attestation import attestation_issue
 from civiquest.instruction.models import ChangeRequest, Label, QuestLabel, QuestMessage, QuestNote
@@ -66,8 +67,14 @@ def agent_service_ids(agent: User) -> list[int]:
 
 
 def agent_quests(agent: User) -> QuerySet[Quest]:
-    """The quests an agent may see: submitted ones (never drafts) of their services' procedures."""
-    return Quest.objects.filter(procedure__instructing_service_id__in=agent_service_ids(agent)).exclude(
+    """The quests an agent may see: submitted ones (never drafts) of their services' procedures.
+
+    The agent's services are a subquery: reading the quests is one query.
+    """
+    if agent.role != Role.AGENT or not agent.is_active:
+        return Quest.objects.none()
+    services = ServiceMembership.objects.filter(user=agent).values("service_id")
+    return Quest.objects.filter(procedure__instructing_service_id__in=services).exclude(
         state__in=(QuestState.DRAFT, QuestState.COMPLETED)
     )
 
@@ -91,8 +98,14 @@ def is_manager(*, agent: User, quest: Quest) -> bool:
 
 
 def _locked_for(agent: User, quest: Quest) -> Quest:
+    """The quest locked for this transaction, with what the decisions and their follow-ups read
+    (procedure and service, revision, citizen): nothing after this reads the quest again."""
     locked = (
-        agent_quests(agent).select_for_update(of=("self",)).select_related("procedure").filter(pk=quest.pk).first()
+        agent_quests(agent)
+        .select_for_update(of=("self",))
+        .select_related("procedure", "procedure__instructing_service", "revision", "citizen")
+        .filter(pk=quest.pk)
+        .first()
     )
     if locked is None:
         raise QuestNotFound(_("Dossier introuvable."))
@@ -102,7 +115,7 @@ def _locked_for(agent: User, quest: Quest) -> Quest:
 # --- Assignment, labels, notes ----------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic
 def quest_assign(*, quest: Quest, actor: User, assignee: User | None) -> Quest:
     """Give the quest to an agent of its service (``None``: to nobody). Idempotent."""
     locked = _locked_for(actor, quest)
@@ -136,7 +149,7 @@ def labels_of_service(*, service_id: int) -> QuerySet[Label]:
     return Label.objects.filter(service_id=service_id).order_by("name")
 
 
-@transaction.atomic
+@atomic
 def label_create(*, actor: User, service_id: int, name: str) -> Label:
     """A label of the service (the existing one when the name is taken)."""
     made = _label_create(actor, service_id, name)
@@ -161,7 +174,7 @@ def _label_create(actor: User, service_id: int, name: str) -> _LabelMade:
     return _LabelMade(label, created)
 
 
-@transaction.atomic
+@atomic
 def quest_label_set(*, quest: Quest, actor: User, label: Label, present: bool = True) -> None:
     """Put (or take off) a label of the quest's service on the quest. Idempotent."""
     locked = _locked_for(actor, quest)
@@ -184,7 +197,7 @@ def _label_set(locked: Quest, label: Label, present: bool) -> bool:
     return QuestLabel.objects.filter(quest=locked, label=label).delete()[0] > 0
 
 
-@transaction.atomic
+@atomic
 def quest_labels_update(*, quest: Quest, actor: User, wanted: Iterable[int], new_name: str = "") -> None:
     """The labels form: exactly the ``wanted`` labels of the service (plus a new one, if named).
 
@@ -210,7 +223,7 @@ def quest_labels_update(*, quest: Quest, actor: User, wanted: Iterable[int], new
         audit(actor=actor, action="quest.labels", target=locked, details=details)
 
 
-@transaction.atomic
+@atomic
 def note_add(*, quest: Quest, actor: User, body: str) -> QuestNote:
     body = body.strip()
     if not body:
@@ -230,7 +243,7 @@ def message_send(*, quest: Quest, author: User, body: str, attachment: Any = Non
     from_agent = author.role == Role.AGENT
     stored: str | None = None
     try:
-        with transaction.atomic():
+        with atomic():
             if from_agent:
                 locked = _locked_for(author, quest)
             else:
@@ -309,11 +322,12 @@ def _decide(
     passed = []
     if through_review and from_state == QuestState.SUBMITTED and target != QuestState.IN_REVIEW:
         passed.append(
-            services.quest_transition(quest=quest, to_state=QuestState.IN_REVIEW, actor=actor, events=events)
+            services.transition_locked(locked=locked, to_state=QuestState.IN_REVIEW, actor=actor, events=events)
         )
-    transition = services.quest_transition(
-        quest=quest, to_state=target, actor=actor, motivation=motivation, events=events
+    transition = services.transition_locked(
+        locked=locked, to_state=target, actor=actor, motivation=motivation, events=events
     )
+    services.quest_sync(quest, locked)
     if from_state == target:
         return Decision(transition, None)  # a retried decision: already taken, nothing to record
     passed.append(transition)
@@ -344,7 +358,7 @@ def _start_review(actor: User, quest: Quest, events: QuestEvents | None) -> Deci
     return decision
 
 
-@transaction.atomic
+@atomic
 def quest_start_review(*, quest: Quest, actor: User, events: QuestEvents | None = None) -> QuestTransition:
     return _record(actor, quest, _start_review(actor, quest, events))
 
@@ -375,7 +389,7 @@ def _request_changes(
     return decision, request
 
 
-@transaction.atomic
+@atomic
 def quest_request_changes(
     *, quest: Quest, actor: User, message: str, targets: Sequence[str] = (), events: QuestEvents | None = None
 ) -> ChangeRequest:
@@ -388,18 +402,18 @@ def quest_request_changes(
 def _accept(actor: User, quest: Quest, events: QuestEvents | None) -> Decision:
     locked = _locked_for(actor, quest)
     decision = _decide(locked, quest, actor, QuestState.ACCEPTED, events=events)
-    attestation = attestation_issue(quest=quest)
+    attestation = attestation_issue(quest=locked, is_locked=True)
     if decision.details is not None:
         decision.details["attestation"] = {"id": attestation.pk, "code": attestation.code}
     return decision
 
 
-@transaction.atomic
+@atomic
 def quest_accept(*, quest: Quest, actor: User, events: QuestEvents | None = None) -> QuestTransition:
     return _record(actor, quest, _accept(actor, quest, events))
 
 
-@transaction.atomic
+@atomic
 def quest_reject(*, quest: Quest, actor: User, motivation: str, events: QuestEvents | None = None) -> QuestTransition:
     locked = _locked_for(actor, quest)
     if not motivation.strip():
@@ -415,12 +429,12 @@ def _close(actor: User, quest: Quest, motivation: str, events: QuestEvents | Non
     return _decide(locked, quest, actor, QuestState.CLOSED, motivation, through_review=False, events=events)
 
 
-@transaction.atomic
+@atomic
 def quest_close(*, quest: Quest, actor: User, motivation: str, events: QuestEvents | None = None) -> QuestTransition:
     return _record(actor, quest, _close(actor, quest, motivation, events), motivation)
 
 
-@transaction.atomic
+@atomic
 def quest_reopen(*, quest: Quest, actor: User, motivation: str, events: QuestEvents | None = None) -> QuestTransition:
     locked = _locked_for(actor, quest)
     if not motivation.strip():
@@ -436,7 +450,7 @@ def quest_reopen(*, quest: Quest, actor: User, motivation: str, events: QuestEve
 
 def change_targets(quest: Quest) -> dict[str, str]:
     """What the agent may ask to fix: ``{target: label}``, in the order of the revision."""
-    revision = revision_loaded(quest.revision_id)
+    revision = revision_content(quest.revision)
     targets: dict[str, str] = {}
     for step in revision.steps.all():
         if step.kind in ("info", "agent_review"):

@@ -39,24 +39,32 @@ def notify(
     url: str = "",
     quest: Any = None,
     email: bool = True,
+    key_is_new: bool = False,
 ) -> Notification:
     """Write the notification for the event ``key`` unless it exists; email it after commit.
 
     ``quest`` (a ``quests.Quest``) links it to the quest it tells about. ``email=False``: the
     sender declines the e-mail (the game's news, which a citizen receives by e-mail only if
-    they asked for it).
+    they asked for it). ``key_is_new``: the key names a row the caller wrote in this very
+    transaction (a new transition's id), so no notification can hold it yet, not even a
+    concurrent one: it is written without looking for one and without a savepoint.
     """
-    existing = Notification.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient, kind=kind, key=key, title=title, body=body, url=url, quest=quest
-            )
-    except IntegrityError:
-        # Another worker told the same event first.
-        return Notification.objects.get(key=key)
+    if key_is_new:
+        notification = Notification.objects.create(
+            recipient=recipient, kind=kind, key=key, title=title, body=body, url=url, quest=quest
+        )
+    else:
+        existing = Notification.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=recipient, kind=kind, key=key, title=title, body=body, url=url, quest=quest
+                )
+        except IntegrityError:
+            # Another worker told the same event first.
+            return Notification.objects.get(key=key)
     _unread_changed(recipient.pk)
     if email and email_wanted(recipient=recipient):
         from civiquest.notifications.tasks import notification_email_send  # noqa: PLC0415 - notifications.tasks imports this module

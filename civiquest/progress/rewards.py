@@ -23,6 +23,7 @@ from civiquest.progress.badges import badges_evaluate
 from civiquest.progress.models import XpEntry
 from civiquest.progress.xp import xp_award, xp_reverse
 from civiquest.quests.models import Quest, QuestState, QuestTransition, StepProgress
+from civiquest.quests.selectors import transition_quest
 
 REASON_STEP = "quest.step"
 REASON_STEP_DECLARED = "quest.step.declared"
@@ -39,7 +40,7 @@ def step_xp(*, progress: StepProgress, revision: ProcedureRevision) -> int:
 
 
 def step_reward(*, progress: StepProgress, quest: Quest) -> XpEntry | None:
-    revision = ProcedureRevision.objects.only("xp_per_step").get(pk=quest.revision_id)
+    revision = quest.revision  # loaded with the quest the step's write locked (read here otherwise)
     amount = step_xp(progress=progress, revision=revision)
     if amount <= 0:
         return None
@@ -61,21 +62,23 @@ def quest_transition_reward(*, transition: QuestTransition) -> XpEntry | None:
     """Award the completion reward when a quest is decided; reverse it when the decision is reopened."""
     target, source = transition.to_state, transition.from_state
     if target in DONE_STATES:
-        quest = Quest.objects.select_related("citizen", "revision").get(pk=transition.quest_id)
+        quest = transition_quest(transition, "citizen", "revision")
         cycle = XpEntry.objects.filter(_quest_entries(quest), reason=REASON_REOPENED).count()
         entry = None
         if quest.revision.completion_xp > 0:
+            # A level reached here has its badges evaluated below, with all the others: once.
             entry = xp_award(
                 citizen=quest.citizen,
                 amount=quest.revision.completion_xp,
                 reason=REASON_DONE,
                 key=f"quest-done:{quest.pk}:{cycle}",
                 source=quest,
+                level_badges=False,
             )
         badges_evaluate(citizen=quest.citizen)
         return entry
     if source in DONE_STATES and target == QuestState.IN_REVIEW:
-        quest = Quest.objects.get(pk=transition.quest_id)
+        quest = transition_quest(transition)
         awarded = (
             XpEntry.objects.filter(_quest_entries(quest), reason=REASON_DONE, amount__gt=0, reversed_by__isnull=True)
             .order_by("-pk")

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
 from civiquest.core.dates import paris_today
+from civiquest.core.transactions import atomic
 from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import notify
 from civiquest.progress.habits.selectors import game_news_by_email_for
@@ -99,18 +100,21 @@ def xp_award(
     key: str,
     source: models.Model | None = None,
     self_declared: bool = False,
+    level_badges: bool = True,
 ) -> XpEntry | None:
     """Award ``amount`` XP for the event ``key``, once. None if already awarded or capped to 0.
 
     ``reason`` names the action (a code such as ``quest.step`` or a short sentence): two
     awards with the same reason and source on the same day are "identical actions".
     ``key`` must be globally unique for the event, and name the citizen or its object.
+    ``level_badges=False``: a level reached does not evaluate the level badges, because the
+    caller evaluates every badge next (a quest decided): badges are evaluated once per action.
     """
     if amount <= 0:
         return None  # nothing to award; a correction is ``xp_reverse``
     source_type, source_id = _source_fields(source)
     today = paris_today()
-    with transaction.atomic():
+    with atomic():
         state = _locked_state(citizen)
         mine = Q(citizen=citizen)
         # Today's net earnings: a reversal made today of an award made today gives its room back.
@@ -157,11 +161,11 @@ def xp_award(
         _invalidate(citizen.pk)
         if granted == 0:
             return None
-        _level_up_check(citizen, state, (facts["balance"] or 0) + granted)
+        _level_up_check(citizen, state, (facts["balance"] or 0) + granted, level_badges=level_badges)
     return entry
 
 
-def _level_up_check(citizen: User, state: LevelState, balance: int) -> None:
+def _level_up_check(citizen: User, state: LevelState, balance: int, *, level_badges: bool = True) -> None:
     """Raise the stored level if the new balance reaches a higher one; tell the citizen once."""
     reached = level_for_xp(balance)
     if reached <= state.max_level:
@@ -173,7 +177,8 @@ def _level_up_check(citizen: User, state: LevelState, balance: int) -> None:
     # badges.py reads levels through this module: imported here, where a level is reached.
     from civiquest.progress.badges import LEVEL_BADGES, badges_evaluate, game_visible  # noqa: PLC0415 - intra-app cycle: badges imports xp
 
-    badges_evaluate(citizen=citizen, codes=LEVEL_BADGES)
+    if level_badges:
+        badges_evaluate(citizen=citizen, codes=LEVEL_BADGES)
     if not game_visible(citizen):
         return  # "Mode sobre": the level is kept, nothing is said about it.
     with translation.override(settings.LANGUAGE_CODE):
@@ -201,7 +206,7 @@ def xp_reverse(
     """Write the negative line that cancels ``entry`` (once). None if already reversed or nothing to reverse."""
     if entry.amount <= 0 or entry.reverses_id is not None:
         return None
-    with transaction.atomic():
+    with atomic():
         if XpEntry.objects.filter(Q(key=key) | Q(reverses=entry)).exists():
             return None
         try:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
 from civiquest.catalogue.models import Step
+from civiquest.core.transactions import atomic
 from civiquest.documents.intake import DocumentInUse
 from civiquest.documents.models import Document
 from civiquest.documents.selectors import EXPIRY_WARNING_DAYS
@@ -25,7 +25,7 @@ from civiquest.quests.models import Answer, Quest, QuestDocument, QuestState
 from civiquest.quests.services import steps_recheck
 
 
-@transaction.atomic
+@atomic
 def attachments_release(*, document: Document) -> None:
     """Detach a document about to be deleted from its draft quests; refuse if a submitted quest holds it.
 
@@ -61,7 +61,7 @@ def _lock_quest(quest: Quest) -> Quest:
     return Quest.objects.select_for_update(of=("self",)).get(pk=quest.pk)
 
 
-@transaction.atomic
+@atomic
 def document_attach(*, quest: Quest, document: Document, step_slug: str) -> QuestDocument:
     """Give a document of the wallet for a step of the quest (idempotent), while the quest is editable.
 
@@ -79,7 +79,7 @@ def document_attach(*, quest: Quest, document: Document, step_slug: str) -> Ques
     return attachment
 
 
-@transaction.atomic
+@atomic
 def document_detach(*, quest: Quest, document: Document, step_slug: str) -> None:
     """Take a document back from a step of the quest, while the quest is editable."""
     locked = _lock_quest(quest)

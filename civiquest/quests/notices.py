@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.notifications.services import notify
 from civiquest.quests.models import Quest, QuestState, QuestTransition
+from civiquest.quests.selectors import transition_quest
 
 S = QuestState
 
@@ -63,8 +64,12 @@ def _quest_message(transition: QuestTransition, quest: Quest) -> tuple[str, str]
 
 
 def quest_transition_notify(*, transition: QuestTransition) -> Notification:
-    """Tell the citizen about one state change of their quest (in French: no language is kept per user)."""
-    quest = Quest.objects.select_related("procedure", "citizen").get(pk=transition.quest_id)
+    """Tell the citizen about one state change of their quest (in French: no language is kept per user).
+
+    The key names the transition, written in this very transaction: no notification can hold
+    it yet, so it is written without looking for one (``key_is_new``).
+    """
+    quest = transition_quest(transition, "procedure", "citizen")
     with translation.override(settings.LANGUAGE_CODE):
         title, body = _quest_message(transition, quest)
     return notify(
@@ -75,4 +80,5 @@ def quest_transition_notify(*, transition: QuestTransition) -> Notification:
         body=body,
         url=reverse("citizen:quest", args=[quest.pk]),
         quest=quest,
+        key_is_new=True,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, ForeignKey, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -148,3 +148,22 @@ def open_quest_of(*, citizen: User, procedure: Procedure) -> Quest | None:
 def quest_documents_by_id(*, quest: Quest) -> dict[int, Document]:
     """The wallet documents attached to the quest, by id (one query)."""
     return {document.pk: document for document in Document.objects.filter(attachments__quest=quest).distinct()}
+
+
+def transition_quest(transition: QuestTransition, *related: str) -> Quest:
+    """The transition's quest with ``related`` loaded, for what follows the transition.
+
+    When the writes just made the transition, its ``quest`` is the instance they locked, loaded
+    with its procedure, revision and citizen: it is used as is, with no query. Otherwise (a
+    transition read back) the quest is read once, with ``related``.
+    """
+    if QuestTransition.quest.is_cached(transition):
+        quest = transition.quest
+        if all(_loaded(quest, name) for name in related):
+            return quest
+    return Quest.objects.select_related(*related).get(pk=transition.quest_id)
+
+
+def _loaded(quest: Quest, name: str) -> bool:
+    relation = Quest._meta.get_field(name)
+    return isinstance(relation, ForeignKey) and relation.is_cached(quest)

@@ -37,8 +37,9 @@ from civiquest.catalogue.models import (
     Step,
     StepKind,
 )
-from civiquest.catalogue.services import revision_loaded
+from civiquest.catalogue.services import revision_content, revision_loaded
 from civiquest.core.errors import ProcedureError
+from civiquest.core.transactions import atomic
 from civiquest.documents.models import Document, DocumentType
 from civiquest.quests import workflow
 from civiquest.quests.errors import (
@@ -86,7 +87,7 @@ def quest_reference_new() -> str:
     return f"CQ-{timezone.localdate().year}-{body[:4]}-{body[4:]}"
 
 
-@transaction.atomic
+@atomic
 def quest_start(*, citizen: User, procedure: Procedure) -> Quest:
     """Open a draft quest on the procedure's published revision, which it keeps for good."""
     if citizen.role != Role.CITIZEN or not citizen.is_active:
@@ -99,7 +100,8 @@ def quest_start(*, citizen: User, procedure: Procedure) -> Quest:
     )
     if current != ProcedureStatus.PUBLISHED or revision_id is None:
         raise ProcedureNotPublished(_("Cette démarche n’est pas ouverte en ligne pour le moment."))
-    revision = revision_loaded(revision_id)
+    # Read through the cache of published revisions: the quest's writes will find it there.
+    revision = revision_content(ProcedureRevision.objects.select_related("procedure").get(pk=revision_id))
     seen = visibility(revision, {})
     quest = Quest(
         citizen=citizen,
@@ -125,10 +127,23 @@ def quest_start(*, citizen: User, procedure: Procedure) -> Quest:
 
 
 def _lock(quest: Quest) -> Quest:
-    return Quest.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=quest.pk)
+    """The quest row locked for this transaction, with what the writes and their follow-ups read
+    (procedure, revision, citizen): nothing after this reads the quest again."""
+    return (
+        Quest.objects.select_for_update(of=("self",))
+        .select_related("procedure", "revision", "citizen")
+        .get(pk=quest.pk)
+    )
 
 
-def _sync(target: Quest, source: Quest) -> None:
+def _revision(locked: Quest) -> ProcedureRevision:
+    """The quest's revision with its steps and fields (cached once published: ``revision_content``)."""
+    revision = locked.revision
+    revision.procedure = locked.procedure  # the same row: a quest's revision is one of its procedure's
+    return revision_content(revision)
+
+
+def quest_sync(target: Quest, source: Quest) -> None:
     """Bring the caller's instance up to date with the locked one."""
     for name in ("state", "submitted_at", "decided_at", "updated_at", "current_step_id"):
         setattr(target, name, getattr(source, name))
@@ -167,53 +182,192 @@ class AnswersSaved:
     errors: dict[str, str]
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class StepSaved:
+    """What ``step_save`` did: the answers written and refused, and, when asked to mark the step
+    done, the errors that kept it from being done or the problem that stopped it."""
+
+    saved: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    problem: str = ""
+    completed: bool = False
+
+
+class _QuestWrite:
+    """One write on a locked quest: its revision, answers and step progress, each read once."""
+
+    def __init__(self, quest: Quest) -> None:
+        self.quest = quest
+        self.locked = _lock(quest)
+        self.revision = _revision(self.locked)
+        self.answers = _answers(self.locked)
+        self._progress: dict[int, StepProgress] | None = None
+
+    @property
+    def progress(self) -> dict[int, StepProgress]:
+        """The quest's step progress rows by step id (read once, kept up to date by these writes)."""
+        if self._progress is None:
+            # Through the related manager: each row's ``quest`` is the locked instance, with no query.
+            self._progress = {row.step_id: row for row in self.locked.progress.all()}
+        return self._progress
+
+    def done_step_ids(self) -> set[int]:
+        return {step_id for step_id, row in self.progress.items() if row.done_at is not None}
+
+    def step(self, step: Step) -> Step:
+        return _step_of(self.revision, step)
+
+    def answers_write(self, step: Step, data: Mapping[str, Any]) -> AnswersSaved:
+        """What ``answers_save`` writes; the quest's current step is the caller's to save."""
+        locked = self.locked
+        seen = visibility(self.revision, self.answers)
+        _check_visible(seen, step)
+        # Conditions inside the step may depend on answers given in this very request.
+        working = dict(seen.answers)
+        saved: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for spec in step_inputs(step):
+            if not condition_met(spec.condition, working):
+                working.pop(spec.name, None)
+                continue
+            if spec.name not in data:
+                continue
+            raw = data[spec.name]
+            if is_empty(raw):
+                working.pop(spec.name, None)
+                saved[spec.name] = None
+                continue
+            try:
+                value = clean_value(spec, raw)
+                if spec.kind == FieldKind.DOCUMENT:
+                    _check_wallet_document(locked, spec, value)
+            except InputInvalid as error:
+                errors[spec.name] = error.message
+                continue
+            working[spec.name] = value
+            saved[spec.name] = value
+        cleared = [name for name, value in saved.items() if value is None and name in self.answers]
+        if cleared:
+            Answer.objects.filter(quest=locked, field_name__in=cleared).delete()
+        given = [
+            Answer(quest=locked, field_name=name, value=value) for name, value in saved.items() if value is not None
+        ]
+        if given:
+            # One statement for all of them: an insert, or an update of the answer already given.
+            Answer.objects.bulk_create(
+                given,
+                update_conflicts=True,
+                unique_fields=["quest", "field_name"],
+                update_fields=["value", "updated_at"],
+            )
+        for name, value in saved.items():
+            if value is None:
+                self.answers.pop(name, None)
+            else:
+                self.answers[name] = value
+        if saved:
+            _attachments_sync(locked, step, working)
+            self.undo_broken_steps()
+        return AnswersSaved(saved=saved, errors=errors)
+
+    def undo_broken_steps(self) -> None:
+        """A done step whose answers no longer hold (a required one cleared) is to be done again."""
+        seen = visibility(self.revision, self.answers)
+        for progress in self.progress.values():
+            if progress.done_at is None:
+                continue
+            step = next((candidate for candidate in seen.steps if candidate.pk == progress.step_id), None)
+            if step is not None and step_errors(step, seen):
+                progress.done_at = None
+                progress.verified = False
+                progress.save(update_fields=["done_at", "verified", "updated_at"])
+
+    def step_done(self, step: Step, events: QuestEvents | None) -> StepProgress:
+        """What ``step_complete`` writes, the quest's current step moved on and saved."""
+        locked = self.locked
+        if step.kind == StepKind.AGENT_REVIEW:
+            raise StepUnavailable(_("Cette étape est réalisée par le service instructeur."))
+        seen = visibility(self.revision, self.answers)
+        _check_visible(seen, step)
+        errors = step_errors(step, seen)
+        if errors:
+            raise StepIncomplete(_("Cette étape n’est pas terminée : corrigez les erreurs indiquées."), errors)
+        progress = self.progress.get(step.pk)
+        if progress is None:
+            # No other writer: every step progress write holds the quest's lock.
+            progress = StepProgress.objects.create(
+                quest=locked, step=step, done_at=timezone.now(), verified=step.kind in VERIFIED_KINDS
+            )
+            self.progress[step.pk] = progress
+            if events is not None:
+                events.steps_done.append(progress)
+        elif progress.done_at is None:
+            progress.done_at = timezone.now()
+            progress.verified = step.kind in VERIFIED_KINDS
+            progress.save(update_fields=["done_at", "verified", "updated_at"])
+            if events is not None:
+                events.steps_done.append(progress)
+        done = self.done_step_ids()
+        locked.current_step = _next_step(seen, step, done)
+        locked.save(update_fields=["current_step", "updated_at"])
+        if locked.state == QuestState.DRAFT and is_guided(self.revision) and completeness(seen, done).is_complete:
+            _apply(
+                locked,
+                workflow.RULES_BY_NAME["complete"],
+                actor=locked.citizen,
+                role=ActorRole.CITIZEN,
+                motivation="",
+                events=events,
+            )
+        return progress
+
+
+@atomic
 def answers_save(*, quest: Quest, step: Step, data: Mapping[str, Any]) -> AnswersSaved:
     """Save a step's draft answers: each valid value is kept even when others are refused.
 
     Only inputs named in ``data`` change (an htmx save sends one); an empty value clears
     the answer. Inputs hidden by the answers are ignored.
     """
-    locked = _lock(quest)
-    _check_editable(locked)
-    revision = revision_loaded(locked.revision_id)
-    step = _step_of(revision, step)
-    answers = _answers(locked)
-    seen = visibility(revision, answers)
-    _check_visible(seen, step)
-    # Conditions inside the step may depend on answers given in this very request.
-    working = dict(seen.answers)
-    saved: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for spec in step_inputs(step):
-        if not condition_met(spec.condition, working):
-            working.pop(spec.name, None)
-            continue
-        if spec.name not in data:
-            continue
-        raw = data[spec.name]
-        if is_empty(raw):
-            Answer.objects.filter(quest=locked, field_name=spec.name).delete()
-            working.pop(spec.name, None)
-            saved[spec.name] = None
-            continue
+    write = _QuestWrite(quest)
+    _check_editable(write.locked)
+    step = write.step(step)
+    result = write.answers_write(step, data)
+    write.locked.current_step = step
+    write.locked.save(update_fields=["current_step", "updated_at"])
+    quest_sync(quest, write.locked)
+    return result
+
+
+@atomic
+def step_save(
+    *, quest: Quest, step: Step, data: Mapping[str, Any], complete: bool = False, events: QuestEvents | None = None
+) -> StepSaved:
+    """``answers_save`` then, when asked and all valid, ``step_complete``, on one lock and one read of each row.
+
+    What is valid is kept even when the step cannot be marked done: its errors (or the problem
+    that stopped it) are returned, not raised, and nothing of the completion is written before
+    they are known.
+    """
+    write = _QuestWrite(quest)
+    _check_editable(write.locked)
+    step = write.step(step)
+    answered = write.answers_write(step, data)
+    result = StepSaved(saved=answered.saved, errors=dict(answered.errors))
+    if complete and not answered.errors:
         try:
-            value = clean_value(spec, raw)
-            if spec.kind == FieldKind.DOCUMENT:
-                _check_wallet_document(locked, spec, value)
-        except InputInvalid as error:
-            errors[spec.name] = error.message
-            continue
-        Answer.objects.update_or_create(quest=locked, field_name=spec.name, defaults={"value": value})
-        working[spec.name] = value
-        saved[spec.name] = value
-    if saved:
-        _attachments_sync(locked, step, working)
-        _undo_broken_steps(locked, revision)
-    locked.current_step = step
-    locked.save(update_fields=["current_step", "updated_at"])
-    _sync(quest, locked)
-    return AnswersSaved(saved=saved, errors=errors)
+            write.step_done(step, events)
+        except StepIncomplete as error:
+            result = StepSaved(saved=answered.saved, errors=dict(error.errors))
+        except ProcedureError as error:
+            result = StepSaved(saved=answered.saved, problem=error.message)
+        else:
+            result = StepSaved(saved=answered.saved, completed=True)
+    if not result.completed:
+        write.locked.current_step = step
+        write.locked.save(update_fields=["current_step", "updated_at"])
+    quest_sync(quest, write.locked)
+    return result
 
 
 def _check_wallet_document(quest: Quest, spec: InputSpec, document_id: int) -> None:
@@ -273,49 +427,21 @@ def _undo_broken_steps(quest: Quest, revision: ProcedureRevision) -> None:
             progress.save(update_fields=["done_at", "verified", "updated_at"])
 
 
-@transaction.atomic
+@atomic
 def step_complete(*, quest: Quest, step: Step, events: QuestEvents | None = None) -> StepProgress:
     """Mark a step done once its visible inputs are all given and valid.
 
     Moves the quest to its next step to do; completes a guided quest whose last required
     step this was. Raises ``StepIncomplete`` with the errors by input name.
     """
-    locked = _lock(quest)
-    _check_editable(locked)
-    revision = revision_loaded(locked.revision_id)
-    step = _step_of(revision, step)
-    if step.kind == StepKind.AGENT_REVIEW:
-        raise StepUnavailable(_("Cette étape est réalisée par le service instructeur."))
-    seen = visibility(revision, _answers(locked))
-    _check_visible(seen, step)
-    errors = step_errors(step, seen)
-    if errors:
-        raise StepIncomplete(_("Cette étape n’est pas terminée : corrigez les erreurs indiquées."), errors)
-    progress, _created = StepProgress.objects.get_or_create(quest=locked, step=step)
-    if progress.done_at is None:
-        progress.done_at = timezone.now()
-        progress.verified = step.kind in VERIFIED_KINDS
-        progress.save(update_fields=["done_at", "verified", "updated_at"])
-        if events is not None:
-            events.steps_done.append(progress)
-    done = _done_step_ids(locked)
-    locked.current_step = _next_step(seen, step, done)
-    locked.save(update_fields=["current_step", "updated_at"])
-    if locked.state == QuestState.DRAFT and is_guided(revision) and completeness(seen, done).is_complete:
-        citizen = User.objects.get(pk=locked.citizen_id)
-        _apply(
-            locked,
-            workflow.RULES_BY_NAME["complete"],
-            actor=citizen,
-            role=ActorRole.CITIZEN,
-            motivation="",
-            events=events,
-        )
-    _sync(quest, locked)
+    write = _QuestWrite(quest)
+    _check_editable(write.locked)
+    progress = write.step_done(write.step(step), events)
+    quest_sync(quest, write.locked)
     return progress
 
 
-@transaction.atomic
+@atomic
 def step_reopen(*, quest: Quest, step: Step) -> bool:
     """A done step is to be done again: what made it done was undone elsewhere (an appointment cancelled).
 
@@ -329,12 +455,12 @@ def step_reopen(*, quest: Quest, step: Step) -> bool:
         done_at=None, verified=False, updated_at=timezone.now()
     )
     if reopened:
-        seen = visibility(revision_loaded(locked.revision_id), _answers(locked))
+        seen = visibility(_revision(locked), _answers(locked))
         done = _done_step_ids(locked)
         todo = [item for item in seen.steps if item.pk not in done and item.kind != StepKind.AGENT_REVIEW]
         locked.current_step = todo[0] if todo else None
         locked.save(update_fields=["current_step", "updated_at"])
-    _sync(quest, locked)
+    quest_sync(quest, locked)
     return bool(reopened)
 
 
@@ -357,7 +483,7 @@ def quest_submit(*, quest: Quest, actor: User, events: QuestEvents | None = None
     return quest_transition(quest=quest, to_state=QuestState.SUBMITTED, actor=actor, events=events)
 
 
-@transaction.atomic
+@atomic
 def quest_transition(
     *, quest: Quest, to_state: QuestState | str, actor: User, motivation: str = "", events: QuestEvents | None = None
 ) -> QuestTransition:
@@ -368,12 +494,20 @@ def quest_transition(
     returns it. Asking for the state the quest is already in returns the transition that
     brought it there. Raises ``IllegalTransition`` (or a subclass) otherwise.
     """
-    target = str(to_state)
     locked = _lock(quest)
+    transition = transition_locked(locked=locked, to_state=to_state, actor=actor, motivation=motivation, events=events)
+    quest_sync(quest, locked)
+    return transition
+
+
+def transition_locked(
+    *, locked: Quest, to_state: QuestState | str, actor: User, motivation: str = "", events: QuestEvents | None = None
+) -> QuestTransition:
+    """``quest_transition`` on a quest its caller locked in this transaction (``select_for_update``,
+    with its procedure): the row is not read again. The transition's ``quest`` is ``locked``."""
+    target = str(to_state)
     if locked.state == target:
-        transition = _idempotent(locked, target, actor)
-        _sync(quest, locked)
-        return transition
+        return _idempotent(locked, target, actor)
     rule = workflow.rule_for(locked.state, target)
     if rule is None:
         raise workflow.illegal(locked.state, target)
@@ -381,9 +515,7 @@ def quest_transition(
     workflow.check_motivation(rule, motivation)
     if rule.target in (QuestState.SUBMITTED, QuestState.COMPLETED):
         _check_complete(locked, rule)
-    transition = _apply(locked, rule, actor=actor, role=role, motivation=motivation, events=events)
-    _sync(quest, locked)
-    return transition
+    return _apply(locked, rule, actor=actor, role=role, motivation=motivation, events=events)
 
 
 def _idempotent(quest: Quest, target: str, actor: User) -> QuestTransition:
@@ -396,7 +528,7 @@ def _idempotent(quest: Quest, target: str, actor: User) -> QuestTransition:
 
 
 def _check_complete(quest: Quest, rule: workflow.Rule) -> None:
-    revision = revision_loaded(quest.revision_id)
+    revision = _revision(quest)
     guided = is_guided(revision)
     if rule.target == QuestState.SUBMITTED and guided:
         raise IllegalTransition(

@@ -15,8 +15,10 @@ from civiquest.progress.habits.catalogue import CATALOGUE, HabitDefinition, Peri
 from civiquest.progress.habits.models import CheckIn, GamePreferences, Habit, Pause
 
 CALENDAR_PERIODS = 12
-# Where ``game_visible_for`` memoises its answer on the request's user object.
+# Where ``game_visible_for`` and ``game_news_by_email_for`` memoise their answers on the user
+# object (the request's, or the citizen a use case rewards): one query for both, once.
 GAME_VISIBLE_ATTRIBUTE = "_civiquest_game_visible"
+GAME_NEWS_BY_EMAIL_ATTRIBUTE = "_civiquest_game_news_by_email"
 
 
 @dataclass
@@ -124,11 +126,27 @@ def preferences_of(citizen: User) -> GamePreferences:
     return found if found is not None else GamePreferences(citizen=citizen)
 
 
+def _game_preferences_memoise(user: Any) -> None:
+    """Read "mode sobre" and the game news by email once, onto the user object."""
+    sober, news = GamePreferences.objects.filter(citizen_id=user.pk).values_list(
+        "sober_mode", "game_news_by_email"
+    ).first() or (False, False)
+    if getattr(user, GAME_VISIBLE_ATTRIBUTE, None) is None:
+        setattr(user, GAME_VISIBLE_ATTRIBUTE, not sober)
+    setattr(user, GAME_NEWS_BY_EMAIL_ATTRIBUTE, news and not sober)
+
+
 def game_news_by_email_for(user: Any) -> bool:
-    """Whether the citizen asked for emails about their new levels and badges (never in "mode sobre")."""
+    """Whether the citizen asked for emails about their new levels and badges (never in "mode sobre").
+
+    Memoised on the user object with ``game_visible_for``: a level and three badges won in one
+    action ask the database once.
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return GamePreferences.objects.filter(citizen_id=user.pk, game_news_by_email=True, sober_mode=False).exists()
+    if getattr(user, GAME_NEWS_BY_EMAIL_ATTRIBUTE, None) is None:
+        _game_preferences_memoise(user)
+    return bool(getattr(user, GAME_NEWS_BY_EMAIL_ATTRIBUTE))
 
 
 def game_visible_for(user: Any) -> bool:
@@ -138,12 +156,9 @@ def game_visible_for(user: Any) -> bool:
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return True
-    cached = getattr(user, GAME_VISIBLE_ATTRIBUTE, None)
-    if cached is None:
-        sober = GamePreferences.objects.filter(citizen_id=user.pk, sober_mode=True).exists()
-        cached = not sober
-        setattr(user, GAME_VISIBLE_ATTRIBUTE, cached)
-    return bool(cached)
+    if getattr(user, GAME_VISIBLE_ATTRIBUTE, None) is None:
+        _game_preferences_memoise(user)
+    return bool(getattr(user, GAME_VISIBLE_ATTRIBUTE))
 
 
 def avatar_choice_of(preferences: GamePreferences) -> dict[str, str]:

@@ -25,7 +25,7 @@ from civiquest.progress.badges import badges_evaluate
 from civiquest.progress.habits import avatar
 from civiquest.progress.habits.catalogue import BY_CODE, REMINDER_DAYS_LEFT, local_date, period_end, period_start
 from civiquest.progress.habits.models import CheckIn, CheckInSource, GamePreferences, Habit, Pause
-from civiquest.progress.habits.selectors import GAME_VISIBLE_ATTRIBUTE
+from civiquest.progress.habits.selectors import GAME_NEWS_BY_EMAIL_ATTRIBUTE, GAME_VISIBLE_ATTRIBUTE
 from civiquest.progress.unlocks import unlocks_of
 from civiquest.progress.xp import xp_award
 
@@ -173,6 +173,7 @@ def sober_mode_set(*, citizen: User, enabled: bool) -> GamePreferences:
         preferences.sober_mode = enabled
         preferences.save(update_fields=["sober_mode", "updated_at"])
     setattr(citizen, GAME_VISIBLE_ATTRIBUTE, not enabled)
+    setattr(citizen, GAME_NEWS_BY_EMAIL_ATTRIBUTE, preferences.game_news_by_email and not enabled)
     return preferences
 
 
@@ -183,6 +184,7 @@ def game_news_by_email_set(*, citizen: User, enabled: bool) -> GamePreferences:
     if preferences.game_news_by_email != enabled:
         preferences.game_news_by_email = enabled
         preferences.save(update_fields=["game_news_by_email", "updated_at"])
+    setattr(citizen, GAME_NEWS_BY_EMAIL_ATTRIBUTE, enabled and not preferences.sober_mode)
     return preferences
 
 
