@@ -135,6 +135,8 @@ NOT_PAGES = {
     "staff:audit-export": "CSV download, not a page",
     "staff:builder-draft": "POST-only action, answers with a redirect",
     "staff:builder-rewards": "POST-only action, answers with a redirect",
+    "staff:builder-needs": "POST-only action, answers with a redirect (its form is on the builder's procedure page)",
+    "citizen:title-renew": "redirect to the procedure that issues the title, or to the catalogue",
     "staff:builder-publish": "POST-only action, answers with a redirect",
     "staff:builder-close": "POST-only action, answers with a redirect",
     "staff:builder-step-move": "POST-only action, answers with a redirect",

@@ -127,11 +127,17 @@ def test_with_the_geocoder_down_free_entry_still_saves(quest_page, settings):
 
 
 def test_the_moving_page_and_the_profile_with_an_address(browser_page_as, live_server):
+    from civiquest.actions.catalogue import catalogue_load
+    from civiquest.catalogue.definitions.changement_adresse import CHANGEMENT_ADRESSE
     from civiquest.integrations.address.moving.services import home_address_set
     from tests.integrations.moving.conftest import NOUMEA
 
     citizen = CitizenFactory()
     page = browser_page_as(citizen)
+    page.goto(live_server.url + reverse("citizen:moving"))
+    assert page.get_by_text("n’est pas ouverte pour le moment").count() == 1  # no such procedure published
+    assert_no_violations(page)
+    catalogue_load([CHANGEMENT_ADRESSE])
     page.goto(live_server.url + reverse("citizen:moving"))
     assert page.get_by_role("link", name="Déclarer un changement d’adresse").count() == 1
     assert_no_violations(page)
