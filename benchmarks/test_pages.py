@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.accounts.factories import StaffFactory
+from tests.accounts.factories import StaffFactory, login_verified
 
 
 @pytest.mark.django_db
@@ -17,7 +17,7 @@ def test_bench_landing_page(benchmark):
 @pytest.mark.django_db
 def test_bench_staff_overview(benchmark):
     client = Client()
-    client.force_login(StaffFactory())
+    login_verified(client, StaffFactory())  # staff pass their second factor too
     response = benchmark(client.get, reverse("staff:home"))
     assert response.status_code == 200
 
