@@ -12,6 +12,7 @@ from civiquest.actions.follow import quest_events_follow
 from civiquest.catalogue.models import Procedure, Step
 from civiquest.core.transactions import use_case
 from civiquest.quests import services as quest_services
+from civiquest.quests import transitions
 from civiquest.quests.models import Quest, QuestTransition
 from civiquest.quests.services import QuestEvents
 
@@ -57,7 +58,7 @@ def quest_step_complete(*, quest: Quest, step: Step) -> None:
 def quest_submit(*, quest: Quest, actor: User) -> QuestTransition:
     """Submit (or resubmit after corrections) the quest to its service; idempotent."""
     events = QuestEvents()
-    transition = quest_services.quest_submit(quest=quest, actor=actor, events=events)
+    transition = transitions.quest_submit(quest=quest, actor=actor, events=events)
     if events.transitions:
         audit_record(actor=actor, action="quest.submitted", target=quest, details={"transition": transition.pk})
     quest_events_follow(events=events)
@@ -68,7 +69,7 @@ def quest_submit(*, quest: Quest, actor: User) -> QuestTransition:
 def quest_transition(*, quest: Quest, to_state: str, actor: User, motivation: str = "") -> QuestTransition:
     """Any other move of the state machine the actor may make (a citizen completing a guided quest…)."""
     events = QuestEvents()
-    transition = quest_services.quest_transition(
+    transition = transitions.quest_transition(
         quest=quest, to_state=to_state, actor=actor, motivation=motivation, events=events
     )
     quest_events_follow(events=events)

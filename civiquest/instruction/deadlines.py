@@ -173,13 +173,31 @@ def transition_recorded(*, transition: QuestTransition) -> None:
     stored): the fields are written only when the history moves them.
     """
     quest = transition_quest(transition, "procedure")
+    if _moves_the_clock(transition, quest):
+        _deadline_follow(quest)
+    if transition.from_state == QuestState.CHANGES_REQUESTED:
+        ChangeRequest.objects.filter(quest_id=transition.quest_id, closed_at__isnull=True).update(
+            closed_at=transition.at
+        )
+
+
+# The transitions that start, pause or resume the clock; any other leaves the stored deadline
+# as the history gives it (it is written after every transition), so it is not read again.
+CLOCK_STATES = frozenset({QuestState.SUBMITTED, QuestState.CHANGES_REQUESTED})
+
+
+def _moves_the_clock(transition: QuestTransition, quest: Quest) -> bool:
+    return (
+        transition.to_state in CLOCK_STATES
+        or transition.from_state == QuestState.CHANGES_REQUESTED
+        or quest.deadline_paused_since is not None
+    )
+
+
+def _deadline_follow(quest: Quest) -> None:
     state = _from_history(quest.pk, quest.procedure.legal_delay_days)
     if state != DeadlineState(quest.deadline_at, quest.deadline_paused_seconds, quest.deadline_paused_since):
         _store(quest.pk, state)
         quest.deadline_at = state.deadline_at
         quest.deadline_paused_seconds = state.paused_seconds
         quest.deadline_paused_since = state.paused_since
-    if transition.from_state == QuestState.CHANGES_REQUESTED:
-        ChangeRequest.objects.filter(quest_id=transition.quest_id, closed_at__isnull=True).update(
-            closed_at=transition.at
-        )

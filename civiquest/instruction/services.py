@@ -3,7 +3,7 @@
 Every function is keyword-only and checks that the actor is an agent of the quest's
 instructing service; a quest of another service is reported as ``QuestNotFound`` (the
 views answer 404, never leaking that it exists). The quest is locked once, with what the
-decision and its follow-ups read; state changes go through ``services.transition_locked``
+decision and its follow-ups read; state changes go through ``transitions.transition_locked``
 on that instance (state machine, history); the deadline fields follow from the history
 (``deadlines``). Bulk actions run each quest in its own savepoint and report, per quest,
 what failed.
@@ -37,7 +37,7 @@ from civiquest.instruction.attestation import attestation_issue
 from civiquest.instruction.models import ChangeRequest, Label, QuestLabel, QuestMessage, QuestNote
 from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import notify
-from civiquest.quests import services
+from civiquest.quests import services, transitions
 from civiquest.quests.models import Quest, QuestState, QuestTransition
 from civiquest.quests.services import QuestEvents
 
@@ -322,9 +322,9 @@ def _decide(
     passed = []
     if through_review and from_state == QuestState.SUBMITTED and target != QuestState.IN_REVIEW:
         passed.append(
-            services.transition_locked(locked=locked, to_state=QuestState.IN_REVIEW, actor=actor, events=events)
+            transitions.transition_locked(locked=locked, to_state=QuestState.IN_REVIEW, actor=actor, events=events)
         )
-    transition = services.transition_locked(
+    transition = transitions.transition_locked(
         locked=locked, to_state=target, actor=actor, motivation=motivation, events=events
     )
     services.quest_sync(quest, locked)

@@ -7,6 +7,8 @@ event twice — a retried task, a replayed signal — keeps one notification and
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +42,7 @@ def notify(
     quest: Any = None,
     email: bool = True,
     key_is_new: bool = False,
+    likely_new: bool = False,
 ) -> Notification:
     """Write the notification for the event ``key`` unless it exists; email it after commit.
 
@@ -48,13 +51,15 @@ def notify(
     they asked for it). ``key_is_new``: the key names a row the caller wrote in this very
     transaction (a new transition's id), so no notification can hold it yet, not even a
     concurrent one: it is written without looking for one and without a savepoint.
+    ``likely_new``: the event happens once (a level reached under its row's lock), so the row
+    is written first and looked up only if the key turns out to exist.
     """
     if key_is_new:
         notification = Notification.objects.create(
             recipient=recipient, kind=kind, key=key, title=title, body=body, url=url, quest=quest
         )
     else:
-        existing = Notification.objects.filter(key=key).first()
+        existing = None if likely_new else Notification.objects.filter(key=key).first()
         if existing is not None:
             return existing
         try:
@@ -72,6 +77,44 @@ def notify(
         notification_id = notification.pk
         transaction.on_commit(lambda: notification_email_send.delay(notification_id))
     return notification
+
+
+@dataclass(frozen=True)
+class News:
+    """One notification of a batch (see ``notify_many``)."""
+
+    key: str
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+def notify_many(*, recipient: User, kind: NotificationKind | str, news: Sequence[News], email: bool = True) -> int:
+    """Write several notifications of one kind in one statement; a key already told is skipped.
+
+    For events told together (the badges one action wins). Returns how many were asked; the
+    e-mails of the new ones are queued after commit, as ``notify`` does.
+    """
+    if not news:
+        return 0
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=recipient, kind=kind, key=item.key, title=item.title, body=item.body, url=item.url)
+            for item in news
+        ],
+        ignore_conflicts=True,
+    )
+    _unread_changed(recipient.pk)
+    if email and email_wanted(recipient=recipient):
+        from civiquest.notifications.tasks import notification_email_send  # noqa: PLC0415 - notifications.tasks imports this module
+
+        ids = list(
+            Notification.objects.filter(key__in=[item.key for item in news], emailed_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        transaction.on_commit(lambda: [notification_email_send.delay(pk) for pk in ids])
+    return len(news)
 
 
 def email_wanted(*, recipient: User) -> bool:

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.templatetags.static import static
 from django.urls import reverse
@@ -33,10 +32,10 @@ from civiquest.core.dates import PARIS, paris_today
 from civiquest.documents.models import Document, DocumentType
 from civiquest.integrations.taxes import calendar as tax_calendar
 from civiquest.notifications.models import NotificationKind
-from civiquest.notifications.services import notify
+from civiquest.notifications.services import News, notify_many
 from civiquest.progress.habits.selectors import best_streak_weeks, game_news_by_email_for, game_visible_for
 from civiquest.progress.models import BadgeAward
-from civiquest.progress.xp import level_of
+from civiquest.progress.xp import level_reached
 from civiquest.quests.models import Quest, QuestState, QuestTransition
 
 logger = logging.getLogger(__name__)
@@ -337,7 +336,7 @@ def facts_of(citizen: User) -> Facts:
         done=done,
         document_count=documents["count"],
         valid_identity=documents["valid_identity"] > 0,
-        level=level_of(citizen).level,
+        level=level_reached(citizen),
         streak_weeks=_best_streak_weeks(citizen),
     )
 
@@ -357,17 +356,15 @@ def badges_evaluate(*, citizen: User, codes: Iterable[str] | None = None) -> lis
     if not candidates:
         return []
     facts = facts_of(citizen)
-    awarded: list[Badge] = []
-    for candidate in candidates:
-        if not candidate.rule(facts):
-            continue
-        try:
-            with transaction.atomic():
-                BadgeAward.objects.create(citizen=citizen, code=candidate.code)
-        except IntegrityError:
-            continue
-        awarded.append(candidate)
-        _badge_notify(citizen, candidate)
+    awarded = [candidate for candidate in candidates if candidate.rule(facts)]
+    if not awarded:
+        return []
+    # One statement for all: a badge a concurrent evaluation just gave is skipped (unique per
+    # citizen and code), and its notification too (unique key).
+    BadgeAward.objects.bulk_create(
+        [BadgeAward(citizen=citizen, code=badge.code) for badge in awarded], ignore_conflicts=True
+    )
+    _badges_notify(citizen, awarded)
     return awarded
 
 
@@ -376,19 +373,17 @@ def game_visible(citizen: User) -> bool:
     return bool(game_visible_for(citizen))
 
 
-def _badge_notify(citizen: User, earned: Badge) -> None:
+def _badges_notify(citizen: User, earned: list[Badge]) -> None:
     if not game_visible(citizen):
         return
-
     with translation.override(settings.LANGUAGE_CODE):
-        title = gettext("Nouveau badge : %(name)s") % {"name": earned.name}
-        body = str(earned.description)
-    notify(
-        recipient=citizen,
-        kind=NotificationKind.BADGE,
-        key=f"badge:{citizen.pk}:{earned.code}",
-        title=title,
-        body=body,
-        url=reverse("citizen:progress") + f"#badge-{earned.code}",
-        email=game_news_by_email_for(citizen),
-    )
+        news = [
+            News(
+                key=f"badge:{citizen.pk}:{badge.code}",
+                title=gettext("Nouveau badge : %(name)s") % {"name": badge.name},
+                body=str(badge.description),
+                url=reverse("citizen:progress") + f"#badge-{badge.code}",
+            )
+            for badge in earned
+        ]
+    notify_many(recipient=citizen, kind=NotificationKind.BADGE, news=news, email=game_news_by_email_for(citizen))

@@ -43,7 +43,7 @@ from civiquest.progress.models import LevelState, XpEntry
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LevelInfo", "balance_of", "level_of", "paris_today", "xp_award", "xp_reverse"]
+__all__ = ["LevelInfo", "balance_of", "level_of", "level_reached", "paris_today", "xp_award", "xp_reverse"]
 
 
 def daily_cap() -> int:
@@ -161,8 +161,28 @@ def xp_award(
         _invalidate(citizen.pk)
         if granted == 0:
             return None
-        _level_up_check(citizen, state, (facts["balance"] or 0) + granted, level_badges=level_badges)
+        balance = (facts["balance"] or 0) + granted
+        # Known before the level badges are evaluated, which read it.
+        _level_remember(citizen, max(state.max_level, level_for_xp(balance)))
+        _level_up_check(citizen, state, balance, level_badges=level_badges)
     return entry
+
+
+# The level an award of this transaction left the citizen at, kept on the user object: its
+# level row is locked until the transaction ends, so the badges evaluated next read it from
+# here instead of summing the ledger again. Dropped at commit.
+LEVEL_MEMO = "_civiquest_level_reached"
+
+
+def _level_remember(citizen: User, level: int) -> None:
+    setattr(citizen, LEVEL_MEMO, level)
+    transaction.on_commit(lambda: citizen.__dict__.pop(LEVEL_MEMO, None))
+
+
+def level_reached(citizen: User) -> int:
+    """The citizen's level: from this transaction's last award to them if any, else the ledger."""
+    remembered = citizen.__dict__.get(LEVEL_MEMO)
+    return int(remembered) if remembered is not None else level_of(citizen).level
 
 
 def _level_up_check(citizen: User, state: LevelState, balance: int, *, level_badges: bool = True) -> None:
@@ -192,6 +212,7 @@ def _level_up_check(citizen: User, state: LevelState, balance: int, *, level_bad
         body=body,
         url=reverse("citizen:progress"),
         email=game_news_by_email_for(citizen),
+        likely_new=True,  # a level is reached once: its row is locked and only rises
     )
 
 

@@ -27,7 +27,7 @@ from civiquest.accounts.models import Role, User
 from civiquest.catalogue.cleaning import clean_value, is_empty
 from civiquest.catalogue.conditions import Visibility, completeness, condition_met, step_errors, visibility
 from civiquest.catalogue.errors import ProcedureNotPublished
-from civiquest.catalogue.inputs import InputInvalid, InputSpec, step_inputs
+from civiquest.catalogue.inputs import InputInvalid, step_inputs
 from civiquest.catalogue.models import (
     FieldKind,
     Procedure,
@@ -40,11 +40,9 @@ from civiquest.catalogue.models import (
 from civiquest.catalogue.services import revision_content, revision_loaded
 from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
-from civiquest.documents.models import Document, DocumentType
 from civiquest.quests import workflow
+from civiquest.quests.answer_documents import attachments_sync, wallet_document_check
 from civiquest.quests.errors import (
-    IllegalTransition,
-    QuestIncomplete,
     QuestNotEditable,
     StepIncomplete,
     StepUnavailable,
@@ -53,7 +51,6 @@ from civiquest.quests.models import (
     ActorRole,
     Answer,
     Quest,
-    QuestDocument,
     QuestState,
     QuestTransition,
     StepProgress,
@@ -240,7 +237,7 @@ class _QuestWrite:
             try:
                 value = clean_value(spec, raw)
                 if spec.kind == FieldKind.DOCUMENT:
-                    _check_wallet_document(locked, spec, value)
+                    wallet_document_check(locked, spec, value)
             except InputInvalid as error:
                 errors[spec.name] = error.message
                 continue
@@ -266,7 +263,7 @@ class _QuestWrite:
             else:
                 self.answers[name] = value
         if saved:
-            _attachments_sync(locked, step, working)
+            attachments_sync(locked, step, working)
             self.undo_broken_steps()
         return AnswersSaved(saved=saved, errors=errors)
 
@@ -370,46 +367,6 @@ def step_save(
     return result
 
 
-def _check_wallet_document(quest: Quest, spec: InputSpec, document_id: int) -> None:
-    """A document answer must name a document of the quest's citizen, of the type asked (or "other").
-
-    Not locked: ``document_delete`` locks the document and then its quests, so locking it here,
-    after the quest, could deadlock; a document deleted meanwhile fails the attachment's
-    foreign key and the whole save rolls back.
-    """
-    document = Document.objects.filter(pk=document_id, owner_id=quest.citizen_id).only("type").first()
-    if document is None:
-        raise InputInvalid(
-            _("« %(label)s » : choisissez un document de votre porte-documents.") % {"label": spec.label}
-        )
-    if spec.document_type and document.type not in (spec.document_type, DocumentType.OTHER):
-        raise InputInvalid(
-            _("« %(label)s » : ce document est d’un autre type. Choisissez un document de ce type.")
-            % {"label": spec.label},
-        )
-
-
-def _attachments_sync(quest: Quest, step: Step, answers: Mapping[str, Any]) -> None:
-    """Attach to the quest exactly the wallet documents the step's document answers name."""
-    wanted = {
-        (spec.name, answers[spec.name])
-        for spec in step_inputs(step)
-        if spec.kind == FieldKind.DOCUMENT and isinstance(answers.get(spec.name), int)
-    }
-    attached = QuestDocument.objects.filter(quest=quest, step_slug=step.slug)
-    have = {(row.input_name, row.document_id): row.pk for row in attached}
-    stale = [pk for key, pk in have.items() if key not in wanted]
-    if stale:
-        QuestDocument.objects.filter(pk__in=stale).delete()
-    QuestDocument.objects.bulk_create(
-        [
-            QuestDocument(quest=quest, document_id=document_id, step_slug=step.slug, input_name=name)
-            for name, document_id in sorted(wanted)
-            if (name, document_id) not in have
-        ]
-    )
-
-
 def steps_recheck(*, quest: Quest) -> None:
     """After answers changed outside a step save (a wallet document deleted): undo the steps they broke."""
     _undo_broken_steps(quest, revision_loaded(quest.revision_id))
@@ -476,81 +433,6 @@ def is_guided(revision: ProcedureRevision) -> bool:
     return revision.procedure.instructing_service_id is None and not any(
         step.kind == StepKind.AGENT_REVIEW for step in revision.steps.all()
     )
-
-
-def quest_submit(*, quest: Quest, actor: User, events: QuestEvents | None = None) -> QuestTransition:
-    """Submit (or resubmit after changes were asked) the quest to its instructing service; idempotent."""
-    return quest_transition(quest=quest, to_state=QuestState.SUBMITTED, actor=actor, events=events)
-
-
-@atomic
-def quest_transition(
-    *, quest: Quest, to_state: QuestState | str, actor: User, motivation: str = "", events: QuestEvents | None = None
-) -> QuestTransition:
-    """Move the quest to ``to_state`` if the state machine allows it for this actor.
-
-    Locks the quest row, checks the rule, its actor and its motivation, and what the
-    target needs (a complete quest to submit or complete), then writes the history row and
-    returns it. Asking for the state the quest is already in returns the transition that
-    brought it there. Raises ``IllegalTransition`` (or a subclass) otherwise.
-    """
-    locked = _lock(quest)
-    transition = transition_locked(locked=locked, to_state=to_state, actor=actor, motivation=motivation, events=events)
-    quest_sync(quest, locked)
-    return transition
-
-
-def transition_locked(
-    *, locked: Quest, to_state: QuestState | str, actor: User, motivation: str = "", events: QuestEvents | None = None
-) -> QuestTransition:
-    """``quest_transition`` on a quest its caller locked in this transaction (``select_for_update``,
-    with its procedure): the row is not read again. The transition's ``quest`` is ``locked``."""
-    target = str(to_state)
-    if locked.state == target:
-        return _idempotent(locked, target, actor)
-    rule = workflow.rule_for(locked.state, target)
-    if rule is None:
-        raise workflow.illegal(locked.state, target)
-    role = workflow.actor_role(rule, actor, locked)
-    workflow.check_motivation(rule, motivation)
-    if rule.target in (QuestState.SUBMITTED, QuestState.COMPLETED):
-        _check_complete(locked, rule)
-    return _apply(locked, rule, actor=actor, role=role, motivation=motivation, events=events)
-
-
-def _idempotent(quest: Quest, target: str, actor: User) -> QuestTransition:
-    last = QuestTransition.objects.filter(quest=quest).order_by("-at", "-pk").first()
-    rule = workflow.rule_for(last.from_state, target) if last is not None and last.from_state else None
-    if last is None or rule is None or last.to_state != target:
-        raise workflow.illegal(quest.state, target)
-    workflow.actor_role(rule, actor, quest)
-    return last
-
-
-def _check_complete(quest: Quest, rule: workflow.Rule) -> None:
-    revision = _revision(quest)
-    guided = is_guided(revision)
-    if rule.target == QuestState.SUBMITTED and guided:
-        raise IllegalTransition(
-            _("Cette démarche se fait sur le site officiel : CiviQuest vous y guide, mais ne la transmet pas.")
-        )
-    if rule.target == QuestState.COMPLETED and not guided:
-        raise IllegalTransition(_("Ce dossier doit être déposé auprès du service instructeur."))
-    answers = _answers(quest)
-    seen = visibility(revision, answers)
-    report = completeness(seen, _done_step_ids(quest))
-    if not report.is_complete:
-        raise QuestIncomplete(
-            _("Le dossier n’est pas complet : terminez les étapes et corrigez les réponses indiquées."),
-            steps=report.steps,
-            fields=report.fields,
-        )
-    if rule.target == QuestState.SUBMITTED:
-        # What the conditions hide is not part of the file the service receives.
-        hidden = set(answers) - set(seen.answers)
-        if hidden:
-            Answer.objects.filter(quest=quest, field_name__in=hidden).delete()
-            QuestDocument.objects.filter(quest=quest, input_name__in=hidden).delete()
 
 
 def _apply(

@@ -29,7 +29,8 @@ from civiquest.catalogue.models import (
 )
 from civiquest.catalogue.services import procedure_close, revision_loaded
 from civiquest.quests.models import QuestState
-from civiquest.quests.services import answers_save, quest_start, quest_submit, step_complete
+from civiquest.quests.services import answers_save, quest_start, step_complete
+from civiquest.quests.transitions import quest_submit
 from tests.catalogue.factories import with_wallet_documents
 
 SLUGS = {

@@ -12,7 +12,8 @@ from civiquest.quests.selectors import (
     quest_done_step_ids,
     quests_of,
 )
-from civiquest.quests.services import quest_start, quest_submit
+from civiquest.quests.services import quest_start
+from civiquest.quests.transitions import quest_submit
 from tests.accounts.factories import CitizenFactory
 from tests.catalogue.factories import GUIDED_STEPS, INSTRUCTED_STEPS, ProcedureFactory, published
 from tests.quests.fixtures import fill

@@ -11,7 +11,8 @@ from civiquest.instruction import services as instruction
 from civiquest.instruction.models import Attestation
 from civiquest.quests.errors import IllegalTransition, QuestNotEditable
 from civiquest.quests.models import Quest, QuestState, QuestTransition
-from civiquest.quests.services import answers_save, quest_submit, quest_transition
+from civiquest.quests.services import answers_save
+from civiquest.quests.transitions import quest_submit, quest_transition
 from tests.catalogue.factories import member_of
 from tests.instruction.helpers import submitted_quest
 from tests.quests.fixtures import step

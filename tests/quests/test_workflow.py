@@ -13,7 +13,8 @@ from civiquest.quests.errors import (
     TransitionForbidden,
 )
 from civiquest.quests.models import ActorRole, Answer, Quest, QuestState, QuestTransition, StepProgress
-from civiquest.quests.services import answers_save, quest_start, quest_submit, quest_transition, step_complete
+from civiquest.quests.services import answers_save, quest_start, step_complete
+from civiquest.quests.transitions import quest_submit, quest_transition
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory
 from tests.catalogue.factories import INSTRUCTED_STEPS, ServiceFactory, member_of, published
 from tests.quests.fixtures import fill, step

@@ -62,7 +62,9 @@ def point(name: str, lat: float, lon: float, **kwargs: Any) -> MeetingPoint:
 def future_slot(
     meeting_point: MeetingPoint, *, days: int = 2, hour: int = 9, minute: int = 0, **kwargs: Any
 ) -> TimeSlot:
-    day = timezone.localdate() + dt.timedelta(days=days)
-    # In the town hall's own time (Nouméa's, for the factories' default point).
-    starts = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=meeting_point_timezone(meeting_point))
+    # Days counted from the town hall's own date, in its own time (Nouméa's, for the factories'
+    # default point): Paris's date would put "tomorrow 8:00" in Nouméa's past each evening.
+    zone = meeting_point_timezone(meeting_point)
+    day = timezone.localtime(timezone.now(), zone).date() + dt.timedelta(days=days)
+    starts = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
     return TimeSlotFactory(meeting_point=meeting_point, starts_at=starts, **kwargs)
