@@ -12,7 +12,7 @@ from typing import Any
 
 from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
-from civiquest.appointments import booking
+from civiquest.appointments import services as booking
 from civiquest.appointments.models import Appointment
 from civiquest.core.transactions import use_case
 from civiquest.quests.models import Quest

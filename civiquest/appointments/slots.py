@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import Service, User
-from civiquest.appointments import booking
+from civiquest.appointments import services as booking
 from civiquest.appointments.models import Appointment, AppointmentStatus, MeetingPoint, TimeSlot
 from civiquest.appointments.selectors import meeting_point_timezone
 from civiquest.notifications.models import NotificationKind

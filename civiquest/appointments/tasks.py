@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from civiquest.appointments import booking
+from civiquest.appointments import services as booking
 
 
 @shared_task(name="passport.appointments_coordination_sync", ignore_result=True)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.audit import audit_forget_person, audit_pseudonym, audit_record
 from civiquest.accounts.models import Role, User
-from civiquest.appointments import booking
+from civiquest.appointments import services as booking
 from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
 from civiquest.documents.models import Document
 from civiquest.documents.storage import CHUNK_BYTES, private_storage, private_stream

@@ -41,7 +41,7 @@ from civiquest.actions import instruction as decisions
 from civiquest.actions.appointments import appointment_book
 from civiquest.actions.documents import document_add
 from civiquest.actions.quests import quest_start, quest_step_complete, quest_step_save, quest_submit
-from civiquest.appointments import booking
+from civiquest.appointments import services as booking
 from civiquest.appointments.models import AppointmentReason, AppointmentStatus
 from civiquest.catalogue.models import StepKind
 from civiquest.documents.models import DocumentType

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from civiquest.actions.appointments import appointment_book, appointment_cancel, quest_appointment_book
-from civiquest.appointments import booking, places
-from civiquest.appointments.booking import BookingError
+from civiquest.appointments import places
+from civiquest.appointments import services as booking
 from civiquest.appointments.models import (
     Appointment,
     AppointmentApplication,
@@ -19,6 +19,7 @@ from civiquest.appointments.models import (
     CoordinationStatus,
 )
 from civiquest.appointments.places import Place
+from civiquest.appointments.services import BookingError
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.coordination import SERVICE
 from civiquest.quests.models import Answer, StepProgress

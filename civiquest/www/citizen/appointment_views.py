@@ -28,9 +28,9 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.actions.appointments import appointment_book, appointment_cancel, quest_appointment_book
-from civiquest.appointments import booking, places
+from civiquest.appointments import places
 from civiquest.appointments import selectors as appointment_selectors
-from civiquest.appointments.booking import ApplicationCheck, BookingError
+from civiquest.appointments import services as booking
 from civiquest.appointments.models import (
     Appointment,
     AppointmentReason,
@@ -40,6 +40,7 @@ from civiquest.appointments.models import (
 )
 from civiquest.appointments.places import NearbyPoint, Place
 from civiquest.appointments.selectors import meeting_point_timezone, open_quest_for_reason
+from civiquest.appointments.services import ApplicationCheck, BookingError
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.timbre import Timbre, timbre_from_answers
 from civiquest.quests.models import Quest

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.actions.quests import quest_start, quest_step_save, quest_submit
-from civiquest.appointments.booking import books_through_ants
+from civiquest.appointments.services import books_through_ants
 from civiquest.catalogue.cleaning import address_display
 from civiquest.catalogue.conditions import Visibility, completeness, visibility
 from civiquest.catalogue.inputs import InputSpec

@@ -241,7 +241,7 @@ def test_rewards_and_close_are_audited(staff_client):
 
 
 def test_staff_set_what_the_procedure_needs_and_the_features_follow(staff_client):
-    from civiquest.appointments.booking import books_through_ants
+    from civiquest.appointments.services import books_through_ants
 
     procedure = _create(staff_client)
     url = reverse("staff:builder-needs", kwargs={"procedure_id": procedure.pk})

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from civiquest.appointments.booking import coordination_sync
+from civiquest.appointments.services import coordination_sync
 
 
 class Command(BaseCommand):
