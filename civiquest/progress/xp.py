@@ -47,15 +47,15 @@ __all__ = ["LevelInfo", "balance_of", "level_of", "paris_today", "xp_award", "xp
 
 
 def daily_cap() -> int:
-    return int(getattr(settings, "PROGRESS_XP_DAILY_CAP", 100))
+    return int(settings.PROGRESS_XP_DAILY_CAP)
 
 
 def self_declared_daily_cap() -> int:
-    return int(getattr(settings, "PROGRESS_XP_SELF_DECLARED_DAILY_CAP", 20))
+    return int(settings.PROGRESS_XP_SELF_DECLARED_DAILY_CAP)
 
 
 def repeat_factor() -> float:
-    return float(getattr(settings, "PROGRESS_XP_REPEAT_FACTOR", 0.5))
+    return float(settings.PROGRESS_XP_REPEAT_FACTOR)
 
 
 def _cache_key(citizen_id: int) -> str:
