@@ -143,3 +143,15 @@ def test_a_picture_that_cannot_be_read_again_is_re_encoded_from_the_bytes_read()
     data, content_type, name = upload_check(OneWayPicture(buffer.getvalue()))
     with Image.open(io.BytesIO(data)) as stored:
         assert (stored.size, content_type, name) == ((40, 30), "image/png", "pipe.png")
+
+
+def test_a_file_of_several_chunks_under_the_limit_is_kept_whole(settings):
+    settings.CIVIQUEST_UPLOAD_MAX_BYTES = 4 * CLAMD_CHUNK_BYTES
+    content = pdf_of(3 * CLAMD_CHUNK_BYTES + 5)
+    upload = SimpleUploadedFile("big.pdf", content)  # read with chunks(), 64 KiB each
+    data, _type, _name = upload_check(upload)
+    assert data == content
+    raw = io.BytesIO(content)  # read with read(), 64 KiB each
+    raw.name = "big.pdf"
+    data, _type, _name = upload_check(raw)
+    assert data == content
