@@ -165,7 +165,7 @@ def xp_award(
     return entry
 
 
-def _level_up_check(citizen: User, state: LevelState, balance: int, *, level_badges: bool = True) -> None:
+def _level_up_check(citizen: User, state: LevelState, balance: int, *, level_badges: bool) -> None:
     """Raise the stored level if the new balance reaches a higher one; tell the citizen once."""
     reached = level_for_xp(balance)
     if reached <= state.max_level:

@@ -13,6 +13,7 @@ import pytest
 
 from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.progress import xp
+from civiquest.progress.badges import badge_codes_of
 from civiquest.progress.models import LevelState, XpEntry
 from tests.accounts.factories import CitizenFactory
 
@@ -155,3 +156,14 @@ def test_the_cache_is_used_whatever_the_last_entry_id(
         assert xp.level_of(citizen).xp == 7
     with django_assert_num_queries(1):
         assert xp.level_of(citizen).xp == 7
+
+
+def test_a_level_reached_evaluates_the_level_badges_unless_the_caller_does(citizen, settings):
+    settings.PROGRESS_XP_DAILY_CAP = 10**6
+    xp.xp_award(citizen=citizen, amount=800, reason="r", key="level-5")
+    assert LevelState.objects.get(citizen=citizen).max_level == 5
+    assert "niveau-5" in badge_codes_of(citizen)
+    other = CitizenFactory()
+    xp.xp_award(citizen=other, amount=800, reason="r", key="other-level-5", level_badges=False)
+    assert LevelState.objects.get(citizen=other).max_level == 5
+    assert "niveau-5" not in badge_codes_of(other)
