@@ -5,7 +5,8 @@ command that exercises it) with an optional ``[civiquest]`` table:
 
 - ``definitions``: mutate only inside these functions (cosmic-ray's ``definition_name``),
   for a module of which only a part is critical;
-- ``workers``: how many worker copies run mutants side by side (default 2).
+- ``workers``: how many worker copies run mutants side by side (default 2);
+- ``postgresql``: run on PostgreSQL, as ``--postgresql`` does (below).
 
 For each module this script:
 
@@ -13,7 +14,8 @@ For each module this script:
    ``var/mutate/<name>/w<N>``, one copy per worker: cosmic-ray mutates the source file in
    place, so it only ever mutates those copies, never the checkout;
 2. runs the unmutated test command in each copy (it must pass; it also creates the copy's
-   SQLite test database, ``/tmp/mutate-<name>-w<N>.sqlite3``, reused by every mutant);
+   test database, SQLite ``/tmp/mutate-<name>-w<N>.sqlite3`` or, with ``--postgresql``,
+   PostgreSQL ``test_civiquest_mutate_<name>_w<N>``, reused by every mutant);
 3. ``cosmic-ray init``, then marks as skipped the mutants in type annotations (never
    evaluated: the modules use ``from __future__ import annotations``) and those outside
    ``definitions``;
@@ -22,10 +24,19 @@ For each module this script:
    crash, counted as killed by cosmic-ray, shown apart here) and each survivor with
    file:line, operator, function and the mutated line.
 
-Usage: ``mutation/run.py [--survivors | --report] [name ...]`` (default: every ``mutation/*.toml``).
+Usage: ``mutation/run.py [--survivors | --report] [--postgresql] [--lines=L1,L2-L3] [name ...]``
+(default: every ``mutation/*.toml``).
 ``--report`` prints the last session's figures again without running anything.
 ``--survivors`` keeps the module's last session and runs again only its surviving mutants
 (after a test was added, or the test command widened: a killed mutant stays killed).
+``--postgresql`` (or ``postgresql = true`` in the module's ``[civiquest]`` table) runs the tests on
+PostgreSQL instead of SQLite, each worker on its own database ``civiquest_mutate_<name>_w<N>``
+(pytest-django's ``test_`` copy of it) at ``MUTATE_POSTGRESQL`` (default
+``postgresql://postgres@127.0.0.1:5432``): the tests that need two writers at once (lost insert
+races) skip on SQLite.
+``--lines=113,121-126`` runs only the mutants that start on those lines of the module (the others
+are skipped, with that reason): a targeted run after tests were written for some survivors, when
+the whole module takes too long; its score is over those lines only.
 The session database stays in ``var/mutate/<name>/session.sqlite`` for ``cosmic-ray dump``.
 """
 
@@ -49,8 +60,10 @@ ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "mutation"
 VAR = ROOT / "var" / "mutate"
 BIN = Path(sys.executable).parent
-# Each worker has its own SQLite test database; the shared services are never used.
+# Each worker has its own test database (SQLite, or PostgreSQL with --postgresql); the shared
+# services are never used.
 DROPPED_ENV = ("DATABASE_URL", "REDIS_URL", "CIVIQUEST_CLAMD_HOST", "CIVIQUEST_CLAMD_PORT")
+POSTGRESQL_SERVER = os.environ.get("MUTATE_POSTGRESQL", "postgresql://postgres@127.0.0.1:5432")
 
 
 def say(text: str) -> None:
@@ -96,20 +109,22 @@ def _annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int
     return spans
 
 
-def _skip_reason(mutation, spans, definitions) -> str | None:
+def _skip_reason(mutation, spans, definitions, lines: set[int] | None = None) -> str | None:
     start = tuple(mutation.start_pos)
     if any(low <= start < high for low, high in spans):
         return "in a type annotation (never evaluated)"
     if definitions and mutation.definition_name not in definitions:
         return f"outside {', '.join(definitions)}"
+    if lines is not None and start[0] not in lines:
+        return "outside the lines asked for (--lines)"
     return None
 
 
-def _filter(db: WorkDB, module_path: Path, definitions: list[str]) -> int:
+def _filter(db: WorkDB, module_path: Path, definitions: list[str], lines: set[int] | None = None) -> int:
     spans = _annotation_spans((ROOT / module_path).read_text())
     skipped = 0
     for item in list(db.pending_work_items):
-        reason = _skip_reason(item.mutations[0], spans, definitions)
+        reason = _skip_reason(item.mutations[0], spans, definitions, lines)
         if reason:
             db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=reason))
             skipped += 1
@@ -123,12 +138,32 @@ def _mutated_line(diff: str | None) -> str:
     return ""
 
 
-def run_module(name: str, survivors_only: bool = False) -> tuple[int, int]:
+def _worker_env(env: dict[str, str], name: str, index: int, postgresql: bool) -> dict[str, str]:
+    if postgresql:
+        # pytest-django creates (or, with --reuse-db, keeps) test_civiquest_mutate_<name>_w<N>.
+        return dict(env, DATABASE_URL=f"{POSTGRESQL_SERVER}/civiquest_mutate_{name}_w{index}")
+    path = f"/tmp/mutate-{name}-w{index}.sqlite3"  # noqa: S108
+    Path(path).unlink(missing_ok=True)
+    return dict(env, CIVIQUEST_TEST_SQLITE_PATH=path)
+
+
+def _parse_lines(text: str) -> set[int]:
+    lines: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        lines.update(range(int(low), int(high or low) + 1))
+    return lines
+
+
+def run_module(
+    name: str, survivors_only: bool = False, postgresql: bool = False, lines: set[int] | None = None
+) -> tuple[int, int]:
     config_path = HERE / f"{name}.toml"
     config = tomllib.loads(config_path.read_text())
     extra = config.get("civiquest", {})
     definitions = list(extra.get("definitions", []))
     n_workers = int(extra.get("workers", 2))
+    postgresql = postgresql or bool(extra.get("postgresql", False))
     module_path = Path(config["cosmic-ray"]["module-path"])
     test_command = config["cosmic-ray"]["test-command"].replace("{python}", str(BIN / "python"))
     base = VAR / name
@@ -141,8 +176,7 @@ def run_module(name: str, survivors_only: bool = False) -> tuple[int, int]:
     for index in range(n_workers):
         copy = base / f"w{index}"
         _copy_tree(copy)
-        worker_env = dict(env, CIVIQUEST_TEST_SQLITE_PATH=f"/tmp/mutate-{name}-w{index}.sqlite3")  # noqa: S108
-        Path(worker_env["CIVIQUEST_TEST_SQLITE_PATH"]).unlink(missing_ok=True)
+        worker_env = _worker_env(env, name, index, postgresql)
         # The unmutated code must pass: otherwise every mutant would count as killed.
         baseline = subprocess.run(  # noqa: S603
             [*test_command.split(), "--create-db"], cwd=copy, env=worker_env, capture_output=True, text=True
@@ -193,7 +227,7 @@ def run_module(name: str, survivors_only: bool = False) -> tuple[int, int]:
             init = [str(BIN / "cosmic-ray"), "init", str(effective), str(session)]
             subprocess.run(init, cwd=ROOT, check=True)  # noqa: S603
             with use_db(str(session)) as db:
-                _filter(db, module_path, definitions)
+                _filter(db, module_path, definitions, lines)
         subprocess.run([str(BIN / "cosmic-ray"), "exec", str(effective), str(session)], cwd=ROOT, check=True)  # noqa: S603
     finally:
         for process, _ in workers:
@@ -243,13 +277,19 @@ def report(name: str, started: float | None = None) -> tuple[int, int]:
 def main(argv: list[str]) -> int:
     survivors_only = "--survivors" in argv
     report_only = "--report" in argv
-    argv = [arg for arg in argv if arg not in ("--survivors", "--report")]
+    postgresql = "--postgresql" in argv
+    lines = next((_parse_lines(arg.removeprefix("--lines=")) for arg in argv if arg.startswith("--lines=")), None)
+    argv = [
+        arg
+        for arg in argv
+        if arg not in ("--survivors", "--report", "--postgresql") and not arg.startswith("--lines=")
+    ]
     names = argv or sorted(path.stem for path in HERE.glob("*.toml"))
     unknown = [name for name in names if not (HERE / f"{name}.toml").is_file()]
     if unknown:
         say(f"Unknown module(s): {', '.join(unknown)}; configured: {', '.join(p.stem for p in HERE.glob('*.toml'))}")
         return 2
-    totals = [report(name) if report_only else run_module(name, survivors_only) for name in names]
+    totals = [report(name) if report_only else run_module(name, survivors_only, postgresql, lines) for name in names]
     killed = sum(k for k, _ in totals)
     tested = sum(t for _, t in totals)
     if len(names) > 1 and tested:

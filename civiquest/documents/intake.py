@@ -89,7 +89,7 @@ def sniff_content_type(head: bytes) -> str | None:
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "CIVIQUEST_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    return int(settings.CIVIQUEST_UPLOAD_MAX_BYTES)
 
 
 def size_label(size: int) -> str:

@@ -47,15 +47,15 @@ __all__ = ["LevelInfo", "balance_of", "level_of", "level_reached", "paris_today"
 
 
 def daily_cap() -> int:
-    return int(getattr(settings, "PROGRESS_XP_DAILY_CAP", 100))
+    return int(settings.PROGRESS_XP_DAILY_CAP)
 
 
 def self_declared_daily_cap() -> int:
-    return int(getattr(settings, "PROGRESS_XP_SELF_DECLARED_DAILY_CAP", 20))
+    return int(settings.PROGRESS_XP_SELF_DECLARED_DAILY_CAP)
 
 
 def repeat_factor() -> float:
-    return float(getattr(settings, "PROGRESS_XP_REPEAT_FACTOR", 0.5))
+    return float(settings.PROGRESS_XP_REPEAT_FACTOR)
 
 
 def _cache_key(citizen_id: int) -> str:
@@ -185,7 +185,7 @@ def level_reached(citizen: User) -> int:
     return int(remembered) if remembered is not None else level_of(citizen).level
 
 
-def _level_up_check(citizen: User, state: LevelState, balance: int, *, level_badges: bool = True) -> None:
+def _level_up_check(citizen: User, state: LevelState, balance: int, *, level_badges: bool) -> None:
     """Raise the stored level if the new balance reaches a higher one; tell the citizen once."""
     reached = level_for_xp(balance)
     if reached <= state.max_level:

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from civiquest.documents.intake import DocumentRejected, upload_check
+from civiquest.documents.intake import CLAMD_CHUNK_BYTES, DocumentRejected, upload_check
 
 LIMIT = 4096
 TOO_LARGE = "Ce fichier dépasse la taille maximale de 4 ko."
@@ -83,3 +83,75 @@ def test_a_picture_given_as_a_file_object_is_re_encoded_from_its_first_byte(sett
     data, content_type, _name = upload_check(upload)
     with Image.open(io.BytesIO(data)) as stored:
         assert (stored.size, content_type) == ((40, 30), "image/png")
+
+
+class Stream:
+    """A PDF upload read with ``read()`` only, of unknown size (no ``size``, no ``chunks()``)."""
+
+    name = "stream.pdf"
+
+    def __init__(self, length: int | None) -> None:
+        self.length = length  # None: it never ends
+        self.position = 0
+        self.reads = 0
+
+    def seek(self, position: int) -> None:
+        self.position = position
+
+    def read(self, size: int) -> bytes:
+        self.reads += 1
+        assert self.reads <= 100, "read far past the limit"
+        if self.length is not None:
+            size = max(0, min(size, self.length - self.position))
+        head = b"%PDF-1.4\n" if self.position == 0 else b""
+        data = (head + b"%" * size)[:size]
+        self.position += len(data)
+        return data
+
+
+def test_a_stream_one_byte_past_a_limit_that_falls_on_a_chunk_boundary_is_refused(settings):
+    settings.CIVIQUEST_UPLOAD_MAX_BYTES = CLAMD_CHUNK_BYTES
+    with pytest.raises(DocumentRejected) as refused:
+        upload_check(Stream(CLAMD_CHUNK_BYTES + 1))
+    assert refused.value.message == "Ce fichier dépasse la taille maximale de 64 ko."
+
+
+def test_an_endless_stream_is_read_no_further_than_the_chunk_that_passes_the_limit(settings):
+    settings.CIVIQUEST_UPLOAD_MAX_BYTES = CLAMD_CHUNK_BYTES - 1
+    endless = Stream(None)
+    with pytest.raises(DocumentRejected) as refused:
+        upload_check(endless)
+    assert refused.value.message == "Ce fichier dépasse la taille maximale de 64 ko."
+    assert endless.reads == 1
+
+
+class OneWayPicture:
+    """A PNG upload that can only be read forwards (a pipe): no ``seek``, no ``size``."""
+
+    name = "pipe.png"
+
+    def __init__(self, content: bytes) -> None:
+        self.stream = io.BytesIO(content)
+
+    def read(self, size: int) -> bytes:
+        return self.stream.read(size)
+
+
+def test_a_picture_that_cannot_be_read_again_is_re_encoded_from_the_bytes_read():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(buffer, format="PNG")
+    data, content_type, name = upload_check(OneWayPicture(buffer.getvalue()))
+    with Image.open(io.BytesIO(data)) as stored:
+        assert (stored.size, content_type, name) == ((40, 30), "image/png", "pipe.png")
+
+
+def test_a_file_of_several_chunks_under_the_limit_is_kept_whole(settings):
+    settings.CIVIQUEST_UPLOAD_MAX_BYTES = 4 * CLAMD_CHUNK_BYTES
+    content = pdf_of(3 * CLAMD_CHUNK_BYTES + 5)
+    upload = SimpleUploadedFile("big.pdf", content)  # read with chunks(), 64 KiB each
+    data, _type, _name = upload_check(upload)
+    assert data == content
+    raw = io.BytesIO(content)  # read with read(), 64 KiB each
+    raw.name = "big.pdf"
+    data, _type, _name = upload_check(raw)
+    assert data == content
