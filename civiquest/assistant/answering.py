@@ -25,13 +25,9 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.conf import settings
 
-from civiquest.assistant import guardrails
-from civiquest.assistant.providers import (
-    ExtractiveProvider,
-    OpenAICompatibleProvider,
-    ProviderError,
-    get_provider,
-)
+from civiquest.assistant import guardrails, redaction
+from civiquest.assistant.extractive import ExtractiveProvider
+from civiquest.assistant.providers import OpenAICompatibleProvider, ProviderError, get_provider
 from civiquest.assistant.retrieval import get_retriever
 from civiquest.assistant.types import Citation, Outcome, Passage, Reply, ReplyEvent, Retriever
 
@@ -183,7 +179,7 @@ def answer_stream(
 ) -> Iterator[ReplyEvent]:
     """The reply as events: ``sources``, ``token``s, an optional ``notice``, then ``done`` with the ``Reply``."""
     cleaned = guardrails.clean_question(question)
-    safe = guardrails.redact(cleaned)
+    safe = redaction.redact(cleaned)
     outcome = guardrails.classify(cleaned)
     logger.info(
         "assistant question",
@@ -197,7 +193,7 @@ def answer_stream(
         return
 
     found = (retriever or _default_retriever()).search(
-        guardrails.redact_for_search(cleaned), limit=settings.ASSISTANT_MAX_SOURCES, procedure_slug=procedure_slug
+        redaction.redact_for_search(cleaned), limit=settings.ASSISTANT_MAX_SOURCES, procedure_slug=procedure_slug
     )
     # The retriever's order is kept (a procedure boost changes the order, not the scores).
     passages = list(found)[: settings.ASSISTANT_MAX_SOURCES]

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from civiquest.assistant import guardrails
-from civiquest.assistant.guardrails import as_data, classify, clean_question, filter_output, redact
+from civiquest.assistant.guardrails import as_data, classify, clean_question, filter_output
+from civiquest.assistant.redaction import redact
 
 OUT_OF_SCOPE_FILE = Path(__file__).resolve().parents[2] / "civiquest/assistant/evaluation/out_of_scope.yaml"
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from civiquest.assistant.extractive import ExtractiveProvider, bm25_scores, sentences, tokens
 from civiquest.assistant.providers import (
     SYSTEM_PROMPT,
-    ExtractiveProvider,
     OpenAICompatibleProvider,
     ProviderError,
-    bm25_scores,
     build_messages,
     get_provider,
-    sentences,
-    tokens,
 )
 from tests.assistant.test_providers_fake_server import MOVING, PASSPORT, fake_llm, openai_settings, passage
 

@@ -1,6 +1,6 @@
 """Conversations between a citizen and the assistant, with the citizen's feedback on answers.
 
-What is stored: the citizen's questions AFTER personal-data redaction (``guardrails.redact``),
+What is stored: the citizen's questions AFTER personal-data redaction (``redaction.redact``),
 never the raw text, so that neither the history, the staff statistics nor a database dump
 hold an e-mail address, a phone, a NIR or an IBAN the citizen typed. Everything is deleted
 after ``ASSISTANT_HISTORY_RETENTION_DAYS`` (``manage.py assistant_history_purge``, daily).

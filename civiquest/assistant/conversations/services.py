@@ -2,7 +2,7 @@
 
 Decisions:
 
-- The question is redacted (``guardrails.redact``) before anything is stored, and the
+- The question is redacted (``redaction.redact``) before anything is stored, and the
   redacted text is what the answering pipeline receives: the history shows the citizen
   their question with personal data masked, the staff statistics never see it.
 - A question counts against the citizen's rate limit when it is asked, before it is stored
@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from civiquest.accounts.models import User
 from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole, Vote
-from civiquest.assistant.guardrails import redact
+from civiquest.assistant.redaction import redact
 from civiquest.assistant.types import Reply, ReplyEvent, Retriever
 from civiquest.core import ratelimit
 from civiquest.core.text import search_key
