@@ -40,7 +40,13 @@ def citations_for(passages: Iterable[Passage]) -> tuple[Citation, ...]:
     for passage in passages:
         seen.setdefault(
             (passage.source_kind, passage.source_key),
-            Citation(id=passage.source_key, title=passage.title, url=passage.url, kind=passage.source_kind),
+            Citation(
+                id=passage.source_key,
+                title=passage.title,
+                url=passage.url,
+                kind=passage.source_kind,
+                updated_on=passage.updated_on,
+            ),
         )
     return tuple(seen.values())
 

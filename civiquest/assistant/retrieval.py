@@ -34,6 +34,7 @@ relevant, 0.25–0.5 weak, > 0.5 a good match.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -56,7 +57,7 @@ from civiquest.assistant.types import Passage, Retriever
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CANDIDATES = 100
 BOOST = 1.6
 PROCEDURE_PRIOR = 1.3
@@ -107,7 +108,9 @@ def build_index(directory: Path | None = None, *, embeddings: bool | None = None
     work.mkdir()
     try:
         sources = list(
-            KnowledgeSource.objects.order_by("pk").values_list("pk", "kind", "key", "title", "url", "related_keys")
+            KnowledgeSource.objects.order_by("pk").values_list(
+                "pk", "kind", "key", "title", "url", "related_keys", "modified_on"
+            )
         )
         position_of = {row[0]: index for index, row in enumerate(sources)}
         chunk_source: list[int] = []
@@ -139,7 +142,9 @@ def build_index(directory: Path | None = None, *, embeddings: bool | None = None
                 offsets.append(offsets[-1] + len(line))
         np.save(work / "offsets.npy", np.asarray(offsets, dtype=np.int64))
         np.save(work / "chunk_source.npy", np.asarray(chunk_source, dtype=np.int32))
-        (work / "sources.json").write_text(json.dumps([list(row) for row in sources], ensure_ascii=False))
+        (work / "sources.json").write_text(
+            json.dumps([[*row[:6], row[6].isoformat() if row[6] else None] for row in sources], ensure_ascii=False)
+        )
         if corpus_tokens:
             model = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
             model.index(corpus_tokens, show_progress=False)
@@ -195,6 +200,7 @@ class _Source:
     title: str
     url: str
     related: tuple[str, ...]
+    updated_on: datetime.date | None = None
 
 
 class _Bm25:
@@ -230,7 +236,15 @@ class LoadedIndex:
         self.path = path
         self.meta = json.loads((path / "meta.json").read_text())
         self.sources = [
-            _Source(row[0], row[1], row[2], row[3], row[4], tuple(row[5] or ()))
+            _Source(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                tuple(row[5] or ()),
+                datetime.date.fromisoformat(row[6]) if len(row) > 6 and row[6] else None,
+            )
             for row in json.loads((path / "sources.json").read_text())
         ]
         self.source_by_key = {(source.kind, source.key): index for index, source in enumerate(self.sources)}
@@ -372,6 +386,7 @@ class LoadedIndex:
                     trail=tuple(trail),
                     text=text,
                     score=round(scores[int(index)], 4),
+                    updated_on=source.updated_on,
                 )
             )
             if len(passages) >= limit:

@@ -8,6 +8,7 @@ here from the passages actually given, never by a model.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -28,6 +29,8 @@ class Passage:
     trail: tuple[str, ...]
     text: str
     score: float
+    # The source's last update (a fiche's "dateModification"), shown with the answer.
+    updated_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Citation:
     title: str
     url: str
     kind: Literal["fiche", "procedure"]
+    updated_on: datetime.date | None = None
 
 
 class Retriever(Protocol):
@@ -58,6 +62,9 @@ class Reply:
     notice: str = ""
     # Procedures the citizen may start from the answer (slugs); the assistant never acts.
     suggested_procedures: tuple[str, ...] = field(default_factory=tuple)
+    # The catalogue procedures matching the question, shown apart ("Faire la démarche"): never
+    # in ``citations``, whose slots are the official fiches.
+    procedures: tuple[Citation, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
