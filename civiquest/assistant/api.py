@@ -50,6 +50,8 @@ class SourceOut(Schema):
     title: str
     url: str
     kind: str
+    # The source's last update (ISO 8601), empty when unknown.
+    updated_on: str = ""
 
 
 class AskOut(Schema):

@@ -41,6 +41,16 @@ class Citation:
     kind: Literal["fiche", "procedure"]
     updated_on: datetime.date | None = None
 
+    def as_json(self) -> dict[str, str]:
+        """The citation as stored with a message and sent to pages (the date as ISO 8601, or empty)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "kind": self.kind,
+            "updated_on": self.updated_on.isoformat() if self.updated_on else "",
+        }
+
 
 class Retriever(Protocol):
     def search(self, query: str, *, limit: int = 5, procedure_slug: str = "") -> list[Passage]: ...

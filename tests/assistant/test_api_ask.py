@@ -64,7 +64,9 @@ def test_ask_answers_with_sources_confidence_and_provider(api, knowledge):
         "title": "Demander ou renouveler un passeport",
         "url": body["sources"][0]["url"],
         "kind": "procedure",
+        "updated_on": body["sources"][0]["updated_on"],
     }
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", body["sources"][0]["updated_on"])
     assert body["sources"][0]["url"].endswith("/demarches/passeport/")
     # Recorded in the citizen's history, with its procedure.
     answer = Message.objects.get(role=MessageRole.ASSISTANT)

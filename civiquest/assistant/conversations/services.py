@@ -16,7 +16,7 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -109,7 +109,7 @@ def question_ask(
 
 
 def citations_json(reply: Reply) -> list[dict[str, str]]:
-    return [asdict(citation) for citation in reply.citations]
+    return [citation.as_json() for citation in reply.citations]
 
 
 def answer_record(*, question: Message, reply: Reply) -> Message:

@@ -149,7 +149,7 @@ def api_chunks(question: Message) -> Iterator[bytes]:
         for streamed in question_answer_stream(question=question):
             event = streamed.event
             if event.kind == "sources":
-                yield sse("sources", {"sources": [citation.__dict__ for citation in event.citations]})
+                yield sse("sources", {"sources": [citation.as_json() for citation in event.citations]})
             elif event.kind == "token":
                 yield sse("token", {"text": event.data})
             elif event.kind == "notice":

@@ -69,7 +69,7 @@ def test_an_answer_is_recorded_once_per_question(citizen):
     assert first.pk == again.pk
     assert Message.objects.filter(role=MessageRole.ASSISTANT).count() == 1
     assert first.citations == [
-        {"id": "passeport", "title": "Passeport", "url": "https://example.fr/p", "kind": "procedure"}
+        {"id": "passeport", "title": "Passeport", "url": "https://example.fr/p", "kind": "procedure", "updated_on": ""}
     ]
     assert first.question_key == question.question_key
 
