@@ -1,6 +1,7 @@
 """The assistant's JSON API: POST /api/v1/assistant/ask and /ask/stream, for signed-in citizens."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
