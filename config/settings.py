@@ -725,9 +725,13 @@ ASSISTANT_TEMPERATURE = env_float("ASSISTANT_TEMPERATURE", 0.2)
 ASSISTANT_MAX_TOKENS = env_int("ASSISTANT_MAX_TOKENS", 800)
 # Below this retrieval score (0..1) of the best passage, the assistant says it is unsure and offers a human
 # (retrieval's scale: < 0.25 nothing relevant, 0.25-0.5 weak, > 0.5 a good match).
-ASSISTANT_MIN_CONFIDENCE = env_float("ASSISTANT_MIN_CONFIDENCE", 0.25)
+ASSISTANT_MIN_CONFIDENCE = env_float("ASSISTANT_MIN_CONFIDENCE", 0.2)
 ASSISTANT_MAX_QUESTION_CHARS = env_int("ASSISTANT_MAX_QUESTION_CHARS", 1000)
 ASSISTANT_MAX_SOURCES = env_int("ASSISTANT_MAX_SOURCES", 4)
+# The fiches an answer cites (always that many when found, whatever the confidence), and at
+# most how many of our procedures it offers apart ("Faire la démarche").
+ASSISTANT_CITED_SOURCES = env_int("ASSISTANT_CITED_SOURCES", 3)
+ASSISTANT_SUGGESTED_PROCEDURES = env_int("ASSISTANT_SUGGESTED_PROCEDURES", 2)
 ASSISTANT_MAX_SOURCE_CHARS = env_int("ASSISTANT_MAX_SOURCE_CHARS", 2000)
 # Output filter allow-list: a domain also allows its subdomains ("gouv.fr" allows "www.impots.gouv.fr").
 ASSISTANT_ALLOWED_DOMAINS = env_list(

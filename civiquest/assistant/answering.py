@@ -19,6 +19,7 @@ event's ``reply`` is authoritative: a client may simply replace what it streamed
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,6 +33,9 @@ from civiquest.assistant.retrieval import get_retriever
 from civiquest.assistant.types import Citation, Outcome, Passage, Reply, ReplyEvent, Retriever
 
 logger = logging.getLogger(__name__)
+
+# A second procedure is offered only when it matches nearly as well as the best one.
+PROCEDURE_CLOSE_TO_BEST = 0.8
 
 
 def citations_for(passages: Iterable[Passage]) -> tuple[Citation, ...]:
@@ -198,23 +202,57 @@ def answer_stream(
         yield from _fixed_reply(guardrails.legal_case_message(), outcome)
         return
 
-    found = (retriever or _default_retriever()).search(
-        redaction.redact_for_search(cleaned), limit=settings.ASSISTANT_MAX_SOURCES, procedure_slug=procedure_slug
+    searched = redaction.redact_for_search(cleaned)
+    source = retriever or _default_retriever()
+    # The sources are the best distinct fiches, whatever the confidence; our procedures are
+    # found apart ("Faire la démarche") and never take a source slot.
+    passages = source.search(
+        searched, sources=settings.ASSISTANT_CITED_SOURCES, kind="fiche", procedure_slug=procedure_slug
     )
+    procedures = _matching_procedures(source, searched, procedure_slug)
     # The retriever's order is kept (a procedure boost changes the order, not the scores).
-    passages = list(found)[: settings.ASSISTANT_MAX_SOURCES]
     confidence = max(0.0, min(1.0, max(passage.score for passage in passages))) if passages else 0.0
     if not passages or confidence < settings.ASSISTANT_MIN_CONFIDENCE:
-        yield from _fixed_reply(
-            guardrails.low_confidence_message(), "low_confidence", passages=passages[:2], confidence=confidence
+        events = _fixed_reply(
+            guardrails.low_confidence_message(), "low_confidence", passages=passages, confidence=confidence
         )
-        return
-
-    provider = get_provider()
-    if isinstance(provider, OpenAICompatibleProvider):
-        yield from _model_events(provider, safe, passages, confidence, _step_words(step_slug))
     else:
-        yield from _extractive_events(safe, passages, confidence)
+        provider = get_provider()
+        if isinstance(provider, OpenAICompatibleProvider):
+            events = _model_events(provider, safe, passages, confidence, _step_words(step_slug))
+        else:
+            events = _extractive_events(safe, passages, confidence)
+    yield from _with_sources(events, passages, procedures)
+
+
+def _matching_procedures(source: Retriever, searched: str, procedure_slug: str) -> tuple[Citation, ...]:
+    """Our procedures matching the question: the one being done, and those close to the best match."""
+    found = source.search(
+        searched, sources=settings.ASSISTANT_SUGGESTED_PROCEDURES, kind="procedure", procedure_slug=procedure_slug
+    )
+    best = max((passage.score for passage in found), default=0.0)
+    bar = max(settings.ASSISTANT_MIN_CONFIDENCE, PROCEDURE_CLOSE_TO_BEST * best)
+    return citations_for(passage for passage in found if passage.source_key == procedure_slug or passage.score >= bar)
+
+
+def _with_sources(
+    events: Iterator[ReplyEvent], passages: Sequence[Passage], procedures: tuple[Citation, ...]
+) -> Iterator[ReplyEvent]:
+    """Every reply cites all the fiches found (not only those quoted) and carries the matching procedures."""
+    citations = citations_for(passages)
+    for event in events:
+        if event.kind == "sources":
+            yield dataclasses.replace(event, citations=citations)
+        elif event.kind == "done" and event.reply is not None:
+            reply = dataclasses.replace(
+                event.reply,
+                citations=citations,
+                procedures=procedures,
+                suggested_procedures=tuple(procedure.id for procedure in procedures),
+            )
+            yield dataclasses.replace(event, reply=reply)
+        else:
+            yield event
 
 
 def answer(

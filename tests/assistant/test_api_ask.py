@@ -2,13 +2,15 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from civiquest.actions.catalogue import catalogue_load
 from civiquest.assistant.conversations.models import Message, MessageRole
-from civiquest.assistant.services import knowledge_refresh_now
+from civiquest.assistant.services import feed_import, knowledge_refresh_now
 from tests.accounts.factories import AgentFactory, login_verified
 from tests.assistant.conversations.conftest import sse_events
 
@@ -26,8 +28,9 @@ def _index_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def knowledge(db):
-    """The catalogue of procedures, published and indexed: the real retriever answers."""
+    """As the demo: the catalogue of procedures and the sample fiches, indexed; the real retriever answers."""
     catalogue_load()
+    feed_import(path=Path(settings.BASE_DIR) / "data" / "service-public", delete_missing=False)
     knowledge_refresh_now()
 
 
@@ -52,23 +55,24 @@ def test_agents_are_refused(client):
 
 
 def test_ask_answers_with_sources_confidence_and_provider(api, knowledge):
-    response = post(
-        api, ASK, {"question": "Quels documents pour renouveler mon passeport ?", "procedure": "passeport"}
-    )
+    response = post(api, ASK, {"question": "Quels documents pour demander un passeport ?", "procedure": "passeport"})
     body = response.json()
     assert response.status_code == 200
     assert body["provider"] == "extractive"
     assert body["answer"]
     assert 0 < body["confidence"] <= 1
+    # The fiches are the sources; the procedure is offered apart.
     assert body["sources"][0] == {
-        "id": "passeport",
-        "title": "Demander ou renouveler un passeport",
-        "url": body["sources"][0]["url"],
-        "kind": "procedure",
+        "id": "F14929",
+        "title": "Passeport d'un majeur : première demande",
+        "url": "https://www.service-public.fr/particuliers/vosdroits/F14929",
+        "kind": "fiche",
         "updated_on": body["sources"][0]["updated_on"],
     }
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", body["sources"][0]["updated_on"])
-    assert body["sources"][0]["url"].endswith("/demarches/passeport/")
+    assert [source["kind"] for source in body["sources"]] == ["fiche"] * len(body["sources"])
+    assert body["procedures"][0]["id"] == "passeport"
+    assert body["procedures"][0]["url"].endswith("/demarches/passeport/")
     # Recorded in the citizen's history, with its procedure.
     answer = Message.objects.get(role=MessageRole.ASSISTANT)
     assert answer.conversation.procedure_slug == "passeport"
@@ -117,14 +121,14 @@ def test_the_session_api_checks_the_csrf_token(citizen):
 
 
 def test_the_stream_sends_sources_tokens_then_done_shaped_as_ask(api, knowledge):
-    response = post(api, STREAM, {"question": "Quels documents pour renouveler mon passeport ?"})
+    response = post(api, STREAM, {"question": "Quels documents pour demander un passeport ?"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/event-stream")
     assert response["Cache-Control"] == "no-cache"
     events = sse_events(b"".join(response.streaming_content))
     names = [name for name, _data in events]
     assert names[0] == "sources" and names[-1] == "done" and "token" in names
-    assert events[0][1]["sources"][0]["id"] == "passeport"
+    assert events[0][1]["sources"][0]["id"] == "F14929"
     done = events[-1][1]
     assert set(done) >= {"answer", "sources", "confidence", "provider"}
     assert "".join(data["text"] for name, data in events if name == "token").strip() == done["answer"].strip()
@@ -139,7 +143,7 @@ def test_streams_beyond_the_process_cap_are_refused_before_the_question_is_store
     held = StreamSlot()
     assert held.taken
     try:
-        response = post(api, STREAM, {"question": "Quels documents pour renouveler mon passeport ?"})
+        response = post(api, STREAM, {"question": "Quels documents pour demander un passeport ?"})
         assert response.status_code == 503
         assert response["Retry-After"] == "5"
         events = sse_events(b"".join(response.streaming_content))
@@ -147,7 +151,7 @@ def test_streams_beyond_the_process_cap_are_refused_before_the_question_is_store
         assert not Message.objects.exists()
     finally:
         held.release()
-    response = post(api, STREAM, {"question": "Quels documents pour renouveler mon passeport ?"})
+    response = post(api, STREAM, {"question": "Quels documents pour demander un passeport ?"})
     assert response.status_code == 200
     b"".join(response.streaming_content)
     # The finished stream gave its slot back: another one may start.

@@ -215,9 +215,23 @@ class StaticRetriever:
         self.passages = list(passages)
         self.queries: list[tuple[str, str]] = []
 
-    def search(self, query: str, *, limit: int = 5, procedure_slug: str = "") -> list[Passage]:
-        self.queries.append((query, procedure_slug))
-        return self.passages[:limit]
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 5,
+        procedure_slug: str = "",
+        kind: str | None = None,
+        sources: int | None = None,
+    ) -> list[Passage]:
+        """As the index does: of ``kind`` only, ``limit`` passages or the passages of the first ``sources`` sources."""
+        if kind != "procedure":
+            self.queries.append((query, procedure_slug))
+        found = [passage for passage in self.passages if kind is None or passage.source_kind == kind]
+        if sources is None:
+            return found[:limit]
+        keys = list(dict.fromkeys(passage.source_key for passage in found))[:sources]
+        return [passage for passage in found if passage.source_key in keys]
 
 
 # --- The fake itself -------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
-from civiquest.assistant import retrieval, services
+from civiquest.assistant import indexing, services
 from civiquest.assistant.models import KnowledgeChunk
 from civiquest.assistant.retrieval import build_index, get_retriever
 from tests.assistant.fixtures.kb import (
@@ -52,8 +53,9 @@ def test_passages_carry_their_source_and_trail(corpus):
     assert best.url == "https://www.service-public.fr/particuliers/vosdroits/F1604"
     chunk = KnowledgeChunk.objects.get(pk=best.chunk_id)
     assert chunk.source_id == best.source_id
-    assert best.text == chunk.text
-    assert best.trail == tuple(chunk.trail)
+    # The passage is the chunk, with the short chunks after it in its section merged in.
+    assert best.text.startswith(chunk.text)
+    assert best.trail == tuple(chunk.trail[: len(best.trail)])
 
 
 @pytest.mark.parametrize(
@@ -120,7 +122,7 @@ def test_a_rebuild_is_atomic_and_picked_up(corpus, monkeypatch):
     def broken(text: str) -> list[str]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(retrieval, "index_tokens", broken)
+    monkeypatch.setattr(indexing, "index_tokens", broken)
     with pytest.raises(RuntimeError):
         build_index()
     monkeypatch.undo()
@@ -144,7 +146,10 @@ def test_embeddings_fused_by_rank(corpus, settings):
     import numpy as np
 
     vectors = np.load(build / "vectors.npy")
-    assert vectors.shape == (KnowledgeChunk.objects.count(), 512)
+    # One vector per indexed chunk (short chunks are merged: fewer than stored).
+    indexed = json.loads((build / "meta.json").read_text())["chunks"]
+    assert vectors.shape == (indexed, 512)
+    assert 0 < indexed < KnowledgeChunk.objects.count()
     passages = get_retriever().search("je ne peux pas aller voter, quelqu'un peut le faire pour moi ?", limit=5)
     assert "F1604" in keys(passages)[:2]
     assert all(0.0 <= passage.score <= 1.0 for passage in passages)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 
 from civiquest.accounts.models import User
 from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole, Vote
@@ -64,6 +65,23 @@ def procedure_titles(slugs: Iterable[str]) -> dict[str, str]:
     return dict(
         Procedure.objects.filter(slug__in=wanted, status=ProcedureStatus.PUBLISHED).values_list("slug", "title")
     )
+
+
+def procedures_offered(slugs: Iterable[str]) -> list[dict[str, str]]:
+    """The procedures an answer offers apart ("Faire la démarche"), shaped as its sources, in order."""
+    ordered = list(dict.fromkeys(slug for slug in slugs if slug))
+    titles = procedure_titles(ordered)
+    return [
+        {
+            "id": slug,
+            "title": titles[slug],
+            "url": reverse("citizen:procedure", args=[slug]),
+            "kind": "procedure",
+            "updated_on": "",
+        }
+        for slug in ordered
+        if slug in titles
+    ]
 
 
 # --- Staff statistics --------------------------------------------------------------------------------

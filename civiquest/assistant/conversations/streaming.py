@@ -30,6 +30,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from civiquest.assistant.conversations.models import Message
+from civiquest.assistant.conversations.selectors import procedures_offered
 from civiquest.assistant.conversations.services import question_answer_stream
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def api_chunks(question: Message) -> Iterator[bytes]:
                     {
                         "answer": answer.text,
                         "sources": answer.citations,
+                        "procedures": procedures_offered(answer.suggested_procedures),
                         "confidence": answer.confidence or 0.0,
                         "provider": answer.provider,
                         "outcome": answer.outcome,

@@ -1,11 +1,13 @@
 """The real assistant over the real catalogue: the 12 procedures loaded and indexed in a temporary directory."""
 
 import json
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from civiquest.actions.catalogue import catalogue_load
-from civiquest.assistant.services import knowledge_refresh_now
+from civiquest.assistant.services import feed_import, knowledge_refresh_now
 
 
 @pytest.fixture(autouse=True)
@@ -17,8 +19,9 @@ def _index_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def knowledge(db):
-    """The catalogue of procedures, published and indexed for retrieval."""
+    """As the demo: the catalogue of procedures and the sample fiches, indexed for retrieval."""
     catalogue_load()
+    feed_import(path=Path(settings.BASE_DIR) / "data" / "service-public", delete_missing=False)
     knowledge_refresh_now()
 
 

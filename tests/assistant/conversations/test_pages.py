@@ -1,5 +1,7 @@
 """The chat pages: plain form (post/redirect/get), the server-sent event stream, feedback, history, access."""
 
+from html import unescape
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
@@ -13,7 +15,7 @@ from tests.assistant.conversations.conftest import sse_events
 
 pytestmark = pytest.mark.django_db
 
-PASSPORT_QUESTION = "Quels documents pour renouveler mon passeport ?"
+PASSPORT_QUESTION = "Quels documents pour demander un passeport ?"
 REPLY = Reply(
     text="Réponse.",
     citations=(Citation(id="passeport", title="Passeport", url="https://example.fr/p", kind="procedure"),),
@@ -42,12 +44,14 @@ def test_a_question_as_a_plain_form_is_answered_with_its_sources(signed_in, know
     assert response["Location"] == f"{conversation_url}#message-{answer.pk}"
 
     page = signed_in.get(conversation_url)
-    html = page.content.decode()
+    html = unescape(page.content.decode())
     assert page.status_code == 200
     assert PASSPORT_QUESTION in html
-    assert "Demander ou renouveler un passeport" in html  # the source, as a link
-    assert "Démarche CiviQuest" in html  # its kind
-    assert reverse("citizen:procedure", kwargs={"slug": "passeport"}) in html  # a procedure to start
+    assert "Passeport d'un majeur : première demande" in html  # the fiche cited, as a link
+    assert "Fiche service-public.fr" in html  # its kind
+    # The procedure to start, apart from the sources.
+    assert "Demander ou renouveler un passeport" in html
+    assert reverse("citizen:procedure", kwargs={"slug": "passeport"}) in html
     assert "Confiance" in html
     assert reverse("citizen:assistant-feedback", kwargs={"message_id": answer.pk}) in html
     assert Message.objects.count() == 2
@@ -128,8 +132,8 @@ def test_the_stream_sends_sources_then_tokens_then_done_and_saves_the_answer_onc
     assert "token" in names
     assert set(names[1:-1]) <= {"token", "notice"}
     sources = events[0][1]["sources"]
-    assert sources[0]["id"] == "passeport"
-    assert sources[0]["kind_label"] == "Démarche CiviQuest"
+    assert sources[0]["id"] == "F14929"
+    assert sources[0]["kind_label"] == "Fiche service-public.fr"
     streamed = "".join(data["text"] for name, data in events if name == "token")
     answer = Message.objects.get(role=MessageRole.ASSISTANT)
     assert streamed.strip() == answer.text.strip()

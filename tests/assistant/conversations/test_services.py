@@ -75,11 +75,12 @@ def test_an_answer_is_recorded_once_per_question(citizen):
 
 
 def test_question_answer_goes_through_the_real_assistant(citizen, knowledge):
-    question = question_ask(citizen=citizen, text="Quels documents pour renouveler mon passeport ?")
+    question = question_ask(citizen=citizen, text="Quels documents pour demander un passeport ?")
     answer = question_answer(question=question)
     assert answer.reply_to_id == question.pk
     assert answer.provider == "extractive"
-    assert any(citation["id"] == "passeport" for citation in answer.citations)
+    assert answer.citations[0]["id"] == "F14929"
+    assert answer.suggested_procedures == ["passeport"]
 
 
 def test_feedback_is_one_per_answer_and_its_comment_is_redacted(citizen):
