@@ -34,6 +34,10 @@ def _short(share: Share) -> str:
     return "  -  " if share.rate is None else f"{share.rate:.2f}"
 
 
+def _count(share: Share) -> str:
+    return "-" if not share.total else f"{share.hits}/{share.total}"
+
+
 class Command(BaseCommand):
     help = (
         "Evaluate the assistant on its golden sets: hit@1, hit@3 and MRR of the retriever's sources and of the "
@@ -177,7 +181,7 @@ class Command(BaseCommand):
             citation = f"{cit.hit1:.2f}  {cit.hit3:.2f}  {cit.mrr:.2f}" if cit.count else "  -     -     -  "
             self.stdout.write(
                 f"    {name:<17} {metrics.count:>3}  {ret.hit1:.2f}  {ret.hit3:.2f}  {ret.mrr:.2f}    {citation}"
-                f"    {_short(metrics.section)}     {_short(metrics.refused)}"
+                f"    {_count(metrics.section):>5}    {_short(metrics.refused)}"
             )
 
     def _print_misses(self, result: SetReport, count: int, path: Path, shown: int) -> None:
