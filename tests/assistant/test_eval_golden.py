@@ -160,7 +160,17 @@ def test_the_held_out_questions_are_never_printed(index_dir, tmp_path):  # noqa:
     assert "gold check: question 1: expected" in text
     questions = evaluation.load_golden(evaluation.REAL_CITIZEN_HELDOUT_PATH)
     assert [item.question for item in questions if item.question in text] == []
-    assert "HELD-OUT SET" in (tmp_path / "misses-real_citizen_heldout.txt").read_text(encoding="utf-8")
+    misses = (tmp_path / "misses-real_citizen_heldout.txt").read_text(encoding="utf-8")
+    assert "HELD-OUT SET" in misses and "Questions withheld" in misses
+    assert f"Question {len(questions)}" in misses
+    assert [item.question for item in questions if item.question in misses] == []
+
+    # Only on request, and to the file only.
+    out = StringIO()
+    call_command("assistant_eval", sets="real_citizen_heldout", misses_dir=tmp_path, reveal_heldout=True, stdout=out)
+    assert [item.question for item in questions if item.question in out.getvalue()] == []
+    misses = (tmp_path / "misses-real_citizen_heldout.txt").read_text(encoding="utf-8")
+    assert all(f"Q: {item.question}" in misses for item in questions)
 
 
 def test_an_unknown_set_is_an_error(index_dir):  # noqa: F811

@@ -291,3 +291,18 @@ def test_the_misses_file_names_what_was_expected_and_what_came_out(tmp_path):
     assert "cited: F12118 Adresse (outcome answered)" in text
     assert "missed: citations top 3" in text
     assert "carte vitale" not in text
+
+
+def test_the_misses_of_a_held_out_set_withhold_the_questions_unless_revealed(tmp_path):
+    item = GoldenQuestion("jai paumé ma carte grise", ("F1726",), category="transports", intent="situation")
+    result = evaluation.report(
+        "held", [evaluation.score(item, observation(ranked=("F12118",), cited=("F12118",)))], private=True
+    )
+    path = tmp_path / "misses-held.txt"
+    assert evaluation.write_misses(result, path) == 1
+    text = path.read_text(encoding="utf-8")
+    assert "Question 1" in text and "category transports, intent situation" in text
+    assert "paumé" not in text and "F1726" not in text and "F12118" not in text
+    evaluation.write_misses(result, path, reveal=True)
+    text = path.read_text(encoding="utf-8")
+    assert "Q: jai paumé ma carte grise" in text and "expected: F1726" in text

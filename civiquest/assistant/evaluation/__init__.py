@@ -16,7 +16,7 @@ scored twice:
 
 - **retriever level**: the retriever's distinct sources (fiches and procedures), best first, to
   depth ``MRR_DEPTH``;
-- **citation level**: the fiches the reply cites (``reply.citations`` of kind fiche), in order:
+- **citation level**: the fiches the reply cites (``reply.citations`` but procedures), in order:
   what the citizen is shown. Scored on the questions that expect at least one fiche.
 
 For each ranking: hit@1, hit@3 (an expected source among the first 1 or 3), MRR (reciprocal rank
@@ -255,7 +255,7 @@ def observation_of_reply(reply: Any, ranked: Sequence[str] = (), seconds: float 
     procedures += list(getattr(reply, "suggested_procedures", ()))
     return Observation(
         ranked=tuple(ranked),
-        cited=tuple(dict.fromkeys(citation.id for citation in citations if citation.kind == "fiche")),
+        cited=tuple(dict.fromkeys(citation.id for citation in citations if citation.kind != "procedure")),
         procedures=tuple(dict.fromkeys(procedures)),
         outcome=str(reply.outcome),
         text=str(reply.text),
@@ -596,9 +596,17 @@ def gold_problems(
     return problems
 
 
-def write_misses(report: SetReport, path: Path, titles: dict[str, str] | None = None) -> int:
-    """Write each question that misses something (question, expected, retriever top 3, cited); returns how many."""
+def write_misses(
+    report: SetReport, path: Path, titles: dict[str, str] | None = None, *, reveal: bool | None = None
+) -> int:
+    """Write each question that misses something (question, expected, retriever top 3, cited); returns how many.
+
+    For a held-out set (``report.private``) only the question's number, category, intent and
+    what it missed are written, unless ``reveal``: its questions, expected fiches and answers
+    would tell whoever tunes what to tune for.
+    """
     titles = titles or {}
+    reveal = (not report.private) if reveal is None else reveal
 
     def named(keys: Iterable[str]) -> str:
         return "; ".join(f"{key} {titles.get(key, '?')}" for key in keys) or "(none)"
@@ -611,14 +619,24 @@ def write_misses(report: SetReport, path: Path, titles: dict[str, str] | None = 
         "# does not match the answer pattern; refused: the reply declined the question.",
     ]
     if report.private:
-        lines.append("# HELD-OUT SET: not for whoever tunes retrieval or answering.")
+        lines.append(
+            "# HELD-OUT SET: not for whoever tunes retrieval or answering."
+            + ("" if reveal else " Questions withheld (assistant_eval --reveal-heldout writes them).")
+        )
+    numbers = {id(entry): position for position, entry in enumerate(report.scored, start=1)}
     for entry in misses:
         observation = entry.observation
+        what = (
+            f"   category {entry.item.category or '-'}, intent {entry.item.intent or '-'}; "
+            f"missed: {', '.join(entry.misses())}"
+        )
+        if not reveal:
+            lines += ["", f"Question {numbers[id(entry)]}", what]
+            continue
         lines += [
             "",
             f"Q: {entry.item.question}",
-            f"   category {entry.item.category or '-'}, intent {entry.item.intent or '-'}; "
-            f"missed: {', '.join(entry.misses())}",
+            what,
             f"   expected: {named(entry.item.expect)}",
             f"   retriever top 3: {named(observation.ranked[:3])} (expected at rank {entry.retriever_rank or '-'})",
             f"   cited: {named(observation.cited)} (outcome {observation.outcome})",

@@ -68,6 +68,11 @@ class Command(BaseCommand):
             help="Where to write misses-<set>.txt (default: var/eval-assistant).",
         )
         parser.add_argument("--show-misses", type=int, default=SHOWN_MISSES, help="Misses printed per set.")
+        parser.add_argument(
+            "--reveal-heldout",
+            action="store_true",
+            help="Write the held-out set's missed questions in full to its misses file (never on screen).",
+        )
         parser.add_argument("--min-hit3", type=float, default=None, help="Exit with an error below this hit@3.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -122,7 +127,9 @@ class Command(BaseCommand):
                 self._gold_check(spec, questions)
                 result = evaluation.evaluate(questions, name=name, private=spec.private, retriever=retriever)
                 self._print_set(result, spec)
-                written = evaluation.write_misses(result, misses_dir / f"misses-{name}.txt", titles)
+                written = evaluation.write_misses(
+                    result, misses_dir / f"misses-{name}.txt", titles, reveal=options["reveal_heldout"] or None
+                )
                 self._print_misses(result, written, misses_dir / f"misses-{name}.txt", options["show_misses"])
                 if options["min_hit3"] is not None and result.hit3 < options["min_hit3"]:
                     failed = True
