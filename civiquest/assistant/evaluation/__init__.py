@@ -1,36 +1,104 @@
-"""Evaluation of the assistant's retrieval on golden sets (``manage.py assistant_eval``).
+"""Evaluation of the assistant on golden sets (``manage.py assistant_eval``, ``make eval-assistant``).
 
-A golden set is YAML: ``questions: [{q, expect: [slug or fiche ID…], procedure?}]``. For
-each question the retriever's distinct sources are ranked; the question is a hit@k when
-one of ``expect`` is among the first k. Metrics:
+The sets, YAML files of this folder:
 
-- hit@1, hit@3; MRR (reciprocal rank of the first expected source, 0 past rank 10);
-- citation precision: of the sources the answer would cite (the distinct sources of the
-  top ``ASSISTANT_MAX_SOURCES`` passages scoring at least ``ASSISTANT_MIN_CONFIDENCE``),
-  the share whose URL is in the question's gold set — the expected sources, plus the
-  fiches an expected procedure links to and the procedures linking an expected fiche;
-- refusal rate: the share of ``out_of_scope.yaml`` questions that
-  ``civiquest.assistant.guardrails.classify`` declines (when both exist).
+- ``golden.yaml``: citizen questions on the demo catalogue (procedures, the test fixtures and the
+  four fiches of ``data/service-public``); the suite runs it and keeps its gates;
+- ``real_citizen.yaml`` and ``real_citizen_heldout.yaml``: citizen questions on the real
+  service-public.fr feed, the tuning part and the held-out part (whose questions are never
+  printed);
+- ``out_of_scope.yaml`` and ``out_of_scope_open.yaml``: questions to decline;
+- ``howto_not_refused.yaml``: plain how-to questions that must not be declined.
+
+A golden question is ``{q, expect: [slug or fiche ID…], procedure?, category?, intent?,
+answer_pattern?, written?}``. Each is put to the retriever and to ``answering.answer``, and
+scored twice:
+
+- **retriever level**: the retriever's distinct sources (fiches and procedures), best first, to
+  depth ``MRR_DEPTH``;
+- **citation level**: the fiches the reply cites (``reply.citations`` but procedures), in order:
+  what the citizen is shown. Scored on the questions that expect at least one fiche.
+
+For each ranking: hit@1, hit@3 (an expected source among the first 1 or 3), MRR (reciprocal rank
+of the first expected source, 0 when absent); hit@10 at retriever level. Then:
+
+- **answer-section accuracy**: of the questions with an ``answer_pattern``, the share whose
+  reply text matches it (a refused or low-confidence reply does not); also among those whose
+  reply cites an expected fiche, to tell retrieval from extraction;
+- **procedure shown**: of the questions expecting a procedure slug, the share whose reply shows
+  one (``reply.procedures``, or a procedure citation);
+- **refused**: the share of replies whose outcome declines (``legal_case``, ``out_of_scope``);
+  for the decline sets, the share declined (and declined as the expected kind); for the how-to
+  set, the share wrongly declined.
+
+Every figure is also given per category and per intent. ``write_misses`` writes, per question
+that misses anything, what was expected and what came out.
 """
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from django.conf import settings
-
-from civiquest.assistant import guardrails
-from civiquest.assistant.models import KnowledgeSource, SourceKind
-from civiquest.assistant.retrieval import get_retriever
 
 EVALUATION_DIR = Path(__file__).resolve().parent
 GOLDEN_PATH = EVALUATION_DIR / "golden.yaml"
-REAL_CORPUS_PATH = EVALUATION_DIR / "real_corpus.yaml"
+REAL_CITIZEN_PATH = EVALUATION_DIR / "real_citizen.yaml"
+REAL_CITIZEN_HELDOUT_PATH = EVALUATION_DIR / "real_citizen_heldout.yaml"
 OUT_OF_SCOPE_PATH = EVALUATION_DIR / "out_of_scope.yaml"
+OUT_OF_SCOPE_OPEN_PATH = EVALUATION_DIR / "out_of_scope_open.yaml"
+HOWTO_PATH = EVALUATION_DIR / "howto_not_refused.yaml"
+
 MRR_DEPTH = 10
+INTENTS = ("cost", "delay", "documents", "where", "who", "deadline", "eligibility", "howto", "situation")
+CATEGORIES = (
+    "papiers",
+    "famille",
+    "logement",
+    "transports",
+    "argent-impots",
+    "travail",
+    "etranger",
+    "justice",
+    "citoyennete",
+    "sante-social",
+)
+DECLINED = frozenset({"out_of_scope", "legal_case"})
+# A service-public.fr publication (fiche, "Comment faire si" guide), as opposed to a procedure slug.
+FICHE_KEY_RE = re.compile(r"^[FN]\d+$")
+
+
+class GoldenSetError(ValueError):
+    """A golden set file that does not follow the format (the message names the file and the entry)."""
+
+
+# --- Sets ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    paths: tuple[Path, ...]
+    # "golden" (ranked and cited sources), "decline" (must be declined), "howto" (must not be)
+    kind: str
+    # "demo" (catalogue + fixtures + samples) or "real" (catalogue + the whole real feed)
+    corpus: str
+    # Held out: figures only, its questions are never printed.
+    private: bool = False
+
+
+SETS = {
+    "golden": EvalSet("golden", (GOLDEN_PATH,), "golden", "demo"),
+    "real_citizen": EvalSet("real_citizen", (REAL_CITIZEN_PATH,), "golden", "real"),
+    "real_citizen_heldout": EvalSet("real_citizen_heldout", (REAL_CITIZEN_HELDOUT_PATH,), "golden", "real", True),
+    "out_of_scope": EvalSet("out_of_scope", (OUT_OF_SCOPE_PATH, OUT_OF_SCOPE_OPEN_PATH), "decline", "demo"),
+    "howto": EvalSet("howto", (HOWTO_PATH,), "howto", "real"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,84 +106,558 @@ class GoldenQuestion:
     question: str
     expect: tuple[str, ...]
     procedure: str = ""
+    category: str = ""
+    intent: str = ""
+    answer_pattern: str = ""
+    written: str = ""
+
+    @property
+    def expects_fiche(self) -> bool:
+        return any(FICHE_KEY_RE.match(key) for key in self.expect)
+
+    @property
+    def expects_procedure(self) -> bool:
+        return any(not FICHE_KEY_RE.match(key) for key in self.expect)
 
 
-@dataclass
-class EvalResult:
-    name: str
-    count: int = 0
-    hit1: float = 0.0
-    hit3: float = 0.0
-    mrr: float = 0.0
-    citation_precision: float = 0.0
-    misses: list[tuple[str, tuple[str, ...], list[str]]] = field(default_factory=list)
+@dataclass(frozen=True)
+class RefusalQuestion:
+    question: str
+    # "out_of_scope" or "legal_case" (to decline), "answered" (a how-to, must not be declined)
+    expected: str
+    expect: tuple[str, ...] = ()
+    category: str = ""
+    source: str = ""
+
+
+def _entries(path: Path) -> list[dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise GoldenSetError(f"{path.name}: no `questions:` list")
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise GoldenSetError(f"{path.name}, entry {position}: not a mapping")
+    return entries
+
+
+def _keys(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(key, str) and key.strip() for key in value):
+        raise GoldenSetError(f"{where}: `expect` must be a list of source keys")
+    return tuple(key.strip() for key in value)
 
 
 def load_golden(path: Path) -> list[GoldenQuestion]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [
-        GoldenQuestion(str(item["q"]), tuple(str(key) for key in item["expect"]), str(item.get("procedure", "")))
-        for item in data.get("questions", [])
+    """The questions of a golden set, checked: non-empty ``expect``, known intent and category, valid pattern."""
+    questions: list[GoldenQuestion] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(_entries(path), start=1):
+        where = f"{path.name}, entry {position}"
+        question = str(entry.get("q") or "").strip()
+        if not question:
+            raise GoldenSetError(f"{where}: no `q`")
+        where = f"{where} ({question!r})"
+        if question in seen:
+            raise GoldenSetError(f"{where}: asked twice")
+        seen.add(question)
+        expect = _keys(entry.get("expect"), where)
+        if not expect:
+            raise GoldenSetError(f"{where}: `expect` is empty")
+        intent = str(entry.get("intent") or "")
+        if intent and intent not in INTENTS:
+            raise GoldenSetError(f"{where}: unknown intent {intent!r} (one of {', '.join(INTENTS)})")
+        category = str(entry.get("category") or "")
+        if category and category not in CATEGORIES:
+            raise GoldenSetError(f"{where}: unknown category {category!r} (one of {', '.join(CATEGORIES)})")
+        pattern = str(entry.get("answer_pattern") or "")
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise GoldenSetError(f"{where}: answer_pattern does not compile: {error}") from error
+        questions.append(
+            GoldenQuestion(
+                question=question,
+                expect=expect,
+                procedure=str(entry.get("procedure") or ""),
+                category=category,
+                intent=intent,
+                answer_pattern=pattern,
+                written=str(entry.get("written") or ""),
+            )
+        )
+    return questions
+
+
+def load_refusals(paths: Iterable[Path], *, kind: str) -> list[RefusalQuestion]:
+    """The questions of a decline set (``question``/``q`` + ``expected``) or of the how-to set (``q``, ``expect``?)."""
+    questions: list[RefusalQuestion] = []
+    for path in paths:
+        for position, entry in enumerate(_entries(path), start=1):
+            question = str(entry.get("question") or entry.get("q") or "").strip()
+            where = f"{path.name}, entry {position}"
+            if not question:
+                raise GoldenSetError(f"{where}: no question")
+            if kind == "decline":
+                expected = str(entry.get("expected") or "")
+                if expected not in DECLINED:
+                    raise GoldenSetError(f"{where} ({question!r}): expected must be one of {sorted(DECLINED)}")
+            else:
+                expected = "answered"
+            questions.append(
+                RefusalQuestion(
+                    question=question,
+                    expected=expected,
+                    expect=_keys(entry.get("expect"), where),
+                    category=str(entry.get("category") or ""),
+                    source=path.name,
+                )
+            )
+    return questions
+
+
+# --- Observing the assistant --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the assistant did for one question."""
+
+    # The retriever's distinct sources, best first (fiche IDs and procedure slugs).
+    ranked: tuple[str, ...]
+    # The fiches the reply cites, in order.
+    cited: tuple[str, ...]
+    # The catalogue procedures shown with the reply.
+    procedures: tuple[str, ...]
+    outcome: str
+    text: str
+    seconds: float = 0.0
+
+
+AnswerFunction = Callable[..., Any]
+
+
+def _ranked_sources(retriever: Any, question: str, procedure: str) -> tuple[str, ...]:
+    if hasattr(retriever, "sources_ranked"):
+        ranked = retriever.sources_ranked(question, limit=MRR_DEPTH, procedure_slug=procedure)
+        return tuple(dict.fromkeys(key for _kind, key in ranked))[:MRR_DEPTH]
+    passages = retriever.search(question, limit=MRR_DEPTH * 3, procedure_slug=procedure)
+    return tuple(dict.fromkeys(passage.source_key for passage in passages))[:MRR_DEPTH]
+
+
+def observation_of_reply(reply: Any, ranked: Sequence[str] = (), seconds: float = 0.0) -> Observation:
+    """The observation of a ``Reply``: its fiche citations, the procedures it shows, its outcome and text."""
+    citations = tuple(reply.citations)
+    procedures = [citation.id for citation in getattr(reply, "procedures", ())]
+    procedures += [citation.id for citation in citations if citation.kind == "procedure"]
+    procedures += list(getattr(reply, "suggested_procedures", ()))
+    return Observation(
+        ranked=tuple(ranked),
+        cited=tuple(dict.fromkeys(citation.id for citation in citations if citation.kind != "procedure")),
+        procedures=tuple(dict.fromkeys(procedures)),
+        outcome=str(reply.outcome),
+        text=str(reply.text),
+        seconds=seconds,
+    )
+
+
+def observe(
+    question: str, *, procedure: str = "", retriever: Any = None, answer_fn: AnswerFunction | None = None
+) -> Observation:
+    """Put the question to the retriever (its distinct sources) and to the whole answering pipeline."""
+    if retriever is None:
+        from civiquest.assistant.retrieval import get_retriever  # noqa: PLC0415 - loads the index libraries
+
+        retriever = get_retriever()
+    if answer_fn is None:
+        from civiquest.assistant.answering import answer  # noqa: PLC0415 - same
+
+        answer_fn = answer
+    ranked = _ranked_sources(retriever, question, procedure)
+    started = time.perf_counter()
+    reply = answer_fn(question, procedure_slug=procedure, retriever=retriever)
+    return observation_of_reply(reply, ranked, time.perf_counter() - started)
+
+
+# --- Scoring (pure: observations in, figures out) -----------------------------------------------
+
+
+def rank_of(expect: Iterable[str], ranked: Sequence[str]) -> int | None:
+    """1-based rank of the first expected key in ``ranked``, or None."""
+    wanted = set(expect)
+    return next((position for position, key in enumerate(ranked, start=1) if key in wanted), None)
+
+
+@dataclass(frozen=True)
+class Share:
+    hits: int = 0
+    total: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.hits / self.total if self.total else None
+
+    def __add__(self, other: Share) -> Share:
+        return Share(self.hits + other.hits, self.total + other.total)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    count: int = 0
+    hit1: float = 0.0
+    hit3: float = 0.0
+    hit10: float = 0.0
+    mrr: float = 0.0
+
+
+def ranking(ranks: Sequence[int | None], *, depth: int = MRR_DEPTH) -> Ranking:
+    """hit@1, hit@3, hit@10 and MRR (0 past ``depth``) of the ranks of the first expected source."""
+    if not ranks:
+        return Ranking()
+    found = [rank for rank in ranks if rank is not None and rank <= depth]
+    total = len(ranks)
+    return Ranking(
+        count=total,
+        hit1=sum(1 for rank in found if rank == 1) / total,
+        hit3=sum(1 for rank in found if rank <= 3) / total,
+        hit10=sum(1 for rank in found if rank <= 10) / total,
+        mrr=sum(1.0 / rank for rank in found) / total,
+    )
+
+
+@dataclass(frozen=True)
+class Scored:
+    item: GoldenQuestion
+    observation: Observation
+    retriever_rank: int | None
+    # None when no expected fiche is cited; not applicable when the question expects no fiche.
+    citation_rank: int | None
+    pattern_matched: bool | None
+    procedure_shown: bool | None
+
+    @property
+    def refused(self) -> bool:
+        return self.observation.outcome in DECLINED
+
+    def misses(self) -> list[str]:
+        """Why this question counts as a miss (empty when it does not)."""
+        reasons = []
+        if self.retriever_rank is None or self.retriever_rank > 3:
+            reasons.append("retriever top 3")
+        if self.item.expects_fiche and (self.citation_rank is None or self.citation_rank > 3):
+            reasons.append("citations top 3")
+        if self.pattern_matched is False:
+            reasons.append("answer section")
+        if self.procedure_shown is False and not self.item.expects_fiche:
+            reasons.append("procedure not shown")
+        if self.refused:
+            reasons.append(f"refused ({self.observation.outcome})")
+        return reasons
+
+
+def score(item: GoldenQuestion, observation: Observation) -> Scored:
+    return Scored(
+        item=item,
+        observation=observation,
+        retriever_rank=rank_of(item.expect, observation.ranked),
+        citation_rank=rank_of(item.expect, observation.cited) if item.expects_fiche else None,
+        pattern_matched=(
+            re.search(item.answer_pattern, observation.text, re.IGNORECASE) is not None
+            if item.answer_pattern
+            else None
+        ),
+        procedure_shown=(bool(set(item.expect) & set(observation.procedures)) if item.expects_procedure else None),
+    )
+
+
+@dataclass(frozen=True)
+class Metrics:
+    count: int = 0
+    retriever: Ranking = field(default_factory=Ranking)
+    # Over the questions that expect a fiche (``citations.count`` of them).
+    citations: Ranking = field(default_factory=Ranking)
+    section: Share = field(default_factory=Share)
+    # The same, over the questions whose reply cites an expected fiche in its first three.
+    section_when_cited: Share = field(default_factory=Share)
+    procedure_shown: Share = field(default_factory=Share)
+    refused: Share = field(default_factory=Share)
+    low_confidence: Share = field(default_factory=Share)
+    mean_fiches_cited: float = 0.0
+    mean_seconds: float = 0.0
+
+
+def summarise(scored: Sequence[Scored]) -> Metrics:
+    if not scored:
+        return Metrics()
+    total = len(scored)
+    citing = [entry for entry in scored if entry.item.expects_fiche]
+    with_pattern = [entry for entry in scored if entry.pattern_matched is not None]
+    cited_right = [entry for entry in with_pattern if entry.citation_rank is not None and entry.citation_rank <= 3]
+    with_procedure = [entry for entry in scored if entry.procedure_shown is not None]
+    return Metrics(
+        count=total,
+        retriever=ranking([entry.retriever_rank for entry in scored]),
+        citations=ranking([entry.citation_rank for entry in citing]),
+        section=Share(sum(1 for entry in with_pattern if entry.pattern_matched), len(with_pattern)),
+        section_when_cited=Share(sum(1 for entry in cited_right if entry.pattern_matched), len(cited_right)),
+        procedure_shown=Share(sum(1 for entry in with_procedure if entry.procedure_shown), len(with_procedure)),
+        refused=Share(sum(1 for entry in scored if entry.refused), total),
+        low_confidence=Share(sum(1 for entry in scored if entry.observation.outcome == "low_confidence"), total),
+        mean_fiches_cited=sum(len(entry.observation.cited) for entry in scored) / total,
+        mean_seconds=sum(entry.observation.seconds for entry in scored) / total,
+    )
+
+
+def _grouped(scored: Sequence[Scored], key: Callable[[Scored], str]) -> dict[str, Metrics]:
+    groups: dict[str, list[Scored]] = {}
+    for entry in scored:
+        groups.setdefault(key(entry) or "-", []).append(entry)
+    return {name: summarise(entries) for name, entries in sorted(groups.items())}
+
+
+@dataclass
+class SetReport:
+    name: str
+    scored: list[Scored]
+    metrics: Metrics
+    by_category: dict[str, Metrics]
+    by_intent: dict[str, Metrics]
+    private: bool = False
+    seconds: float = 0.0
+
+    # The retriever-level figures under their former names.
+    @property
+    def count(self) -> int:
+        return self.metrics.count
+
+    @property
+    def hit1(self) -> float:
+        return self.metrics.retriever.hit1
+
+    @property
+    def hit3(self) -> float:
+        return self.metrics.retriever.hit3
+
+    @property
+    def mrr(self) -> float:
+        return self.metrics.retriever.mrr
+
+    @property
+    def misses(self) -> list[Scored]:
+        return [entry for entry in self.scored if entry.misses()]
+
+
+def report(name: str, scored: list[Scored], *, private: bool = False, seconds: float = 0.0) -> SetReport:
+    return SetReport(
+        name=name,
+        scored=scored,
+        metrics=summarise(scored),
+        by_category=_grouped(scored, lambda entry: entry.item.category),
+        by_intent=_grouped(scored, lambda entry: entry.item.intent),
+        private=private,
+        seconds=seconds,
+    )
+
+
+def evaluate(
+    questions: Sequence[GoldenQuestion],
+    *,
+    name: str = "golden",
+    private: bool = False,
+    retriever: Any = None,
+    answer_fn: AnswerFunction | None = None,
+) -> SetReport:
+    """Put every question to the retriever and to ``answering.answer``, and score the set."""
+    started = time.monotonic()
+    scored = [
+        score(item, observe(item.question, procedure=item.procedure, retriever=retriever, answer_fn=answer_fn))
+        for item in questions
     ]
+    return report(name, scored, private=private, seconds=time.monotonic() - started)
 
 
-def _gold_keys(expect: tuple[str, ...], related: dict[str, tuple[str, ...]]) -> set[str]:
-    """The expected sources, the fiches an expected procedure links to, the procedures linking an expected fiche."""
-    gold = set(expect)
-    for procedure, fiches in related.items():
-        if procedure in expect:
-            gold.update(fiches)
-        if set(fiches) & set(expect):
-            gold.add(procedure)
-    return gold
+# --- Refusals -----------------------------------------------------------------------------------
 
 
-def evaluate(questions: list[GoldenQuestion], *, name: str = "golden") -> EvalResult:
-    """Run every question through the process's retriever (the on-disk index) and score it."""
-    retriever: Any = get_retriever()
-    related = {
-        key: tuple(keys)
-        for key, keys in KnowledgeSource.objects.filter(kind=SourceKind.PROCEDURE).values_list("key", "related_keys")
-    }
-    max_sources = int(getattr(settings, "ASSISTANT_MAX_SOURCES", 4))
-    min_confidence = float(getattr(settings, "ASSISTANT_MIN_CONFIDENCE", 0.25))
-    result = EvalResult(name=name, count=len(questions))
-    if not questions:
-        return result
-    hits1 = hits3 = 0
-    reciprocal = 0.0
-    precision_sum = 0.0
-    for item in questions:
-        ranked = [
-            key
-            for _kind, key in retriever.sources_ranked(item.question, limit=MRR_DEPTH, procedure_slug=item.procedure)
+@dataclass(frozen=True)
+class RefusalScored:
+    item: RefusalQuestion
+    observation: Observation
+
+    @property
+    def declined(self) -> bool:
+        return self.observation.outcome in DECLINED
+
+    @property
+    def right(self) -> bool:
+        """Declined as expected (decline sets), or not declined (how-to set)."""
+        if self.item.expected == "answered":
+            return not self.declined
+        return self.observation.outcome == self.item.expected
+
+
+@dataclass
+class RefusalReport:
+    name: str
+    kind: str
+    scored: list[RefusalScored]
+    seconds: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return len(self.scored)
+
+    @property
+    def declined(self) -> Share:
+        return Share(sum(1 for entry in self.scored if entry.declined), self.count)
+
+    @property
+    def declined_as_expected(self) -> Share:
+        return Share(sum(1 for entry in self.scored if entry.right), self.count)
+
+    @property
+    def answered(self) -> Share:
+        return Share(sum(1 for entry in self.scored if entry.observation.outcome == "answered"), self.count)
+
+    @property
+    def low_confidence(self) -> Share:
+        return Share(sum(1 for entry in self.scored if entry.observation.outcome == "low_confidence"), self.count)
+
+    def cited_expected(self, known: Iterable[str] | None = None) -> Share:
+        """Of the questions with ``expect`` (a key in ``known``), those citing an expected fiche in the first 3."""
+        keys = None if known is None else set(known)
+        with_expect = [
+            entry for entry in self.scored if entry.item.expect and (keys is None or set(entry.item.expect) & keys)
         ]
-        rank = next((position for position, key in enumerate(ranked, start=1) if key in item.expect), None)
-        if rank == 1:
-            hits1 += 1
-        if rank is not None and rank <= 3:
-            hits3 += 1
-        else:
-            result.misses.append((item.question, item.expect, ranked[:3]))
-        if rank is not None:
-            reciprocal += 1.0 / rank
-        passages = retriever.search(item.question, limit=max_sources, procedure_slug=item.procedure)
-        cited = list(dict.fromkeys(passage.source_key for passage in passages if passage.score >= min_confidence))
-        gold = _gold_keys(item.expect, related)
-        precision_sum += (sum(1 for key in cited if key in gold) / len(cited)) if cited else 0.0
-    total = len(questions)
-    result.hit1, result.hit3 = hits1 / total, hits3 / total
-    result.mrr, result.citation_precision = reciprocal / total, precision_sum / total
-    return result
+        return Share(
+            sum(1 for entry in with_expect if (rank_of(entry.item.expect, entry.observation.cited) or 99) <= 3),
+            len(with_expect),
+        )
+
+    def by_source(self) -> dict[str, Share]:
+        shares: dict[str, Share] = {}
+        for entry in self.scored:
+            shares[entry.item.source] = shares.get(entry.item.source, Share()) + Share(int(entry.right), 1)
+        return shares
+
+    @property
+    def misses(self) -> list[RefusalScored]:
+        return [entry for entry in self.scored if not entry.right]
 
 
-def refusal_rate() -> tuple[float, int] | None:
-    """(share declined, count) of the out-of-scope set, or None when the set is absent."""
-    if not OUT_OF_SCOPE_PATH.exists():
-        return None
-    data = yaml.safe_load(OUT_OF_SCOPE_PATH.read_text(encoding="utf-8")) or {}
-    questions = [str(item.get("question") or item.get("q")) for item in data.get("questions", [])]
-    if not questions:
-        return None
-    declined = sum(1 for question in questions if guardrails.classify(question) != "answered")
-    return declined / len(questions), len(questions)
+def evaluate_refusals(
+    questions: Sequence[RefusalQuestion],
+    *,
+    name: str,
+    kind: str,
+    retriever: Any = None,
+    answer_fn: AnswerFunction | None = None,
+) -> RefusalReport:
+    """Put every question to ``answering.answer``: declined or not, and what it cites."""
+    if answer_fn is None:
+        from civiquest.assistant.answering import answer  # noqa: PLC0415 - loads the index libraries
+
+        answer_fn = answer
+    started = time.monotonic()
+    scored = []
+    for item in questions:
+        begun = time.perf_counter()
+        reply = answer_fn(item.question, procedure_slug="", retriever=retriever)
+        scored.append(RefusalScored(item, observation_of_reply(reply, (), time.perf_counter() - begun)))
+    return RefusalReport(name=name, kind=kind, scored=scored, seconds=time.monotonic() - started)
+
+
+# --- The gold against the knowledge base --------------------------------------------------------
+
+
+def gold_problems(
+    questions: Sequence[GoldenQuestion], sources: Mapping[str, Sequence[str]], *, private: bool = False
+) -> list[str]:
+    """Expected keys absent from the knowledge base, and answer patterns no expected source's text matches.
+
+    ``sources`` maps each source key of the knowledge base to the texts of its chunks. A
+    question whose expected keys are all absent can never be a hit; a pattern that no expected
+    source matches can never be met by quoting the right section. Both are errors in the gold.
+    For a private set, questions are not quoted.
+    """
+    problems = []
+    for position, item in enumerate(questions, start=1):
+        label = f"question {position}" if private else repr(item.question)
+        missing = [key for key in item.expect if key not in sources]
+        if missing:
+            problems.append(f"{label}: expected {', '.join(missing)} not in the knowledge base")
+        if item.answer_pattern:
+            pattern = re.compile(item.answer_pattern, re.IGNORECASE)
+            texts = [text for key in item.expect for text in sources.get(key, ())]
+            if texts and not any(pattern.search(text) for text in texts):
+                problems.append(f"{label}: answer_pattern found in no chunk of the expected sources")
+    return problems
+
+
+def write_misses(
+    report: SetReport, path: Path, titles: dict[str, str] | None = None, *, reveal: bool | None = None
+) -> int:
+    """Write each question that misses something (question, expected, retriever top 3, cited); returns how many.
+
+    For a held-out set (``report.private``) only the question's number, category, intent and
+    what it missed are written, unless ``reveal``: its questions, expected fiches and answers
+    would tell whoever tunes what to tune for.
+    """
+    titles = titles or {}
+    reveal = (not report.private) if reveal is None else reveal
+
+    def named(keys: Iterable[str]) -> str:
+        return "; ".join(f"{key} {titles.get(key, '?')}" for key in keys) or "(none)"
+
+    misses = report.misses
+    lines = [
+        f"# Misses of {report.name}: {len(misses)} of {report.count} questions",
+        "# retriever top 3: no expected source among the retriever's first 3 distinct sources;",
+        "# citations top 3: none among the fiches the reply cites; answer section: the reply's text",
+        "# does not match the answer pattern; refused: the reply declined the question.",
+    ]
+    if report.private:
+        lines.append(
+            "# HELD-OUT SET: not for whoever tunes retrieval or answering."
+            + ("" if reveal else " Questions withheld (assistant_eval --reveal-heldout writes them).")
+        )
+    numbers = {id(entry): position for position, entry in enumerate(report.scored, start=1)}
+    for entry in misses:
+        observation = entry.observation
+        what = (
+            f"   category {entry.item.category or '-'}, intent {entry.item.intent or '-'}; "
+            f"missed: {', '.join(entry.misses())}"
+        )
+        if not reveal:
+            lines += ["", f"Question {numbers[id(entry)]}", what]
+            continue
+        lines += [
+            "",
+            f"Q: {entry.item.question}",
+            what,
+            f"   expected: {named(entry.item.expect)}",
+            f"   retriever top 3: {named(observation.ranked[:3])} (expected at rank {entry.retriever_rank or '-'})",
+            f"   cited: {named(observation.cited)} (outcome {observation.outcome})",
+        ]
+        if entry.item.answer_pattern:
+            quoted = " ".join(observation.text.split())[:300]
+            verdict = "matched" if entry.pattern_matched else "NOT matched"
+            lines.append(f"   pattern /{entry.item.answer_pattern}/ {verdict}")
+            lines.append(f"   answer: {quoted}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(misses)
+
+
+def write_refusal_misses(report: RefusalReport, path: Path) -> int:
+    misses = report.misses
+    what = "not declined as expected" if report.kind == "decline" else "wrongly declined"
+    lines = [f"# {report.name}: {len(misses)} of {report.count} questions {what}"]
+    for entry in misses:
+        item = entry.item
+        lines.append(f"{item.source}: {item.question!r}: expected {item.expected}, got {entry.observation.outcome}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(misses)
