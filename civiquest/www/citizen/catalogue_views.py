@@ -66,7 +66,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "citizen/quests/catalogue.html",
-        {"title": _("Démarches"), "listing": mark_safe(listing)},  # noqa: S308
+        # The listing is our own template's output (cached as rendered); the search is offered to the assistant.
+        {"title": _("Démarches"), "listing": mark_safe(listing), "search": filters["search"]},  # noqa: S308
     )
 
 

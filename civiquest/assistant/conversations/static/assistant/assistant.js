@@ -66,6 +66,11 @@
     answer.appendChild(text);
     item.appendChild(answer);
     target.appendChild(item);
+    // The conversation's section is hidden until it holds an exchange.
+    var section = target.closest ? target.closest("section[hidden]") : null;
+    if (section) {
+      section.hidden = false;
+    }
     if (field) {
       field.value = "";
     }
@@ -120,7 +125,9 @@
       } else if (event.event === "done") {
         // The answer as the server rendered and stored it: text, sources, human offer, feedback.
         answer.innerHTML = data.html;
-        answer.id = "message-" + data.message;
+        if (data.message) {
+          answer.id = "message-" + data.message;
+        }
         if (window.htmx) {
           window.htmx.process(answer);
         }
