@@ -153,6 +153,8 @@ def test_a_visitor_asks_and_the_answer_streams_in_as_dsfr_text(browser_page_as, 
     assert answer.get_by_role("heading", name="Faire la démarche").count() == 1
     assert " - " not in answer.locator(".cq-assistant-text").inner_text().splitlines()[0]
     assert answer.locator("form").count() == 0  # no feedback: nothing stored to attach it to
+    # The button was disabled while the answer streamed: the focus is back on the question, not lost.
+    assert page.evaluate("document.activeElement.id") == "id_question"
     assert Message.objects.count() == 0
     assert_no_violations(page)
 

@@ -75,6 +75,8 @@
       field.value = "";
     }
     var button = form.querySelector("button[type=submit]");
+    // A disabled button loses the focus: give it back to the question when the answer is in.
+    var focusWasInForm = form.contains(document.activeElement);
     if (button) {
       button.disabled = true;
     }
@@ -89,6 +91,10 @@
       answer.setAttribute("aria-busy", "false");
       if (button) {
         button.disabled = false;
+      }
+      var active = document.activeElement;
+      if (focusWasInForm && field && (!active || active === document.body)) {
+        field.focus();
       }
     }
 
