@@ -772,6 +772,10 @@ ASSISTANT_HISTORY_RETENTION_DAYS = env_int("ASSISTANT_HISTORY_RETENTION_DAYS", 3
 # Per-citizen rate limit on questions (pages and API together), counted in the cache.
 ASSISTANT_RATE_LIMIT_QUESTIONS = env_int("ASSISTANT_RATE_LIMIT_QUESTIONS", 20)
 ASSISTANT_RATE_LIMIT_WINDOW_SECONDS = env_int("ASSISTANT_RATE_LIMIT_WINDOW_SECONDS", 600)
+# Visitors who are not signed in ask at /assistant/ (nothing stored): a rate limit per client
+# address (an IPv6 address counts by its /64), in the same shared cache.
+ASSISTANT_VISITOR_RATE_LIMIT_QUESTIONS = env_int("ASSISTANT_VISITOR_RATE_LIMIT_QUESTIONS", 10)
+ASSISTANT_VISITOR_RATE_LIMIT_WINDOW_SECONDS = env_int("ASSISTANT_VISITOR_RATE_LIMIT_WINDOW_SECONDS", 600)
 # Streamed answers one web process serves at once (each keeps a thread until it ends): half
 # the threads by default, so that pages always have threads left (see streaming.py).
 ASSISTANT_MAX_STREAMS_PER_PROCESS = env_int("ASSISTANT_MAX_STREAMS_PER_PROCESS", max(1, serving.web_threads() // 2))

@@ -3,6 +3,10 @@
 Signed-in citizens only, by their Django session (``django_auth``: ninja checks the CSRF
 token of cookie-authenticated calls). Each question is recorded in the citizen's history
 (redacted, like the chat's) and counts against the same rate limit as the pages.
+
+Visitors who are not signed in ask on the page ``/assistant/`` (nothing stored, a limit per
+address), not here: service-public.fr offers no such public API, and an anonymous JSON
+endpoint would invite scripted use of the model that a per-address limit cannot hold back.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Prefetch
@@ -99,3 +100,26 @@ def published_steps(procedure: Procedure) -> list[Step]:
             "position"
         )
     )
+
+
+# --- The catalogue's search -----------------------------------------------------------------
+
+
+def published_procedures_ranked(slugs: Sequence[str], *, theme: str = "", life_event: str = "") -> list[Procedure]:
+    """The published procedures among ``slugs``, in their order, of the theme and life event if given (two queries).
+
+    The order comes from the caller (the site's search ranks procedures with the assistant's
+    retrieval, ``civiquest.assistant.selectors.catalogue_search``); unknown, draft or closed
+    slugs are left out. Loads what the catalogue's cards show: the instructing service and
+    the life events.
+    """
+    position = {slug: index for index, slug in enumerate(dict.fromkeys(slugs))}
+    if not position:
+        return []
+    procedures = Procedure.objects.filter(status=ProcedureStatus.PUBLISHED, slug__in=list(position))
+    if theme:
+        procedures = procedures.filter(theme=theme)
+    if life_event:
+        procedures = procedures.filter(life_events__code=life_event)
+    found = procedures.select_related("instructing_service").prefetch_related("life_events")
+    return sorted(found, key=lambda procedure: position[procedure.slug])

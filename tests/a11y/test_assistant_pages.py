@@ -100,3 +100,91 @@ def test_the_staff_statistics_pass_axe(browser_page_as, live_server, knowledge):
     page.goto(live_server.url + reverse("staff:assistant-stats"))
     assert page.get_by_text("Où faire mon passeport ?").count() >= 1
     assert_no_violations(page)
+
+
+# --- Issue 17: the site's one search, visitors asking, answers as DSFR text, the history paginated --------
+
+
+def test_the_landing_search_finds_the_procedure_then_a_visitor_asks(browser_page_as, live_server, knowledge):
+    page = browser_page_as(None)
+    page.goto(live_server.url + reverse("citizen:home"))
+    assert_no_violations(page)
+    search = page.get_by_role("searchbox", name="Rechercher une démarche")
+    search.fill("passport")
+    search.press("Enter")
+    page.wait_for_load_state()
+    assert "/demarches/?q=passport" in page.url
+    first_card = page.locator(".fr-card__title").first
+    assert first_card.inner_text().strip() == "Demander ou renouveler un passeport"
+    assert_no_violations(page)
+
+    # The same words, asked to the assistant: a plain form, answered by the visitor's page.
+    page.get_by_role("button", name="Demander « passport » à l’assistant").click()
+    page.wait_for_load_state()
+    assert page.url == live_server.url + reverse("citizen:assistant-visitor")
+    answer = page.locator(".cq-assistant-answer")
+    assert answer.get_by_role("heading", name="Sources").count() == 1
+    assert answer.locator(".fr-card").count() >= 1
+    assert "Rien n’est enregistré" in page.locator("main").inner_text()
+    assert Message.objects.count() == 0
+    assert_no_violations(page)
+
+
+def test_a_visitor_asks_and_the_answer_streams_in_as_dsfr_text(browser_page_as, live_server, knowledge):
+    page = browser_page_as(None)
+    page.goto(live_server.url + reverse("citizen:assistant-visitor"))
+    conversation = page.locator("section[aria-labelledby='assistant-conversation-title']")
+    assert conversation.is_hidden()
+    # Keyboard: from the question, Tab reaches the button, which Enter presses.
+    question = page.get_by_label("Votre question")
+    question.fill("Quels documents faut-il pour renouveler mon passeport ?")
+    question.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Poser la question"
+    page.keyboard.press("Enter")
+
+    answer = page.locator(".cq-assistant-answer[aria-busy='false']")
+    answer.wait_for()
+    assert page.url == live_server.url + reverse("citizen:assistant-visitor")  # streamed in place
+    assert conversation.is_visible()
+    # The done event's HTML: the text as paragraphs and a list, sources as cards, the procedure apart.
+    assert answer.locator(".cq-assistant-text ul li").count() >= 1
+    assert answer.locator(".cq-assistant-sources .fr-card").count() >= 1
+    assert answer.get_by_role("heading", name="Faire la démarche").count() == 1
+    assert " - " not in answer.locator(".cq-assistant-text").inner_text().splitlines()[0]
+    assert answer.locator("form").count() == 0  # no feedback: nothing stored to attach it to
+    # The button was disabled while the answer streamed: the focus is back on the question, not lost.
+    assert page.evaluate("document.activeElement.id") == "id_question"
+    assert Message.objects.count() == 0
+    assert_no_violations(page)
+
+
+def test_a_long_conversation_and_history_are_paginated_and_pass_axe(browser_page_as, live_server, knowledge, settings):
+    from civiquest.assistant.answering import answer
+    from civiquest.assistant.conversations.selectors import EXCHANGES_PAGE_SIZE, HISTORY_PAGE_SIZE
+    from civiquest.assistant.conversations.services import answer_record, question_ask
+
+    settings.ASSISTANT_RATE_LIMIT_QUESTIONS = 10_000
+    citizen = CitizenFactory()
+    for number in range(HISTORY_PAGE_SIZE):
+        question_ask(citizen=citizen, text=f"Autre question {number} ?")
+    reply = answer("Combien coûte un passeport ?")
+    first = question_ask(citizen=citizen, text="Combien coûte un passeport ?")
+    answer_record(question=first, reply=reply)
+    for number in range(EXCHANGES_PAGE_SIZE):
+        asked = question_ask(citizen=citizen, text=f"Et le délai, {number} ?", conversation=first.conversation)
+        answer_record(question=asked, reply=reply)
+    page = browser_page_as(citizen)
+    url = reverse("citizen:assistant-conversation", kwargs={"conversation_id": first.conversation_id})
+    page.goto(live_server.url + url)
+    thread_pages = page.get_by_role("navigation", name="Pages de la conversation")
+    assert thread_pages.count() == 1
+    assert page.get_by_role("navigation", name="Pages de mes conversations").count() == 1
+    thread = page.locator(".cq-assistant-thread")
+    assert thread.get_by_text("Combien coûte un passeport ?", exact=True).count() == 0  # on the first page
+    assert_no_violations(page)
+    thread_pages.get_by_role("link", name="1", exact=True).click()
+    page.wait_for_load_state()
+    assert thread.get_by_text("Combien coûte un passeport ?", exact=True).count() == 1
+    assert thread.locator(".cq-assistant-sources .fr-card").count() >= 1
+    assert_no_violations(page)

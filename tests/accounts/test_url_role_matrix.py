@@ -85,6 +85,9 @@ ROUTES: dict[str, Route] = {
     "citizen:quest-message-attachment": Route(kwargs={**QUEST, "message_id": 999999}, ok=404),
     "citizen:attestation-verify": Route(),
     "citizen:assistant": Route(),
+    # Anyone may ask the assistant (issue 17); a signed-in citizen is sent to their own chat, which keeps a history.
+    "citizen:assistant-visitor": Route(overrides={"citizen": 302}),
+    "citizen:assistant-visitor-stream": Route(method="post", ok=400),  # an empty question, for every role
     "citizen:assistant-stream": Route(method="post", ok=400),  # an empty question
     "citizen:assistant-conversation": Route(kwargs={"conversation_id": 999999}, ok=404),
     "citizen:assistant-feedback": Route(kwargs={"message_id": 999999}, method="post", ok=404),

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -16,27 +17,64 @@ from civiquest.accounts.models import User
 from civiquest.assistant.conversations.models import Conversation, Feedback, Message, MessageRole, Vote
 from civiquest.catalogue.models import Procedure, ProcedureStatus
 
-HISTORY_LENGTH = 50
+# Conversations per page of the history, exchanges (a question and its answer) per page of a conversation.
+HISTORY_PAGE_SIZE = 20
+EXCHANGES_PAGE_SIZE = 10
 
 
-def conversations_of(*, citizen: User, limit: int = HISTORY_LENGTH) -> list[Conversation]:
-    """The citizen's latest conversations, most recent first, each with ``questions`` (its number of questions)."""
-    return list(
+def _conversations(citizen: User) -> QuerySet[Conversation]:
+    """The citizen's conversations, most recent first, each with ``questions`` (its number of questions)."""
+    return (
         Conversation.objects.filter(citizen=citizen)
         .annotate(questions=Count("messages", filter=Q(messages__role=MessageRole.CITIZEN)))
-        .order_by("-updated_at", "-pk")[:limit]
+        .order_by("-updated_at", "-pk")
     )
+
+
+def conversations_page(*, citizen: User, number: str | int | None, per_page: int = HISTORY_PAGE_SIZE) -> Page[Any]:
+    """One page of the citizen's conversations, most recent first (two queries: the count, the page).
+
+    ``number`` as read from the query string: anything that is not a page number gives the first page.
+    """
+    return Paginator(_conversations(citizen), per_page).get_page(number)
 
 
 def conversation_of(*, citizen: User, conversation_id: int) -> Conversation | None:
-    """One of the citizen's conversations with its messages (and their feedback) prefetched; None if not theirs."""
-    return (
-        Conversation.objects.filter(pk=conversation_id, citizen=citizen)
-        .prefetch_related(
-            Prefetch("messages", queryset=Message.objects.select_related("feedback").order_by("created_at", "pk"))
-        )
-        .first()
+    """One of the citizen's conversations; None if not theirs."""
+    return Conversation.objects.filter(pk=conversation_id, citizen=citizen).first()
+
+
+@dataclass
+class Exchange:
+    """A question of a conversation and its answer (None while it is being answered, or if answering failed)."""
+
+    question: Message
+    answer: Message | None
+
+
+def exchanges_page(
+    *, conversation: Conversation, number: str | int | None, per_page: int = EXCHANGES_PAGE_SIZE
+) -> Page[Any]:
+    """One page of a conversation's exchanges, oldest first; the last page (the latest exchanges) by default.
+
+    Three queries: the count, the page's questions, their answers with their feedback. A
+    ``number`` that is not a page number (absent, ``abc``, too big) gives the last page.
+    """
+    questions = Message.objects.filter(conversation=conversation, role=MessageRole.CITIZEN).order_by(
+        "created_at", "pk"
     )
+    paginator = Paginator(questions, per_page)
+    try:
+        page = paginator.page(int(str(number)))
+    except (TypeError, ValueError, InvalidPage):
+        page = paginator.page(paginator.num_pages)
+    asked = list(page.object_list)
+    answers = {
+        answer.reply_to_id: answer
+        for answer in Message.objects.filter(reply_to__in=asked, role=MessageRole.ASSISTANT).select_related("feedback")
+    }
+    exchanges: list[Any] = [Exchange(question=question, answer=answers.get(question.pk)) for question in asked]
+    return Page(exchanges, page.number, paginator)
 
 
 def question_of(*, citizen: User, message_id: int) -> Message | None:

@@ -11,10 +11,14 @@ Decisions:
   from a replayed stream, returns the first.
 - Retention purges messages older than ``ASSISTANT_HISTORY_RETENTION_DAYS`` and the
   conversations left empty; the feedback on a purged answer goes with it.
+- A visitor who is not signed in can ask too (``visitor_answer``, ``visitor_answer_stream``):
+  nothing is stored (no conversation, no message, no feedback), and the questions count
+  against a limit per client address (``visitor_question_count``) in the shared cache.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +26,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from civiquest.accounts.models import User
@@ -56,6 +61,36 @@ def question_count(citizen_id: int) -> None:
         limit=settings.ASSISTANT_RATE_LIMIT_QUESTIONS,
         window=settings.ASSISTANT_RATE_LIMIT_WINDOW_SECONDS,
         message=rate_limit_message,
+    )
+
+
+def visitor_rate_limit_message() -> str:
+    return _(
+        "Trop de questions ont été posées depuis votre connexion en peu de temps. Réessayez dans quelques minutes, "
+        "connectez-vous pour poser vos questions depuis votre espace, ou contactez une maison France Services."
+    )
+
+
+def visitor_key(address: str) -> str:
+    """Whom a visitor's limit counts: an IPv4 address, or an IPv6 address's /64 (a subscriber holds a whole /64)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def visitor_question_count(address: str) -> None:
+    """Count one question of a visitor at ``address`` (``ASSISTANT_VISITOR_RATE_LIMIT_*``); raises ``RateLimited``."""
+    ratelimit.check(
+        f"assistant:visitor:{visitor_key(address)}",
+        limit=settings.ASSISTANT_VISITOR_RATE_LIMIT_QUESTIONS,
+        window=settings.ASSISTANT_VISITOR_RATE_LIMIT_WINDOW_SECONDS,
+        message=visitor_rate_limit_message,
     )
 
 
@@ -108,6 +143,11 @@ def question_ask(
         )
 
 
+def reply_procedure_slugs(reply: Reply) -> list[str]:
+    """The procedures to start from a reply ("Faire la démarche"): its matching procedures, then those it suggests."""
+    return list(dict.fromkeys([citation.id for citation in reply.procedures] + list(reply.suggested_procedures)))
+
+
 def citations_json(reply: Reply) -> list[dict[str, str]]:
     return [citation.as_json() for citation in reply.citations]
 
@@ -126,7 +166,7 @@ def answer_record(*, question: Message, reply: Reply) -> Message:
                 text=reply.text,
                 question_key=question.question_key,
                 citations=citations_json(reply),
-                suggested_procedures=list(reply.suggested_procedures),
+                suggested_procedures=reply_procedure_slugs(reply),
                 provider=reply.provider[:40],
                 outcome=reply.outcome,
                 confidence=reply.confidence,
@@ -180,6 +220,32 @@ def question_answer_stream(*, question: Message, retriever: Retriever | None = N
             yield StreamedEvent(event=event, answer=answer_record(question=question, reply=event.reply))
             return
         yield StreamedEvent(event=event)
+
+
+# --- Visitors who are not signed in: nothing stored ---------------------------------------------------
+
+
+def visitor_question(text: str) -> str:
+    """The visitor's question as it is answered and shown back: redacted, cut to ``QUESTION_MAX_LENGTH``."""
+    return redact(text.strip())[:QUESTION_MAX_LENGTH]
+
+
+def visitor_answer(*, text: str, address: str, retriever: Retriever | None = None) -> Reply:
+    """Answer a visitor's question (counted against the limit of ``address`` first); nothing is stored.
+
+    Raises ``civiquest.core.ratelimit.RateLimited`` over the limit, before anything is answered.
+    """
+    from civiquest.assistant.answering import answer  # noqa: PLC0415 - heavy, loaded on the first question
+
+    visitor_question_count(address)
+    return answer(visitor_question(text), retriever=retriever)
+
+
+def visitor_answer_stream(*, text: str, retriever: Retriever | None = None) -> Iterator[ReplyEvent]:
+    """A visitor's question answered as a stream (counted first with ``visitor_question_count``); nothing stored."""
+    from civiquest.assistant.answering import answer_stream  # noqa: PLC0415 - heavy, loaded on the first question
+
+    yield from answer_stream(visitor_question(text), retriever=retriever)
 
 
 def feedback_give(*, message: Message, vote: str, comment: str = "") -> Feedback:

@@ -10,7 +10,9 @@ from civiquest.assistant.conversations.services import QUESTION_MAX_LENGTH
 from civiquest.core.forms import BaseForm
 
 
-class QuestionForm(BaseForm):
+class VisitorQuestionForm(BaseForm):
+    """A question alone: what a visitor who is not signed in asks (no procedure context, no conversation)."""
+
     question = forms.CharField(
         label=_("Votre question"),
         help_text=_("Par exemple : quels documents fournir pour renouveler mon passeport ?"),
@@ -21,15 +23,20 @@ class QuestionForm(BaseForm):
             "max_length": _("« Votre question » est trop longue : %(limit_value)d caractères au plus."),
         },
     )
-    procedure = forms.SlugField(required=False, widget=forms.HiddenInput, max_length=100)
-    step = forms.SlugField(required=False, widget=forms.HiddenInput, max_length=100)
-    conversation = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def clean_question(self) -> str:
         question = " ".join(str(self.cleaned_data["question"]).split(" ")).strip()
         if not question:
             raise forms.ValidationError(_("« Votre question » est vide : écrivez votre question."))
         return question
+
+
+class QuestionForm(VisitorQuestionForm):
+    """A signed-in citizen's question, with the procedure and step it is about, or the conversation it continues."""
+
+    procedure = forms.SlugField(required=False, widget=forms.HiddenInput, max_length=100)
+    step = forms.SlugField(required=False, widget=forms.HiddenInput, max_length=100)
+    conversation = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
 class FeedbackForm(BaseForm):

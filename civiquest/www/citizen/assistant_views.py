@@ -10,8 +10,7 @@ when the stream is done). A conversation or an answer of another citizen is a 40
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -26,8 +25,9 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.assistant.conversations import selectors
-from civiquest.assistant.conversations.models import Conversation, Message, MessageRole, Outcome
+from civiquest.assistant.conversations.models import Conversation, Message
 from civiquest.assistant.conversations.services import (
+    QUESTION_MAX_LENGTH,
     StreamedEvent,
     feedback_give,
     question_answer,
@@ -44,98 +44,28 @@ from civiquest.assistant.conversations.streaming import (
 )
 from civiquest.core.ratelimit import RateLimited
 from civiquest.www.citizen.assistant_forms import FeedbackForm, QuestionForm
+from civiquest.www.citizen.assistant_rendering import answer_views, kind_label
 
 logger = logging.getLogger(__name__)
 
-HIGH_CONFIDENCE = 0.6
-LOW_CONFIDENCE = 0.35
-HUMAN_OUTCOMES = frozenset({Outcome.LOW_CONFIDENCE, Outcome.LEGAL_CASE})
-
-
-# --- How an answer is shown ---------------------------------------------------------------------------
-
-
-@dataclass
-class Source:
-    id: str
-    title: str
-    url: str
-    kind: str
-    kind_label: str
-
-
-@dataclass
-class SuggestedProcedure:
-    slug: str
-    title: str
-
-
-@dataclass
-class AnswerView:
-    message: Message
-    sources: list[Source]
-    suggested: list[SuggestedProcedure]
-
-    @property
-    def confidence_level(self) -> str:
-        confidence = self.message.confidence or 0.0
-        if self.message.outcome in (Outcome.OUT_OF_SCOPE, Outcome.RATE_LIMITED):
-            return ""
-        if self.message.outcome == Outcome.LOW_CONFIDENCE or confidence < LOW_CONFIDENCE:
-            return "low"
-        return "high" if confidence >= HIGH_CONFIDENCE else "medium"
-
-    @property
-    def confidence_label(self) -> str:
-        return {
-            "high": _("Confiance élevée : les sources citées répondent directement à votre question."),
-            "medium": _("Confiance moyenne : vérifiez l’information dans les sources citées."),
-            "low": _("Confiance faible : cette réponse peut ne pas correspondre à votre question."),
-        }.get(self.confidence_level, "")
-
-    @property
-    def offer_human(self) -> bool:
-        return self.message.outcome in HUMAN_OUTCOMES or self.confidence_level == "low"
-
-    @property
-    def feedback(self) -> Any:
-        return getattr(self.message, "feedback", None)
-
-
-def _kind_label(kind: str) -> str:
-    return _("Fiche service-public.fr") if kind == "fiche" else _("Démarche CiviQuest")
-
-
-def answer_views(answers: Iterable[Message]) -> dict[int, AnswerView]:
-    """Answers as the pages show them, by message id; the suggested procedures' titles in one query."""
-    answers = list(answers)
-    titles = selectors.procedure_titles(slug for answer in answers for slug in answer.suggested_procedures)
-    views = {}
-    for answer in answers:
-        sources = [
-            Source(
-                id=str(citation.get("id", "")),
-                title=str(citation.get("title", "")),
-                url=str(citation.get("url", "")),
-                kind=str(citation.get("kind", "")),
-                kind_label=_kind_label(str(citation.get("kind", ""))),
-            )
-            for citation in answer.citations
-            if isinstance(citation, dict)
-        ]
-        suggested = [
-            SuggestedProcedure(slug=slug, title=titles[slug]) for slug in answer.suggested_procedures if slug in titles
-        ]
-        views[answer.pk] = AnswerView(message=answer, sources=sources, suggested=suggested)
-    return views
+HISTORY_PAGE_PARAM = "conversations"
 
 
 def _page_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    history = selectors.conversations_page(citizen=request.user, number=request.GET.get(HISTORY_PAGE_PARAM))
     return {
         "france_services_url": settings.ASSISTANT_FRANCE_SERVICES_URL,
         "retention_days": settings.ASSISTANT_HISTORY_RETENTION_DAYS,
-        "history": selectors.conversations_of(citizen=request.user),
+        "history": history,
+        "history_param": HISTORY_PAGE_PARAM,
+        "history_query": _query_without(request, HISTORY_PAGE_PARAM),
     }
+
+
+def _query_without(request: AuthenticatedHttpRequest, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def _context_titles(procedure_slug: str, step_slug: str) -> tuple[str, str, str]:
@@ -159,7 +89,9 @@ def assistant(request: AuthenticatedHttpRequest) -> HttpResponse:
     procedure_slug, step_slug, procedure_title = _context_titles(
         request.GET.get("procedure", "")[:100], request.GET.get("step", "")[:100]
     )
-    form = QuestionForm(initial={"procedure": procedure_slug, "step": step_slug})
+    # ?question=… fills the form in (the public page and the catalogue's search lead here).
+    question = request.GET.get("question", "")[:QUESTION_MAX_LENGTH]
+    form = QuestionForm(initial={"procedure": procedure_slug, "step": step_slug, "question": question})
     return _render_chat(request, form, conversation=None, procedure_title=procedure_title)
 
 
@@ -182,8 +114,12 @@ def _render_chat(
     procedure_title: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    thread = list(conversation.messages.all()) if conversation is not None else []
-    views = answer_views(message for message in thread if message.role == MessageRole.ASSISTANT)
+    exchanges = (
+        selectors.exchanges_page(conversation=conversation, number=request.GET.get("page"))
+        if conversation is not None
+        else None
+    )
+    views = answer_views(exchange.answer for exchange in (exchanges or []) if exchange.answer is not None)
     if conversation is not None and conversation.procedure_slug:
         procedure_title = selectors.procedure_titles([conversation.procedure_slug]).get(
             conversation.procedure_slug, ""
@@ -199,7 +135,12 @@ def _render_chat(
         {
             "title": conversation.title if conversation is not None else _("Assistant"),
             "conversation": conversation,
-            "thread": [(message, views.get(message.pk)) for message in thread],
+            "exchanges": exchanges,
+            "thread": [
+                (exchange.question, views.get(exchange.answer.pk) if exchange.answer is not None else None)
+                for exchange in (exchanges or [])
+            ],
+            "thread_query": _query_without(request, "page"),
             "form": form,
             "form_action": action,
             "procedure_title": procedure_title,
@@ -251,7 +192,7 @@ def _stream_chunks(request: AuthenticatedHttpRequest, question: Message) -> Iter
         for streamed in question_answer_stream(question=question):
             event = streamed.event
             if event.kind == "sources":
-                sources = [{**source, "kind_label": _kind_label(source["kind"])} for source in sources_json(streamed)]
+                sources = [{**source, "kind_label": kind_label(source["kind"])} for source in sources_json(streamed)]
                 yield sse(
                     "sources",
                     {

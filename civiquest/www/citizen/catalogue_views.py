@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.access import public
 from civiquest.accounts.models import Role
+from civiquest.assistant.selectors import catalogue_search
 from civiquest.catalogue.cache import cached_listing
 from civiquest.catalogue.models import ISSUED_TITLES, Procedure, StepKind
 from civiquest.catalogue.selectors import procedure_slug_needing, published_steps
@@ -32,7 +33,10 @@ CATALOGUE_PAGE_SIZE = 24
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(data=request.GET or None)
     filters = form.filters() if form.is_bound else {"search": "", "theme": "", "life_event": ""}
-    page = Paginator(published_procedures(**filters), CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A free-text search goes through the site's one search (the assistant's retrieval, best
+    # match first); browsing by theme or life event lists the procedures by title.
+    found = catalogue_search(**filters).procedures if filters["search"] else published_procedures(**filters)
+    page = Paginator(found, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
 
@@ -43,11 +47,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_query": query.urlencode(),
             "filtered": any(filters.values()),
+            "search": filters["search"],
         }
         return render_to_string("citizen/quests/catalogue_listing.html", context, request=request)
 
     # Browsing by theme or life event (a bounded set of listings) is served from the cache;
-    # a free-text search or a rejected filter is rendered each time.
+    # a free-text search (ranked by the retrieval's index, which the catalogue's version does
+    # not follow) or a rejected filter is rendered each time.
     cacheable = not filters["search"] and (not form.is_bound or not form.errors)
     listing = (
         cached_listing(
@@ -60,7 +66,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "citizen/quests/catalogue.html",
-        {"title": _("Démarches"), "listing": mark_safe(listing)},  # noqa: S308
+        # The listing is our own template's output (cached as rendered); the search is offered to the assistant.
+        {"title": _("Démarches"), "listing": mark_safe(listing), "search": filters["search"]},  # noqa: S308
     )
 
 

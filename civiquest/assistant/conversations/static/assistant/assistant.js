@@ -66,10 +66,17 @@
     answer.appendChild(text);
     item.appendChild(answer);
     target.appendChild(item);
+    // The conversation's section is hidden until it holds an exchange.
+    var section = target.closest ? target.closest("section[hidden]") : null;
+    if (section) {
+      section.hidden = false;
+    }
     if (field) {
       field.value = "";
     }
     var button = form.querySelector("button[type=submit]");
+    // A disabled button loses the focus: give it back to the question when the answer is in.
+    var focusWasInForm = form.contains(document.activeElement);
     if (button) {
       button.disabled = true;
     }
@@ -84,6 +91,10 @@
       answer.setAttribute("aria-busy", "false");
       if (button) {
         button.disabled = false;
+      }
+      var active = document.activeElement;
+      if (focusWasInForm && field && (!active || active === document.body)) {
+        field.focus();
       }
     }
 
@@ -120,7 +131,9 @@
       } else if (event.event === "done") {
         // The answer as the server rendered and stored it: text, sources, human offer, feedback.
         answer.innerHTML = data.html;
-        answer.id = "message-" + data.message;
+        if (data.message) {
+          answer.id = "message-" + data.message;
+        }
         if (window.htmx) {
           window.htmx.process(answer);
         }
