@@ -23,6 +23,7 @@ from civiquest.assistant.conversations.services import (
     question_ask,
 )
 from civiquest.assistant.conversations.streaming import StreamSlot, api_chunks, sse_busy, sse_response
+from civiquest.assistant.links import citation_for_api
 from civiquest.core.api_errors import BadInputOut
 
 router = Router(tags=["assistant"])
@@ -94,7 +95,7 @@ def ask(request: HttpRequest, payload: AskIn) -> AskOut:
     answer = question_answer(question=_question(request, payload))
     return AskOut(
         answer=answer.text,
-        sources=[SourceOut(**citation) for citation in answer.citations],
+        sources=[SourceOut(**citation_for_api(citation)) for citation in answer.citations],
         confidence=answer.confidence or 0.0,
         provider=answer.provider,
         outcome=answer.outcome,
