@@ -23,6 +23,11 @@ COMMENT_FAIRE_SI = "comment faire si"
 RECHERCHE_GUIDEE = ("recherche guidée", "recherche guidee")
 GUIDE_ID_RE = re.compile(r"^[FN]\d+$")
 PATH_SEPARATOR = " › "
+# A guided search's situations deeper than this are summed up by their first levels: the
+# leaves below mostly lead to the same fiches ("passeport valide", "passeport périmé"…).
+PATH_DEPTH = 3
+# DILA marks its internal decision modules ("**CNI - Renouvellement majeur") with a leading "**".
+INTERNAL_TITLE_PREFIX = "**"
 
 
 def is_guide(kind: str) -> bool:
@@ -77,18 +82,28 @@ def _leaves(branch: ET.Element, path: tuple[str, ...]) -> Iterator[tuple[tuple[s
 def guided_search_sections(root: ET.Element, titles: Mapping[str, str]) -> list[tuple[str, list[str]]]:
     """(question, lines) for each top-level question of a guided search; a line per situation.
 
-    A line reads "Vous êtes français › Vous résidez en France › … : fiche « Title »"; a fiche
-    whose title is unknown is named by its ID.
+    A line reads "Vous êtes français › Vous résidez en France › … : fiche « Title »", the
+    situation cut to its first ``PATH_DEPTH`` levels (the fiches of the leaves below it
+    listed once each); a fiche whose title is unknown is named by its ID.
     """
     sections = []
     problems = root.find("Problematiques")
     for problem in problems.findall("Problematique") if problems is not None else []:
+        situations: dict[tuple[str, ...], dict[str, None]] = {}
+        for branch in problem.findall("Branche"):
+            for path, keys in _leaves(branch, ()):
+                targets = situations.setdefault(path[:PATH_DEPTH], {})
+                targets.update(dict.fromkeys(keys))
         lines = []
-        leaves = [leaf for branch in problem.findall("Branche") for leaf in _leaves(branch, ())]
-        for path, keys in leaves:
+        for path, keys in situations.items():
             situation = PATH_SEPARATOR.join(path)
             targets = ", ".join(f"fiche « {titles[key]} »" if key in titles else f"fiche {key}" for key in keys)
             lines.append(f"- {situation} : {targets}" if situation else f"- {targets}")
         if lines:
             sections.append((_title(problem), lines))
     return sections
+
+
+def is_internal(title: str) -> bool:
+    """A decision module DILA keeps for itself (its title starts with "**"): not a page of its own."""
+    return title.startswith(INTERNAL_TITLE_PREFIX)

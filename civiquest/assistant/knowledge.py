@@ -410,6 +410,8 @@ def parse_publication(root: ET.Element, name: str = "", *, titles: dict[str, str
     title = inline_text(title_element) if title_element is not None else ""
     if not title:
         raise FicheParseError(name or key, "no dc:title")
+    if guide and guides.is_internal(title):
+        return None
     theme_element = root.find("Theme")
     audience_element = root.find("Audience")
     fiche = ParsedFiche(

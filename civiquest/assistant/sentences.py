@@ -35,7 +35,6 @@ ABBREVIATIONS = frozenset(
         "pp",
         "n",
         "no",
-        "vol",
         "chap",
         "min",
         "max",
