@@ -29,6 +29,7 @@ from civiquest.assistant.guardrails import looks_like_injection
 from civiquest.assistant.intents import Intent, content_matches, detect, section_match_depth
 from civiquest.assistant.links import public_url
 from civiquest.assistant.sentences import is_complete
+from civiquest.assistant.situations import is_usual, named_words, situation_of
 from civiquest.assistant.types import Passage
 from civiquest.assistant.units import Unit, units
 from civiquest.core.text import fold
@@ -55,8 +56,12 @@ _STOPWORDS = frozenset(fold(word) for word in STOPWORDS_FRENCH) | {
 # Weights of a unit's score: BM25 (normalised to 0..1), its section answering the intent, its
 # content answering it, minus its source's rank. An intent's weight halves with its rank.
 SECTION_WEIGHT = 1.0
-CONTENT_WEIGHT = 1.0
+CONTENT_WEIGHT = 1.5
 RANK_WEIGHT = 0.15
+# A list, for an intent answered by lists (the documents to bring).
+LIST_WEIGHT = 0.75
+# The words of its section's title shared with the question.
+TITLE_WEIGHT = 0.3
 TRAIL_LABEL_DEPTH = 2
 
 
@@ -148,12 +153,21 @@ class _Candidate:
     unit: Unit
     passage: Passage
     lexical: float = 0.0
+    title: float = 0.0
     section: float = 0.0
     content: float = 0.0
+    listed: float = 0.0
 
     @property
     def score(self) -> float:
-        return self.lexical + SECTION_WEIGHT * self.section + CONTENT_WEIGHT * self.content - RANK_WEIGHT * self.rank
+        return (
+            self.lexical
+            + TITLE_WEIGHT * self.title
+            + SECTION_WEIGHT * self.section
+            + CONTENT_WEIGHT * self.content
+            + LIST_WEIGHT * self.listed
+            - RANK_WEIGHT * self.rank
+        )
 
     @property
     def answers(self) -> bool:
@@ -196,16 +210,28 @@ class ExtractiveProvider:
     min_quotes = 2
     max_quotes = 4
     max_sources = 3
-    # Sources the quotes answering an intent may come from (the best ones).
+    # Sources the quotes answering an intent may come from (the best ones), and quotes from each.
     answer_sources = 2
+    answers_per_source = 2
 
-    def _candidates(self, passages: Sequence[Passage], sections: Sequence[Passage]) -> list[_Candidate]:
+    def _candidates(self, question: str, passages: Sequence[Passage], sections: Sequence[Passage]) -> list[_Candidate]:
         ranks: dict[tuple[str, str], int] = {}
         for passage in passages:
             ranks.setdefault(_source(passage), len(ranks))
         candidates: list[_Candidate] = []
         seen: set[str] = set()
-        for passage in (*passages, *sections):
+        # A sentence found in several situations of a fiche ("À l'étranger" and "En France" often
+        # say the same) is quoted from the one the question names, else the usual one, else the
+        # section chosen for the question, else the first passage.
+        asked = set(tokens(question))
+        words = named_words({situation_of(p.trail) for p in (*sections, *passages)} - {""}, tokens)
+
+        def preference(passage: Passage) -> int:
+            situation = situation_of(passage.trail)
+            return 0 if words.get(situation, set()) & asked else 1 if is_usual(situation) else 2
+
+        ordered = sorted([*sections, *passages], key=preference)
+        for passage in ordered:
             rank = ranks.get(_source(passage), self.max_sources)
             if rank >= self.max_sources:
                 continue
@@ -219,41 +245,67 @@ class ExtractiveProvider:
         return candidates
 
     def _score(self, question: str, intents: Sequence[Intent], candidates: list[_Candidate]) -> None:
-        # A unit is matched with the title of its section: "Qui peut être mandataire ?" says what it answers.
-        documents = [tokens(" ".join((*c.passage.trail[-1:], c.unit.text))) for c in candidates]
-        scores = bm25_scores(tokens(question), documents)
-        top = max(scores, default=0.0) or 1.0
-        for candidate, score in zip(candidates, scores, strict=True):
+        query = tokens(question)
+        scores = bm25_scores(query, [tokens(candidate.unit.text) for candidate in candidates])
+        # The section's own title ("Qui peut être mandataire ?") tells sections apart, a little.
+        titles = bm25_scores(query, [tokens(" ".join(candidate.passage.trail[-1:])) for candidate in candidates])
+        top, top_title = max(scores, default=0.0) or 1.0, max(titles, default=0.0) or 1.0
+        for candidate, score, title in zip(candidates, scores, titles, strict=True):
             candidate.lexical = score / top
+            candidate.title = title / top_title
             for position, intent in enumerate(intents):
                 weight = 0.5**position
                 depth = section_match_depth(intent, candidate.passage.trail)
                 candidate.section = max(candidate.section, weight * depth)
                 if content_matches(intent, candidate.unit.text):
                     candidate.content = max(candidate.content, weight)
+                    if intent.lists and candidate.unit.is_list:
+                        candidate.listed = max(candidate.listed, weight)
+
+    def _answering(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        """What answers the intent: two sources at most, two quotes from each, the best source first.
+
+        A source with a section answering the intent is quoted from that section only (a
+        sentence saying "6 mois" elsewhere is no delay). The section of the best source that
+        answers is trusted as it is ("Gratuit"); when that source is the best one retrieval
+        found, another source's section only with the question's words (its "Elle est
+        gratuite." may be about something else).
+        """
+        answering = [c for c in candidates if c.answers]
+        if not answering:
+            return []
+        best = min(candidate.rank for candidate in candidates)
+        if any(c.rank == best for c in answering):
+            answering = [c for c in answering if c.rank == best or c.lexical > 0]
+        with_section = {_source(c.passage) for c in answering if c.section > 0}
+        answering = [c for c in answering if c.section > 0 or _source(c.passage) not in with_section]
+        answering.sort(key=lambda c: (-c.score, c.rank, c.order))
+        # The best source retrieval found with an answer, and the next best answer's source.
+        first = min(answering, key=lambda c: (c.rank, -c.score))
+        sources = [_source(first.passage)]
+        sources += [_source(c.passage) for c in answering if _source(c.passage) not in sources][:1]
+        chosen: list[_Candidate] = []
+        per_source: Counter[tuple[str, str]] = Counter()
+        for candidate in answering:
+            source = _source(candidate.passage)
+            if source not in sources[: self.answer_sources] or per_source[source] >= self.answers_per_source:
+                continue
+            if len(chosen) >= self.max_quotes - 1:
+                break
+            per_source[source] += 1
+            chosen.append(candidate)
+        # Read in retrieval's order of the sources: the fiche found best answers first.
+        return sorted(chosen, key=lambda c: (c.rank, -c.score, c.order))
 
     def _choose(self, intents: Sequence[Intent], candidates: list[_Candidate]) -> list[_Candidate]:
         by_score = sorted(candidates, key=lambda c: (-c.score, c.rank, c.order))
-        chosen: list[_Candidate] = []
-        if intents:
-            sources: list[tuple[str, str]] = []
-            for candidate in by_score:
-                if not candidate.answers or len(chosen) >= self.max_quotes - 1:
-                    continue
-                source = _source(candidate.passage)
-                if source not in sources:
-                    if len(sources) >= self.answer_sources:
-                        continue
-                    sources.append(source)
-                chosen.append(candidate)
+        chosen = self._answering(candidates) if intents else []
         answering = len(chosen)
         best = min((candidate.rank for candidate in candidates), default=0)
         # Then what shares the most words with the question; when nothing answers the intent (the
         # answer says so), from the best source only, as a pointer rather than an answer.
         unanswered = bool(intents) and not answering
-        limit = (
-            self.min_quotes if unanswered else self.max_quotes if not answering else max(self.min_quotes, answering)
-        )
+        limit = max(self.min_quotes, answering) if answering or unanswered else self.max_quotes
         for candidate in by_score:
             if len(chosen) >= limit:
                 break
@@ -262,12 +314,7 @@ class ExtractiveProvider:
         for candidate in candidates:  # too few: the opening units of the best source
             if len(chosen) >= self.min_quotes:
                 break
-            if (
-                candidate not in chosen
-                and candidate.rank == best
-                and not candidate.unit.short
-                and not candidate.unit.row
-            ):
+            if candidate not in chosen and candidate.rank == best and candidate.readable:
                 chosen.append(candidate)
         return chosen
 
@@ -281,7 +328,7 @@ class ExtractiveProvider:
     ) -> Extract:
         """The quotes answering ``question`` from ``passages`` (best first) and ``sections`` of their sources."""
         intents = tuple(detect(question) if intents is None else intents)
-        candidates = self._candidates(passages, sections)
+        candidates = self._candidates(question, passages, sections)
         if not candidates:
             return Extract(text="", quotes=(), intents=intents)
         self._score(question, intents, candidates)

@@ -46,6 +46,8 @@ class Intent:
     content: tuple[re.Pattern[str], ...]
     # Intents this one makes irrelevant when both are found.
     outranks: frozenset[str] = frozenset()
+    # Whether its answer is usually a list (documents, conditions).
+    lists: bool = False
 
     @property
     def label(self) -> str:
@@ -74,6 +76,7 @@ def table() -> tuple[Intent, ...]:
             sections=_compiled(entry.get("sections", ())),
             content=_compiled(entry.get("content", ())),
             outranks=frozenset(entry.get("outranks", ())),
+            lists=bool(entry.get("lists", False)),
         )
         for name, entry in data.items()
     )

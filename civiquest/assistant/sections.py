@@ -13,22 +13,17 @@ whose titles share words with the question come first.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from civiquest.assistant.extractive import tokens
 from civiquest.assistant.intents import Intent, section_match_depth
 from civiquest.assistant.models import KnowledgeChunk
+from civiquest.assistant.situations import is_usual, named_words, situation_of
 from civiquest.assistant.types import Passage
-from civiquest.core.text import fold
 
 # Sections added per source and intent, at most.
 PER_SOURCE = 2
-# The usual case, when the question names none: in France, French, an adult, the general case.
-USUAL_RE = re.compile(r"\b(?:en france|france|metropole|francais|majeur|adulte|cas general|general)\b")
-# Words of a situation's title that say nothing of it.
-_PLAIN_WORDS = frozenset({"vous", "etes", "avez", "pour", "demand", "cas", "situat", "autr", "person"})
 
 
 def _situation_rank(situation: str, own: str, named: bool) -> int:
@@ -39,7 +34,7 @@ def _situation_rank(situation: str, own: str, named: bool) -> int:
     """
     if named:
         return 0
-    if not situation or USUAL_RE.search(fold(situation)):
+    if is_usual(situation):
         return 1
     return 2 if own and situation == own else 3
 
@@ -58,10 +53,8 @@ def _ranked(rows: list[_Row], found: Passage, own: str, question: set[str], inte
     every situation: "naissance" in "Naissance en France" and "Naissance à l'étranger") say
     nothing of which situation or section it asks about: they are left out of the comparisons.
     """
-    situations = {row.trail[0] for row in rows if len(row.trail) > 1}
-    words = {situation: set(tokens(situation)) - _PLAIN_WORDS for situation in situations}
-    shared = set.intersection(*words.values()) if len(words) > 1 else set()
-    asked = question - set(tokens(found.title)) - shared
+    words = named_words({situation_of(row.trail) for row in rows} - {""}, tokens)
+    asked = question - set(tokens(found.title))
     keyed = []
     for row in rows:
         depths = [(rank, section_match_depth(intent, row.trail)) for rank, intent in enumerate(intents)]
@@ -69,7 +62,7 @@ def _ranked(rows: list[_Row], found: Passage, own: str, question: set[str], inte
         matches = [(rank, depth < 1) for rank, depth in depths if depth]
         if not matches:
             continue
-        situation = row.trail[0] if len(row.trail) > 1 else ""
+        situation = situation_of(row.trail)
         named = bool(words.get(situation, set()) & asked)
         overlap = len(set(tokens(" ".join(row.trail[1:]))) & asked)
         keyed.append((_situation_rank(situation, own, named), min(matches), -overlap, row))
@@ -95,12 +88,11 @@ def intent_sections(
     # The situation of a source's passages, when they all have the same (ties between situations say nothing).
     situations: dict[int, set[str]] = {}
     for passage in passages:
-        situations.setdefault(passage.source_id, set()).add(passage.trail[0] if len(passage.trail) > 1 else "")
+        situations.setdefault(passage.source_id, set()).add(situation_of(passage.trail))
     own = {source_id: next(iter(found)) for source_id, found in situations.items() if len(found) == 1}
     rows: dict[int, list[_Row]] = {}
     for pk, source_id, trail, text in (
         KnowledgeChunk.objects.filter(source_id__in=list(best))
-        .exclude(pk__in=given)
         .order_by("source_id", "position")
         .values_list("pk", "source_id", "trail", "text")
     ):
@@ -108,9 +100,9 @@ def intent_sections(
     question_terms = set(tokens(question))
     added: list[Passage] = []
     for source_id, found in best.items():
-        for row in _ranked(rows.get(source_id, []), found, own.get(source_id, ""), question_terms, intents)[
-            :PER_SOURCE
-        ]:
+        # The passages given count in the choice of the situation; they are not given twice.
+        ranked = _ranked(rows.get(source_id, []), found, own.get(source_id, ""), question_terms, intents)
+        for row in [row for row in ranked[:PER_SOURCE] if row.chunk_id not in given]:
             added.append(
                 Passage(
                     chunk_id=row.chunk_id,
