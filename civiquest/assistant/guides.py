@@ -91,14 +91,13 @@ def guided_search_sections(root: ET.Element, titles: Mapping[str, str]) -> list[
     for problem in problems.findall("Problematique") if problems is not None else []:
         situations: dict[tuple[str, ...], dict[str, None]] = {}
         for branch in problem.findall("Branche"):
-            for path, keys in _leaves(branch, ()):
-                targets = situations.setdefault(path[:PATH_DEPTH], {})
-                targets.update(dict.fromkeys(keys))
+            for path, leaf_keys in _leaves(branch, ()):
+                situations.setdefault(path[:PATH_DEPTH], {}).update(dict.fromkeys(leaf_keys))
         lines = []
         for path, keys in situations.items():
             situation = PATH_SEPARATOR.join(path)
-            targets = ", ".join(f"fiche « {titles[key]} »" if key in titles else f"fiche {key}" for key in keys)
-            lines.append(f"- {situation} : {targets}" if situation else f"- {targets}")
+            named = ", ".join(f"fiche « {titles[key]} »" if key in titles else f"fiche {key}" for key in keys)
+            lines.append(f"- {situation} : {named}" if situation else f"- {named}")
         if lines:
             sections.append((_title(problem), lines))
     return sections
