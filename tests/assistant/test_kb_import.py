@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import json
 import shutil
 import zipfile
 from io import StringIO
@@ -272,7 +273,11 @@ def test_only_content_fiches_and_guides_are_read(tmp_path):
     shutil.copy(GUIDES / "N31.xml", folder / "N31.xml")  # a folder: navigation
     (folder / "R42.xml").write_text("<Publication ID='R42'/>")  # a resource: not even read
     report = services.feed_import(path=folder)
-    assert (report.created, report.skipped, report.errors) == (2, 1, [])
+    # The guided search is skipped by default (it outranks the fiches it points to), and the folder.
+    assert (report.created, report.skipped, report.errors) == (1, 2, [])
+    assert set(KnowledgeSource.objects.values_list("key", flat=True)) == {"F265"}
+    report = services.feed_import(path=folder, guided_searches=True)
+    assert (report.created, report.skipped, report.errors) == (1, 1, [])
     assert set(KnowledgeSource.objects.values_list("key", flat=True)) == {"F265", "F35154"}
 
 
@@ -312,7 +317,7 @@ def test_comment_faire_si_guides_are_imported_as_citable_fiches_with_their_steps
 
 def test_a_guided_search_names_each_situation_and_the_fiche_answering_it():
     services.feed_import(path=XML_FIXTURES)
-    services.feed_import(path=GUIDES, delete_missing=False)
+    services.feed_import(path=GUIDES, delete_missing=False, guided_searches=True)
     guided = KnowledgeSource.objects.get(key="F35147")
     assert guided.url == "https://www.service-public.fr/particuliers/vosdroits/F35147"
     assert guided.related_keys == ["F1604", "F9001"]
@@ -329,7 +334,7 @@ def test_a_guided_search_is_parsed_after_the_fiches_of_its_feed(tmp_path):
     feed = copy_fixtures(tmp_path / "feed")
     # Named to come first: guided searches are parsed last anyway.
     shutil.copy(GUIDES / "F35147.xml", feed / "F0.xml")
-    services.feed_import(path=feed)
+    services.feed_import(path=feed, guided_searches=True)
     assert "fiche « Vote par procuration »" in dict(chunks_of("F35147"))[("Vous êtes électeur en France",)]
 
 
@@ -431,3 +436,54 @@ def test_the_migration_removes_the_importing_host_from_stored_urls():
         KnowledgeSource.objects.create(kind=kind, key=key, title=key, url=url, content_hash="x")
     migration.fix_urls(apps, None)
     assert dict(KnowledgeSource.objects.values_list("key", "url")) == {key: expected for _k, key, _u, expected in rows}
+
+
+def test_every_consumer_of_a_stored_path_gets_a_working_link(settings, client, citizen, index_dir):  # noqa: F811
+    """The page links the path as it is; the API, the answer's text and a model's prompt make it absolute."""
+    from civiquest.actions.catalogue import catalogue_load
+    from civiquest.assistant.links import citation_for_api, public_url
+    from civiquest.assistant.providers import build_messages
+    from civiquest.assistant.types import Citation, Passage
+    from civiquest.catalogue.definitions.passeport import PASSEPORT
+    from tests.accounts.factories import login_verified
+
+    settings.CIVIQUEST_PUBLIC_URL = "https://civiquest.example.org"
+    catalogue_load([PASSEPORT])
+    services.catalogue_refresh()
+    source = KnowledgeSource.objects.get(kind=SourceKind.PROCEDURE, key="passeport")
+    assert source.url == "/demarches/passeport/"
+    assert public_url(source.url) == "https://civiquest.example.org/demarches/passeport/"
+    assert public_url(SP + "F14929") == SP + "F14929"
+    stored = Citation(id="passeport", title="Passeport", url=source.url, kind="procedure").as_json()
+    assert citation_for_api(stored)["url"] == "https://civiquest.example.org/demarches/passeport/"
+    passage = Passage(
+        chunk_id=1,
+        source_id=source.pk,
+        source_kind="procedure",
+        source_key="passeport",
+        title="Passeport",
+        url=source.url,
+        trail=(),
+        text="Le passeport se demande en mairie.",
+        score=0.9,
+    )
+    prompt = build_messages(question="passeport ?", passages=[passage])[1]["content"]
+    assert 'url="https://civiquest.example.org/demarches/passeport/"' in prompt
+    # The page: the path is a link of this site, whatever its host.
+    login_verified(client, citizen)
+    assert client.get(source.url).status_code == 200
+    # The API: absolute; the citizen's history keeps the path.
+    from civiquest.assistant.conversations.models import Message, MessageRole
+
+    services.index_rebuild()
+    settings.ASSISTANT_PROVIDER = "extractive"
+    response = client.post(
+        "/api/v1/assistant/ask",
+        json.dumps({"question": "Combien coûte le passeport ?", "procedure": "passeport"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    urls = {item["id"]: item["url"] for item in response.json()["sources"]}
+    assert urls["passeport"] == "https://civiquest.example.org/demarches/passeport/"
+    stored = Message.objects.get(role=MessageRole.ASSISTANT).citations
+    assert {item["id"]: item["url"] for item in stored}["passeport"] == "/demarches/passeport/"
