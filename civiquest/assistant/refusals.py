@@ -25,8 +25,14 @@ def patterns(*expressions: str) -> re.Pattern[str]:
 
 
 OUT_OF_SCOPE_RE = patterns(
-    # Cooking (not "la recette des impôts / des finances")
-    r"\brecettes? (?:de |du |des |d'|pour )(?!(?:la |l')?(?:finances?|impots?|douanes?|tresor|perception|fiscal))",
+    # Cooking (not "la recette des impôts", "les recettes de mon auto-entreprise")
+    r"\brecettes? (?:de |du |des |d'|pour )(?!(?:la |l'|les |mon |ma |mes |son |sa |ses |votre |vos |notre |nos "
+    r"|leurs? |cette |ces |une? )|(?:finances?|impots?|douanes?|tresor|perception|fiscal|frais|ventes?|activite|"
+    r"entreprise))",
+    r"\brecettes? (?:de la |de l')(?:pate|tarte|soupe|sauce|pizza|blanquette|quiche|mousse|creme|galette|salade|"
+    r"ratatouille|paella|omelette)",
+    r"\brecettes? (?:de cuisine|de grand[- ]mere|facile|rapide|simple|vegetarienne|vegane?)\b",
+    r"\bingredients?\b",
     r"\b(?:comment |je veux |j'aimerais )?(?:cuisiner|faire cuire|mijoter)\b",
     r"\btemps de cuisson\b",
     r"\bcombien de calories\b",
@@ -44,6 +50,8 @@ OUT_OF_SCOPE_RE = patterns(
     r"\b(?:fais|faire|fait|redige|ecris|corrige)[- ](?:moi )?(?:mes|mon|ma) (?:devoirs?|exercices?|expose|"
     r"dissertation|redaction|commentaire de texte)\b",
     r"\bmes devoirs\b",
+    r"\bdevoirs? (?:de |d')(?:maths|mathematiques|histoire|geo|geographie|francais|anglais|physique|chimie|philo|"
+    r"philosophie|svt|espagnol|allemand|sciences)\b",
     r"\bdissertation\b",
     r"\b(?:resous|resoudre|calcule)\b.{0,30}\b(?:equation|integrale|derivee|probleme de maths)\b",
     r"\bequation\b",
@@ -65,8 +73,17 @@ OUT_OF_SCOPE_RE = patterns(
     r"c'est quoi|quoi faire)\b",
     r"\bdiagnosti(?:c|que|quer)[- ](?:moi|ma maladie|mes symptomes)\b",
     r"\bquelle maladie (?:j'ai|ai[- ]je)\b",
+    r"\b(?:c'est|est[- ]ce|serait[- ]ce) (?:l'|la |le |une |un )?(?:appendicite|grippe|covid|angine|cancer|infection|"
+    r"allergie|migraine|depression|diabete|avc|crise cardiaque|gastro|bronchite|otite|cystite)\b",
     # Leisure, chat, opinions
     r"\bblagues?\b",
+    r"\braconte[- ](?:moi |nous )?(?:une|un) (?:histoire|conte|blague)\b",
+    r"\bmeilleure?s? (?:restaurants?|films?|series?|livres?|jeux?|telephones?|smartphones?|consoles?|recettes?|bars?|"
+    r"hotels?)\b",
+    r"\bidees? (?:de )?cadeaux?\b",
+    r"\bqui va gagner\b",
+    r"\b(?:a marque|marque|marquer) (?:le |un |les )?buts?\b",
+    r"\bligue des champions\b",
     r"\bhistoire drole\b",
     r"\bpoemes?\b",
     r"\bparoles? (?:de|d'une) chanson\b",
@@ -141,6 +158,13 @@ DISPUTE_RE = patterns(
     r"\brecours\b",
     r"\bhuissier\b",
     r"\bcommissaire de justice\b",
+    r"\b(?:convoquee?s?|convocation|entendue?s?|auditionnee?s?)\b.{0,40}\b(?:police|gendarmerie|commissariat|"
+    r"enqueteurs?|brigade)\b",
+    r"\bsuspect",
+    r"\bmise? en examen\b",
+    r"\baccusee?s?\b",
+    r"\blicenci",
+    r"\bsurendettement\b",
     r"\bexpuls",
     r"\ben justice\b",
     r"\bmon (?:ancien |ex[- ])?(?:employeur|patron|proprietaire|bailleur|locataire|voisin|syndic|assureur|ex|"
@@ -165,10 +189,18 @@ ADVICE_RE = patterns(
     r"\b(?:repondre|dire|ecrire|declarer) (?:au |a la |a l'|aux )(?:juge|tribunal|polic|gendarm|enqueteur|avocat|"
     r"huissier)",
     r"\bcomment me defendre\b",
+    r"\bcomment (?:gagner|l'emporter)\b",
+    r"\b(?:que|quoi) (?:dois[- ]je|je dois|faut[- ]il|vais[- ]je|puis[- ]je) (?:lui |leur )(?:repondre|dire|ecrire|"
+    r"expliquer)\b",
+    r"\b(?:va|vont|sera|seront)[- ](?:t[- ](?:il|elle|ils|elles) )?(?:etre )?(?:accepte|refuse|rejete|condamne|"
+    r"acquitte|annule)e?s?\b",
+    r"\b(?:mon|ma|mes) [\w' -]{3,30}(?:est|sont)[- ](?:il|elle|ils|elles) (?:abusi(?:f|ve)s?|legale?s?|illegale?s?|"
+    r"valables?|justifiee?s?)\b",
     r"\bme defendre\b",
     r"\b(?:preparer|rediger|ecrire) ma defense\b",
     r"\bquelle (?:strategie|defense)\b",
-    r"\b(?:redige|ecris|rediger|ecrire|redigez|ecrivez)[- ](?:moi )?(?:ma|mes|une|la) (?:plainte|conclusions|defense|"
+    r"\b(?:redige|ecris|rediger|ecrire|redigez|ecrivez)[- ](?:moi )?(?:ma|mes|une|la|mon|un) (?:lettre|courrier|"
+    r"recours|memoire|plainte|conclusions|defense|"
     r"lettre au juge|requete|assignation)\b",
     r"\b(?:dans|pour) mon cas\b",
     r"\bma situation (?:personnelle|precise|particuliere)\b",
