@@ -28,8 +28,10 @@ from django.conf import settings
 
 from civiquest.assistant import guardrails, redaction
 from civiquest.assistant.extractive import ExtractiveProvider
+from civiquest.assistant.intents import detect as detect_intents
 from civiquest.assistant.providers import OpenAICompatibleProvider, ProviderError, get_provider
 from civiquest.assistant.retrieval import get_retriever
+from civiquest.assistant.sections import intent_sections
 from civiquest.assistant.types import Citation, Outcome, Passage, Reply, ReplyEvent, Retriever
 
 logger = logging.getLogger(__name__)
@@ -122,7 +124,11 @@ def _fixed_reply(
 def _extractive_events(
     question: str, passages: Sequence[Passage], confidence: float, *, notice: str = "", send_sources: bool = True
 ) -> Iterator[ReplyEvent]:
-    extract = ExtractiveProvider().extract(question=question, passages=passages)
+    provider = ExtractiveProvider()
+    intents = detect_intents(question)
+    # The sections of the best sources that answer the question's intent, even if retrieval found others.
+    sections = intent_sections(question, passages, intents, sources=provider.max_sources)
+    extract = provider.extract(question=question, passages=passages, sections=sections, intents=intents)
     quoted = extract.passages or tuple(passages[:1])
     citations = citations_for(quoted)
     allowed = [p.url for p in passages]
@@ -213,8 +219,12 @@ def answer_stream(
     # The retriever's order is kept (a procedure boost changes the order, not the scores).
     confidence = max(0.0, min(1.0, max(passage.score for passage in passages))) if passages else 0.0
     if not passages or confidence < settings.ASSISTANT_MIN_CONFIDENCE:
+        # Said, not hidden: every source found is offered, with a human to ask.
         events = _fixed_reply(
-            guardrails.low_confidence_message(), "low_confidence", passages=passages, confidence=confidence
+            guardrails.low_confidence_message(has_sources=bool(passages)),
+            "low_confidence",
+            passages=passages,
+            confidence=confidence,
         )
     else:
         provider = get_provider()

@@ -27,6 +27,7 @@ from civiquest.assistant.conversations.services import (
     question_ask,
 )
 from civiquest.assistant.conversations.streaming import StreamSlot, api_chunks, sse_busy, sse_response
+from civiquest.assistant.links import citation_for_api
 from civiquest.core.api_errors import BadInputOut
 
 router = Router(tags=["assistant"])
@@ -101,8 +102,11 @@ def ask(request: HttpRequest, payload: AskIn) -> AskOut:
     answer = question_answer(question=_question(request, payload))
     return AskOut(
         answer=answer.text,
-        sources=[SourceOut(**citation) for citation in answer.citations],
-        procedures=[SourceOut(**procedure) for procedure in selectors.procedures_offered(answer.suggested_procedures)],
+        sources=[SourceOut(**citation_for_api(citation)) for citation in answer.citations],
+        procedures=[
+            SourceOut(**citation_for_api(procedure))
+            for procedure in selectors.procedures_offered(answer.suggested_procedures)
+        ],
         confidence=answer.confidence or 0.0,
         provider=answer.provider,
         outcome=answer.outcome,

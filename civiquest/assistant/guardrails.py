@@ -4,8 +4,9 @@
 - ``redact`` (``civiquest.assistant.redaction``) masks personal data before a question is
   logged, searched or sent to a provider;
 - ``classify`` tells a question the assistant may answer from the sources ("answered") from an
-  out-of-scope or unsafe one ("out_of_scope") and from an individual legal situation
-  ("legal_case"), which goes to an agent, France Services or mutual aid;
+  out-of-scope or unsafe one ("out_of_scope") and from a request for advice on a personal legal
+  dispute ("legal_case"), which goes to an agent, France Services or mutual aid; a plain how-to
+  is answered even when it names a lawyer or a court (patterns: ``civiquest.assistant.refusals``);
 - ``filter_output`` masks the links, phone numbers and e-mail addresses of a model's text that
   are not in the allow-list (settings and the URLs of the passages given), as Albert does;
 - ``as_data`` neutralises the tags that delimit sources and question in a prompt, so text can
@@ -26,7 +27,9 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from civiquest.assistant.links import public_url
 from civiquest.assistant.redaction import EMAIL_RE, PHONE_RE, redact_identifiers
+from civiquest.assistant.refusals import is_legal_case, is_out_of_scope, patterns
 from civiquest.assistant.types import Outcome
 from civiquest.core.text import fold
 
@@ -47,99 +50,9 @@ def clean_question(question: str) -> str:
     return text[: settings.ASSISTANT_MAX_QUESTION_CHARS].strip()
 
 
-def _patterns(*expressions: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{expression})" for expression in expressions))
-
-
-# Patterns run on folded text (lower case, no accents).
-LEGAL_CASE_RE = _patterns(
-    r"\b(?:dans |pour )?mon cas\b",
-    r"\bma situation (?:personnelle|precise|particuliere)\b",
-    r"\blitiges?\b",
-    r"\brecours\b",
-    r"\bavocats?\b",
-    r"\bcontest(?:er|e|es|ation|ations)\b",
-    r"\b(?:aller|passer|saisir|attaquer|convoque) (?:au |le |en )?tribunal\b",
-    r"\bproces\b",
-    r"\bprud'?hom",
-    r"\ben justice\b",
-    r"\bporter plainte contre\b",
-    r"\bme defendre\b",
-    r"\bmise en demeure\b",
-    r"\bqu'?est[- ]ce que je risque\b",
-    r"\bque risque[- ]?t?[- ]?je\b",
-    r"\bje risque quoi\b",
-    r"\bconseil juridique\b",
-    r"\bai[- ]je raison\b",
-    r"\bmon (?:employeur|proprietaire|bailleur|locataire|voisin|patron)\b.{0,60}"
-    r"\b(?:refuse|ne veut pas|menace|m'a licencie|me doit)\b",
-)
-
-OUT_OF_SCOPE_RE = _patterns(
-    # Everyday chat, leisure and opinions
-    r"\brecettes? (?:de|du|des|d')\b",
-    r"\bcuisiner\b",
-    r"\bmeteo\b",
-    r"\bquel temps (?:fera|fait)\b",
-    r"\b(?:football|foot|rugby|tennis|ligue 1|coupe du monde)\b",
-    r"\bblagues?\b",
-    r"\bhistoire drole\b",
-    r"\bpoemes?\b",
-    r"\bchansons?\b",
-    r"\bhoroscope\b",
-    r"\bastrolog",
-    r"\bsigne astrologique\b",
-    r"\bnetflix\b",
-    r"\bjeux? video\b",
-    r"\bfilms? (?:a voir|a regarder)\b",
-    r"\bbitcoin\b",
-    r"\bcrypto",
-    r"\ben bourse\b",
-    r"\bactions? (?:a acheter|en bourse)\b",
-    r"\b(?:python|javascript|java|html|sql)\b",
-    r"\bcode informatique\b",
-    r"\bdissertation\b",
-    r"\bmes devoirs\b",
-    r"\btradui(?:s|re|t)\b",
-    r"\bpour qui voter\b",
-    r"\bquel (?:parti|candidat)\b",
-    r"\bque penses?[- ]tu\b",
-    r"\bton avis sur\b",
-    r"\bsymptomes?\b",
-    r"\bdiagnosti",
-    r"\bquel medicament\b",
-    r"\bposologie\b",
-    r"\bseduire\b",
-    # Unsafe or unlawful
-    r"\bpirat(?:er|age)\b",
-    r"\bhack",
-    r"\bfabriquer (?:une |un |des )?(?:bombe|arme|explosif)",
-    r"\bexplosifs?\b",
-    r"\bdrogues?\b",
-    r"\bfaux papiers\b",
-    r"\bfaux (?:passeport|permis|diplome|document|justificatif)",
-    r"\bfausses? (?:carte|attestation|facture|fiche de paie|piece)",
-    r"\bfalsifi",
-    r"\bfrauder\b",
-    r"\bcomment (?:tricher|frauder)\b",
-    r"\b(?:echapper|eviter) (?:aux|les) (?:impots|controles)\b",
-    r"\bne pas (?:payer|declarer) (?:mes|les|ses) (?:impots|revenus)\b",
-    r"\bau noir\b",
-    r"\bblanchi(?:r|ment)\b",
-    # Requests for the assistant's secrets or configuration
-    r"\bmots? de passe\b",
-    r"\bcles? (?:d')?api\b",
-    r"\bapi[ _-]?key\b",
-    r"\bprompt\b",
-    r"\btes (?:instructions|consignes|regles) (?:internes|secretes|systeme)\b",
-    r"\b(?:affiche|montre|revele|donne)[- ](?:moi )?(?:tes|les|ton|ta) (?:instructions|consignes|configuration)\b",
-    r"\bjailbreak\b",
-    r"\bmode (?:developpeur|dan)\b",
-)
-
 # Attempts to change the assistant's rules: never obeyed. On their own they are not a reason to
 # decline (the question may still be a real one); the question stays data, whatever it says.
-INJECTION_RE = _patterns(
+INJECTION_RE = patterns(
     r"\b(?:ignore|oublie|oubliez|ignorez|ne tiens pas compte de)s? (?:toutes? )?(?:les|tes|vos|ces) "
     r"(?:instructions|regles|consignes)",
     r"\bignore (?:the|all|previous) (?:instructions|rules)\b",
@@ -154,9 +67,9 @@ def classify(question: str) -> Outcome:
     folded = fold(clean_question(question))
     if not re.search(r"\w", folded):
         return "out_of_scope"
-    if OUT_OF_SCOPE_RE.search(folded):
+    if is_out_of_scope(folded):
         return "out_of_scope"
-    if LEGAL_CASE_RE.search(folded):
+    if is_legal_case(folded):
         return "legal_case"
     return "answered"
 
@@ -214,7 +127,7 @@ def _digits(text: str) -> str:
 
 def filter_output(text: str, *, allowed_urls: Iterable[str] = ()) -> str:
     """Mask the links, e-mails and phone numbers that are not in the allow-list, and any identifier."""
-    allowed = frozenset(_normalise_url(url) for url in allowed_urls if url)
+    allowed = frozenset(_normalise_url(public_url(url)) for url in allowed_urls if url)
     allowed_phones = {_digits(phone) for phone in settings.ASSISTANT_ALLOWED_PHONES}
     allowed_emails = {email.lower() for email in settings.ASSISTANT_ALLOWED_EMAILS}
 
@@ -266,11 +179,29 @@ def legal_case_message() -> str:
     ) % {"url": settings.ASSISTANT_FRANCE_SERVICES_URL}
 
 
-def low_confidence_message() -> str:
+def human_help() -> str:
+    """Who to ask: the agent of a procedure under way, a France Services office, Allô Service Public."""
+    try:
+        quests = reverse("citizen:quests")
+    except NoReverseMatch:  # pragma: no cover - the citizen portal is always mounted
+        quests = "/mes-demarches/"
     return _(
-        "Je ne suis pas certain de trouver la réponse dans les sources officielles. Vérifiez les sources "
-        "proposées, ou demandez l'aide d'un agent ou d'un espace France Services (%(url)s)."
-    ) % {"url": settings.ASSISTANT_FRANCE_SERVICES_URL}
+        "Pour être aidé par une personne : écrivez à l'agent qui suit votre démarche depuis « Mes démarches » "
+        "(%(quests)s), rendez-vous dans un espace France Services près de chez vous (%(france_services)s) ou "
+        "appelez le 3939, Allô Service Public."
+    ) % {"quests": quests, "france_services": settings.ASSISTANT_FRANCE_SERVICES_URL}
+
+
+def low_confidence_message(*, has_sources: bool = True) -> str:
+    """Confidence is low: said so, the sources found offered for checking, and a human."""
+    if has_sources:
+        opening = _(
+            "Confiance faible : je ne suis pas certain que les sources officielles trouvées répondent à votre "
+            "question. Vérifiez-les : elles sont listées avec cette réponse."
+        )
+    else:
+        opening = _("Je n'ai trouvé aucune source officielle qui réponde à votre question.")
+    return f"{opening} {human_help()}"
 
 
 def fallback_notice() -> str:

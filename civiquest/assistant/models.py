@@ -23,7 +23,9 @@ class KnowledgeSource(models.Model):
     # Fiche ID ("F1234") or procedure slug.
     key = models.CharField(_("identifiant"), max_length=80)
     title = models.CharField(_("titre"), max_length=300)
-    url = models.URLField(_("adresse web"), max_length=500)
+    # A fiche's official service-public.fr address, or a procedure's path ("/demarches/<slug>/"):
+    # never the host of the machine that imported it.
+    url = models.CharField(_("adresse web"), max_length=500)
     theme = models.CharField(_("thème"), max_length=200, blank=True)
     audience = models.CharField(_("public"), max_length=40, blank=True)
     modified_on = models.DateField(_("modifiée le"), null=True, blank=True)

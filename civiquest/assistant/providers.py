@@ -25,6 +25,7 @@ from django.conf import settings
 
 from civiquest.assistant.extractive import ExtractiveProvider
 from civiquest.assistant.guardrails import as_data
+from civiquest.assistant.links import public_url
 from civiquest.assistant.types import Passage
 from civiquest.core import budget
 from civiquest.core.http import IntegrationError, ServiceClient, ServiceConfig
@@ -76,7 +77,7 @@ def build_messages(*, question: str, passages: Sequence[Passage], step: str = ""
         text = passage.text[: settings.ASSISTANT_MAX_SOURCE_CHARS]
         blocks.append(
             f'<source id="{number}" title="{as_data(passage.title).replace(chr(34), "")}" '
-            f'url="{as_data(passage.url).replace(chr(34), "")}">\n'
+            f'url="{as_data(public_url(passage.url)).replace(chr(34), "")}">\n'
             + (f"{as_data(trail)}\n" if trail else "")
             + f"{as_data(text)}\n</source>"
         )

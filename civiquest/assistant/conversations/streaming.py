@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from civiquest.assistant.conversations.models import Message
 from civiquest.assistant.conversations.selectors import procedures_offered
 from civiquest.assistant.conversations.services import question_answer_stream
+from civiquest.assistant.links import citation_for_api
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,8 @@ def api_chunks(question: Message) -> Iterator[bytes]:
         for streamed in question_answer_stream(question=question):
             event = streamed.event
             if event.kind == "sources":
-                yield sse("sources", {"sources": [citation.as_json() for citation in event.citations]})
+                sources = [citation_for_api(citation.as_json()) for citation in event.citations]
+                yield sse("sources", {"sources": sources})
             elif event.kind == "token":
                 yield sse("token", {"text": event.data})
             elif event.kind == "notice":
@@ -163,8 +165,11 @@ def api_chunks(question: Message) -> Iterator[bytes]:
                     "done",
                     {
                         "answer": answer.text,
-                        "sources": answer.citations,
-                        "procedures": procedures_offered(answer.suggested_procedures),
+                        "sources": [citation_for_api(citation) for citation in answer.citations],
+                        "procedures": [
+                            citation_for_api(procedure)
+                            for procedure in procedures_offered(answer.suggested_procedures)
+                        ],
                         "confidence": answer.confidence or 0.0,
                         "provider": answer.provider,
                         "outcome": answer.outcome,

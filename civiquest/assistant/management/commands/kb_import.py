@@ -25,6 +25,11 @@ class Command(BaseCommand):
             help="Keep the fiches already imported that PATH does not hold (default: delete them).",
         )
         parser.add_argument("--no-index", action="store_true", help="Do not rebuild the retrieval index afterwards.")
+        parser.add_argument(
+            "--guided-searches",
+            action="store_true",
+            help="Also import the 'Recherche guidée' decision trees (skipped by default: they outrank the fiches).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -32,7 +37,9 @@ class Command(BaseCommand):
             raise CommandError(f"{path} does not exist")
         started = time.monotonic()
         try:
-            report = services.feed_import(path=path, delete_missing=not options["keep_missing"])
+            report = services.feed_import(
+                path=path, delete_missing=not options["keep_missing"], guided_searches=options["guided_searches"]
+            )
         except FileNotFoundError as error:
             raise CommandError(str(error)) from error
         for problem in report.errors:
