@@ -45,6 +45,7 @@ OUT_OF_SCOPE_RE = patterns(
     r"\b(?:match|ligue 1|ligue des champions|coupe du monde|championnat)\b.{0,40}\b(?:score|gagne|perdu|resultat|"
     r"vainqueur)\b",
     r"\bqui a gagne (?:le|la|les) (?:match|coupe|championnat|ligue|tournoi|euro|mondial)\b",
+    r"\b(?:meilleur|meilleure|plus grand|plus grande)s? (?:club|equipe|joueur|joueuse)s?\b",
     r"\bparis? sportifs?\b.{0,30}\b(?:gagner|conseil|astuce|pronostic)",
     # Homework and general knowledge
     r"\b(?:fais|faire|fait|redige|ecris|corrige)[- ](?:moi )?(?:mes|mon|ma) (?:devoirs?|exercices?|expose|"
@@ -222,6 +223,8 @@ OWN_CASE_RE = patterns(
     r"\b(?:donne|donnez)[- ](?:moi )?(?:un )?(?:conseil|avis) juridique\b",
     r"\b(?:gagner|perdre) (?:mon|ce) proces\b",
     r"\bmes chances (?:de gagner|au tribunal|aux prud'?hommes|devant le juge)\b",
+    # Judging one's own conduct in a dispute ("ai-je raison de refuser de payer mon loyer ?").
+    r"\b(?:ai[- ]je|aurais[- ]je|est[- ]ce que j'ai) (?:raison|tort) de (?:refuser|ne pas|arreter|garder|retenir)\b",
 )
 
 

@@ -207,12 +207,18 @@ def test_a_procedure_link_is_stored_relative_and_shown_absolute(settings):
             "trail": (),
         }
     )
+    # Quoted as a source (the extractive answer of a procedure's passages), its link is absolute.
+    extract = ExtractiveProvider().extract(
+        question="mairie équipée d'une station d'enregistrement", passages=[procedure]
+    )
+    assert "(https://civiquest.example.org/demarches/carte-identite/)" in extract.text
+    assert "Voir la démarche : https://civiquest.example.org/demarches/carte-identite/" in extract.text
+    assert "[lien masqué]" not in extract.text
+    # In an answer a procedure is offered apart, never a source; it keeps the path: the page
+    # links it as it is, the API makes it absolute.
     reply = answer("mairie équipée d'une station d'enregistrement", retriever=StaticRetriever(procedure))
-    assert "(https://civiquest.example.org/demarches/carte-identite/)" in reply.text
-    assert "Voir la démarche : https://civiquest.example.org/demarches/carte-identite/" in reply.text
-    assert "[lien masqué]" not in reply.text
-    # The citation keeps the path: the page links it as it is, the API makes it absolute.
-    assert reply.citations[0].url == "/demarches/carte-identite/"
+    assert reply.citations == ()
+    assert reply.procedures[0].url == "/demarches/carte-identite/"
 
 
 # --- The sections of a cited fiche, from the knowledge base ----------------------------------------

@@ -483,7 +483,9 @@ def test_every_consumer_of_a_stored_path_gets_a_working_link(settings, client, c
         content_type="application/json",
     )
     assert response.status_code == 200
-    urls = {item["id"]: item["url"] for item in response.json()["sources"]}
+    # The procedure is offered apart from the sources, its link absolute in the API.
+    urls = {item["id"]: item["url"] for item in response.json()["procedures"]}
     assert urls["passeport"] == "https://civiquest.example.org/demarches/passeport/"
-    stored = Message.objects.get(role=MessageRole.ASSISTANT).citations
-    assert {item["id"]: item["url"] for item in stored}["passeport"] == "/demarches/passeport/"
+    stored = Message.objects.get(role=MessageRole.ASSISTANT)
+    assert stored.suggested_procedures == ["passeport"]
+    assert all(not item["url"].startswith("http://") for item in stored.citations)

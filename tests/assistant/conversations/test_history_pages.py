@@ -94,7 +94,7 @@ def test_the_procedures_to_start_are_apart_from_the_sources(signed_in, citizen, 
 
 def test_the_streams_last_event_is_the_pages_rendering_of_the_answer(signed_in, knowledge):
     response = signed_in.post(
-        reverse("citizen:assistant-stream"), {"question": "Quels documents pour renouveler mon passeport ?"}
+        reverse("citizen:assistant-stream"), {"question": "Quels documents pour demander un passeport ?"}
     )
     events = sse_events(b"".join(response.streaming_content))
     done = events[-1]

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "citizen:assistant-visitor"
 STREAM = "citizen:assistant-visitor-stream"
-QUESTION = "Quels documents pour renouveler mon passeport ?"
+QUESTION = "Quels documents pour demander un passeport ?"
 
 
 def nothing_stored() -> bool:
