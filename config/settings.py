@@ -729,6 +729,9 @@ ASSISTANT_MIN_CONFIDENCE = env_float("ASSISTANT_MIN_CONFIDENCE", 0.25)
 ASSISTANT_MAX_QUESTION_CHARS = env_int("ASSISTANT_MAX_QUESTION_CHARS", 1000)
 ASSISTANT_MAX_SOURCES = env_int("ASSISTANT_MAX_SOURCES", 4)
 ASSISTANT_MAX_SOURCE_CHARS = env_int("ASSISTANT_MAX_SOURCE_CHARS", 2000)
+# Person names are found by sentence patterns and a first-name gazetteer, and also by spaCy's French
+# named-entity model (fr_core_news_sm, about 150 MB and 2 s to load per process) unless this is off.
+ASSISTANT_REDACTION_NER = env_bool("ASSISTANT_REDACTION_NER", default=True)
 # Output filter allow-list: a domain also allows its subdomains ("gouv.fr" allows "www.impots.gouv.fr").
 ASSISTANT_ALLOWED_DOMAINS = env_list(
     "ASSISTANT_ALLOWED_DOMAINS",
