@@ -48,6 +48,11 @@ NER_MODEL = "fr_core_news_sm"
 _AMBIGUOUS_IN_LOWER_CASE = frozenset(
     "claire jade colin aude marc aimée auguste milan clément olivier romane line lou eve tom".split()
 )
+# First names left out of the gazetteer as common words ("pierre", "rose"): names only where the
+# sentence says a name comes ("mon fils pierre"), or capitalised within a sentence ("Bonjour, Pierre").
+_COMMON_WORD_NAMES = frozenset(
+    "pierre rose marine olive violette blanche fleur aurore victoire constance céleste ambre capucine prune".split()
+)
 _DETERMINERS = frozenset(
     "un une le la les des du ce cet cette mon ma mes ton ta tes son sa ses notre votre leur".split()
 )
@@ -174,7 +179,9 @@ def _pattern_names(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
 
     def capitalised_or_known(index: int) -> bool:
         token = tokens[index]
-        return is_first_name(token) or (token.capitalised and token.folded not in ADMINISTRATIVE_WORDS)
+        if is_first_name(token) or token.text.lower() in _COMMON_WORD_NAMES:
+            return True
+        return token.capitalised and token.folded not in ADMINISTRATIVE_WORDS
 
     def known_or_full(index: int) -> bool:
         nxt = index + 1
@@ -192,11 +199,22 @@ def _pattern_names(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     return ranges
 
 
+def _capitalised_common_word_name(tokens: list[Token], index: int) -> bool:
+    """ "Bonjour, Pierre Martin": a capital inside a sentence, not after a determiner ("la Marine")."""
+    token = tokens[index]
+    if not token.capitalised or token.text.lower() not in _COMMON_WORD_NAMES or index == 0:
+        return False
+    before = tokens[index - 1]
+    return token.glued and before.text not in '.!?:;«"(' and before.folded not in _DETERMINERS
+
+
 def _gazetteer_names(tokens: list[Token]) -> list[tuple[int, int]]:
     ranges = []
     skip_until = 0
     for index, token in enumerate(tokens):
-        if index < skip_until or not is_first_name(token):
+        if index < skip_until:
+            continue
+        if not is_first_name(token) and not _capitalised_common_word_name(tokens, index):
             continue
         if _after_place_word(tokens, index):
             skip_until = _name_end(tokens, index)  # "lycée Jean Moulin": the whole name is the place's

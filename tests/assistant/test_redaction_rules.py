@@ -85,6 +85,9 @@ def test_other_dates_stay(text):
         ("j'habite au 3 rue de la gare a Villeurbanne", "j'habite au [adresse masquée] a Villeurbanne"),
         ("Appartement 12, 3 allée Jules Verne, 35000 Rennes", "[adresse masquée]"),
         ("Écrivez à jean point dupont arobase laposte point net", "Écrivez à [courriel masqué]"),
+        # First names that are common words: where the sentence says a name comes, or capitalised in it.
+        ("mon fils pierre a 12 ans", "mon fils [nom masqué] a 12 ans"),
+        ("Bonjour, Pierre Durand, je voudrais un passeport", "Bonjour, [nom masqué], je voudrais un passeport"),
     ],
 )
 def test_names_addresses_and_spelled_out_e_mails_are_masked(text, redacted):
@@ -101,6 +104,8 @@ def test_names_addresses_and_spelled_out_e_mails_are_masked(text, redacted):
         "je veux acheter un jean avec le pass culture",
         "la rue de la République est bloquée, où voter ?",
         "Je suis marié depuis 2020 et j'habite à Lyon.",
+        "je suis dans la Marine nationale, mon fils aîné est handicapé",
+        "Je suis Français, comment s'appelle le formulaire ?",
         "Mon voisin a reçu 15000 euros de la CAF de Marseille.",
         "Allô Service Public, c'est le 3939.",
         "Voir https://www.service-public.fr/particuliers/vosdroits/F1342 ou www.ants.gouv.fr/Jean-Marie",
