@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from civiquest.assistant import names
 from civiquest.assistant.redaction import find_personal_data, redact, redact_for_search, redact_identifiers
+from tests.utils import ROOT
 
 
 def _masked(text: str) -> list[tuple[str, str]]:
@@ -154,3 +159,25 @@ def test_the_model_masks_a_full_name_no_pattern_introduces(settings):
 def test_the_model_is_loaded_once_per_process():
     assert names.ner_model() is names.ner_model()
     assert names.ner_model().pipe_names == ["tok2vec", "ner"]
+
+
+def test_the_model_loads_and_redacts_with_no_network():
+    # A fresh process where any connection fails: the model comes from its installed package.
+    code = (
+        "import socket\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise OSError('no network in this test')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "socket.getaddrinfo = refuse\n"
+        "import django\n"
+        "django.setup()\n"
+        "from civiquest.assistant.redaction import redact\n"
+        "print(redact('Sur ma carte il y a écrit Josselin Tremblay, comment corriger ?'))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "ASSISTANT_REDACTION_NER": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Sur ma carte il y a écrit [nom masqué], comment corriger ?"
