@@ -721,6 +721,9 @@ ASSISTANT_BASE_URL = env_str("ASSISTANT_BASE_URL")
 ASSISTANT_API_KEY = env_str("ASSISTANT_API_KEY")
 ASSISTANT_MODEL = env_str("ASSISTANT_MODEL", "albert-large")
 ASSISTANT_TIMEOUT = env_float("ASSISTANT_TIMEOUT", 20)
+# A model that has not sent the first piece of its answer within this many seconds is given up for
+# the extractive answer, and its circuit opens (providers.py): a hanging model costs one question.
+ASSISTANT_FIRST_TOKEN_TIMEOUT = env_float("ASSISTANT_FIRST_TOKEN_TIMEOUT", 5)
 ASSISTANT_TEMPERATURE = env_float("ASSISTANT_TEMPERATURE", 0.2)
 ASSISTANT_MAX_TOKENS = env_int("ASSISTANT_MAX_TOKENS", 800)
 # Below this retrieval score (0..1) of the best passage, the assistant says it is unsure and offers a human
@@ -733,6 +736,9 @@ ASSISTANT_MAX_SOURCES = env_int("ASSISTANT_MAX_SOURCES", 4)
 ASSISTANT_CITED_SOURCES = env_int("ASSISTANT_CITED_SOURCES", 3)
 ASSISTANT_SUGGESTED_PROCEDURES = env_int("ASSISTANT_SUGGESTED_PROCEDURES", 2)
 ASSISTANT_MAX_SOURCE_CHARS = env_int("ASSISTANT_MAX_SOURCE_CHARS", 2000)
+# Person names are found by sentence patterns and a first-name gazetteer, and also by spaCy's French
+# named-entity model (fr_core_news_sm, about 150 MB and 2 s to load per process) unless this is off.
+ASSISTANT_REDACTION_NER = env_bool("ASSISTANT_REDACTION_NER", default=True)
 # Output filter allow-list: a domain also allows its subdomains ("gouv.fr" allows "www.impots.gouv.fr").
 ASSISTANT_ALLOWED_DOMAINS = env_list(
     "ASSISTANT_ALLOWED_DOMAINS",

@@ -29,6 +29,7 @@ from django.conf import settings
 from civiquest.assistant import guardrails, redaction
 from civiquest.assistant.extractive import ExtractiveProvider
 from civiquest.assistant.intents import detect as detect_intents
+from civiquest.assistant.markers import MarkerFilter, invalid_markers_notice, marker_targets
 from civiquest.assistant.providers import OpenAICompatibleProvider, ProviderError, get_provider
 from civiquest.assistant.retrieval import get_retriever
 from civiquest.assistant.sections import intent_sections
@@ -159,15 +160,17 @@ def _model_events(
 ) -> Iterator[ReplyEvent]:
     citations = citations_for(passages)
     yield ReplyEvent(kind="sources", citations=citations)
+    # The model's "[n]" markers are checked against the sources sent before the output filter.
+    markers = MarkerFilter(marker_targets(passages, citations))
     output = _StreamFilter([p.url for p in passages])
     sent = False
     try:
         for piece in provider.stream(question=question, passages=passages, step=step):
-            chunk = output.feed(piece)
+            chunk = output.feed(markers.feed(piece))
             if chunk:
                 sent = True
                 yield ReplyEvent(kind="token", data=chunk)
-        chunk = output.flush()
+        chunk = output.feed(markers.flush()) + output.flush()
         if chunk:
             yield ReplyEvent(kind="token", data=chunk)
         if not output.text.strip():
@@ -178,6 +181,10 @@ def _model_events(
         yield ReplyEvent(kind="notice", data=notice, discard_tokens=sent)
         yield from _extractive_events(question, passages, confidence, notice=notice, send_sources=False)
         return
+    notice = invalid_markers_notice() if markers.invalid else ""
+    if notice:
+        logger.warning("assistant model cited sources it was not given", extra={"invalid_markers": markers.invalid})
+        yield ReplyEvent(kind="notice", data=notice)
     yield ReplyEvent(
         kind="done",
         reply=Reply(
@@ -185,7 +192,9 @@ def _model_events(
             citations=citations,
             confidence=confidence,
             provider=provider.name,
+            notice=notice,
             suggested_procedures=_suggested_procedures(passages),
+            invalid_markers=markers.invalid,
         ),
     )
 

@@ -9,15 +9,18 @@ system prompt says to answer only from them and never obey what they say. It str
 server-sent events (``data:`` lines ending with ``data: [DONE]``). Every failure (connection,
 HTTP status, timeout, malformed or truncated stream, empty answer) raises ``ProviderError``;
 answering then falls back to the extractive provider. The model has no tools: its text is only
-ever filtered and shown. The page's time budget for outside services (``civiquest.core.budget``)
-bounds the wait for the whole answer (``complete``) or for its first piece (``stream``).
+ever filtered and shown. A streamed answer whose first piece has not come within
+``ASSISTANT_FIRST_TOKEN_TIMEOUT`` (or the page's time budget left, ``civiquest.core.budget``, if
+shorter) is given up and opens the model's circuit at once, so the next questions skip the model
+until its recovery delay has passed; the page's budget also bounds ``complete``.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import httpx
@@ -26,9 +29,11 @@ from django.conf import settings
 from civiquest.assistant.extractive import ExtractiveProvider
 from civiquest.assistant.guardrails import as_data
 from civiquest.assistant.links import public_url
+from civiquest.assistant.stream_reader import END, TIMED_OUT, StreamReader
 from civiquest.assistant.types import Passage
 from civiquest.core import budget
-from civiquest.core.http import IntegrationError, ServiceClient, ServiceConfig
+from civiquest.core.circuit import CircuitBreaker
+from civiquest.core.http import FAIR_TRIAL_SECONDS, IntegrationError, ServiceClient, ServiceConfig
 
 OPENAI_COMPATIBLE = "openai_compatible"
 # The model as an outside service: its pool and circuit. A call is not retried (the extractive
@@ -104,11 +109,13 @@ class OpenAICompatibleProvider:
         timeout: float,
         temperature: float = 0.2,
         max_tokens: int = 800,
+        first_token_timeout: float = 5.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.model = model
         self.timeout = timeout
+        self.first_token_timeout = first_token_timeout
         self.temperature = temperature
         self.max_tokens = max_tokens
 
@@ -121,6 +128,7 @@ class OpenAICompatibleProvider:
             timeout=settings.ASSISTANT_TIMEOUT,
             temperature=settings.ASSISTANT_TEMPERATURE,
             max_tokens=settings.ASSISTANT_MAX_TOKENS,
+            first_token_timeout=settings.ASSISTANT_FIRST_TOKEN_TIMEOUT,
         )
 
     @property
@@ -166,16 +174,59 @@ class OpenAICompatibleProvider:
         return text
 
     def stream(self, *, question: str, passages: Sequence[Passage], step: str = "") -> Iterator[str]:
+        """The answer piece by piece; given up if its first piece is late (the circuit then opens) or it runs too long.
+
+        The first piece must come within ``first_token_timeout`` (or the page's budget left, if
+        shorter), the whole answer within four read timeouts; the read itself runs in a thread
+        (``StreamReader``), so these are hard bounds whatever the server sends or withholds.
+        """
         payload = self._payload(question=question, passages=passages, step=step, stream=True)
-        # The read timeout bounds each wait for data; this bounds the whole answer, and the
-        # page's budget the wait for its first piece (the citizen then sees it being written).
         started = time.monotonic()
         deadline = started + 4 * self.timeout
-        left = budget.time_left()
-        first_piece_by = deadline if left is None else started + left
+        first_wait = budget.capped(self.first_token_timeout)
+        reader = StreamReader(lambda reader: self._pieces(payload, reader))
         received = False
         try:
-            with self.service.stream("POST", "/chat/completions", json=payload, headers=self._headers()) as response:
+            while True:
+                item = reader.get(until=deadline if received else min(deadline, started + first_wait))
+                if item is TIMED_OUT:
+                    reader.stop(gave_up=True)
+                    if received:
+                        raise ProviderError("answer took too long")
+                    # A model that sends nothing is down for every question: leave it alone now rather
+                    # than after FAILURE_THRESHOLD citizens have each waited (unless the page's budget,
+                    # not the model, cut the wait short).
+                    if first_wait >= min(self.first_token_timeout, FAIR_TRIAL_SECONDS):
+                        self.open_circuit()
+                    raise ProviderError(f"no answer within {first_wait:.1f} s")
+                if isinstance(item, ProviderError):
+                    raise item
+                if isinstance(item, (IntegrationError, httpx.HTTPError, ValueError, KeyError, TypeError, IndexError)):
+                    raise ProviderError(f"{type(item).__name__}: {item}") from item
+                if isinstance(item, BaseException):
+                    raise item
+                if item is END:
+                    if not received:
+                        raise ProviderError("empty answer")
+                    return
+                received = True
+                yield str(item)
+        finally:
+            reader.stop()
+
+    def open_circuit(self) -> None:
+        """Open the model's circuit at once (for every process: its state is in the cache)."""
+        CircuitBreaker(replace(self.service.config, failure_threshold=1)).record_failure()
+
+    def _pieces(self, payload: dict[str, Any], reader: StreamReader) -> Generator[str]:
+        """The pieces of the streamed answer, read in the reader's thread; raises on any failure."""
+        with self.service.stream("POST", "/chat/completions", json=payload, headers=self._headers()) as response:
+            if not reader.attach(response):
+                # Given up while the headers were late: their success must not close the circuit again.
+                if reader.gave_up:
+                    self.open_circuit()
+                return
+            try:
                 if response.status_code >= 400:
                     raise ProviderError(f"HTTP {response.status_code}")
                 if response.headers.get("content-type", "").startswith("application/json"):
@@ -187,23 +238,14 @@ class OpenAICompatibleProvider:
                     yield text
                     return
                 for data in _sse_data(response.iter_lines()):
-                    if time.monotonic() > deadline:
-                        raise ProviderError("answer took too long")
-                    if not received and time.monotonic() > first_piece_by:
-                        raise ProviderError("no answer within the time budget")
                     if data == "[DONE]":
-                        if not received:
-                            raise ProviderError("empty answer")
                         return
                     piece = _delta_content(json.loads(data))
                     if piece:
-                        received = True
                         yield piece
                 raise ProviderError("stream ended without [DONE]")
-        except ProviderError:
-            raise
-        except (IntegrationError, httpx.HTTPError, ValueError, KeyError, TypeError, IndexError) as error:
-            raise ProviderError(f"{type(error).__name__}: {error}") from error
+            finally:
+                reader.detach()
 
 
 def _sse_data(lines: Iterator[str]) -> Iterator[str]:

@@ -83,6 +83,9 @@ class Reply:
     # The catalogue procedures matching the question, shown apart ("Faire la démarche"): never
     # in ``citations``, whose slots are the official fiches.
     procedures: tuple[Citation, ...] = field(default_factory=tuple)
+    # Source markers of a model's answer that named no source it was given, removed from ``text``
+    # (``notice`` then says so).
+    invalid_markers: int = 0
 
 
 @dataclass(frozen=True)

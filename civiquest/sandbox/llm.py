@@ -12,8 +12,11 @@ socket::
 Faults, to watch the assistant fall back to its extractive answer:
 
 - per request, by model name: ``sandbox-server-error`` (HTTP 500), ``sandbox-timeout`` (sleeps
-  ``SANDBOX_LLM_TIMEOUT_SLEEP`` seconds before answering), ``sandbox-malformed-stream`` (a
-  valid chunk, then garbage and no ``[DONE]``); e.g. ``ASSISTANT_MODEL=sandbox-timeout``;
+  ``SANDBOX_LLM_TIMEOUT_SLEEP`` seconds before answering), ``sandbox-stall`` (streams its headers
+  and first chunk, then sleeps as long before the text: the first-token timeout's case),
+  ``sandbox-malformed-stream`` (a valid chunk, then garbage and no ``[DONE]``),
+  ``sandbox-invalid-markers`` (the answer also cites a source it was not given);
+  e.g. ``ASSISTANT_MODEL=sandbox-timeout``;
 - for every request, through the cache like ``civiquest.sandbox.faults``: ``inject(LlmFault.X)``
   and ``clear()``. Ignored whenever the sandboxes are off.
 """
@@ -46,13 +49,17 @@ MAX_QUOTES = 3
 class LlmFault(StrEnum):
     SERVER_ERROR = "server_error"
     TIMEOUT = "timeout"
+    STALL = "stall"
     MALFORMED_STREAM = "malformed_stream"
+    INVALID_MARKERS = "invalid_markers"
 
 
 FAULT_MODELS = {
     "sandbox-server-error": LlmFault.SERVER_ERROR,
     "sandbox-timeout": LlmFault.TIMEOUT,
+    "sandbox-stall": LlmFault.STALL,
     "sandbox-malformed-stream": LlmFault.MALFORMED_STREAM,
+    "sandbox-invalid-markers": LlmFault.INVALID_MARKERS,
 }
 
 
@@ -136,7 +143,7 @@ def _sse(payload: dict[str, Any] | str) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
-def _stream(text: str, model: str, malformed: bool) -> Iterator[bytes]:
+def _stream(text: str, model: str, malformed: bool, stall: bool = False) -> Iterator[bytes]:
     identifier, created = _completion_id(text), int(time.time())
 
     def chunk(delta: dict[str, str], finish: str | None = None) -> bytes:
@@ -151,6 +158,8 @@ def _stream(text: str, model: str, malformed: bool) -> Iterator[bytes]:
         )
 
     yield chunk({"role": "assistant"})
+    if stall:
+        time.sleep(settings.SANDBOX_LLM_TIMEOUT_SLEEP)
     for number, piece in enumerate(_pieces(text)):
         if malformed and number == 3:
             yield b'data: {"choices": [{"delta": {"content": \n\n'
@@ -187,9 +196,12 @@ def chat_completions(request: HttpRequest) -> HttpResponseBase:
     if LlmFault.TIMEOUT in faults:
         time.sleep(settings.SANDBOX_LLM_TIMEOUT_SLEEP)
     text = summarise(prompt)
+    if LlmFault.INVALID_MARKERS in faults:
+        text += f"\nVoir aussi la source [{len(SOURCE_RE.findall(prompt)) + 1}]."
     malformed = LlmFault.MALFORMED_STREAM in faults
     if body.get("stream"):
-        response = StreamingHttpResponse(_stream(text, model, malformed), content_type="text/event-stream")
+        stream = _stream(text, model, malformed, stall=LlmFault.STALL in faults)
+        response = StreamingHttpResponse(stream, content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response

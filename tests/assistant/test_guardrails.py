@@ -55,7 +55,7 @@ def test_redact_names_what_it_masked():
         "Le timbre fiscal coûte 86 euros, le passeport est valable 10 ans.",
         "Formulaire cerfa n°12100*03, article L. 123-4 du code civil, en 2026.",
         "Appelez le 3939 (Allô Service Public).",
-        "Je suis né le 12/05/1985 et j'ai 3 enfants.",
+        "Mon rendez-vous est le 12/05/2026 et j'ai 3 enfants.",
     ],
 )
 def test_redact_leaves_ordinary_text_alone(text):

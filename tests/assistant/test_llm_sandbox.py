@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
 
 from civiquest.accounts.access import ACCESS_ATTRIBUTE, PUBLIC
 from civiquest.assistant.answering import answer, answer_stream
+from civiquest.assistant.markers import invalid_markers_notice
 from civiquest.assistant.providers import build_messages
 from civiquest.sandbox import llm
 from tests.assistant.test_answering import kb_retriever
@@ -143,13 +145,31 @@ def test_the_assistant_answers_through_the_sandbox(sandbox_provider):
     assert "Le timbre fiscal coûte 86 euros pour un adulte. [1]" in reply.text
 
 
-@pytest.mark.parametrize("fault", list(llm.LlmFault))
+@pytest.mark.parametrize("fault", [fault for fault in llm.LlmFault if fault is not llm.LlmFault.INVALID_MARKERS])
 def test_each_sandbox_fault_falls_back_to_extractive(sandbox_provider, fault):
     llm.inject(fault)
     reply = answer("Combien coûte le timbre fiscal ?", retriever=StaticRetriever(PASSPORT))
     assert reply.provider == "extractive"
     assert reply.notice == NOTICE
     assert "« Le timbre fiscal coûte 86 euros pour un adulte. »" in reply.text
+
+
+def test_the_stall_fault_sends_its_headers_then_waits(client, settings):
+    settings.SANDBOX_LLM_TIMEOUT_SLEEP = 0.3
+    chunks = iter(_post(client, {**_body(stream=True), "model": "sandbox-stall"}).streaming_content)
+    assert json.loads(next(chunks).decode().removeprefix("data: "))["choices"][0]["delta"] == {"role": "assistant"}
+    started = time.monotonic()
+    rest = b"".join(chunks)
+    assert time.monotonic() - started >= 0.3
+    assert rest.endswith(b"data: [DONE]\n\n")
+
+
+def test_the_invalid_markers_fault_is_caught_by_the_assistant(sandbox_provider):
+    sandbox_provider.ASSISTANT_MODEL = "sandbox-invalid-markers"
+    reply = answer("Combien coûte le timbre fiscal ?", retriever=StaticRetriever(PASSPORT))
+    assert reply.provider == "openai_compatible"
+    assert reply.invalid_markers == 1 and reply.notice == invalid_markers_notice()
+    assert reply.text.endswith("- Le timbre fiscal coûte 86 euros pour un adulte. [1]\nVoir aussi la source.")
 
 
 def test_fault_by_model_name_falls_back(sandbox_provider):

@@ -18,7 +18,11 @@ import pytest
 
 from civiquest.assistant.types import Passage
 
-MODES = ("ok", "error_500", "timeout", "malformed", "truncated", "json_error", "empty")
+# "hang": the request is read, nothing is ever answered; "headers_then_hang": the status, the
+# headers and a keep-alive comment are sent, then nothing; "keepalive_forever": keep-alive
+# comments every 0.2 s and never a piece (all three until the test ends).
+HANGING_MODES = ("hang", "headers_then_hang", "keepalive_forever")
+MODES = ("ok", "error_500", "timeout", "malformed", "truncated", "json_error", "empty", *HANGING_MODES)
 
 
 @dataclass
@@ -42,7 +46,11 @@ class FakeLLM:
     chunks: list[str] | None = None
     # How long the "timeout" mode waits before answering (the client gives up before).
     delay: float = 3.0
+    # A pause before each streamed piece (a slow model that still answers).
+    piece_delay: float = 0.0
     requests: list[Recorded] = field(default_factory=list)
+    # TCP connections accepted (a client that skips the server opens none).
+    connections: int = 0
     url: str = ""
     released: threading.Event = field(default_factory=threading.Event)
 
@@ -69,6 +77,7 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             pass
 
         def handle(self) -> None:
+            fake.connections += 1
             try:
                 super().handle()
             except (ConnectionResetError, BrokenPipeError):
@@ -101,6 +110,10 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                     return
                 if fake.mode == "timeout":
                     fake.released.wait(fake.delay)
+                if fake.mode == "hang":
+                    fake.released.wait()
+                    self.close_connection = True
+                    return
                 if fake.mode == "json_error":
                     self._send(200, b'{"error": {"message": "model overloaded"}}')
                     return
@@ -119,6 +132,14 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(b": keep-alive\n\n")
+            self.wfile.flush()
+            if fake.mode in ("headers_then_hang", "keepalive_forever"):
+                while not fake.released.wait(0.2):
+                    if fake.mode == "keepalive_forever":
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                self.close_connection = True
+                return
             pieces = [] if fake.mode == "empty" else fake.pieces()
             for number, piece in enumerate(pieces):
                 if fake.mode == "malformed" and number == 2:
@@ -127,6 +148,8 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
                     break
                 if fake.mode == "truncated" and number == 3:
                     break
+                if fake.piece_delay:
+                    fake.released.wait(fake.piece_delay)
                 chunk = {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
