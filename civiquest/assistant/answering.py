@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 # A second procedure is offered only when it matches nearly as well as the best one.
 PROCEDURE_CLOSE_TO_BEST = 0.8
+# Below this a procedure is not offered at all (the catalogue search's floor too).
+PROCEDURE_MIN_SCORE = 0.12
 
 
 def citations_for(passages: Iterable[Passage]) -> tuple[Citation, ...]:
@@ -224,10 +226,19 @@ def answer_stream(
     passages = source.search(
         searched, sources=settings.ASSISTANT_CITED_SOURCES, kind="fiche", procedure_slug=procedure_slug
     )
-    procedures = _matching_procedures(source, searched, procedure_slug)
+    offered = _matching_procedures(source, searched, procedure_slug)
+    procedures = citations_for(offered)
     # The retriever's order is kept (a procedure boost changes the order, not the scores).
     confidence = max(0.0, min(1.0, max(passage.score for passage in passages))) if passages else 0.0
-    if not passages or confidence < settings.ASSISTANT_MIN_CONFIDENCE:
+    provider = get_provider()
+    quoted = list(passages)
+    best_procedure = max((passage.score for passage in offered), default=0.0)
+    if best_procedure > confidence and not isinstance(provider, OpenAICompatibleProvider):
+        # Our procedure answers better than any fiche (a demo without the whole feed, a step's
+        # question): the extractive answer may quote it, as "la démarche", never as a source.
+        quoted = [*offered[: settings.ASSISTANT_MAX_PASSAGES_PER_SOURCE], *passages]
+        confidence = min(1.0, best_procedure)
+    if not quoted or confidence < settings.ASSISTANT_MIN_CONFIDENCE:
         # Said, not hidden: every source found is offered, with a human to ask.
         events = _fixed_reply(
             guardrails.low_confidence_message(has_sources=bool(passages)),
@@ -235,23 +246,21 @@ def answer_stream(
             passages=passages,
             confidence=confidence,
         )
+    elif isinstance(provider, OpenAICompatibleProvider):
+        events = _model_events(provider, safe, passages, confidence, _step_words(step_slug))
     else:
-        provider = get_provider()
-        if isinstance(provider, OpenAICompatibleProvider):
-            events = _model_events(provider, safe, passages, confidence, _step_words(step_slug))
-        else:
-            events = _extractive_events(safe, passages, confidence)
+        events = _extractive_events(safe, quoted, confidence)
     yield from _with_sources(events, passages, procedures)
 
 
-def _matching_procedures(source: Retriever, searched: str, procedure_slug: str) -> tuple[Citation, ...]:
-    """Our procedures matching the question: the one being done, and those close to the best match."""
+def _matching_procedures(source: Retriever, searched: str, procedure_slug: str) -> list[Passage]:
+    """Passages of our procedures matching the question: the one being done, and those close to the best match."""
     found = source.search(
         searched, sources=settings.ASSISTANT_SUGGESTED_PROCEDURES, kind="procedure", procedure_slug=procedure_slug
     )
     best = max((passage.score for passage in found), default=0.0)
-    bar = max(settings.ASSISTANT_MIN_CONFIDENCE, PROCEDURE_CLOSE_TO_BEST * best)
-    return citations_for(passage for passage in found if passage.source_key == procedure_slug or passage.score >= bar)
+    bar = max(PROCEDURE_MIN_SCORE, PROCEDURE_CLOSE_TO_BEST * best)
+    return [passage for passage in found if passage.source_key == procedure_slug or passage.score >= bar]
 
 
 def _with_sources(

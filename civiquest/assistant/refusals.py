@@ -223,6 +223,9 @@ OWN_CASE_RE = patterns(
     r"\b(?:donne|donnez)[- ](?:moi )?(?:un )?(?:conseil|avis) juridique\b",
     r"\b(?:gagner|perdre) (?:mon|ce) proces\b",
     r"\bmes chances (?:de gagner|au tribunal|aux prud'?hommes|devant le juge)\b",
+    r"\b(?:quelles?|mes|les) chances? (?:j'ai |ai[- ]je |que j'ai )?de gagner\b",
+    # Writing one's own dispute for them ("écris à ma place la lettre pour contester…").
+    r"\b(?:ecris|redige|ecrivez|redigez)\b.{0,40}\b(?:lettre|courrier|recours|reclamation)\b.{0,40}\bcontester\b",
     # Judging one's own conduct in a dispute ("ai-je raison de refuser de payer mon loyer ?").
     r"\b(?:ai[- ]je|aurais[- ]je|est[- ]ce que j'ai) (?:raison|tort) de (?:refuser|ne pas|arreter|garder|retenir)\b",
 )

@@ -41,7 +41,11 @@ STOP_WORDS: frozenset[str] = frozenset(
     | set(
         "c d j l m n qu s t y a quoi quel quelle quels quelles est ce cela ca faut faire fait dois doit "
         "peux peut veux voudrais svp stp merci bonjour salut si alors donc mais aussi tres bien plus mon ma "
-        "mes besoin aider sais savoir etre avoir the jai jsuis chui ya quil quon quelqu".split()
+        "mes besoin aider sais savoir etre avoir the jai jsuis chui ya quil quon quelqu "
+        # Words addressed to the assistant, not about the subject ("écrivez-moi", "expliquez").
+        "moi ecrivez ecris ecrire repondez reponds dites dis expliquez explique envoyez envoie contactez "
+        # "Je viens de…": just did, says nothing of the subject.
+        "viens vient venons venez viennent".split()
     )
 )
 

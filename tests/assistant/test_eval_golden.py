@@ -28,19 +28,23 @@ pytestmark = pytest.mark.django_db
 # Measured 2026-12-06 at 5534ebf (95 questions): retriever hit@1 0.874, hit@3 0.989, MRR 0.931;
 # citations hit@1 0.732 (30/41 questions expecting a fiche), hit@3 0.756 (31/41); procedure shown
 # 0.869 (73/84); answer section 0.522 (12/23); refused 0; out of scope declined 0.620 (31/50); how-to
-# wrongly refused 0.775 (31/40). Each gate lets one or two questions go, no more.
+# wrongly refused 0.775 (31/40).
+# Measured 2026-12-07 with the issue-17 retrieval, citations and refusals: retriever hit@1 0.947,
+# hit@3 1.000, MRR 0.972; citations hit@1 0.902, hit@3 1.000; procedure shown 0.917 (77/84); answer
+# section 0.522; refused 0; out of scope declined 0.680 (34/50); how-to wrongly refused 0 (0/40).
+# Each gate lets one or two questions go, no more.
 GATES = {
-    "retriever hit@1": 0.85,
-    "retriever hit@3": 0.97,
-    "retriever MRR": 0.90,
-    "citations hit@1": 0.70,
-    "citations hit@3": 0.72,
-    "procedure shown": 0.84,
+    "retriever hit@1": 0.92,
+    "retriever hit@3": 0.98,
+    "retriever MRR": 0.95,
+    "citations hit@1": 0.87,
+    "citations hit@3": 0.97,
+    "procedure shown": 0.89,
     "answer section": 0.47,
 }
 MAX_REFUSED = 0.02
-MIN_OUT_OF_SCOPE_DECLINED = 0.60
-MAX_HOWTO_REFUSED = 0.80
+MIN_OUT_OF_SCOPE_DECLINED = 0.64
+MAX_HOWTO_REFUSED = 0.05
 
 
 @pytest.fixture

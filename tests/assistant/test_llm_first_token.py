@@ -29,6 +29,9 @@ from tests.assistant.test_providers_fake_server import (
     openai_settings,
 )
 
+# The extractive answer in the model's place reads the fiches' sections from the database.
+pytestmark = pytest.mark.django_db
+
 __all__ = ["fake_llm", "openai_settings"]
 
 QUESTION = "Combien coûte le timbre fiscal ?"
