@@ -245,8 +245,12 @@ class LoadedIndex:
             eligible &= self.is_procedure if kind == "procedure" else ~self.is_procedure
         order = _top(np.where(eligible, source_scores, -1.0), min(CANDIDATE_SOURCES, len(self.sources)))
         ranked = [int(index) for index in order if eligible[index]]
-        ranked = self._fuse_semantic(query, ranked)
-        ranked = self._rerank(query, ranked[:RERANK_DEPTH], source_scores, procedure_slug) + ranked[RERANK_DEPTH:]
+        fused = self._fuse_semantic(query, ranked, eligible)
+        if fused is None:
+            base = {index: float(source_scores[index]) for index in ranked}
+        else:
+            ranked, base = sorted(fused, key=lambda index: -fused[index]), fused
+        ranked = self._rerank(query, ranked[:RERANK_DEPTH], base, procedure_slug) + ranked[RERANK_DEPTH:]
         hits = []
         for source_index in ranked[:limit]:
             start = int(self.first_chunk[source_index])
@@ -268,26 +272,30 @@ class LoadedIndex:
     def _outline_scores(self, terms: dict[str, float], normaliser: float) -> np.ndarray:
         return self.outlines_bm25.normalised(terms, normaliser)
 
-    def _fuse_semantic(self, query: str, order: list[int]) -> list[int]:
+    def _fuse_semantic(self, query: str, order: list[int], eligible: np.ndarray) -> dict[int, float] | None:
+        """Reciprocal-rank fusion of the lexical order and the sources' best cosine (None without vectors).
+
+        The semantic ranking may bring eligible sources the lexical one missed (other words).
+        """
         if self.vectors is None or not order:
-            return order
+            return None
         cosine = self.vectors @ np.asarray(encoder().encode(query), dtype=np.float32)
         best = np.full(len(self.sources), -1.0)
         np.maximum.at(best, self.chunk_source, cosine)
-        semantic = [int(index) for index in _top(best, min(CANDIDATE_SOURCES, len(self.sources)))]
-        allowed = set(order)
+        best[~eligible] = -1.0
+        semantic = [int(index) for index in _top(best, min(CANDIDATE_SOURCES, len(self.sources))) if eligible[index]]
         rrf_k = float(getattr(settings, "ASSISTANT_RRF_K", 20))
         fused: dict[int, float] = {}
-        for ranking in (order, [index for index in semantic if index in allowed or not allowed]):
+        for ranking in (order, semantic):
             for rank, index in enumerate(ranking):
                 fused[index] = fused.get(index, 0.0) + 1.0 / (rrf_k + rank + 1)
-        return sorted((index for index in fused if index in allowed), key=lambda index: -fused[index])
+        return fused
 
-    def _rerank(self, query: str, order: list[int], scores: np.ndarray, procedure_slug: str) -> list[int]:
+    def _rerank(self, query: str, order: list[int], base: dict[int, float], procedure_slug: str) -> list[int]:
         factors = situations.factors(query, [self.sources[index].title for index in order])
         boosted = self._boosted(procedure_slug)
         adjusted = {
-            index: float(scores[index]) * factor * (BOOST if index in boosted else 1.0)
+            index: base[index] * factor * (BOOST if index in boosted else 1.0)
             for index, factor in zip(order, factors, strict=True)
         }
         return sorted(order, key=lambda index: -adjusted[index])
