@@ -61,9 +61,8 @@ def factors(question: str, titles: list[str]) -> list[float]:
     padded = [f" {' '.join(words(title))} " for title in titles]
     result = [1.0] * len(titles)
     for rule in situations():
-        if asked & rule.unless:
-            continue
-        cued = bool(asked & rule.cues)
+        # "ma fille majeure": the cue is there, but the rule's usual case is meant.
+        cued = bool(asked & rule.cues) and not asked & rule.unless
         prefer, avoid = (rule.prefer, rule.avoid) if cued else (rule.otherwise_prefer, rule.otherwise_avoid)
         up, down = (PREFER, AVOID) if cued else (OTHERWISE_PREFER, OTHERWISE_AVOID)
         if not prefer and not avoid:
