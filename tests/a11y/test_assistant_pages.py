@@ -3,12 +3,15 @@
 The chat pages (empty, with a conversation) and the staff statistics pass axe.
 """
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 
 from civiquest.actions.catalogue import catalogue_load
 from civiquest.assistant.conversations.models import Message, MessageRole
-from civiquest.assistant.services import knowledge_refresh_now
+from civiquest.assistant.services import feed_import, knowledge_refresh_now
 from civiquest.quests.models import Quest
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory, StaffFactory
@@ -21,6 +24,8 @@ def knowledge(settings, tmp_path):
     settings.ASSISTANT_INDEX_DIR = tmp_path / "assistant-index"
     settings.ASSISTANT_PROVIDER = "extractive"
     catalogue_load()
+    # As the demo: the sample service-public.fr fiches are the answers' sources.
+    feed_import(path=Path(django_settings.BASE_DIR) / "data" / "service-public", delete_missing=False)
     knowledge_refresh_now()
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from civiquest.assistant import evaluation
-from civiquest.assistant.evaluation import GoldenQuestion, GoldenSetError, Observation, RefusalQuestion, Share
+from civiquest.assistant.evaluation import GoldenQuestion, GoldenSetError, Observation, RefusalQuestion, Share, misses
 from civiquest.assistant.types import Citation, Reply
 
 
@@ -259,12 +259,12 @@ def test_gold_problems_name_unknown_keys_and_patterns_no_expected_source_matches
         GoldenQuestion("absent", ("F98",), answer_pattern="gratuit"),
     ]
     sources = {"F1": ["Le passeport coûte 86 € pour un majeur."]}
-    assert evaluation.gold_problems(questions, sources) == [
+    assert misses.gold_problems(questions, sources) == [
         "'typo': expected F99 not in the knowledge base",
         "'pattern': answer_pattern found in no chunk of the expected sources",
         "'absent': expected F98 not in the knowledge base",
     ]
-    private = evaluation.gold_problems(questions, sources, private=True)
+    private = misses.gold_problems(questions, sources, private=True)
     assert private == [
         "question 2: expected F99 not in the knowledge base",
         "question 3: answer_pattern found in no chunk of the expected sources",
@@ -283,7 +283,7 @@ def test_the_misses_file_names_what_was_expected_and_what_came_out(tmp_path):
         ],
     )
     path = tmp_path / "out" / "misses-real.txt"
-    assert evaluation.write_misses(result, path, {"F1726": "Duplicata de carte grise", "F12118": "Adresse"}) == 1
+    assert misses.write_misses(result, path, {"F1726": "Duplicata de carte grise", "F12118": "Adresse"}) == 1
     text = path.read_text(encoding="utf-8")
     assert "Q: jai paumé ma carte grise" in text
     assert "expected: F1726 Duplicata de carte grise" in text
@@ -299,10 +299,10 @@ def test_the_misses_of_a_held_out_set_withhold_the_questions_unless_revealed(tmp
         "held", [evaluation.score(item, observation(ranked=("F12118",), cited=("F12118",)))], private=True
     )
     path = tmp_path / "misses-held.txt"
-    assert evaluation.write_misses(result, path) == 1
+    assert misses.write_misses(result, path) == 1
     text = path.read_text(encoding="utf-8")
     assert "Question 1" in text and "category transports, intent situation" in text
     assert "paumé" not in text and "F1726" not in text and "F12118" not in text
-    evaluation.write_misses(result, path, reveal=True)
+    misses.write_misses(result, path, reveal=True)
     text = path.read_text(encoding="utf-8")
     assert "Q: jai paumé ma carte grise" in text and "expected: F1726" in text

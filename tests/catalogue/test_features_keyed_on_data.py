@@ -12,8 +12,8 @@ from civiquest.catalogue.definitions import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[2] / "civiquest"
 # Where slugs belong: the definitions themselves, and migrations (frozen history). The
-# assistant's spelling lexicon holds words ("passeport"), not procedures.
-ALLOWED = ("catalogue/definitions/", "/migrations/", "assistant/text.py")
+# assistant's spelling lexicon and its identifier names hold words ("passeport"), not procedures.
+ALLOWED = ("catalogue/definitions/", "/migrations/", "assistant/text.py", "assistant/identifiers.py")
 # Badge codes may read like slugs: a badge is named by its code, earned from revision data.
 BADGE_CALLS = {"Badge", "_code_rule"}
 

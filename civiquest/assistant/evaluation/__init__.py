@@ -39,186 +39,67 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-EVALUATION_DIR = Path(__file__).resolve().parent
-GOLDEN_PATH = EVALUATION_DIR / "golden.yaml"
-REAL_CITIZEN_PATH = EVALUATION_DIR / "real_citizen.yaml"
-REAL_CITIZEN_HELDOUT_PATH = EVALUATION_DIR / "real_citizen_heldout.yaml"
-OUT_OF_SCOPE_PATH = EVALUATION_DIR / "out_of_scope.yaml"
-OUT_OF_SCOPE_OPEN_PATH = EVALUATION_DIR / "out_of_scope_open.yaml"
-HOWTO_PATH = EVALUATION_DIR / "howto_not_refused.yaml"
-
-MRR_DEPTH = 10
-INTENTS = ("cost", "delay", "documents", "where", "who", "deadline", "eligibility", "howto", "situation")
-CATEGORIES = (
-    "papiers",
-    "famille",
-    "logement",
-    "transports",
-    "argent-impots",
-    "travail",
-    "etranger",
-    "justice",
-    "citoyennete",
-    "sante-social",
+from civiquest.assistant.evaluation.sets import (
+    CATEGORIES as CATEGORIES,
 )
-DECLINED = frozenset({"out_of_scope", "legal_case"})
-# A service-public.fr publication (fiche, "Comment faire si" guide), as opposed to a procedure slug.
-FICHE_KEY_RE = re.compile(r"^[FN]\d+$")
-
-
-class GoldenSetError(ValueError):
-    """A golden set file that does not follow the format (the message names the file and the entry)."""
-
-
-# --- Sets ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EvalSet:
-    name: str
-    paths: tuple[Path, ...]
-    # "golden" (ranked and cited sources), "decline" (must be declined), "howto" (must not be)
-    kind: str
-    # "demo" (catalogue + fixtures + samples) or "real" (catalogue + the whole real feed)
-    corpus: str
-    # Held out: figures only, its questions are never printed.
-    private: bool = False
-
-
-SETS = {
-    "golden": EvalSet("golden", (GOLDEN_PATH,), "golden", "demo"),
-    "real_citizen": EvalSet("real_citizen", (REAL_CITIZEN_PATH,), "golden", "real"),
-    "real_citizen_heldout": EvalSet("real_citizen_heldout", (REAL_CITIZEN_HELDOUT_PATH,), "golden", "real", True),
-    "out_of_scope": EvalSet("out_of_scope", (OUT_OF_SCOPE_PATH, OUT_OF_SCOPE_OPEN_PATH), "decline", "demo"),
-    "howto": EvalSet("howto", (HOWTO_PATH,), "howto", "real"),
-}
-
-
-@dataclass(frozen=True)
-class GoldenQuestion:
-    question: str
-    expect: tuple[str, ...]
-    procedure: str = ""
-    category: str = ""
-    intent: str = ""
-    answer_pattern: str = ""
-    written: str = ""
-
-    @property
-    def expects_fiche(self) -> bool:
-        return any(FICHE_KEY_RE.match(key) for key in self.expect)
-
-    @property
-    def expects_procedure(self) -> bool:
-        return any(not FICHE_KEY_RE.match(key) for key in self.expect)
-
-
-@dataclass(frozen=True)
-class RefusalQuestion:
-    question: str
-    # "out_of_scope" or "legal_case" (to decline), "answered" (a how-to, must not be declined)
-    expected: str
-    expect: tuple[str, ...] = ()
-    category: str = ""
-    source: str = ""
-
-
-def _entries(path: Path) -> list[dict[str, Any]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries = data.get("questions") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise GoldenSetError(f"{path.name}: no `questions:` list")
-    for position, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            raise GoldenSetError(f"{path.name}, entry {position}: not a mapping")
-    return entries
-
-
-def _keys(value: Any, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(key, str) and key.strip() for key in value):
-        raise GoldenSetError(f"{where}: `expect` must be a list of source keys")
-    return tuple(key.strip() for key in value)
-
-
-def load_golden(path: Path) -> list[GoldenQuestion]:
-    """The questions of a golden set, checked: non-empty ``expect``, known intent and category, valid pattern."""
-    questions: list[GoldenQuestion] = []
-    seen: set[str] = set()
-    for position, entry in enumerate(_entries(path), start=1):
-        where = f"{path.name}, entry {position}"
-        question = str(entry.get("q") or "").strip()
-        if not question:
-            raise GoldenSetError(f"{where}: no `q`")
-        where = f"{where} ({question!r})"
-        if question in seen:
-            raise GoldenSetError(f"{where}: asked twice")
-        seen.add(question)
-        expect = _keys(entry.get("expect"), where)
-        if not expect:
-            raise GoldenSetError(f"{where}: `expect` is empty")
-        intent = str(entry.get("intent") or "")
-        if intent and intent not in INTENTS:
-            raise GoldenSetError(f"{where}: unknown intent {intent!r} (one of {', '.join(INTENTS)})")
-        category = str(entry.get("category") or "")
-        if category and category not in CATEGORIES:
-            raise GoldenSetError(f"{where}: unknown category {category!r} (one of {', '.join(CATEGORIES)})")
-        pattern = str(entry.get("answer_pattern") or "")
-        if pattern:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise GoldenSetError(f"{where}: answer_pattern does not compile: {error}") from error
-        questions.append(
-            GoldenQuestion(
-                question=question,
-                expect=expect,
-                procedure=str(entry.get("procedure") or ""),
-                category=category,
-                intent=intent,
-                answer_pattern=pattern,
-                written=str(entry.get("written") or ""),
-            )
-        )
-    return questions
-
-
-def load_refusals(paths: Iterable[Path], *, kind: str) -> list[RefusalQuestion]:
-    """The questions of a decline set (``question``/``q`` + ``expected``) or of the how-to set (``q``, ``expect``?)."""
-    questions: list[RefusalQuestion] = []
-    for path in paths:
-        for position, entry in enumerate(_entries(path), start=1):
-            question = str(entry.get("question") or entry.get("q") or "").strip()
-            where = f"{path.name}, entry {position}"
-            if not question:
-                raise GoldenSetError(f"{where}: no question")
-            if kind == "decline":
-                expected = str(entry.get("expected") or "")
-                if expected not in DECLINED:
-                    raise GoldenSetError(f"{where} ({question!r}): expected must be one of {sorted(DECLINED)}")
-            else:
-                expected = "answered"
-            questions.append(
-                RefusalQuestion(
-                    question=question,
-                    expected=expected,
-                    expect=_keys(entry.get("expect"), where),
-                    category=str(entry.get("category") or ""),
-                    source=path.name,
-                )
-            )
-    return questions
-
-
-# --- Observing the assistant --------------------------------------------------------------------
+from civiquest.assistant.evaluation.sets import (
+    DECLINED as DECLINED,
+)
+from civiquest.assistant.evaluation.sets import (
+    EVALUATION_DIR as EVALUATION_DIR,
+)
+from civiquest.assistant.evaluation.sets import (
+    FICHE_KEY_RE as FICHE_KEY_RE,
+)
+from civiquest.assistant.evaluation.sets import (
+    GOLDEN_PATH as GOLDEN_PATH,
+)
+from civiquest.assistant.evaluation.sets import (
+    HOWTO_PATH as HOWTO_PATH,
+)
+from civiquest.assistant.evaluation.sets import (
+    INTENTS as INTENTS,
+)
+from civiquest.assistant.evaluation.sets import (
+    MRR_DEPTH as MRR_DEPTH,
+)
+from civiquest.assistant.evaluation.sets import (
+    OUT_OF_SCOPE_OPEN_PATH as OUT_OF_SCOPE_OPEN_PATH,
+)
+from civiquest.assistant.evaluation.sets import (
+    OUT_OF_SCOPE_PATH as OUT_OF_SCOPE_PATH,
+)
+from civiquest.assistant.evaluation.sets import (
+    REAL_CITIZEN_HELDOUT_PATH as REAL_CITIZEN_HELDOUT_PATH,
+)
+from civiquest.assistant.evaluation.sets import (
+    REAL_CITIZEN_PATH as REAL_CITIZEN_PATH,
+)
+from civiquest.assistant.evaluation.sets import (
+    SETS as SETS,
+)
+from civiquest.assistant.evaluation.sets import (
+    EvalSet as EvalSet,
+)
+from civiquest.assistant.evaluation.sets import (
+    GoldenQuestion as GoldenQuestion,
+)
+from civiquest.assistant.evaluation.sets import (
+    GoldenSetError as GoldenSetError,
+)
+from civiquest.assistant.evaluation.sets import (
+    RefusalQuestion as RefusalQuestion,
+)
+from civiquest.assistant.evaluation.sets import (
+    load_golden as load_golden,
+)
+from civiquest.assistant.evaluation.sets import (
+    load_refusals as load_refusals,
+)
 
 
 @dataclass(frozen=True)
@@ -272,7 +153,7 @@ def observe(
 
         retriever = get_retriever()
     if answer_fn is None:
-        from civiquest.assistant.answering import answer  # noqa: PLC0415 - same
+        from civiquest.assistant.answering import answer  # noqa: PLC0415 - answering loads the index libraries too
 
         answer_fn = answer
     ranked = _ranked_sources(retriever, question, procedure)
@@ -570,94 +451,3 @@ def evaluate_refusals(
 
 
 # --- The gold against the knowledge base --------------------------------------------------------
-
-
-def gold_problems(
-    questions: Sequence[GoldenQuestion], sources: Mapping[str, Sequence[str]], *, private: bool = False
-) -> list[str]:
-    """Expected keys absent from the knowledge base, and answer patterns no expected source's text matches.
-
-    ``sources`` maps each source key of the knowledge base to the texts of its chunks. A
-    question whose expected keys are all absent can never be a hit; a pattern that no expected
-    source matches can never be met by quoting the right section. Both are errors in the gold.
-    For a private set, questions are not quoted.
-    """
-    problems = []
-    for position, item in enumerate(questions, start=1):
-        label = f"question {position}" if private else repr(item.question)
-        missing = [key for key in item.expect if key not in sources]
-        if missing:
-            problems.append(f"{label}: expected {', '.join(missing)} not in the knowledge base")
-        if item.answer_pattern:
-            pattern = re.compile(item.answer_pattern, re.IGNORECASE)
-            texts = [text for key in item.expect for text in sources.get(key, ())]
-            if texts and not any(pattern.search(text) for text in texts):
-                problems.append(f"{label}: answer_pattern found in no chunk of the expected sources")
-    return problems
-
-
-def write_misses(
-    report: SetReport, path: Path, titles: dict[str, str] | None = None, *, reveal: bool | None = None
-) -> int:
-    """Write each question that misses something (question, expected, retriever top 3, cited); returns how many.
-
-    For a held-out set (``report.private``) only the question's number, category, intent and
-    what it missed are written, unless ``reveal``: its questions, expected fiches and answers
-    would tell whoever tunes what to tune for.
-    """
-    titles = titles or {}
-    reveal = (not report.private) if reveal is None else reveal
-
-    def named(keys: Iterable[str]) -> str:
-        return "; ".join(f"{key} {titles.get(key, '?')}" for key in keys) or "(none)"
-
-    misses = report.misses
-    lines = [
-        f"# Misses of {report.name}: {len(misses)} of {report.count} questions",
-        "# retriever top 3: no expected source among the retriever's first 3 distinct sources;",
-        "# citations top 3: none among the fiches the reply cites; answer section: the reply's text",
-        "# does not match the answer pattern; refused: the reply declined the question.",
-    ]
-    if report.private:
-        lines.append(
-            "# HELD-OUT SET: not for whoever tunes retrieval or answering."
-            + ("" if reveal else " Questions withheld (assistant_eval --reveal-heldout writes them).")
-        )
-    numbers = {id(entry): position for position, entry in enumerate(report.scored, start=1)}
-    for entry in misses:
-        observation = entry.observation
-        what = (
-            f"   category {entry.item.category or '-'}, intent {entry.item.intent or '-'}; "
-            f"missed: {', '.join(entry.misses())}"
-        )
-        if not reveal:
-            lines += ["", f"Question {numbers[id(entry)]}", what]
-            continue
-        lines += [
-            "",
-            f"Q: {entry.item.question}",
-            what,
-            f"   expected: {named(entry.item.expect)}",
-            f"   retriever top 3: {named(observation.ranked[:3])} (expected at rank {entry.retriever_rank or '-'})",
-            f"   cited: {named(observation.cited)} (outcome {observation.outcome})",
-        ]
-        if entry.item.answer_pattern:
-            quoted = " ".join(observation.text.split())[:300]
-            verdict = "matched" if entry.pattern_matched else "NOT matched"
-            lines.append(f"   pattern /{entry.item.answer_pattern}/ {verdict}")
-            lines.append(f"   answer: {quoted}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(misses)
-
-
-def write_refusal_misses(report: RefusalReport, path: Path) -> int:
-    misses = report.misses
-    what = "not declined as expected" if report.kind == "decline" else "wrongly declined"
-    lines = [f"# {report.name}: {len(misses)} of {report.count} questions {what}"]
-    for entry in misses:
-        item = entry.item
-        lines.append(f"{item.source}: {item.question!r}: expected {item.expected}, got {entry.observation.outcome}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(misses)

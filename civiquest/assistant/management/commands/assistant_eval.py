@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civiquest.assistant import evaluation, services
-from civiquest.assistant.evaluation import Metrics, RefusalReport, SetReport, Share
+from civiquest.assistant.evaluation import Metrics, RefusalReport, SetReport, Share, misses
 from civiquest.assistant.models import KnowledgeChunk, KnowledgeSource, SourceKind
 from civiquest.assistant.providers import get_provider
 from civiquest.assistant.retrieval import build_index, get_retriever
@@ -127,7 +127,7 @@ class Command(BaseCommand):
                 self._gold_check(spec, questions)
                 result = evaluation.evaluate(questions, name=name, private=spec.private, retriever=retriever)
                 self._print_set(result, spec)
-                written = evaluation.write_misses(
+                written = misses.write_misses(
                     result, misses_dir / f"misses-{name}.txt", titles, reveal=options["reveal_heldout"] or None
                 )
                 self._print_misses(result, written, misses_dir / f"misses-{name}.txt", options["show_misses"])
@@ -138,7 +138,7 @@ class Command(BaseCommand):
                 refusal_report = evaluation.evaluate_refusals(refusals, name=name, kind=spec.kind, retriever=retriever)
                 self._print_refusals(refusal_report, set(titles))
                 path = misses_dir / f"misses-{name}.txt"
-                count = evaluation.write_refusal_misses(refusal_report, path)
+                count = misses.write_refusal_misses(refusal_report, path)
                 self.stdout.write(f"  {count} misses written to {path}")
         self.stdout.write(f"evaluation done in {time.monotonic() - started:.0f} s")
         if failed:
@@ -149,7 +149,7 @@ class Command(BaseCommand):
         texts: dict[str, list[str]] = {key: [] for key in KnowledgeSource.objects.values_list("key", flat=True)}
         for key, text in KnowledgeChunk.objects.filter(source__key__in=keys).values_list("source__key", "text"):
             texts[key].append(text)
-        problems = evaluation.gold_problems(questions, texts, private=spec.private)
+        problems = misses.gold_problems(questions, texts, private=spec.private)
         for problem in problems:
             self.stdout.write(f"  gold check: {problem}")
 
