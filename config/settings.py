@@ -730,7 +730,6 @@ ASSISTANT_MAX_TOKENS = env_int("ASSISTANT_MAX_TOKENS", 800)
 # (retrieval's scale: < 0.25 nothing relevant, 0.25-0.5 weak, > 0.5 a good match).
 ASSISTANT_MIN_CONFIDENCE = env_float("ASSISTANT_MIN_CONFIDENCE", 0.2)
 ASSISTANT_MAX_QUESTION_CHARS = env_int("ASSISTANT_MAX_QUESTION_CHARS", 1000)
-ASSISTANT_MAX_SOURCES = env_int("ASSISTANT_MAX_SOURCES", 4)
 # The fiches an answer cites (always that many when found, whatever the confidence), and at
 # most how many of our procedures it offers apart ("Faire la démarche").
 ASSISTANT_CITED_SOURCES = env_int("ASSISTANT_CITED_SOURCES", 3)

@@ -64,7 +64,6 @@ from civiquest.assistant.typos import TypoCorrector
 logger = logging.getLogger(__name__)
 
 BOOST = 1.6
-PROCEDURE_PRIOR = 1.0
 CHUNK_WEIGHT = 0.25
 TITLE_WEIGHT = 0.55
 OUTLINE_WEIGHT = 0.2

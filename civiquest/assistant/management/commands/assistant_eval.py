@@ -115,7 +115,7 @@ class Command(BaseCommand):
             f"{KnowledgeSource.objects.filter(kind=SourceKind.PROCEDURE).count()} procedures, "
             f"{KnowledgeChunk.objects.count()} chunks; provider {get_provider().name}, "
             f"embeddings {'on' if settings.ASSISTANT_EMBEDDINGS else 'off'}, "
-            f"max sources {settings.ASSISTANT_MAX_SOURCES}, min confidence {settings.ASSISTANT_MIN_CONFIDENCE}"
+            f"fiches cited {settings.ASSISTANT_CITED_SOURCES}, min confidence {settings.ASSISTANT_MIN_CONFIDENCE}"
         )
         retriever = get_retriever()
         titles = dict(KnowledgeSource.objects.values_list("key", "title"))
