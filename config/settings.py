@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "civiquest.progress.habits",
     "civiquest.assistant",
     "civiquest.social",
+    "civiquest.recommendations",
     "civiquest.integrations",
     "civiquest.sandbox",
     "civiquest.www.citizen",
@@ -381,6 +382,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # Citizens whose passport or identity card expires in 6 months, then 1 month, are told.
     "passport-titles-expiry-notify": {"task": "passport.titles_expiry_notify", "schedule": 60 * 60 * 24},
+    # `manage.py recommendations_notify`: reminders 7 days and 1 day before a deadline.
+    "recommendations-deadlines-notify": {
+        "task": "recommendations.deadlines_notify",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # `manage.py recommendations_similar_rebuild`: procedures done by the same citizens.
+    "recommendations-similar-rebuild": {
+        "task": "recommendations.similar_rebuild",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # `manage.py privacy_exports_purge`.
     "privacy-exports-purge": {"task": "privacy.exports_purge", "schedule": 60 * 60},
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from civiquest.api.recommendations import router as recommendations_router
 from civiquest.assistant.api import router as assistant_router
 from civiquest.core import api_errors
 from civiquest.integrations.address.api import router as address_router
@@ -25,3 +26,4 @@ api.add_router("/assistant/", assistant_router)
 api.add_router("/address/", address_router)
 api.add_router("/taxes/", taxes_router)
 api.add_router("/me", privacy_router)
+api.add_router("/me", recommendations_router)

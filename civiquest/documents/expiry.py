@@ -42,6 +42,8 @@ CARD_EXTENDED = (dt.date(2004, 1, 2), dt.date(2021, 8, 1), 15)
 # (notice name, months before the expiry), the latest first: only the most urgent is sent.
 NOTICES: tuple[tuple[str, int], ...] = (("1m", 1), ("6m", 6))
 LONGEST_VALIDITY_YEARS = 15
+DRIVING_LICENCE_YEARS = 15
+CARD_LICENCE_SINCE = dt.date(2013, 1, 19)
 
 
 def renew_url(title: str) -> str:
@@ -79,6 +81,12 @@ def computed_expiry(*, document_type: str, issued_on: dt.date, birthdate: dt.dat
         start, end, extended = CARD_EXTENDED
         years = extended if age == "adult" and start <= issued_on <= end else CARD_YEARS[age]
         return add_years(issued_on, years) - dt.timedelta(days=1)
+    if document_type == DocumentType.DRIVING_LICENCE:
+        # The credit-card format (since 19 January 2013) is valid 15 years; older pink ones,
+        # without an expiry, are replaced on a calendar (not computed here).
+        if issued_on < CARD_LICENCE_SINCE:
+            return None
+        return add_years(issued_on, DRIVING_LICENCE_YEARS) - dt.timedelta(days=1)
     return None
 
 

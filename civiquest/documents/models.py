@@ -16,6 +16,8 @@ class DocumentType(models.TextChoices):
 
     PASSPORT = "passport", _("Passeport")
     IDENTITY_CARD = "identity_card", _("Carte nationale d’identité")
+    DRIVING_LICENCE = "driving_licence", _("Permis de conduire")
+    RESIDENCE_PERMIT = "residence_permit", _("Titre de séjour")
     PROOF_OF_ADDRESS = "proof_of_address", _("Justificatif de domicile")
     TAX_NOTICE = "tax_notice", _("Avis d’imposition")
     ID_PHOTO = "id_photo", _("Photo d’identité")

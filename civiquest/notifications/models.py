@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     APPOINTMENT = "appointment", _("Rendez-vous")
     TITLE_EXPIRY = "title_expiry", _("Expiration d’un titre")
     DATA_EXPORT = "data_export", _("Export de vos données")
+    RECOMMENDATION = "recommendation", _("Démarche à faire avant une date limite")
 
 
 class Notification(models.Model):

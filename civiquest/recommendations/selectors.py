@@ -1,0 +1,151 @@
+"""What the recommendations read: a citizen's situation in a fixed number of queries, and the ranking.
+
+Shared data (the procedures that can be suggested, the similar pairs, popularity) changes once
+a night: it is read from the shared cache (``GLOBAL_CACHE_KEY``, cleared by the rebuild).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.cache import cache
+
+from civiquest.accounts.models import User
+from civiquest.catalogue.models import Procedure, ProcedureStatus
+from civiquest.core.dates import PARIS
+from civiquest.documents.expiry import expiry_of
+from civiquest.documents.models import Document
+from civiquest.integrations.taxes.selectors import tax_deadline_for
+from civiquest.quests.models import Quest, QuestState
+from civiquest.recommendations import engine
+from civiquest.recommendations.engine import Event, FeedbackState, ProcedureRef, Ranked, Situation
+from civiquest.recommendations.models import Feedback, LifeEvent, Preferences, ProcedurePair, ProcedurePopularity
+from civiquest.recommendations.rules import TITLES, active_rules
+
+DONE_STATES = (QuestState.ACCEPTED, QuestState.COMPLETED)
+OPEN_STATES = (QuestState.DRAFT, QuestState.SUBMITTED, QuestState.IN_REVIEW, QuestState.CHANGES_REQUESTED)
+GLOBAL_CACHE_KEY = "recommendations:shared:v1"
+GLOBAL_CACHE_SECONDS = 60 * 60
+
+
+def _local_day(moment: dt.datetime | None) -> dt.date | None:
+    return moment.astimezone(PARIS).date() if moment is not None else None
+
+
+def shared_data() -> dict[str, Any]:
+    """The suggestable procedures, the pairs and the popularity: the same for every citizen."""
+    found = cache.get(GLOBAL_CACHE_KEY)
+    if found is not None:
+        return found
+    procedures = {
+        pk: ProcedureRef(slug=slug, title=title)
+        for pk, slug, title in Procedure.objects.filter(status=ProcedureStatus.PUBLISHED).values_list(
+            "pk", "slug", "title"
+        )
+    }
+    similar: dict[int, dict[int, float]] = {}
+    for procedure_id, other_id, score in ProcedurePair.objects.values_list("procedure_id", "other_id", "score"):
+        similar.setdefault(procedure_id, {})[other_id] = score
+    popularity = dict(ProcedurePopularity.objects.values_list("procedure_id", "citizens"))
+    found = {"procedures": procedures, "similar": similar, "popularity": popularity}
+    cache.set(GLOBAL_CACHE_KEY, found, GLOBAL_CACHE_SECONDS)
+    return found
+
+
+def shared_data_forget() -> None:
+    cache.delete(GLOBAL_CACHE_KEY)
+
+
+def _titles(citizen: User, quests: Sequence[Mapping[str, Any]]) -> dict[str, dt.date]:
+    """Each title's latest known expiry: wallet documents and titles issued by an accepted quest."""
+    latest: dict[str, dt.date] = {}
+    documents = Document.objects.filter(owner=citizen, type__in=TITLES).only(
+        "type", "issued_on", "expires_on", "owner_id"
+    )
+    for document in documents:
+        expires = expiry_of(document, birthdate=citizen.birthdate)
+        if expires is not None and expires > latest.get(document.type, dt.date.min):
+            latest[document.type] = expires
+    for quest in quests:
+        title, decided = quest["revision__issued_title"], _local_day(quest["decided_at"])
+        if title and quest["state"] in DONE_STATES and decided is not None:
+            document = Document(type=title, issued_on=decided)
+            expires = expiry_of(document, birthdate=citizen.birthdate)
+            if expires is not None and expires > latest.get(title, dt.date.min):
+                latest[title] = expires
+    return latest
+
+
+def situation_of(citizen: User, *, today: dt.date) -> Situation:
+    """Everything the ranking needs about one citizen (6 queries, plus the shared cache and taxes)."""
+    quests = list(
+        Quest.objects.filter(citizen=citizen).values(
+            "pk", "procedure_id", "state", "created_at", "decided_at", "updated_at", "revision__issued_title"
+        )
+    )
+    completed: dict[int, dt.date] = {}
+    in_progress: dict[int, tuple[int, dt.date]] = {}
+    for quest in quests:
+        if quest["state"] in DONE_STATES:
+            day = _local_day(quest["decided_at"] or quest["updated_at"]) or today
+            completed[quest["procedure_id"]] = max(day, completed.get(quest["procedure_id"], dt.date.min))
+        elif quest["state"] in OPEN_STATES:
+            in_progress[quest["procedure_id"]] = (quest["pk"], _local_day(quest["created_at"]) or today)
+    feedback = {
+        row.procedure_id: FeedbackState(kind=row.kind, given_on=row.given_on, until=row.until)
+        for row in Feedback.objects.filter(citizen=citizen)
+    }
+    events = tuple(
+        Event(trigger=code, on=day, event_id=pk)
+        for pk, code, day in LifeEvent.objects.filter(citizen=citizen).values_list("pk", "code", "occurred_on")
+    )
+    preferences = Preferences.objects.filter(citizen=citizen).values_list("use_similar", flat=True).first()
+    use_similar = True if preferences is None else bool(preferences)
+    shared = shared_data() if use_similar else {"procedures": {}, "similar": {}, "popularity": {}}
+    return Situation(
+        today=today,
+        birthdate=citizen.birthdate,
+        events=events,
+        titles=_titles(citizen, quests),
+        completed=completed,
+        in_progress=in_progress,
+        feedback=feedback,
+        use_similar=use_similar,
+        similar={pk: shared["similar"].get(pk, {}) for pk in completed},
+        popularity=shared["popularity"],
+        procedures=shared["procedures"],
+    )
+
+
+def tax_events_of(citizen: User, *, today: dt.date) -> list[Event]:
+    found = tax_deadline_for(citizen, today=today)
+    if found is None:
+        return []
+    deadline = found.deadline
+    return [Event(trigger=engine.TAX_TRIGGER, on=deadline.campaign.opening, deadline=deadline.due_on)]
+
+
+def recommendations_for(citizen: User, *, today: dt.date, limit: int = engine.TOP) -> Ranked:
+    """The citizen's next actions (at most ``limit``) and the started ones to resume."""
+    return engine.recommend(
+        situation_of(citizen, today=today),
+        active_rules(),
+        tax_events=tax_events_of(citizen, today=today),
+        limit=limit,
+    )
+
+
+def life_events_of(citizen: User) -> list[LifeEvent]:
+    return list(LifeEvent.objects.filter(citizen=citizen))
+
+
+def set_aside_of(citizen: User) -> list[Feedback]:
+    """The procedures the citizen dismissed or snoozed, to undo it."""
+    return list(Feedback.objects.filter(citizen=citizen).select_related("procedure").order_by("procedure__title"))
+
+
+def use_similar_of(citizen: User) -> bool:
+    value = Preferences.objects.filter(citizen=citizen).values_list("use_similar", flat=True).first()
+    return True if value is None else bool(value)
