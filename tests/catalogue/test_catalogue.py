@@ -1,4 +1,4 @@
-"""The catalogue of 12 procedures and its loader (``manage.py catalogue_load``)."""
+"""The catalogue of 18 procedures and its loader (``manage.py catalogue_load``)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ SLUGS = {
     "carte-europeenne-assurance-maladie",
     "permis-conduire",
     "declaration-naissance",
+    "declaration-deces",
+    "inscription-france-travail",
+    "demande-retraite",
+    "creation-micro-entreprise",
+    "bourse-etudiant",
+    "pacs",
 }
 MODELS = (Procedure, ProcedureRevision, Step, Field, ProcedureLifeEvent, Service)
 
@@ -76,7 +82,7 @@ def replace_definition(monkeypatch, slug: str, **changes) -> ProcedureDefinition
 # --- The data ------------------------------------------------------------------------------
 
 
-def test_the_catalogue_has_exactly_the_twelve_slugs():
+def test_the_catalogue_has_exactly_the_eighteen_slugs():
     assert {definition.slug for definition in catalogue.CATALOGUE} == SLUGS
     assert len(catalogue.CATALOGUE) == len(SLUGS)
 
@@ -147,9 +153,9 @@ def test_facts_written_in_the_catalogue():
 
 
 @pytest.mark.django_db
-def test_all_twelve_load_and_publish_without_problems():
+def test_all_eighteen_load_and_publish_without_problems():
     output = load()
-    assert "12 procedures (12 created)" in output
+    assert "18 procedures (18 created)" in output
     assert set(Procedure.objects.values_list("slug", flat=True)) == SLUGS
     for definition in catalogue.CATALOGUE:
         procedure = Procedure.objects.get(slug=definition.slug)
@@ -187,7 +193,7 @@ def test_running_twice_changes_nothing():
     output = load()
     assert snapshot() == before
     assert dict(Procedure.objects.values_list("slug", "updated_at")) == stamps
-    assert "12 procedures (12 unchanged)" in output
+    assert "18 procedures (18 unchanged)" in output
     assert set(ProcedureRevision.objects.values_list("number", flat=True)) == {1}
 
 
@@ -203,7 +209,7 @@ def test_a_changed_definition_publishes_a_new_revision_and_open_quests_stay_pinn
     output = load()
 
     assert "passeport: changed, revision 2 published" in output
-    assert "11 unchanged" in output
+    assert "17 unchanged" in output
     second = published_revision("passeport")
     assert second.number == 2 and second.completion_xp == 120
     assert second.steps.order_by("position").values_list("slug", flat=True)[0] == "nouveau"
@@ -216,7 +222,7 @@ def test_a_changed_definition_publishes_a_new_revision_and_open_quests_stay_pinn
     situation = Step.objects.get(revision=first, slug="situation")
     assert answers_save(quest=quest, step=situation, data={"demandeur": "majeur"}).errors == {}
     # Only the changed procedure got a revision; loading again is a no-op.
-    assert ProcedureRevision.objects.count() == 13
+    assert ProcedureRevision.objects.count() == 19
     before = snapshot()
     load()
     assert snapshot() == before

@@ -3,7 +3,8 @@
 Done when (issue 17, point 5): 30 everyday phrasings, typed as citizens type them (typos,
 no accents, familiar words, a situation rather than a procedure's name), each find their
 procedure of the demo catalogue on the first page of ``/demarches/?q=…``, at the rank
-written beside them or better. Through the page itself, over the real index.
+written beside them or better. Through the page itself, over the real index. Issue 18 added
+the life events' main procedures, and two phrasings for each.
 """
 
 from __future__ import annotations
@@ -58,6 +59,19 @@ PHRASINGS = [
     ("permi de conduire perdu", "permis-conduire", 1),
     ("on m'a vole mon permis", "permis-conduire", 1),
     ("carte grise nouvelle adresse", "carte-grise-changement-adresse", 1),
+    # Issue 18: the life events' main procedures.
+    ("mon pere est decede hier", "declaration-deces", 1),
+    ("declarer un deces", "declaration-deces", 1),
+    ("inscription pole emploi", "inscription-france-travail", 1),
+    ("je suis au chomage", "inscription-france-travail", 1),
+    ("partir a la retraite", "demande-retraite", 1),
+    ("demander ma pension de retraite", "demande-retraite", 1),
+    ("devenir auto entrepreneur", "creation-micro-entreprise", 1),
+    ("creer ma micro entreprise", "creation-micro-entreprise", 1),
+    ("bourse crous", "bourse-etudiant", 1),
+    ("bourse etudiant", "bourse-etudiant", 1),
+    ("se pacser", "pacs", 1),
+    ("faire un pacs a la mairie", "pacs", 1),
 ]
 
 CARD_LINK = re.compile(r'<h3 class="fr-card__title">\s*<a href="/demarches/([^/"]+)/">')
@@ -71,7 +85,7 @@ def _index_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def demo_catalogue():
-    """The 12 procedures of the demo, published and indexed (what ``make demo`` builds, the fiches aside)."""
+    """The 18 procedures of the demo, published and indexed (what ``make demo`` builds, the fiches aside)."""
     catalogue_load()
     knowledge_refresh_now()
 
@@ -93,8 +107,8 @@ def ranks_missed(client) -> list[str]:
     return missed
 
 
-def test_thirty_everyday_phrasings_find_their_procedure_on_the_first_page(client, demo_catalogue):
-    assert len(PHRASINGS) == 30
+def test_the_everyday_phrasings_find_their_procedure_on_the_first_page(client, demo_catalogue):
+    assert len(PHRASINGS) == 42
     assert {slug for _query, slug, _rank in PHRASINGS} == {definition.slug for definition in CATALOGUE}
     assert ranks_missed(client) == []
 

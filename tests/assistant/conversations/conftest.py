@@ -1,4 +1,4 @@
-"""The real assistant over the real catalogue: the 12 procedures loaded and indexed in a temporary directory."""
+"""The real assistant over the real catalogue: the 18 procedures loaded and indexed in a temporary directory."""
 
 import json
 from pathlib import Path
