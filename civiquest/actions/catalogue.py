@@ -15,6 +15,7 @@ from civiquest.catalogue.definitions import loader
 from civiquest.catalogue.definitions.base import ProcedureDefinition
 from civiquest.catalogue.models import Procedure, ProcedureRevision
 from civiquest.core.transactions import use_case
+from civiquest.recommendations.rules import rules_load
 
 
 @use_case
@@ -27,7 +28,13 @@ def procedure_publish(*, actor: User, procedure: Procedure) -> ProcedureRevision
 
 @use_case
 def catalogue_load(definitions: Iterable[ProcedureDefinition] | None = None) -> list[loader.LoadResult]:
-    """Load the catalogue's definitions (all of them by default); ``CatalogueInvalid`` loads nothing."""
+    """Load the catalogue's definitions (all of them by default); ``CatalogueInvalid`` loads nothing.
+
+    The whole catalogue comes with the recommendation rules that point to its procedures
+    (``recommendations.rules.rules_load``: staff-changed rules are kept).
+    """
     results = loader.catalogue_load(definitions)
+    if definitions is None:
+        rules_load()
     knowledge_refresh_later()
     return results

@@ -103,6 +103,15 @@ ROUTES: dict[str, Route] = {
     "citizen:habits-pause": Route(method="post", ok=400),
     "citizen:habits-reminders": Route(method="post", ok=302),
     "citizen:game-preferences": Route(method="post", ok=302),
+    # Recommendations (issue 18): an empty declaration is refused, unknown ids and slugs are 404.
+    "citizen:todo": Route(),
+    "citizen:life-event-declare": Route(method="post", ok=400),
+    "citizen:life-event-remove": Route(kwargs={"event_id": 999999}, method="post", ok=302),
+    "citizen:recommendations-similar": Route(method="post", ok=302),
+    "citizen:recommendation-restore": Route(kwargs={"slug": "inconnue"}, method="post", ok=404),
+    "citizen:recommendation-answer": Route(
+        kwargs={"slug": "inconnue", "answer": "pas-pour-moi"}, method="post", ok=404
+    ),
     "staff:builder-procedures": Route(),
     "staff:builder-procedure-create": Route(),
     "staff:services": Route(),

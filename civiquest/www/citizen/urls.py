@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("civiquest.www.citizen.appointment_urls")),
     path("", include("civiquest.www.citizen.taxes_urls")),
     path("", include("civiquest.www.citizen.privacy_urls")),
+    path("", include("civiquest.www.citizen.recommendation_urls")),
 ]
