@@ -132,6 +132,24 @@ CATEGORIES: tuple[Category, ...] = (
         fate=Fate.DELETED,
     ),
     Category(
+        key="recommendations",
+        label=_("Ce qui vous arrive et ce que vous avez à faire"),
+        held=_(
+            "Les événements de vie que vous déclarez (déménagement, naissance, voyage…) avec leur date, vos "
+            "réponses aux démarches proposées (pas pour moi, plus tard, déjà fait) et votre choix sur les "
+            "suggestions d’après les autres usagers. Pour vous proposer des démarches, nous utilisons aussi "
+            "votre date de naissance FranceConnect, les dates d’expiration de vos titres (porte-documents et "
+            "titres délivrés), vos démarches et le calendrier des impôts de votre département. Les suggestions "
+            "d’après les autres usagers viennent de paires de démarches faites par au moins 20 personnes : "
+            "elles ne désignent personne et vous pouvez les désactiver."
+        ),
+        purpose=_("Vous dire quelles démarches suivent ce qui vous arrive, avant leur date limite."),
+        legal_basis=PUBLIC_MISSION,
+        retention=_("Tant que votre compte existe ; supprimés à l’effacement du compte."),
+        who_sees=_("Vous seul."),
+        fate=Fate.DELETED,
+    ),
+    Category(
         key="notifications",
         label=_("Notifications"),
         held=_("Les notifications de votre espace et les résumés hebdomadaires envoyés."),
@@ -224,6 +242,10 @@ MODELS: dict[str, ModelFate] = {
     "habits.CheckIn": ModelFate(Fate.DELETED, "game"),
     "habits.Pause": ModelFate(Fate.DELETED, "game"),
     "habits.GamePreferences": ModelFate(Fate.DELETED, "contact"),
+    "recommendations.LifeEvent": ModelFate(Fate.DELETED, "recommendations"),
+    "recommendations.Feedback": ModelFate(Fate.DELETED, "recommendations"),
+    "recommendations.Preferences": ModelFate(Fate.DELETED, "recommendations"),
+    "recommendations.RuleRevision": ModelFate(Fate.NOT_CITIZEN, ""),
     "assistant_conversations.Conversation": ModelFate(Fate.DELETED, "assistant"),
     "assistant_conversations.Message": ModelFate(Fate.DELETED, "assistant"),
     "assistant_conversations.Feedback": ModelFate(Fate.DELETED, "assistant"),

@@ -23,6 +23,7 @@ from civiquest.privacy.models import DataExport
 from civiquest.progress.habits.models import GamePreferences, Habit, Pause
 from civiquest.progress.models import BadgeAward, LevelState, XpEntry
 from civiquest.quests.models import Quest
+from civiquest.recommendations.models import Feedback, LifeEvent, Preferences
 
 EXPORT_FORMAT_VERSION = 1
 # Columns that say nothing to the citizen or would leak a secret (the ANTS management key).
@@ -141,6 +142,9 @@ def citizen_data(citizen: User, *, now: dt.datetime | None = None) -> dict[str, 
             for habit in Habit.objects.filter(citizen=citizen).prefetch_related("check_ins")
         ],
         "habit_pauses": [_row(pause) for pause in Pause.objects.filter(citizen=citizen)],
+        "life_events": [_row(event) for event in LifeEvent.objects.filter(citizen=citizen)],
+        "recommendation_answers": [_row(answer) for answer in Feedback.objects.filter(citizen=citizen)],
+        "recommendation_preferences": [_row(row) for row in Preferences.objects.filter(citizen=citizen)],
         "assistant_conversations": [
             {
                 **_row(conversation),

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from civiquest.catalogue.models import ProcedureRevision
-from civiquest.progress.badges import badges_evaluate
+from civiquest.progress.badges import badges_evaluate, game_visible
 from civiquest.progress.models import XpEntry
 from civiquest.progress.xp import xp_award, xp_reverse
 from civiquest.quests.models import Quest, QuestState, QuestTransition, StepProgress
@@ -30,6 +30,9 @@ REASON_STEP_DECLARED = "quest.step.declared"
 REASON_DONE = "quest.done"
 REASON_REOPENED = "quest.reopened"
 REASON_REVOKED = "staff.revoked"
+REASON_ON_TIME = "quest.on_time"
+# Finishing a recommended procedure before its legal deadline (never in "mode sobre").
+ON_TIME_XP = 25
 
 DONE_STATES = frozenset({QuestState.ACCEPTED, QuestState.COMPLETED})
 
@@ -88,3 +91,19 @@ def quest_transition_reward(*, transition: QuestTransition) -> XpEntry | None:
             return None
         return xp_reverse(entry=awarded, reason=REASON_REOPENED, key=f"quest-done-reversal:{awarded.pk}")
     return None
+
+
+def on_time_reward(*, quest: Quest) -> XpEntry | None:
+    """A bonus for a quest finished before the deadline of the rule that recommended it, once per quest.
+
+    Not in "mode sobre": the citizen chose a service without the game.
+    """
+    if not game_visible(quest.citizen):
+        return None
+    return xp_award(
+        citizen=quest.citizen,
+        amount=ON_TIME_XP,
+        reason=REASON_ON_TIME,
+        key=f"quest-on-time:{quest.pk}",
+        source=quest,
+    )

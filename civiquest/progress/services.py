@@ -22,6 +22,11 @@ def quest_transition_recorded(*, transition: QuestTransition) -> None:
     rewards.quest_transition_reward(transition=transition)
 
 
+def quest_done_on_time(*, quest: Quest) -> None:
+    """A quest ended well before the deadline of a rule that recommended it: the on-time bonus."""
+    rewards.on_time_reward(quest=quest)
+
+
 def step_done_recorded(*, progress: StepProgress, quest: Quest) -> None:
     """A step of a quest was done (again, after it was undone: rewards are keyed per step).
 

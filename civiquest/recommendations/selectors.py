@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.core.cache import cache
@@ -134,6 +135,36 @@ def recommendations_for(citizen: User, *, today: dt.date, limit: int = engine.TO
         active_rules(),
         tax_events=tax_events_of(citizen, today=today),
         limit=limit,
+    )
+
+
+def todo_by_procedure(citizen: User, *, today: dt.date) -> dict[str, engine.Recommendation]:
+    """The citizen's current actions (to do and to resume) by procedure slug: the assistant marks them."""
+    ranked = recommendations_for(citizen, today=today)
+    return {item.procedure_slug: item for item in (*ranked.resume, *ranked.items)}
+
+
+def deadline_kept(citizen: User, *, procedure_id: int, today: dt.date) -> engine.Recommendation | None:
+    """The rule whose deadline the citizen meets by finishing this procedure today, if any.
+
+    Read right after the quest ended well: the procedure is looked at as if still to do.
+    """
+    situation = situation_of(citizen, today=today)
+    situation = replace(
+        situation,
+        completed={pk: day for pk, day in situation.completed.items() if pk != procedure_id},
+        in_progress={pk: quest for pk, quest in situation.in_progress.items() if pk != procedure_id},
+        use_similar=False,
+    )
+    rules = active_rules()
+    ranked = engine.recommend(situation, rules, tax_events=tax_events_of(citizen, today=today), limit=len(rules))
+    return next(
+        (
+            item
+            for item in ranked.items
+            if item.procedure_id == procedure_id and item.deadline is not None and item.deadline >= today
+        ),
+        None,
     )
 
 

@@ -142,3 +142,22 @@ def test_the_queries_do_not_grow_with_events_documents_and_quests(rules, django_
         quest_start(citizen=citizen, procedure=Procedure.objects.get(slug=slug))
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(recommendations_for(citizen, today=TODAY).items) == 5
+
+
+def test_the_data_export_holds_the_events_answers_and_choice(rules):
+    from civiquest.privacy.selectors import citizen_data  # noqa: PLC0415 - privacy is above; read only here
+
+    citizen = CitizenFactory()
+    LifeEvent.objects.create(citizen=citizen, code="voyage", occurred_on=dt.date(2026, 12, 24))
+    services.feedback_give(
+        citizen=citizen, procedure=Procedure.objects.get(slug="passeport"), kind=FeedbackKind.SNOOZED, today=TODAY
+    )
+    services.similar_switch(citizen=citizen, use_similar=False)
+
+    data = citizen_data(citizen)
+
+    assert [(row["code"], row["occurred_on"]) for row in data["life_events"]] == [("voyage", dt.date(2026, 12, 24))]
+    assert [(row["kind"], row["until"]) for row in data["recommendation_answers"]] == [
+        ("snoozed", TODAY + dt.timedelta(days=7))
+    ]
+    assert [row["use_similar"] for row in data["recommendation_preferences"]] == [False]

@@ -100,3 +100,40 @@ def test_the_similar_switch_is_saved(signed_in):
     assert Preferences.objects.get(citizen=signed_in.citizen).use_similar is False
     signed_in.post(reverse("citizen:recommendations-similar"), {"use_similar": "on"})
     assert Preferences.objects.get(citizen=signed_in.citizen).use_similar is True
+
+
+def test_the_catalogue_filtered_by_a_life_event_offers_to_declare_it_and_shows_what_to_do(signed_in, client):
+    page = signed_in.get(reverse("citizen:catalogue"), {"life_event": "demenagement"}).content.decode()
+    assert '<input type="hidden" name="code" value="demenagement">' in page
+    assert "À faire pour vous" not in page
+
+    declare(signed_in)
+    page = signed_in.get(reverse("citizen:catalogue")).content.decode()
+    assert "À faire pour vous" in page
+    assert 'data-recommendation="carte-grise-changement-adresse"' in page
+
+    client.logout()
+    visitor = client.get(reverse("citizen:catalogue"), {"life_event": "demenagement"}).content.decode()
+    assert 'name="code"' not in visitor and "À faire pour vous" not in visitor
+
+
+def test_the_assistant_says_which_suggested_procedure_is_due_and_before_when(signed_in):
+    from civiquest.assistant.conversations.models import Conversation, Message, MessageRole  # noqa: PLC0415 - only here
+
+    declare(signed_in)
+    conversation = Conversation.objects.create(citizen=signed_in.citizen, title="carte grise")
+    question = Message.objects.create(conversation=conversation, role=MessageRole.CITIZEN, text="carte grise")
+    Message.objects.create(
+        conversation=conversation,
+        role=MessageRole.ASSISTANT,
+        text="Il faut changer l’adresse.",
+        reply_to=question,
+        outcome="answered",
+        confidence=0.8,
+        suggested_procedures=["carte-grise-changement-adresse", "acte-naissance"],
+    )
+
+    page = signed_in.get(reverse("citizen:assistant-conversation", args=[conversation.pk])).content.decode()
+
+    assert page.count("À faire avant le") == 1
+    assert "Parce que vous avez déclaré un déménagement le" in page

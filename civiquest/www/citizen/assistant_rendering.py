@@ -159,6 +159,8 @@ def answer_blocks(text: str, sources: Sequence[Source] = ()) -> list[Block]:
 class ProcedureLink:
     slug: str
     title: str
+    # The citizen's recommendation for it, when it is one of theirs ("À faire avant le…").
+    todo: Any = None
 
 
 def kind_label(kind: str) -> str:
@@ -232,12 +234,23 @@ class AnswerView:
         return getattr(self.message, "feedback", None) if self.message is not None else None
 
 
-def _procedures(slugs: Iterable[str], titles: Mapping[str, str]) -> list[ProcedureLink]:
-    return [ProcedureLink(slug=slug, title=titles[slug]) for slug in dict.fromkeys(slugs) if slug in titles]
+def _procedures(
+    slugs: Iterable[str], titles: Mapping[str, str], todo: Mapping[str, Any] | None = None
+) -> list[ProcedureLink]:
+    todo = todo or {}
+    return [
+        ProcedureLink(slug=slug, title=titles[slug], todo=todo.get(slug))
+        for slug in dict.fromkeys(slugs)
+        if slug in titles
+    ]
 
 
-def answer_views(answers: Iterable[Message]) -> dict[int, AnswerView]:
-    """Stored answers as the pages show them, by message id; the procedures' titles in one query."""
+def answer_views(answers: Iterable[Message], *, todo: Mapping[str, Any] | None = None) -> dict[int, AnswerView]:
+    """Stored answers as the pages show them, by message id; the procedures' titles in one query.
+
+    ``todo``: the citizen's recommendations by procedure slug, to say which suggested procedure
+    is one of theirs, with its deadline and reason.
+    """
     answers = list(answers)
     titles = selectors.procedure_titles(slug for answer in answers for slug in answer.suggested_procedures)
     return {
@@ -250,7 +263,7 @@ def answer_views(answers: Iterable[Message]) -> dict[int, AnswerView]:
                 (citation for citation in answer.citations if isinstance(citation, dict)),
                 anchor=f"message-{answer.pk}",
             ),
-            procedures=_procedures(answer.suggested_procedures, titles),
+            procedures=_procedures(answer.suggested_procedures, titles, todo),
             anchor=f"message-{answer.pk}",
             message=answer,
         )

@@ -42,7 +42,9 @@ from civiquest.assistant.conversations.streaming import (
     sse_error,
     sse_response,
 )
+from civiquest.core.dates import paris_today
 from civiquest.core.ratelimit import RateLimited
+from civiquest.recommendations.selectors import todo_by_procedure
 from civiquest.www.citizen.assistant_forms import FeedbackForm, QuestionForm
 from civiquest.www.citizen.assistant_rendering import answer_views, kind_label
 
@@ -119,7 +121,10 @@ def _render_chat(
         if conversation is not None
         else None
     )
-    views = answer_views(exchange.answer for exchange in (exchanges or []) if exchange.answer is not None)
+    views = answer_views(
+        (exchange.answer for exchange in (exchanges or []) if exchange.answer is not None),
+        todo=todo_by_procedure(request.user, today=paris_today()),
+    )
     if conversation is not None and conversation.procedure_slug:
         procedure_title = selectors.procedure_titles([conversation.procedure_slug]).get(
             conversation.procedure_slug, ""
@@ -208,7 +213,7 @@ def _stream_chunks(request: AuthenticatedHttpRequest, question: Message) -> Iter
                 yield sse("notice", {"text": event.data, "discard_tokens": discard})
             elif event.kind == "done" and streamed.answer is not None:
                 answer = streamed.answer
-                view = answer_views([answer])[answer.pk]
+                view = answer_views([answer], todo=todo_by_procedure(request.user, today=paris_today()))[answer.pk]
                 html = render_to_string(
                     "citizen/assistant/_answer.html",
                     {"answer": view, "france_services_url": settings.ASSISTANT_FRANCE_SERVICES_URL},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,15 +17,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.access import public
-from civiquest.accounts.models import Role
+from civiquest.accounts.models import Role, User
 from civiquest.assistant.selectors import catalogue_search
 from civiquest.catalogue.cache import cached_listing
-from civiquest.catalogue.models import ISSUED_TITLES, Procedure, StepKind
+from civiquest.catalogue.models import ISSUED_TITLES, LifeEventCode, Procedure, StepKind
 from civiquest.catalogue.selectors import procedure_slug_needing, published_steps
+from civiquest.core.dates import paris_today
 from civiquest.documents.models import DocumentType
 from civiquest.quests import workflow
 from civiquest.quests.selectors import open_quest_of, published_procedure, published_procedures
+from civiquest.recommendations.selectors import recommendations_for
 from civiquest.www.citizen.quest_forms import CatalogueFilterForm
+from civiquest.www.citizen.recommendation_views import todo_context
 
 CATALOGUE_PAGE_SIZE = 24
 
@@ -63,12 +67,26 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         if cacheable
         else render_listing()
     )
-    return render(
-        request,
-        "citizen/quests/catalogue.html",
-        # The listing is our own template's output (cached as rendered); the search is offered to the assistant.
-        {"title": _("Démarches"), "listing": mark_safe(listing), "search": filters["search"]},  # noqa: S308
-    )
+    context = {
+        "title": _("Démarches"),
+        # The listing is our own template's output (cached as rendered).
+        "listing": mark_safe(listing),  # noqa: S308
+        # The search is offered to the assistant.
+        "search": filters["search"],
+        **_for_the_citizen(request, life_event=filters["life_event"]),
+    }
+    return render(request, "citizen/quests/catalogue.html", context)
+
+
+def _for_the_citizen(request: HttpRequest, *, life_event: str) -> dict[str, Any]:
+    """A signed-in citizen's own actions above the catalogue, and the life event filtered on to declare."""
+    user = request.user
+    if not isinstance(user, User) or user.role != Role.CITIZEN:
+        return {}
+    context: dict[str, Any] = {"todo": recommendations_for(user, today=paris_today()), **todo_context()}
+    if life_event in LifeEventCode.values:
+        context["declare"] = LifeEventCode(life_event)
+    return context
 
 
 @public
