@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,15 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from civiquest.actions.catalogue import catalogue_load
 from civiquest.catalogue.models import FieldKind, StepKind
+from civiquest.core.dates import paris_today
 from civiquest.core.models import TaskFailure
-from civiquest.notifications.models import Notification
+from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.quests.services import answers_save, quest_start, step_complete
+from civiquest.recommendations.models import LifeEvent
 from config.celery import app
 from tests.accounts.factories import CitizenFactory
 from tests.catalogue.factories import ServiceFactory, published
@@ -278,6 +282,24 @@ def test_beat_runs_a_scheduled_job_and_the_worker_a_task_a_request_enqueued(cele
     celery.wait_for(lambda: not Session.objects.filter(pk=expired.pk).exists(), "beat's sessions_clear_expired")
     assert Session.objects.filter(pk=current.pk).exists()
     assert "Sending due task sessions-clear-expired (core.sessions_clear_expired)" in celery.beat.output()
+
+
+def test_beat_sends_the_j7_reminder_of_a_recommendation_once(celery: CeleryRun) -> None:
+    catalogue_load()
+    citizen = CitizenFactory(birthdate=date(1990, 4, 2))
+    # A birth yesterday: its declaration is due within 5 days, so the J-7 reminder is due today.
+    LifeEvent.objects.create(citizen=citizen, code="naissance", occurred_on=paris_today() - timedelta(days=1))
+    reminders = Notification.objects.filter(recipient=citizen, kind=NotificationKind.RECOMMENDATION)
+
+    celery.wait_for(reminders.exists, "beat's recommendations_deadlines_notify")
+    # Beat sends the job every second: let it run a few more times; one reminder stays.
+    runs = celery.beat.output().count("(recommendations.deadlines_notify)")
+    celery.wait_for(
+        lambda: celery.beat.output().count("(recommendations.deadlines_notify)") >= runs + 3, "three more runs"
+    )
+    assert list(reminders.values_list("title", flat=True)) == [
+        f"À faire avant le {date_format(paris_today() + timedelta(days=4), 'j F Y')} : Déclarer une naissance"
+    ]
 
 
 def test_a_failing_task_is_retried_with_backoff_then_recorded_as_failed(celery: CeleryRun) -> None:
