@@ -5,8 +5,8 @@ from __future__ import annotations
 from civiquest.core.dates import paris_today
 from civiquest.instruction import deadlines
 from civiquest.progress import services as progress_services
-from civiquest.quests.notices import quest_transition_notify
 from civiquest.quests.models import QuestTransition
+from civiquest.quests.notices import quest_transition_notify
 from civiquest.quests.selectors import transition_quest
 from civiquest.quests.services import QuestEvents
 from civiquest.recommendations.selectors import DONE_STATES, deadline_kept

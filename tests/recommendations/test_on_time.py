@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from civiquest.actions.quests import quest_step_complete, quest_start
+from civiquest.actions.quests import quest_start, quest_step_complete
 from civiquest.catalogue.conditions import visibility
 from civiquest.catalogue.models import Procedure, StepKind
 from civiquest.catalogue.services import revision_loaded
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 def _daily_cap_out_of_the_way(settings):
     """The steps of the quest fill the day's cap (100 XP) before the bonus: the cap is not what is tested here."""
     settings.PROGRESS_XP_DAILY_CAP = 1000
+
 
 ANSWERS = {
     "situation": {"inscription": "premiere", "date_fin_contrat": "2026-01-31"},
