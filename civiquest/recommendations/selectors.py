@@ -7,14 +7,14 @@ a night: it is read from the shared cache (``GLOBAL_CACHE_KEY``, cleared by the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from django.core.cache import cache
 
 from civiquest.accounts.models import User
-from civiquest.catalogue.models import Procedure, ProcedureStatus
+from civiquest.catalogue.models import LifeEventCode, Procedure, ProcedureLifeEvent, ProcedureStatus
 from civiquest.core.dates import PARIS
 from civiquest.documents.expiry import expiry_of
 from civiquest.documents.models import Document
@@ -22,7 +22,14 @@ from civiquest.integrations.taxes.selectors import tax_deadline_for
 from civiquest.quests.models import Quest, QuestState
 from civiquest.recommendations import engine
 from civiquest.recommendations.engine import Event, FeedbackState, ProcedureRef, Ranked, Situation
-from civiquest.recommendations.models import Feedback, LifeEvent, Preferences, ProcedurePair, ProcedurePopularity
+from civiquest.recommendations.models import (
+    Feedback,
+    LifeEvent,
+    Preferences,
+    ProcedurePair,
+    ProcedurePopularity,
+    Rule,
+)
 from civiquest.recommendations.rules import TITLES, active_rules
 
 DONE_STATES = (QuestState.ACCEPTED, QuestState.COMPLETED)
@@ -142,6 +149,28 @@ def todo_by_procedure(citizen: User, *, today: dt.date) -> dict[str, engine.Reco
     """The citizen's current actions (to do and to resume) by procedure slug: the assistant marks them."""
     ranked = recommendations_for(citizen, today=today)
     return {item.procedure_slug: item for item in (*ranked.resume, *ranked.items)}
+
+
+def events_to_declare(citizen: User, slugs: Iterable[str], *, today: dt.date) -> dict[str, LifeEventCode]:
+    """For procedures the assistant suggests: a life event of theirs that starts rules, not declared lately.
+
+    "Cela vous arrive ? Déclarez-le" then tells the citizen what follows and by when (2 queries).
+    """
+    wanted = {slug for slug in slugs if slug}
+    if not wanted:
+        return {}
+    with_rules = set(Rule.objects.filter(active=True).values_list("trigger", flat=True))
+    recent = set(
+        LifeEvent.objects.filter(citizen=citizen, occurred_on__gte=today - dt.timedelta(days=365)).values_list(
+            "code", flat=True
+        )
+    )
+    found: dict[str, LifeEventCode] = {}
+    rows = ProcedureLifeEvent.objects.filter(procedure__slug__in=wanted).order_by("pk")
+    for slug, code in rows.values_list("procedure__slug", "code"):
+        if code in with_rules and code not in recent and slug not in found:
+            found[slug] = LifeEventCode(code)
+    return found
 
 
 def deadline_kept(citizen: User, *, procedure_id: int, today: dt.date) -> engine.Recommendation | None:

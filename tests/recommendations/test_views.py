@@ -137,3 +137,31 @@ def test_the_assistant_says_which_suggested_procedure_is_due_and_before_when(sig
 
     assert page.count("À faire avant le") == 1
     assert "Parce que vous avez déclaré un déménagement le" in page
+    # The move is declared: not offered again; the birth certificate's "lost papers" is.
+    assert "?evenement=demenagement" not in page
+    assert page.count("cela vous arrive ?") == 1
+    assert "?evenement=perte_papiers" in page
+
+
+def test_the_assistant_offers_to_declare_the_life_event_of_a_suggested_procedure(signed_in):
+    from civiquest.assistant.conversations.models import Conversation, Message, MessageRole  # noqa: PLC0415 - only here
+
+    conversation = Conversation.objects.create(citizen=signed_in.citizen, title="voyage")
+    question = Message.objects.create(conversation=conversation, role=MessageRole.CITIZEN, text="voyage")
+    Message.objects.create(
+        conversation=conversation,
+        role=MessageRole.ASSISTANT,
+        text="Commandez la carte européenne.",
+        reply_to=question,
+        outcome="answered",
+        confidence=0.8,
+        suggested_procedures=["carte-europeenne-assurance-maladie"],
+    )
+
+    page = signed_in.get(reverse("citizen:assistant-conversation", args=[conversation.pk])).content.decode()
+
+    link = reverse("citizen:todo") + "?evenement=voyage#life-events-title"
+    assert f'href="{link}"' in page
+    assert "« Je voyage à l’étranger » : cela vous arrive ?" in page
+    form = signed_in.get(reverse("citizen:todo"), {"evenement": "voyage"}).content.decode()
+    assert '<option value="voyage" selected>' in form

@@ -161,6 +161,8 @@ class ProcedureLink:
     title: str
     # The citizen's recommendation for it, when it is one of theirs ("À faire avant le…").
     todo: Any = None
+    # Else a life event of the procedure that starts rules, to declare ("Cela vous arrive ?").
+    declare: Any = None
 
 
 def kind_label(kind: str) -> str:
@@ -234,22 +236,35 @@ class AnswerView:
         return getattr(self.message, "feedback", None) if self.message is not None else None
 
 
+@dataclass(frozen=True)
+class ForTheCitizen:
+    """What the answers say to a signed-in citizen about the procedures they suggest, by slug."""
+
+    todo: Mapping[str, Any] = field(default_factory=dict)  # their recommendations
+    declare: Mapping[str, Any] = field(default_factory=dict)  # life events to declare
+
+
 def _procedures(
-    slugs: Iterable[str], titles: Mapping[str, str], todo: Mapping[str, Any] | None = None
+    slugs: Iterable[str], titles: Mapping[str, str], mine: ForTheCitizen | None = None
 ) -> list[ProcedureLink]:
-    todo = todo or {}
+    mine = mine or ForTheCitizen()
     return [
-        ProcedureLink(slug=slug, title=titles[slug], todo=todo.get(slug))
+        ProcedureLink(
+            slug=slug,
+            title=titles[slug],
+            todo=mine.todo.get(slug),
+            declare=None if slug in mine.todo else mine.declare.get(slug),
+        )
         for slug in dict.fromkeys(slugs)
         if slug in titles
     ]
 
 
-def answer_views(answers: Iterable[Message], *, todo: Mapping[str, Any] | None = None) -> dict[int, AnswerView]:
+def answer_views(answers: Iterable[Message], *, mine: ForTheCitizen | None = None) -> dict[int, AnswerView]:
     """Stored answers as the pages show them, by message id; the procedures' titles in one query.
 
-    ``todo``: the citizen's recommendations by procedure slug, to say which suggested procedure
-    is one of theirs, with its deadline and reason.
+    ``mine``: for a signed-in citizen, which suggested procedure is one of theirs (its deadline
+    and reason), or which life event to declare to know.
     """
     answers = list(answers)
     titles = selectors.procedure_titles(slug for answer in answers for slug in answer.suggested_procedures)
@@ -263,7 +278,7 @@ def answer_views(answers: Iterable[Message], *, todo: Mapping[str, Any] | None =
                 (citation for citation in answer.citations if isinstance(citation, dict)),
                 anchor=f"message-{answer.pk}",
             ),
-            procedures=_procedures(answer.suggested_procedures, titles, todo),
+            procedures=_procedures(answer.suggested_procedures, titles, mine),
             anchor=f"message-{answer.pk}",
             message=answer,
         )

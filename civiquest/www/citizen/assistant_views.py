@@ -44,9 +44,9 @@ from civiquest.assistant.conversations.streaming import (
 )
 from civiquest.core.dates import paris_today
 from civiquest.core.ratelimit import RateLimited
-from civiquest.recommendations.selectors import todo_by_procedure
+from civiquest.recommendations.selectors import events_to_declare, todo_by_procedure
 from civiquest.www.citizen.assistant_forms import FeedbackForm, QuestionForm
-from civiquest.www.citizen.assistant_rendering import answer_views, kind_label
+from civiquest.www.citizen.assistant_rendering import ForTheCitizen, answer_views, kind_label
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,16 @@ def assistant_conversation(request: AuthenticatedHttpRequest, conversation_id: i
     return _render_chat(request, form, conversation=conversation)
 
 
+def _for_the_citizen(request: AuthenticatedHttpRequest, answers: list[Message]) -> ForTheCitizen:
+    """The citizen's actions among the procedures the answers suggest, and the life events to declare."""
+    today = paris_today()
+    slugs = [slug for answer in answers for slug in answer.suggested_procedures]
+    return ForTheCitizen(
+        todo=todo_by_procedure(request.user, today=today),
+        declare=events_to_declare(request.user, slugs, today=today),
+    )
+
+
 def _render_chat(
     request: AuthenticatedHttpRequest,
     form: QuestionForm,
@@ -121,10 +131,8 @@ def _render_chat(
         if conversation is not None
         else None
     )
-    views = answer_views(
-        (exchange.answer for exchange in (exchanges or []) if exchange.answer is not None),
-        todo=todo_by_procedure(request.user, today=paris_today()),
-    )
+    answers = [exchange.answer for exchange in (exchanges or []) if exchange.answer is not None]
+    views = answer_views(answers, mine=_for_the_citizen(request, answers))
     if conversation is not None and conversation.procedure_slug:
         procedure_title = selectors.procedure_titles([conversation.procedure_slug]).get(
             conversation.procedure_slug, ""
@@ -213,7 +221,7 @@ def _stream_chunks(request: AuthenticatedHttpRequest, question: Message) -> Iter
                 yield sse("notice", {"text": event.data, "discard_tokens": discard})
             elif event.kind == "done" and streamed.answer is not None:
                 answer = streamed.answer
-                view = answer_views([answer], todo=todo_by_procedure(request.user, today=paris_today()))[answer.pk]
+                view = answer_views([answer], mine=_for_the_citizen(request, [answer]))[answer.pk]
                 html = render_to_string(
                     "citizen/assistant/_answer.html",
                     {"answer": view, "france_services_url": settings.ASSISTANT_FRANCE_SERVICES_URL},

@@ -70,7 +70,7 @@ def _page(request: AuthenticatedHttpRequest, form: LifeEventForm | None = None, 
         "life_events": life_events_of(citizen),
         "set_aside": set_aside_of(citizen),
         "use_similar": use_similar_of(citizen),
-        "form": form or LifeEventForm(),
+        "form": form or LifeEventForm(initial={"code": request.GET.get("evenement", "")}),
         **todo_context(),
     }
     return render(request, "citizen/recommendations/todo.html", context, status=status)

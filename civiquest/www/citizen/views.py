@@ -9,7 +9,7 @@ from civiquest.accounts.models import Role
 from civiquest.accounts.services import citizen_contact_update
 from civiquest.core.dates import paris_today
 from civiquest.documents.expiry import expiring_titles
-from civiquest.recommendations.selectors import recommendations_for
+from civiquest.recommendations.selectors import recommendations_for, use_similar_of
 from civiquest.www.citizen.forms import ContactPreferencesForm
 from civiquest.www.citizen.home import home_of
 from civiquest.www.citizen.recommendation_views import todo_context
@@ -48,4 +48,5 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("citizen:profile")
     else:
         form = ContactPreferencesForm(initial={"email": user.email, "notify_by_email": user.notify_by_email})
-    return render(request, "citizen/profile.html", {"title": _("Mon profil"), "form": form})
+    context = {"title": _("Mon profil"), "form": form, "use_similar": use_similar_of(user)}
+    return render(request, "citizen/profile.html", context)
