@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from civiquest.accounts.models import AuditEvent
 from civiquest.actions.catalogue import catalogue_load
-from civiquest.actions.recommendations import AUDIT_RULE_UPDATE
+from civiquest.actions.recommendations import AUDIT_RULE_UPDATE, recommendation_rule_update
 from civiquest.recommendations.models import Rule, RuleRevision
 from civiquest.recommendations.rules import rules_load
 from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
@@ -232,3 +234,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, rules):
     response = client.get(LIST)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_rule_page_queries_do_not_grow_with_its_revisions(staff_client, staff, rules, django_assert_num_queries):
+    rule = rules["union-pacs"]
+    url = rule_url(rule.code)
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        staff_client.get(url)
+    for relevance in (0.5, 0.4, 0.3):
+        recommendation_rule_update(actor=staff, rule=rule, changes={"relevance": relevance}, comment="Essai.")
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = staff_client.get(url)
+    assert "Pertinence : 0,4 → 0,3" in response.content.decode()
