@@ -92,6 +92,9 @@ ROUTES: dict[str, Route] = {
     "citizen:assistant-conversation": Route(kwargs={"conversation_id": 999999}, ok=404),
     "citizen:assistant-feedback": Route(kwargs={"message_id": 999999}, method="post", ok=404),
     "staff:assistant-stats": Route(),
+    # Recommendation rules (issue 18).
+    "staff:recommendation-rules": Route(),
+    "staff:recommendation-rule": Route(kwargs={"code": "inexistante"}, ok=404),
     "citizen:progress": Route(),
     "staff:citizen-ledger": Route(kwargs={"user_id": 999999}, ok=404),
     "staff:xp-entry-revoke": Route(kwargs={"user_id": 999999, "entry_id": 999999}, method="post", ok=404),

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("civiquest.www.staff.builder_urls")),
     path("", include("civiquest.www.staff.assistant_urls")),
     path("", include("civiquest.www.staff.progress_urls")),
+    path("", include("civiquest.www.staff.recommendation_urls")),
 ]
