@@ -165,3 +165,16 @@ def test_the_assistant_offers_to_declare_the_life_event_of_a_suggested_procedure
     assert "« Je voyage à l’étranger » : cela vous arrive ?" in page
     form = signed_in.get(reverse("citizen:todo"), {"evenement": "voyage"}).content.decode()
     assert '<option value="voyage" selected>' in form
+
+
+def test_mode_sobre_keeps_every_recommendation(signed_in):
+    from civiquest.progress.habits.models import GamePreferences  # noqa: PLC0415 - only here
+
+    declare(signed_in)
+    shown = signed_in.get(reverse("citizen:dashboard")).content.decode().count("data-recommendation=")
+    GamePreferences.objects.create(citizen=signed_in.citizen, sober_mode=True)
+
+    sober = signed_in.get(reverse("citizen:dashboard")).content.decode()
+
+    assert shown == 3
+    assert sober.count("data-recommendation=") == shown
