@@ -12,12 +12,12 @@ Signed-in citizens only, by their Django session (``django_auth``, CSRF checked 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 from ninja.security import django_auth
 
 from civiquest.accounts.models import Role, User
@@ -32,6 +32,8 @@ from civiquest.recommendations.selectors import life_events_of, recommendations_
 from civiquest.recommendations.services import LifeEventInvalid
 
 router = Router(tags=["recommendations"])
+# A procedure's slug, as the catalogue writes them.
+Slug = Annotated[str, Path(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 
 
 class ErrorOut(Schema):
@@ -121,30 +123,30 @@ def _answer(request: HttpRequest, slug: str, kind: FeedbackKind) -> Status[Answe
 @router.post(
     "/recommendations/{slug}/dismiss",
     auth=django_auth,
-    response={200: AnswerOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: AnswerOut, 400: BadInputOut, 403: ErrorOut, 404: ErrorOut},
     summary="“Pas pour moi”: never propose this procedure again (until the citizen restores it)",
 )
-def recommendation_dismiss(request: HttpRequest, slug: str) -> Status[AnswerOut | ErrorOut]:
+def recommendation_dismiss(request: HttpRequest, slug: Slug) -> Status[AnswerOut | ErrorOut]:
     return _answer(request, slug, FeedbackKind.DISMISSED)
 
 
 @router.post(
     "/recommendations/{slug}/snooze",
     auth=django_auth,
-    response={200: AnswerOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: AnswerOut, 400: BadInputOut, 403: ErrorOut, 404: ErrorOut},
     summary="“Plus tard”: propose it again in 7 days",
 )
-def recommendation_snooze(request: HttpRequest, slug: str) -> Status[AnswerOut | ErrorOut]:
+def recommendation_snooze(request: HttpRequest, slug: Slug) -> Status[AnswerOut | ErrorOut]:
     return _answer(request, slug, FeedbackKind.SNOOZED)
 
 
 @router.post(
     "/recommendations/{slug}/done",
     auth=django_auth,
-    response={200: AnswerOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: AnswerOut, 400: BadInputOut, 403: ErrorOut, 404: ErrorOut},
     summary="“Déjà fait ailleurs”: done outside CiviQuest",
 )
-def recommendation_done(request: HttpRequest, slug: str) -> Status[AnswerOut | ErrorOut]:
+def recommendation_done(request: HttpRequest, slug: Slug) -> Status[AnswerOut | ErrorOut]:
     return _answer(request, slug, FeedbackKind.DONE_ELSEWHERE)
 
 

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civiquest.documents.models import DocumentType
 from civiquest.recommendations.offsets import add_months, shifted
 
 Kind = Literal["rule", "expiry", "similar", "popular"]
@@ -248,12 +249,6 @@ EVENT_NOUNS = {
     "entreprise": gettext_lazy("la création de votre entreprise"),
     "etudes": gettext_lazy("la rentrée de vos études"),
 }
-TITLE_LABELS = {
-    "passport": gettext_lazy("passeport"),
-    "identity_card": gettext_lazy("carte d’identité"),
-    "driving_licence": gettext_lazy("permis de conduire"),
-    "residence_permit": gettext_lazy("titre de séjour"),
-}
 
 
 def event_noun(code: str) -> str:
@@ -261,7 +256,9 @@ def event_noun(code: str) -> str:
 
 
 def title_label(title: str) -> str:
-    return str(TITLE_LABELS.get(title, title))
+    """The wallet's name of the title, as within a sentence ("votre passeport")."""
+    label = str(DocumentType(title).label) if title in DocumentType.values else title
+    return label[:1].lower() + label[1:]
 
 
 def _from_rules(situation: Situation, rules: Sequence[RuleSpec], events: Sequence[Event]) -> list[Recommendation]:

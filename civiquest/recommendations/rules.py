@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.cache import cache
+from django.db import transaction
 
 from civiquest.accounts.models import User
 from civiquest.catalogue.models import Procedure, ProcedureStatus
@@ -170,6 +172,7 @@ def rules_load(entries: Iterable[dict[str, Any]] | None = None) -> LoadResult:
             rule.save()
             _revise(rule, author=None, comment="rules.yaml")
             updated += 1
+    _rules_changed()
     return LoadResult(created=created, updated=updated, kept=kept)
 
 
@@ -186,11 +189,29 @@ def rule_update(*, rule: Rule, author: User, changes: Mapping[str, Any], comment
         rule.procedure = changes["procedure"]
     rule.save()
     _revise(rule, author=author, comment=comment)
+    _rules_changed()
     return rule
 
 
+RULES_CACHE_KEY = "recommendations:rules:v1"
+RULES_CACHE_SECONDS = 60 * 60
+
+
+def _rules_changed() -> None:
+    """Forget the cached rules once the change is committed (every process reads the shared cache)."""
+    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+
+
 def active_rules() -> list[RuleSpec]:
-    """Every active rule with its procedure's slug and title (one query)."""
+    """Every active rule of a published procedure, with its slug and title (shared cache, else one query)."""
+    found = cache.get(RULES_CACHE_KEY)
+    if found is None:
+        found = _active_rules_read()
+        cache.set(RULES_CACHE_KEY, found, RULES_CACHE_SECONDS)
+    return list(found)
+
+
+def _active_rules_read() -> list[RuleSpec]:
     return [
         RuleSpec(
             code=rule.code,

@@ -28,7 +28,6 @@ from civiquest.recommendations.models import (
     Preferences,
     ProcedurePair,
     ProcedurePopularity,
-    Rule,
 )
 from civiquest.recommendations.rules import TITLES, active_rules
 
@@ -159,7 +158,7 @@ def events_to_declare(citizen: User, slugs: Iterable[str], *, today: dt.date) ->
     wanted = {slug for slug in slugs if slug}
     if not wanted:
         return {}
-    with_rules = set(Rule.objects.filter(active=True).values_list("trigger", flat=True))
+    with_rules = {rule.trigger for rule in active_rules()}
     recent = set(
         LifeEvent.objects.filter(citizen=citizen, occurred_on__gte=today - dt.timedelta(days=365)).values_list(
             "code", flat=True
@@ -176,8 +175,12 @@ def events_to_declare(citizen: User, slugs: Iterable[str], *, today: dt.date) ->
 def deadline_kept(citizen: User, *, procedure_id: int, today: dt.date) -> engine.Recommendation | None:
     """The rule whose deadline the citizen meets by finishing this procedure today, if any.
 
-    Read right after the quest ended well: the procedure is looked at as if still to do.
+    Read right after the quest ended well: the procedure is looked at as if still to do. A
+    procedure no rule recommends costs no query beyond the cached rules.
     """
+    rules = active_rules()
+    if not any(rule.procedure_id == procedure_id for rule in rules):
+        return None
     situation = situation_of(citizen, today=today)
     situation = replace(
         situation,
@@ -185,7 +188,6 @@ def deadline_kept(citizen: User, *, procedure_id: int, today: dt.date) -> engine
         in_progress={pk: quest for pk, quest in situation.in_progress.items() if pk != procedure_id},
         use_similar=False,
     )
-    rules = active_rules()
     ranked = engine.recommend(situation, rules, tax_events=tax_events_of(citizen, today=today), limit=len(rules))
     return next(
         (

@@ -70,7 +70,9 @@ STATEMENTS: dict[str, dict[str, int]] = {
     "quest_submit": {"sqlite": 11, "postgresql": 12},
     "quest_start_review": {"sqlite": 11, "postgresql": 12},
     "quest_request_changes": {"sqlite": 11, "postgresql": 12},
-    "quest_accept (first: level and 3 badges)": {"sqlite": 29, "postgresql": 30},
+    # + 1 since issue 18: the recommendation rules, read into the shared cache (empty in a test),
+    # to know whether the acceptance meets a recommended deadline.
+    "quest_accept (first: level and 3 badges)": {"sqlite": 30, "postgresql": 31},
     "quest_accept": {"sqlite": 24, "postgresql": 25},
     "quest_reject": {"sqlite": 9, "postgresql": 10},
     "document_add": {"sqlite": 12, "postgresql": 12},

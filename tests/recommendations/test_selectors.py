@@ -132,7 +132,7 @@ def test_another_citizens_events_and_quests_change_nothing(rules):
 def test_the_queries_do_not_grow_with_events_documents_and_quests(rules, django_assert_num_queries):
     citizen = CitizenFactory(birthdate=dt.date(1990, 4, 2))
     recommendations_for(citizen, today=TODAY)  # fills the shared cache
-    with django_assert_num_queries(6) as few:
+    with django_assert_num_queries(5) as few:
         recommendations_for(citizen, today=TODAY)
     for code in ("demenagement", "voyage", "perte_papiers", "emploi"):
         LifeEvent.objects.create(citizen=citizen, code=code, occurred_on=dt.date(2026, 10, 1))

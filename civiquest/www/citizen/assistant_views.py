@@ -112,6 +112,8 @@ def _for_the_citizen(request: AuthenticatedHttpRequest, answers: list[Message]) 
     """The citizen's actions among the procedures the answers suggest, and the life events to declare."""
     today = paris_today()
     slugs = [slug for answer in answers for slug in answer.suggested_procedures]
+    if not slugs:
+        return ForTheCitizen()
     return ForTheCitizen(
         todo=todo_by_procedure(request.user, today=today),
         declare=events_to_declare(request.user, slugs, today=today),
