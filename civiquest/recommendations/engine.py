@@ -295,6 +295,21 @@ def _from_rules(situation: Situation, rules: Sequence[RuleSpec], events: Sequenc
     return found
 
 
+def _out_of_age(rules: Sequence[RuleSpec], situation: Situation) -> set[int]:
+    """Procedures whose every rule is for another age: never suggested as similar or popular either."""
+    age = age_on(situation.birthdate, situation.today)
+    if age is None:
+        return set()
+    fits: dict[int, bool] = {}
+    for rule in rules:
+        conditions = rule.eligibility
+        ok = not ("min_age" in conditions and age < int(conditions["min_age"])) and not (
+            "max_age" in conditions and age > int(conditions["max_age"])
+        )
+        fits[rule.procedure_id] = fits.get(rule.procedure_id, False) or ok
+    return {procedure_id for procedure_id, ok in fits.items() if not ok}
+
+
 def _from_others(situation: Situation, taken: set[int], never_alone: set[int]) -> list[Recommendation]:
     """Similar citizens' procedures, then popular ones: only with ``use_similar``, never the sensitive ones."""
     if not situation.use_similar:
@@ -349,7 +364,7 @@ def recommend(
             best.setdefault(candidate.procedure_id, candidate)
     resume = tuple(item for item in best.values() if item.quest_id is not None)
     items = [item for item in best.values() if item.quest_id is None]
-    never_alone = {rule.procedure_id for rule in rules if rule.only_by_rule}
+    never_alone = {rule.procedure_id for rule in rules if rule.only_by_rule} | _out_of_age(rules, situation)
     items.extend(_from_others(situation, set(best), never_alone))
     items.sort(key=Recommendation.sort_key)
     return Ranked(items=tuple(items[:limit]), resume=resume)

@@ -18,7 +18,7 @@ from civiquest.catalogue.models import LifeEventCode, Procedure, ProcedureLifeEv
 from civiquest.core.dates import PARIS
 from civiquest.documents.expiry import expiry_of
 from civiquest.documents.models import Document
-from civiquest.integrations.taxes.selectors import tax_deadline_for
+from civiquest.integrations.taxes.selectors import citizen_tax_deadline
 from civiquest.quests.models import Quest, QuestState
 from civiquest.recommendations import engine
 from civiquest.recommendations.engine import Event, FeedbackState, ProcedureRef, Ranked, Situation
@@ -127,10 +127,10 @@ def situation_of(citizen: User, *, today: dt.date) -> Situation:
 
 
 def tax_events_of(citizen: User, *, today: dt.date) -> list[Event]:
-    found = tax_deadline_for(citizen, today=today)
+    found = citizen_tax_deadline(citizen, today=today)
     if found is None:
         return []
-    deadline = found.deadline
+    deadline, _departement = found
     return [Event(trigger=engine.TAX_TRIGGER, on=deadline.campaign.opening, deadline=deadline.due_on)]
 
 

@@ -46,6 +46,8 @@ def situation_for(rule: RuleSpec, event_day: dt.date) -> tuple[Situation, list[E
     they turn 18 on the 28th), while someone born 29 February 2008 turns 16 on 29 February 2024.
     """
     birthdate, events, titles, tax = ADULT, [], {}, []
+    if "max_age" in rule.eligibility:
+        birthdate = add_months(event_day, -12 * 20)  # a student
     if rule.trigger.startswith("age-"):
         years = int(rule.trigger.removeprefix("age-"))
         birthdate = add_months(event_day, -12 * years)

@@ -54,13 +54,16 @@ def test_the_census_is_due_from_the_16th_birthday_to_the_end_of_the_third_month_
     before = recommendations_for(citizen, today=dt.date(2026, 7, 30))
     on_the_day = recommendations_for(citizen, today=dt.date(2026, 7, 31))
     last_day = recommendations_for(citizen, today=dt.date(2026, 10, 31))
-    after = recommendations_for(citizen, today=dt.date(2026, 11, 1))
+    late = recommendations_for(citizen, today=dt.date(2026, 11, 1))
+    given_up = recommendations_for(citizen, today=dt.date(2027, 8, 1))
 
     assert "recensement-citoyen" not in slugs(before)
     assert on_the_day.items[0].procedure_slug == "recensement-citoyen"
     assert on_the_day.items[0].deadline == dt.date(2026, 10, 31)
     assert "recensement-citoyen" in slugs(last_day)
-    assert "recensement-citoyen" not in slugs(after)
+    # Late, it is still to do (a year), and says the deadline has passed.
+    assert late.items[0].reason.endswith(": la date limite était le 31 octobre 2026")
+    assert "recensement-citoyen" not in slugs(given_up)
 
 
 def test_a_passport_in_the_wallet_expiring_in_five_months_is_to_renew_before_it_expires(rules):

@@ -67,9 +67,11 @@ def departement_of_citizen(citizen: User) -> str | None:
     return None
 
 
-def tax_deadline_for(citizen: User, *, today: dt.date) -> CitizenDeadline | None:
-    """The citizen's next online deadline, from a month before the campaign opens until the deadline."""
-    # Out of season (the zone does not matter for that): no query at all.
+def citizen_tax_deadline(citizen: User, *, today: dt.date) -> tuple[calendar.TaxDeadline, str | None] | None:
+    """The online deadline of the citizen's zone and their département, from a month before the opening.
+
+    Out of season no query is made (the zone does not matter for that).
+    """
     latest = calendar.next_deadline(zone=3, today=today)
     if latest is None or today < latest.campaign.opening - dt.timedelta(days=SHOW_DAYS_BEFORE_OPENING):
         return None
@@ -77,6 +79,15 @@ def tax_deadline_for(citizen: User, *, today: dt.date) -> CitizenDeadline | None
     deadline = calendar.next_deadline(zone=calendar.zone_of(departement), today=today)
     if deadline is None or today < deadline.campaign.opening - dt.timedelta(days=SHOW_DAYS_BEFORE_OPENING):
         return None
+    return deadline, departement
+
+
+def tax_deadline_for(citizen: User, *, today: dt.date) -> CitizenDeadline | None:
+    """The citizen's next online deadline, whether they declared already, and the procedure that declares."""
+    found = citizen_tax_deadline(citizen, today=today)
+    if found is None:
+        return None
+    deadline, departement = found
     declared = Quest.objects.filter(
         citizen=citizen,
         revision__tax_calendar=True,
