@@ -23,7 +23,10 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
+
+import yaml
 
 from civiquest.catalogue.definitions import CATALOGUE
 from civiquest.catalogue.definitions.base import ProcedureDefinition
@@ -33,6 +36,9 @@ from civiquest.recommendations import engine
 from civiquest.recommendations.engine import Event, ProcedureRef, RuleSpec, Situation
 from civiquest.recommendations.offsets import add_months
 from civiquest.recommendations.rules import read_file
+
+# The habits and titles of the synthetic journeys: data, like the rules (procedures named by slug).
+JOURNEYS_FILE = Path(__file__).resolve().parent / "data" / "journeys.yaml"
 
 START = dt.date(2023, 1, 1)
 END = dt.date(2026, 11, 30)
@@ -59,7 +65,7 @@ AGES = ((12, 17, 0.12), (18, 25, 0.18), (26, 57, 0.5), (58, 85, 0.2))
 TITLE_RATES = {"identity_card": 0.85, "passport": 0.45, "driving_licence": 0.6}
 TITLE_YEARS = {"identity_card": 15, "passport": 10, "driving_licence": 15}
 # The catalogue issues no driving licence (ANTS does): the journeys renew it in the wallet.
-EXTRA_ISSUES = {"permis-conduire": "driving_licence"}
+EXTRA_ISSUES: dict[str, str] = yaml.safe_load(JOURNEYS_FILE.read_text(encoding="utf-8"))["extra_issues"]
 DILIGENCE = (0.55, 0.95)
 LATE_RATE = 0.15
 LATE_DAYS = 60
@@ -80,15 +86,15 @@ class Habit:
     days: tuple[int, int]
 
 
-HABITS = (
-    Habit("inscription-france-travail", "casier-judiciaire", 0.5, (5, 90)),  # employers ask for the extract
-    Habit("declaration-naissance", "acte-naissance", 0.55, (3, 45)),  # copies for the CAF, the employer
-    Habit("pacs", "acte-naissance", 0.6, (-60, -7)),  # a copy under 3 months is in the Pacs file
-    Habit("bourse-etudiant", "carte-europeenne-assurance-maladie", 0.4, (30, 150)),  # a semester abroad
-    Habit("recensement-citoyen", "permis-conduire", 0.35, (90, 540)),  # its certificate, then the licence
-    Habit("demande-retraite", "changement-adresse", 0.3, (60, 300)),  # retiring elsewhere
-    Habit("creation-micro-entreprise", "casier-judiciaire", 0.25, (5, 60)),  # regulated activities
-)
+def _habits() -> tuple[Habit, ...]:
+    entries = yaml.safe_load(JOURNEYS_FILE.read_text(encoding="utf-8"))["habits"]
+    return tuple(
+        Habit(entry["after"], entry["then"], float(entry["rate"]), (int(entry["days"][0]), int(entry["days"][1])))
+        for entry in entries
+    )
+
+
+HABITS = _habits()
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ PAGES = [
     Page("staff:services", role="staff"),
     Page("staff:audit-log", role="staff"),
     Page("staff:recommendation-rules", role="staff"),
+    Page("citizen:todo", role="citizen"),
     Page("citizen:documents", role="citizen"),
     Page("citizen:document-upload", role="citizen"),
     Page("citizen:catalogue"),
@@ -73,6 +74,7 @@ PAGES = [
 # Routes that are not pages a person reads, with the reason.
 AGENT_APPOINTMENTS = "needs a meeting point or appointment of the agent's mairie: axe in test_agent_appointments.py"
 HABITS_ACTION = "POST-only action, answers with a redirect (states scanned in test_habits_pages.py)"
+TODO_ACTION = "POST-only action, answers with a redirect (states scanned in test_recommendation_pages.py)"
 
 NOT_PAGES = {
     "footer-personal-data-moved": "permanent redirect from the former address to /confidentialite/",
@@ -127,6 +129,11 @@ NOT_PAGES = {
     "citizen:habits-pause": HABITS_ACTION,
     "citizen:habits-reminders": HABITS_ACTION,
     "citizen:game-preferences": HABITS_ACTION,
+    "citizen:life-event-declare": TODO_ACTION,
+    "citizen:life-event-remove": TODO_ACTION,
+    "citizen:recommendations-similar": TODO_ACTION,
+    "citizen:recommendation-restore": TODO_ACTION,
+    "citizen:recommendation-answer": TODO_ACTION,
     "staff:builder-procedure": "needs a procedure; axe in tests/a11y/test_staff_builder_pages.py",
     "staff:builder-procedure-edit": "needs a procedure; axe in tests/a11y/test_staff_builder_pages.py",
     "staff:builder-preview": "needs a procedure; axe in tests/a11y/test_staff_builder_pages.py",

@@ -133,7 +133,7 @@ def test_staff_edit_a_rule_a_revision_names_them_and_the_audit_has_it(staff_clie
     assert rule.deadline == {"months": 2}
     assert rule.relevance == 0.7
     assert rule.eligibility == {"min_age": 18}
-    assert rule.until == {} and rule.due_from == {}
+    assert rule.until == {"months": 6} and rule.due_from == {}
     revision = RuleRevision.objects.filter(rule=rule).order_by("-number").first()
     assert revision.number == 2
     assert revision.author == staff
