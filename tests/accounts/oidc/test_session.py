@@ -203,7 +203,7 @@ def test_a_data_access_token_without_lifetime_is_never_used(expires_in):
 
 @pytest.mark.parametrize(
     ("seconds_ago", "expected"),
-    [(0, True), (295, True), (299, True), (301, False), (305, False), (-5, False)],
+    [(0, True), (295, True), (299, True), (301, False), (305, False), (-0.5, False), (-5, False)],
 )
 def test_a_re_authentication_opens_the_sensitive_actions_for_five_minutes(seconds_ago, expected):
     session = new_session()
