@@ -53,10 +53,34 @@ class Fault(StrEnum):
     USERINFO_WITHOUT_USUAL_NAME = "userinfo_without_usual_name"
     USERINFO_WITHOUT_UID = "userinfo_without_uid"
     USERINFO_WITHOUT_SIRET = "userinfo_without_siret"
+    # An unsigned id_token ("alg": "none"), the classic forgery.
+    ID_TOKEN_UNSIGNED = "id_token_unsigned"
+    # Several audiences: the relying party must then be the authorized party (azp).
+    ID_TOKEN_SEVERAL_AUDIENCES_WITHOUT_AZP = "id_token_several_audiences_without_azp"
+    ID_TOKEN_AZP_OF_ANOTHER_CLIENT = "id_token_azp_of_another_client"
+    # An azp that only starts like ours (and sorts after it).
+    ID_TOKEN_AZP_OF_A_LOOKALIKE_CLIENT = "id_token_azp_of_a_lookalike_client"
+    # The userinfo endpoint refuses the access token (401).
+    USERINFO_REFUSED = "userinfo_refused"
+    # An HTML page (a proxy's or a maintenance page) instead of the userinfo.
+    USERINFO_AS_HTML = "userinfo_as_html"
+    # The token endpoint's answer: a claim left out, another token type, HTML, or another status.
+    TOKEN_WITHOUT_ID_TOKEN = "token_without_id_token"
+    TOKEN_WITHOUT_ACCESS_TOKEN = "token_without_access_token"
+    TOKEN_WITHOUT_TOKEN_TYPE = "token_without_token_type"
+    TOKEN_WITHOUT_EXPIRES_IN = "token_without_expires_in"
+    TOKEN_TYPE_DPOP = "token_type_dpop"
+    TOKEN_AS_HTML = "token_as_html"
+    TOKEN_STATUS_203 = "token_status_203"
+    # Not faults: answers a relying party must accept as they are.
+    ID_TOKEN_AUDIENCE_LIST = "id_token_audience_list"
+    ID_TOKEN_SEVERAL_AUDIENCES = "id_token_several_audiences"
+    USERINFO_JWT_WITH_CHARSET = "userinfo_jwt_with_charset"
 
 
 ID_TOKEN_PREFIX = "id_token_without_"
 USERINFO_PREFIX = "userinfo_without_"
+TOKEN_PREFIX = "token_without_"
 
 
 def _key(provider: str) -> str:

@@ -18,7 +18,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from civiquest.sandbox import keys
-from civiquest.sandbox.faults import ID_TOKEN_PREFIX, USERINFO_PREFIX, Fault, active, omitted_claims
+from civiquest.sandbox.faults import ID_TOKEN_PREFIX, TOKEN_PREFIX, USERINFO_PREFIX, Fault, active, omitted_claims
 from civiquest.sandbox.models import Grant
 from civiquest.sandbox.providers import Client, SandboxProvider, registered_client
 
@@ -245,6 +245,15 @@ def _tampered(token: str) -> str:
     return f"{header}.{payload}.{base64.urlsafe_b64encode(bytes(raw)).rstrip(b'=').decode()}"
 
 
+def _unsigned(claims: dict[str, Any]) -> str:
+    """A JWT with ``"alg": "none"`` and an empty signature."""
+
+    def encoded(part: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+    return f"{encoded({'alg': 'none', 'typ': 'JWT'})}.{encoded(claims)}."
+
+
 def _sign(provider: SandboxProvider, client: Client, claims: dict[str, Any], *, tamper: bool, stranger: bool) -> str:
     key = keys.throwaway_key(provider.slug, client.signing_alg) if stranger else None
     token = keys.sign(provider.slug, client.signing_alg, claims, key=key)
@@ -270,8 +279,23 @@ def id_token_for(provider: SandboxProvider, client: Client, grant: Grant, issuer
         "sid": grant.sid,
         "auth_time": _timestamp(grant.auth_time),
     }
+    if Fault.ID_TOKEN_AUDIENCE_LIST in faults:
+        claims["aud"] = [client.client_id]
+    several = {
+        Fault.ID_TOKEN_SEVERAL_AUDIENCES: client.client_id,
+        Fault.ID_TOKEN_SEVERAL_AUDIENCES_WITHOUT_AZP: None,
+        Fault.ID_TOKEN_AZP_OF_ANOTHER_CLIENT: "another-client",
+        Fault.ID_TOKEN_AZP_OF_A_LOOKALIKE_CLIENT: f"{client.client_id}-lookalike",
+    }
+    for fault, azp in several.items():
+        if fault in faults:
+            claims["aud"] = [client.client_id, "another-client"]
+            if azp is not None:
+                claims["azp"] = azp
     for name in omitted_claims(faults, ID_TOKEN_PREFIX):
         claims.pop(name, None)
+    if Fault.ID_TOKEN_UNSIGNED in faults:
+        return _unsigned(claims)
     return _sign(
         provider,
         client,
@@ -305,6 +329,10 @@ def userinfo_for(provider: SandboxProvider, grant: Grant, issuer: str) -> tuple[
     if client is None:
         raise TokenError("invalid_token", "The client of this token is no longer registered", status=401)
     faults = active(provider.slug)
+    if Fault.USERINFO_REFUSED in faults:
+        raise TokenError("invalid_token", "Unknown or expired access token", status=401)
+    if Fault.USERINFO_AS_HTML in faults:
+        return "text/html; charset=utf-8", "<!doctype html><title>Maintenance</title><p>Revenez plus tard.</p>"
     now = timezone.now()
     sub = pairwise_sub(grant.identity_id, client.client_id)
     claims: dict[str, Any] = {
@@ -320,7 +348,20 @@ def userinfo_for(provider: SandboxProvider, grant: Grant, issuer: str) -> tuple[
     if Fault.USERINFO_AS_JSON in faults:
         return "application/json", json.dumps(claims)
     body = _sign(provider, client, claims, tamper=Fault.USERINFO_BAD_SIGNATURE in faults, stranger=False)
+    if Fault.USERINFO_JWT_WITH_CHARSET in faults:
+        return "application/jwt; charset=utf-8", body
     return "application/jwt", body
+
+
+def token_answer(provider: SandboxProvider, body: dict[str, Any]) -> tuple[int, str, str]:
+    """The token endpoint's (status, content type, body): the JSON body, or what the faults make of it."""
+    faults = active(provider.slug)
+    if Fault.TOKEN_AS_HTML in faults:
+        return 200, "text/html; charset=utf-8", "<!doctype html><title>Maintenance</title>"
+    answer = {name: value for name, value in body.items() if name not in omitted_claims(faults, TOKEN_PREFIX)}
+    if Fault.TOKEN_TYPE_DPOP in faults:
+        answer["token_type"] = "DPoP"  # noqa: S105 - a token type, not a secret
+    return (203 if Fault.TOKEN_STATUS_203 in faults else 200), "application/json", json.dumps(answer)
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,8 @@ def token(request: HttpRequest, slug: str) -> HttpResponse:
         "id_token": services.id_token_for(provider, client, grant, issuer(request, provider)),
         "scope": grant.scope,
     }
-    return _no_store(JsonResponse(body))
+    status, content_type, text = services.token_answer(provider, body)
+    return _no_store(HttpResponse(text, content_type=content_type, status=status))
 
 
 @public

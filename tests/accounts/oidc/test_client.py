@@ -46,10 +46,12 @@ def test_a_discovery_document_is_accepted_under_its_own_issuer(franceconnect):
     "document",
     [
         discovery("https://evil.example/api/v2"),
+        # Compared for equality, not order: an issuer sorting after ours is refused too.
+        discovery("https://oidc.example/api/v2"),
         {key: value for key, value in discovery().items() if key != "end_session_endpoint"},
         {**discovery(), "id_token_signing_alg_values_supported": ["HS256"]},
     ],
-    ids=["another-issuer", "no-end-session", "algorithm-not-offered"],
+    ids=["another-issuer", "another-issuer-sorting-after", "no-end-session", "algorithm-not-offered"],
 )
 def test_a_suspicious_discovery_document_is_refused(franceconnect, document):
     with pytest.raises(OIDCError) as error:
