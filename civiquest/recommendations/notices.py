@@ -22,16 +22,19 @@ from civiquest.documents.models import Document
 from civiquest.integrations.taxes import calendar
 from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import notify
+from civiquest.quests.models import Quest
 from civiquest.recommendations.engine import Recommendation
 from civiquest.recommendations.models import LifeEvent
 from civiquest.recommendations.offsets import add_months
 from civiquest.recommendations.rules import TITLES
-from civiquest.recommendations.selectors import recommendations_for
+from civiquest.recommendations.selectors import DONE_STATES, recommendations_for
 
 # (notice, days before the deadline), the most urgent first.
 NOTICES: tuple[tuple[str, int], ...] = (("j-1", 1), ("j-7", 7))
 # Declared events whose rules can have a deadline this week: within these bounds of today.
 EVENT_MONTHS_AROUND = 13
+# How long the titles are valid (documents.expiry): a computed expiry is the issue date plus one of these.
+VALIDITY_YEARS = (5, 10, 15)
 
 
 def notice_due(deadline: dt.date | None, today: dt.date) -> str | None:
@@ -48,13 +51,26 @@ def _candidates(today: dt.date) -> list[User]:
     around = dt.timedelta(days=31 * EVENT_MONTHS_AROUND)
     week = today + dt.timedelta(days=NOTICES[-1][1])
     with_events = LifeEvent.objects.filter(occurred_on__range=(today - around, today + around)).values("citizen_id")
-    expiring = Document.objects.filter(type__in=TITLES).values("owner_id")
     sixteen = Q(birthdate__range=(add_months(today, -12 * 17), add_months(today, -12 * 15)))
-    near = Q(pk__in=with_events) | Q(pk__in=expiring) | sixteen
+    near = Q(pk__in=with_events) | _titles_expiring(today, week) | sixteen
     tax = calendar.next_deadline(zone=1, today=today)
     if tax is not None and tax.campaign.opening <= week and today <= tax.campaign.last_deadline:
         near = Q()  # the tax return is due for every adult this week
     return list(User.objects.filter(near, role=Role.CITIZEN, is_active=True).order_by("pk"))
+
+
+def _titles_expiring(today: dt.date, week: dt.date) -> Q:
+    """Owners of a title whose expiry (a title's deadline) falls this week: stored, or computed from
+    the issue date (5, 10 or 15 years), or issued by a quest decided then."""
+    issued = Q()
+    decided = Q()
+    for years in VALIDITY_YEARS:
+        start, end = add_months(today, -12 * years), add_months(week, -12 * years) + dt.timedelta(days=1)
+        issued |= Q(expires_on__isnull=True, issued_on__range=(start, end))
+        decided |= Q(decided_at__date__range=(start, end))
+    documents = Document.objects.filter(Q(expires_on__range=(today, week)) | issued, type__in=TITLES)
+    quests = Quest.objects.filter(decided, state__in=DONE_STATES).exclude(revision__issued_title="")
+    return Q(pk__in=documents.values("owner_id")) | Q(pk__in=quests.values("citizen_id"))
 
 
 def _tell(citizen: User, item: Recommendation, deadline: dt.date, notice: str) -> None:

@@ -14,6 +14,7 @@ from civiquest.catalogue.models import LifeEventCode, Procedure
 from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
 from civiquest.recommendations.models import Feedback, FeedbackKind, LifeEvent, Preferences
+from civiquest.recommendations.offsets import add_months
 
 # A declared event may be this far in the past or the future.
 EVENT_YEARS_BACK = 5
@@ -27,9 +28,9 @@ class LifeEventInvalid(ProcedureError):
 
 
 def _check_date(day: dt.date, today: dt.date) -> None:
-    if day < today.replace(year=today.year - EVENT_YEARS_BACK, day=min(today.day, 28)):
+    if day < add_months(today, -12 * EVENT_YEARS_BACK):
         raise LifeEventInvalid(_("Cette date est trop ancienne : indiquez un événement des 5 dernières années."))
-    if day > today.replace(year=today.year + EVENT_YEARS_AHEAD, day=min(today.day, 28)):
+    if day > add_months(today, 12 * EVENT_YEARS_AHEAD):
         raise LifeEventInvalid(_("Cette date est trop lointaine : indiquez un événement prévu dans les 2 ans."))
 
 

@@ -66,3 +66,39 @@ def test_nothing_is_sent_for_what_is_done_or_dismissed(rules):
     deadlines_notify(today=dt.date(2026, 10, 9))
 
     assert reminders() == []
+
+
+def test_a_passport_issued_by_a_quest_ten_years_ago_is_reminded_before_it_expires(rules):
+    from civiquest.actions.quests import quest_start  # noqa: PLC0415 - only here
+    from civiquest.quests.models import Quest, QuestState  # noqa: PLC0415 - only here
+
+    today = dt.date(2026, 10, 5)
+    citizen = CitizenFactory(birthdate=dt.date(1980, 1, 1))
+    quest = quest_start(citizen=citizen, procedure=Procedure.objects.get(slug="passeport"))
+    # Decided on 10 October 2016: an adult's passport then expires on 9 October 2026, in 4 days.
+    decided = dt.datetime(2016, 10, 10, 10, tzinfo=dt.UTC)
+    Quest.objects.filter(pk=quest.pk).update(state=QuestState.ACCEPTED, decided_at=decided)
+
+    deadlines_notify(today=today)
+
+    assert reminders() == ["À faire avant le 9 octobre 2026 : Demander ou renouveler un passeport"]
+
+
+def test_a_wallet_title_is_reminded_from_its_issue_date_and_one_far_from_expiry_is_not(rules):
+    from civiquest.documents.models import Document, DocumentType  # noqa: PLC0415 - only here
+
+    today = dt.date(2026, 10, 5)
+    soon, later = CitizenFactory(birthdate=dt.date(1980, 1, 1)), CitizenFactory(birthdate=dt.date(1980, 1, 1))
+    # An adult's passport issued 8 October 2016 is valid 10 years: until 7 October 2026.
+    Document.objects.create(
+        owner=soon, type=DocumentType.PASSPORT, issued_on=dt.date(2016, 10, 8), size=1, sha256="0" * 64
+    )
+    Document.objects.create(
+        owner=later, type=DocumentType.IDENTITY_CARD, issued_on=dt.date(2020, 1, 1), size=1, sha256="0" * 64
+    )
+
+    deadlines_notify(today=today)
+
+    assert list(
+        Notification.objects.filter(kind=NotificationKind.RECOMMENDATION).values_list("recipient_id", "title")
+    ) == [(soon.pk, "À faire avant le 7 octobre 2026 : Demander ou renouveler un passeport")]
