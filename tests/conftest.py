@@ -85,10 +85,11 @@ def _french_first():
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    """Each test starts with an empty cache, so no test sees another's entries."""
-    from django.core.cache import cache
+    """Each test starts with an empty cache (and page chrome), so no test sees another's entries."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["fragments"].clear()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import redis
+from django.conf import settings
 
 
 def _free_port() -> int:
@@ -70,7 +71,9 @@ class PrivateRedis:
                 "KEY_PREFIX": "civiquest",
                 "TIMEOUT": 300,
                 "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "DOWN_SECONDS": 5, **options},
-            }
+            },
+            # The page chrome stays in the process, as in production.
+            "fragments": settings.FRAGMENTS_CACHE,
         }
 
 

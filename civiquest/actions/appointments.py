@@ -12,6 +12,7 @@ from typing import Any
 
 from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
+from civiquest.appointments import notices
 from civiquest.appointments import services as booking
 from civiquest.appointments.models import Appointment
 from civiquest.core.transactions import use_case
@@ -43,6 +44,8 @@ def appointment_book(
             events=events,
         )
         quest_events_follow(events=events)
+        # Told in the app and by e-mail with the .ics (after commit), once per appointment.
+        notices.booked_notice(appointment)
     return booking.book_announce(appointment=appointment, replaced=replaced)
 
 

@@ -9,10 +9,12 @@ from typing import Any
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
+from civiquest.actions.prefill import certified_data
 from civiquest.catalogue.models import Procedure, Step
 from civiquest.core.transactions import use_case
 from civiquest.quests import services as quest_services
 from civiquest.quests import transitions
+from civiquest.quests.edits import EditMark
 from civiquest.quests.models import Quest, QuestTransition
 from civiquest.quests.services import QuestEvents
 
@@ -30,10 +32,14 @@ class StepSaved:
     errors: dict[str, str] = field(default_factory=dict)
     problem: str = ""
     completed: bool = False
+    # Dropped: a later save of the same page was applied first (``quests.edits``).
+    stale: bool = False
 
 
 @use_case
-def quest_step_save(*, quest: Quest, step: Step, data: Mapping[str, Any], complete: bool = False) -> StepSaved:
+def quest_step_save(
+    *, quest: Quest, step: Step, data: Mapping[str, Any], complete: bool = False, edit: EditMark | None = None
+) -> StepSaved:
     """Save a step's answers and, when asked and all valid, mark it done: one transaction.
 
     What is valid is kept even when the step cannot be marked done (its errors are returned),
@@ -41,9 +47,11 @@ def quest_step_save(*, quest: Quest, step: Step, data: Mapping[str, Any], comple
     it is done, and reports what stops it instead of raising.
     """
     events = QuestEvents()
-    saved = quest_services.step_save(quest=quest, step=step, data=data, complete=complete, events=events)
+    saved = quest_services.step_save(
+        quest=quest, step=step, data=data, complete=complete, events=events, certify=certified_data, edit=edit
+    )
     quest_events_follow(events=events)
-    return StepSaved(errors=dict(saved.errors), problem=saved.problem, completed=saved.completed)
+    return StepSaved(errors=dict(saved.errors), problem=saved.problem, completed=saved.completed, stale=saved.stale)
 
 
 @use_case

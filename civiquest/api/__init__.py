@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from civiquest.api.entraide import router as entraide_router
+from civiquest.api.mandates import router as mandates_router
+from civiquest.api.moderation import router as moderation_router
 from civiquest.api.recommendations import router as recommendations_router
+from civiquest.api.sharing import router as sharing_router
 from civiquest.assistant.api import router as assistant_router
 from civiquest.core import api_errors
 from civiquest.integrations.address.api import router as address_router
@@ -27,3 +31,7 @@ api.add_router("/address/", address_router)
 api.add_router("/taxes/", taxes_router)
 api.add_router("/me", privacy_router)
 api.add_router("/me", recommendations_router)
+api.add_router("/entraide/", entraide_router)
+api.add_router("/entraide/", moderation_router)
+api.add_router("/me", sharing_router)
+api.add_router("/me", mandates_router)

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civiquest.appointments.calendar import is_public_holiday
 from civiquest.appointments.models import AppointmentStatus, MeetingPoint, TimeSlot
 from civiquest.appointments.selectors import meeting_point_timezone
 from civiquest.core.geo import distance_m
@@ -153,13 +154,19 @@ def free_slots(points: Iterable[MeetingPoint], *, now: datetime | None = None) -
 
 
 def points_with_slots(place: Place, *, now: datetime | None = None) -> list[NearbyPoint]:
-    """The nearest points, each with its free slots grouped by local day (two queries; points without any left out)."""
+    """The nearest points, each with its free slots grouped by local day (two queries; points without any left out).
+
+    Public holidays (``calendar.public_holidays``) are left out; a day without free slots
+    (a closed day) has no entry.
+    """
     nearby = nearest_points(place)
     by_point: dict[int, NearbyPoint] = {near.point.pk: near for near in nearby}
     for slot in free_slots([near.point for near in nearby], now=now):
         near = by_point[slot.meeting_point_id]
         slot.meeting_point = near.point
         day = timezone.localtime(slot.starts_at, meeting_point_timezone(near.point)).date()
+        if is_public_holiday(day):
+            continue  # a slot left on a public holiday is never offered
         if near.days and near.days[-1][0] == day:
             near.days[-1][1].append(slot)
         else:

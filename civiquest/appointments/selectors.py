@@ -291,3 +291,39 @@ def bookable_slot(slot_id: int) -> TimeSlot | None:
 def appointment_by_token(token: str) -> Appointment | None:
     """The appointment its management link names (the link ANTS shows the citizen)."""
     return Appointment.objects.select_related("slot__meeting_point", "quest").filter(management_token=token).first()
+
+
+# --- The citizen's appointments ---------------------------------------------------------------
+
+
+def upcoming_appointments_of(citizen: User | int, *, now: dt.datetime | None = None) -> list[Appointment]:
+    """The citizen's booked appointments still to come, soonest first (one query).
+
+    The one source for the dashboard, "Mes démarches" and the quest page.
+    """
+    now = now or timezone.now()
+    return list(
+        Appointment.objects.filter(citizen=citizen, status=AppointmentStatus.BOOKED, slot__starts_at__gt=now)
+        .select_related("slot__meeting_point", "quest__procedure")
+        .order_by("slot__starts_at", "pk")
+    )
+
+
+def appointment_of_citizen(citizen: User, appointment_id: int) -> Appointment | None:
+    """One of the citizen's own appointments (any status), with its slot and place."""
+    return (
+        Appointment.objects.select_related("slot__meeting_point", "quest__procedure")
+        .filter(pk=appointment_id, citizen=citizen)
+        .first()
+    )
+
+
+def reminders_due(*, now: dt.datetime, ahead: dt.timedelta) -> list[Appointment]:
+    """Booked appointments starting within ``ahead`` from now (one query), for the reminders."""
+    return list(
+        Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED, slot__starts_at__gt=now, slot__starts_at__lte=now + ahead
+        )
+        .select_related("slot__meeting_point", "citizen", "quest")
+        .order_by("slot__starts_at", "pk")
+    )

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from civiquest.catalogue.inputs import CONDITION_OPERATORS, InputSpec, field_spec
+from civiquest.catalogue.field_sources import source_kind_problem
+from civiquest.catalogue.inputs import CONDITION_OPERATORS, InputSpec, document_requirement_choices, field_spec
 from civiquest.catalogue.models import (
     DATE_BOUND_RE,
     FIELD_NAME_RE,
@@ -18,7 +19,7 @@ from civiquest.catalogue.models import (
     Step,
     StepKind,
 )
-from civiquest.documents.models import DocumentType
+from civiquest.catalogue.stages import split_stage_problems
 
 
 def _pattern_problem(pattern: str, where: str) -> list[str]:
@@ -69,6 +70,19 @@ def _field_problems(spec: InputSpec, where: str) -> list[str]:
     return problems
 
 
+def _source_problems(spec: InputSpec, known: Mapping[str, InputSpec], where: str) -> list[str]:
+    """A field mapped to a known attribute must be able to hold it; its mapping's condition is a condition."""
+    problems = []
+    if source_kind_problem(spec.source, spec.kind, spec.choice_values):
+        problems.append(
+            _("%(where)s : ce type de champ ne peut pas recevoir cette donnée déjà connue.") % {"where": where}
+        )
+    if spec.source_condition and not spec.source:
+        problems.append(_("%(where)s : une condition de donnée connue demande une donnée.") % {"where": where})
+    problems += _condition_problems(spec.source_condition, known, where)
+    return problems
+
+
 def revision_problems(revision: ProcedureRevision) -> list[str]:
     """Everything that keeps this revision from being published; empty when it can be."""
     steps: Sequence[Step] = list(revision.steps.all())
@@ -76,7 +90,7 @@ def revision_problems(revision: ProcedureRevision) -> list[str]:
         return [_("La révision n’a aucune étape.")]
     problems: list[str] = []
     known: dict[str, InputSpec] = {}
-    document_types = set(DocumentType.values)
+    document_types = {value for value, _label in document_requirement_choices()}
     for step in steps:
         where = _("Étape « %(title)s »") % {"title": step.title}
         problems += _condition_problems(step.condition, known, where)
@@ -114,5 +128,6 @@ def revision_problems(revision: ProcedureRevision) -> list[str]:
                 problems.append(_("%(where)s : le nom technique est invalide.") % {"where": field_where})
             problems += _condition_problems(field_.condition, known, field_where)
             problems += _field_problems(spec, field_where)
+            problems += _source_problems(spec, known, field_where)
             known[field_.name] = spec
-    return problems
+    return problems + split_stage_problems(steps)

@@ -329,11 +329,35 @@ def address_display(value: Any) -> str:
     return label
 
 
-def clean_commune(spec: InputSpec, raw: Any) -> str:
+COMMUNE_NAME_MAX_LENGTH = 200
+
+
+def clean_commune(spec: InputSpec, raw: Any) -> str | dict[str, str]:
+    """A commune: ``{"code", "name"}`` as the commune list resolved it (the web form does), or a bare
+    INSEE code. ``{"query": text}`` is a text that named no single commune: the citizen must choose.
+    """
+    if isinstance(raw, Mapping):
+        code = str(raw.get("code") or "").strip().upper()
+        name = " ".join(str(raw.get("name") or "").split())
+        if not code:
+            raise _invalid(
+                spec,
+                _("« %(label)s » : choisissez votre commune dans la liste (tapez son nom ou son code postal)."),
+            )
+        if not COMMUNE_RE.match(code) or not name or len(name) > COMMUNE_NAME_MAX_LENGTH:
+            raise _invalid(spec, _("« %(label)s » : cette commune est inconnue."))
+        return {"code": code, "name": name}
     code = _as_text(spec, raw).strip().upper()
     if not COMMUNE_RE.match(code):
         raise _invalid(spec, _("« %(label)s » doit être un code commune INSEE à 5 caractères, comme 75056."))
     return code
+
+
+def commune_display(value: Any) -> str:
+    """How a commune answer is shown: "Lyon 3e (69383)" (a bare code, from before names were kept, as is)."""
+    if isinstance(value, Mapping):
+        return f"{value.get('name', '')} ({value.get('code', '')})"
+    return str(value)
 
 
 def iban_is_valid(iban: str) -> bool:

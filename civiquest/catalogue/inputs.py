@@ -73,6 +73,9 @@ class InputSpec:
     field_id: int | None = None
     # For a document input of a documents step: the type of document it asks for.
     document_type: str = ""
+    # The identity or profile attribute the field takes, and when (``catalogue.field_sources``).
+    source: str = ""
+    source_condition: Any = None
 
     @property
     def choice_values(self) -> list[str]:
@@ -97,6 +100,8 @@ def field_spec(field_: Field) -> InputSpec:
         choices=_parse_choices(field_.choices),
         condition=field_.condition,
         field_id=field_.pk,
+        source=field_.source,
+        source_condition=field_.source_condition,
     )
 
 
@@ -116,6 +121,33 @@ def reference_input_name(step: Step) -> str:
 
 def checklist_input_name(step: Step) -> str:
     return f"{step.slug}.checklist"
+
+
+# A documents step asks for one document of each entry of ``document_types``; an entry may be
+# alternatives, "identity_card|passport": one document of either type.
+DOCUMENT_ALTERNATIVES_SEPARATOR = "|"
+IDENTITY_PROOF = f"{DocumentType.IDENTITY_CARD}{DOCUMENT_ALTERNATIVES_SEPARATOR}{DocumentType.PASSPORT}"
+DOCUMENT_ALTERNATIVES = (IDENTITY_PROOF,)
+
+
+def document_alternatives(requirement: str) -> tuple[str, ...]:
+    """The document types an entry of ``document_types`` accepts."""
+    return tuple(requirement.split(DOCUMENT_ALTERNATIVES_SEPARATOR))
+
+
+def document_requirement_label(requirement: str) -> str:
+    """ "Carte nationale d’identité ou passeport" for ``identity_card|passport``."""
+    labels = dict(DocumentType.choices)
+    names = [str(labels.get(code, code)) for code in document_alternatives(requirement)]
+    return _(" ou ").join([names[0], *(name[:1].lower() + name[1:] for name in names[1:])])
+
+
+def document_requirement_choices() -> list[tuple[str, str]]:
+    """What a documents step may ask for: a document type, or one of the known alternatives."""
+    return [
+        *((str(value), str(label)) for value, label in DocumentType.choices),
+        *((requirement, document_requirement_label(requirement)) for requirement in DOCUMENT_ALTERNATIVES),
+    ]
 
 
 def document_input_name(step: Step, document_type: str) -> str:
@@ -152,11 +184,10 @@ def step_inputs(step: Step) -> list[InputSpec]:
         ]
     if step.kind == StepKind.DOCUMENTS:
         types = step.document_types if isinstance(step.document_types, list) else []
-        labels = dict(DocumentType.choices)
         return [
             InputSpec(
                 name=document_input_name(step, str(document_type)),
-                label=str(labels.get(document_type, document_type)),
+                label=document_requirement_label(str(document_type)),
                 kind=FieldKind.DOCUMENT,
                 required=step.required,
                 document_type=str(document_type),

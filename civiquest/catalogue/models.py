@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import Service
 from civiquest.catalogue.errors import RevisionFrozen
+from civiquest.catalogue.field_sources import FieldSource
 from civiquest.core.text import search_key
 from civiquest.documents.models import DocumentType
 
@@ -385,6 +386,7 @@ class Step(_DraftOnlyModel):
     checked against ``reference_pattern``); a checklist step lists ``checklist_items`` to
     tick; a documents step asks for one document of each of ``document_types``. ``condition``
     shows the step only when an earlier answer matches (see ``validation.condition_met``).
+    ``stage`` groups consecutive steps under one heading of the stepper.
     """
 
     revision = models.ForeignKey(ProcedureRevision, on_delete=models.CASCADE, related_name="steps")
@@ -405,6 +407,9 @@ class Step(_DraftOnlyModel):
     xp = models.PositiveSmallIntegerField(
         _("XP de l’étape (remplace la valeur de la révision)"), null=True, blank=True
     )
+    # The stage of the journey the step belongs to: consecutive steps with the same label are
+    # one stage of the DSFR stepper (``catalogue.stages``); blank, the step is a stage of its own.
+    stage = models.CharField(_("étape du parcours"), max_length=80, blank=True)
 
     class Meta:
         db_table = "procedures_step"
@@ -473,6 +478,9 @@ class Field(_DraftOnlyModel):
     pattern = models.CharField(_("format (expression régulière)"), max_length=300, blank=True)
     choices = models.JSONField(_("choix"), default=list, blank=True)
     condition = models.JSONField(_("condition d’affichage"), null=True, blank=True)
+    # "Dites-le-nous une fois": the identity or profile attribute this field takes (see field_sources).
+    source = models.CharField(_("donnée déjà connue"), max_length=40, choices=FieldSource.choices, blank=True)
+    source_condition = models.JSONField(_("condition de la donnée déjà connue"), null=True, blank=True)
 
     class Meta:
         db_table = "procedures_field"

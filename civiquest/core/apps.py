@@ -1,5 +1,6 @@
 from celery.signals import task_failure
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 
 
 class CoreConfig(AppConfig):
@@ -13,3 +14,7 @@ class CoreConfig(AppConfig):
 
         # In the worker and in every process that runs tasks inline: no failure goes unrecorded.
         task_failure.connect(on_task_failure, dispatch_uid="civiquest.core.task_failures")
+
+        from civiquest.core.fragments import fragments_clear  # noqa: PLC0415 - beside the other receivers
+
+        setting_changed.connect(fragments_clear, dispatch_uid="civiquest.core.fragments")

@@ -17,6 +17,9 @@ class NotificationKind(models.TextChoices):
     TITLE_EXPIRY = "title_expiry", _("Expiration d’un titre")
     DATA_EXPORT = "data_export", _("Export de vos données")
     RECOMMENDATION = "recommendation", _("Démarche à faire avant une date limite")
+    ENTRAIDE = "entraide", _("Entraide")
+    MODERATION = "moderation", _("Modération")
+    MANDATE = "mandate", _("Aidant et mandat")
 
 
 class Notification(models.Model):

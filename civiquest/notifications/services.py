@@ -29,6 +29,18 @@ logger = logging.getLogger(__name__)
 UNREAD_CACHE_SECONDS = 300
 # News of the game (levels, badges): hidden, like every game element, in "mode sobre".
 GAME_KINDS = frozenset({NotificationKind.LEVEL_UP, NotificationKind.BADGE})
+# The kind of the habit reminders the citizen asked for (``progress.habits.services.REMINDER_KIND``).
+HABIT_REMINDER_KIND = "habit_reminder"
+# What the citizen's own progress tells them (the game, habits): never a message of a service.
+# The notification centre shows it apart, below; the header's counter leaves it out.
+NEWS_KINDS = GAME_KINDS | {HABIT_REMINDER_KIND}
+
+
+class Section:
+    """A part of the notification centre: None for every notification."""
+
+    SERVICE = "service"  # what the services tell about the citizen's procedures and rights
+    NEWS = "news"  # the game's news and habit reminders (``NEWS_KINDS``)
 
 
 def notify(
@@ -156,23 +168,42 @@ def notification_email_send(notification_id: int) -> bool:
 # --- Selectors and reading ---------------------------------------------------------------------
 
 
-def notifications_of(*, recipient: User, include_game: bool = True) -> QuerySet[Notification]:
+def notifications_of(
+    *, recipient: User, include_game: bool = True, section: str | None = None
+) -> QuerySet[Notification]:
+    """The recipient's notifications, latest first: all of them, or one ``Section``'s."""
     notifications = Notification.objects.filter(recipient=recipient)
     if not include_game:
         notifications = notifications.exclude(kind__in=GAME_KINDS)
+    if section == Section.SERVICE:
+        notifications = notifications.exclude(kind__in=NEWS_KINDS)
+    elif section == Section.NEWS:
+        notifications = notifications.filter(kind__in=NEWS_KINDS)
     return notifications.order_by("-created_at", "-pk")
 
 
+_UNREAD_VARIANTS = ("all", "sober", Section.SERVICE)
+
+
 def _unread_keys(recipient_id: int) -> list[str]:
-    return [f"notifications:unread:{recipient_id}:{game}" for game in ("all", "sober")]
+    return [f"notifications:unread:{recipient_id}:{variant}" for variant in _UNREAD_VARIANTS]
 
 
-def unread_count(*, recipient: User, include_game: bool = True) -> int:
-    """How many notifications the recipient has not seen; cached, since every page of theirs shows it."""
-    key = _unread_keys(recipient.pk)[0 if include_game else 1]
+def unread_count(*, recipient: User, include_game: bool = True, section: str | None = None) -> int:
+    """How many notifications the recipient has not seen; cached, since every page of theirs shows it.
+
+    ``section=Section.SERVICE`` counts the services' messages only (the header's counter).
+    """
+    variant = Section.SERVICE if section == Section.SERVICE else ("all" if include_game else "sober")
+    key = _unread_keys(recipient.pk)[_UNREAD_VARIANTS.index(variant)]
     count = cache.get(key)
     if count is None:
-        count = notifications_of(recipient=recipient, include_game=include_game).filter(read_at__isnull=True).count()
+        shown = notifications_of(
+            recipient=recipient,
+            include_game=include_game,
+            section=Section.SERVICE if variant == Section.SERVICE else None,
+        )
+        count = shown.filter(read_at__isnull=True).count()
         cache.set(key, count, UNREAD_CACHE_SECONDS)
     return int(count)
 

@@ -173,6 +173,29 @@ CATEGORIES: tuple[Category, ...] = (
         fate=Fate.DELETED,
     ),
     Category(
+        key="social",
+        label=_("Entraide, partage et aidants"),
+        held=_(
+            "Votre pseudonyme ; vos questions, réponses, votes et signalements d’entraide ; les liens de "
+            "partage que vous avez créés et leur nombre de vues ; vos cercles ; les mandats que vous avez "
+            "donnés ou reçus et leur journal."
+        ),
+        purpose=_(
+            "Permettre l’entraide entre usagers et l’aide d’un aidant de confiance, et partager ce que vous "
+            "choisissez."
+        ),
+        legal_basis=PUBLIC_MISSION,
+        retention=_(
+            "Tant que votre compte existe ; à l’effacement, vos messages d’entraide publiés restent sous "
+            "« compte supprimé », le reste est supprimé."
+        ),
+        who_sees=_(
+            "Les autres usagers voient votre pseudonyme et vos messages publiés, jamais votre nom ; un aidant "
+            "ne voit que les domaines du mandat que vous lui donnez ; les modérateurs voient les messages signalés."
+        ),
+        fate=Fate.PSEUDONYMISED,
+    ),
+    Category(
         key="audit",
         label=_("Journal d’audit"),
         held=_("Les actions des agents et administrateurs sur votre compte et vos dossiers."),
@@ -239,6 +262,25 @@ MODELS: dict[str, ModelFate] = {
     "progress.LevelState": ModelFate(Fate.DELETED, "game"),
     "progress.BadgeAward": ModelFate(Fate.DELETED, "game"),
     "habits.Habit": ModelFate(Fate.DELETED, "game"),
+    "social.SocialProfile": ModelFate(Fate.DELETED, "social"),
+    # Published posts stay for those they help, their author set to null ("compte supprimé").
+    "entraide.Question": ModelFate(Fate.PSEUDONYMISED, "social"),
+    "entraide.Answer": ModelFate(Fate.PSEUDONYMISED, "social"),
+    "entraide.Vote": ModelFate(Fate.DELETED, "social"),
+    "entraide.HelpReward": ModelFate(Fate.DELETED, "social"),
+    "moderation.Report": ModelFate(Fate.DELETED, "social"),
+    "moderation.ModerationDecision": ModelFate(Fate.PSEUDONYMISED, "social"),
+    "moderation.PostingSuspension": ModelFate(Fate.DELETED, "social"),
+    # Given: deleted with their journal; held: revoked, kept for the citizen, the helper set to null.
+    "mandates.Mandate": ModelFate(Fate.DELETED, "social"),
+    "mandates.MandateJournalEntry": ModelFate(Fate.DELETED, "social"),
+    "mandates.HelperProfile": ModelFate(Fate.DELETED, "social"),
+    "mandates.StructureMember": ModelFate(Fate.DELETED, "social"),
+    "mandates.HelperStructure": ModelFate(Fate.NOT_CITIZEN, ""),
+    # Share links and the citizen's circles go with the account; so do their memberships of others' circles.
+    "sharing.ShareLink": ModelFate(Fate.DELETED, "social"),
+    "sharing.Circle": ModelFate(Fate.DELETED, "social"),
+    "sharing.CircleMembership": ModelFate(Fate.DELETED, "social"),
     "habits.CheckIn": ModelFate(Fate.DELETED, "game"),
     "habits.Pause": ModelFate(Fate.DELETED, "game"),
     "habits.GamePreferences": ModelFate(Fate.DELETED, "contact"),

@@ -24,6 +24,11 @@ from civiquest.progress.habits.models import GamePreferences, Habit, Pause
 from civiquest.progress.models import BadgeAward, LevelState, XpEntry
 from civiquest.quests.models import Quest
 from civiquest.recommendations.models import Feedback, LifeEvent, Preferences
+from civiquest.social.entraide.selectors import entraide_export
+from civiquest.social.mandates.models import HelperProfile, Mandate, StructureMember
+from civiquest.social.moderation.selectors import citizen_moderation_data
+from civiquest.social.selectors import pseudonym_of
+from civiquest.social.sharing.models import CircleMembership, ShareLink
 
 EXPORT_FORMAT_VERSION = 1
 # Columns that say nothing to the citizen or would leak a secret (the ANTS management key).
@@ -158,10 +163,33 @@ def citizen_data(citizen: User, *, now: dt.datetime | None = None) -> dict[str, 
             }
             for conversation in conversations
         ],
-        # Mutual aid and sharing do not exist yet (civiquest.social): nothing is held.
-        "shares": [],
+        **_mandates(citizen),
+        # Share links (the token is the link itself: kept out, the link is revoked or expired anyway).
+        "shares": [_row(share, skip=("token",)) for share in ShareLink.objects.filter(owner=citizen)],
+        # The circles the citizen belongs to (their own included) and what they chose to show there.
+        "circles": [
+            {**_row(membership, skip=("member",)), "circle": membership.circle.name}
+            for membership in CircleMembership.objects.filter(member=citizen).select_related("circle")
+        ],
+        # Entraide moderation: the citizen's reports, the decisions about their posts, their suspensions.
+        "entraide_moderation": citizen_moderation_data(citizen),
+        # Entraide: the citizen's pseudonym, questions, answers and "utile" votes.
+        "entraide": {"pseudonym": pseudonym_of(citizen), **entraide_export(citizen)},
         "audit_events": _audit_events(citizen),
         "data_exports": [_row(export, skip=("file",)) for export in DataExport.objects.filter(citizen=citizen)],
+    }
+
+
+def _mandates(citizen: User) -> dict[str, Any]:
+    """Mandates given (with their journal) and held, the helper code and structure memberships."""
+    given = Mandate.objects.filter(citizen=citizen).prefetch_related("journal").order_by("pk")
+    return {
+        "mandates_given": [
+            {**_row(mandate), "journal": [_row(entry) for entry in mandate.journal.all()]} for mandate in given
+        ],
+        "mandates_held": [_row(mandate) for mandate in Mandate.objects.filter(helper=citizen).order_by("pk")],
+        "helper_profile": [_row(profile) for profile in HelperProfile.objects.filter(user=citizen)],
+        "helper_structures": [_row(member) for member in StructureMember.objects.filter(user=citizen)],
     }
 
 

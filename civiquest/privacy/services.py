@@ -39,6 +39,10 @@ from civiquest.privacy import selectors
 from civiquest.privacy.models import DataExport, ExportStatus
 from civiquest.progress.models import XpEntry
 from civiquest.quests.models import Answer, Quest, QuestDocument, QuestTransition
+from civiquest.social.entraide.models import Answer as EntraideAnswer
+from civiquest.social.entraide.models import PostStatus
+from civiquest.social.entraide.models import Question as EntraideQuestion
+from civiquest.social.mandates.services import citizen_mandates_erase
 
 logger = logging.getLogger(__name__)
 
@@ -247,11 +251,16 @@ def citizen_erase(*, citizen: User, on_erased: Callable[[], None] | None = None)
         document_count = documents.count()
         documents.delete()
         Appointment.objects.filter(citizen=user).delete()
+        # Entraide: published posts stay, their author gone ("compte supprimé"); the rest is deleted.
+        EntraideAnswer.objects.filter(author=user).exclude(status=PostStatus.PUBLISHED).delete()
+        EntraideQuestion.objects.filter(author=user).exclude(status=PostStatus.PUBLISHED).delete()
         entries = XpEntry.objects.filter(citizen=user)
         _raw_delete(entries.filter(reverses__isnull=False))
         _raw_delete(entries)
         files += [name for name in user.data_exports.exclude(file="").values_list("file", flat=True)]
 
+        # Mandates given (and their journal) go; held ones are revoked; helper code and memberships go.
+        citizen_mandates_erase(user=user)
         audit_forget_person(user)
         _sessions_end(user.pk)
         user_id = user.pk

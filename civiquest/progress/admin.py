@@ -22,8 +22,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(XpEntry)
 class XpEntryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "citizen", "amount", "requested", "reason", "key", "self_declared")
-    list_filter = ("reason", "self_declared")
+    list_display = ("created_at", "citizen", "amount", "requested", "limit", "kind", "reason", "key", "self_declared")
+    list_filter = ("kind", "limit", "reason", "self_declared")
     search_fields = ("key",)
     raw_id_fields = ("citizen", "actor", "reverses")
 

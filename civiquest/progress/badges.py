@@ -9,6 +9,12 @@ decided, a document added, a habit check-in) and by ``manage.py badges_backfill`
 Badges never touch rights: they say what was done, never what is owed.
 Procedure badges (``ProcedureRevision.badge_codes``) are earned by finishing a quest of
 a revision that lists them; codes there that no badge defines are ignored.
+
+A badge is offered only when it can be earned (``Badge.available``, read from a ``Reach``):
+a procedure badge needs a published procedure whose revision lists it, "Dans les temps" a
+published procedure on the tax calendar, "Coup de main" entraide rewards switched on
+(``ENTRAIDE_REWARDS_PER_HELPER_WEEK``). The progress page hides the others unless earned;
+the evaluation never awards a badge whose feature a setting switched off.
 """
 
 from __future__ import annotations
@@ -28,13 +34,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
+from civiquest.catalogue.models import ProcedureRevision, ProcedureStatus, RevisionStatus
 from civiquest.core.dates import PARIS, paris_today
 from civiquest.documents.models import Document, DocumentType
 from civiquest.integrations.taxes import calendar as tax_calendar
 from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import News, notify_many
 from civiquest.progress.habits.selectors import best_streak_weeks, game_news_by_email_for, game_visible_for
-from civiquest.progress.models import BadgeAward
+from civiquest.progress.models import BadgeAward, XpEntry
+from civiquest.progress.pictograms import pictogram_of
 from civiquest.progress.xp import level_reached
 from civiquest.quests.models import Quest, QuestState, QuestTransition
 
@@ -44,6 +52,9 @@ DONE_STATES = (QuestState.ACCEPTED, QuestState.COMPLETED)
 IDENTITY_TYPES = (DocumentType.IDENTITY_CARD, DocumentType.PASSPORT)
 LEVEL_BADGES = ("niveau-5", "niveau-10")
 WALLET_BADGES = ("premier-document", "porte-documents", "papiers-en-regle")
+ENTRAIDE_BADGE = "entraide"
+# The ledger's reason for an entraide answer that helped (``rewards.entraide_reward``).
+REASON_ENTRAIDE = "entraide.answer"
 
 
 @dataclass(frozen=True)
@@ -74,16 +85,67 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class Reach:
+    """What the platform offers now, for ``Badge.available``.
+
+    ``published_codes`` and ``tax_calendar`` are None when not read (the evaluation: a rule
+    that holds proves the data was there); the settings are always read.
+    """
+
+    published_codes: frozenset[str] | None = None
+    tax_calendar: bool | None = None
+
+    @property
+    def entraide_rewards(self) -> bool:
+        return int(getattr(settings, "ENTRAIDE_REWARDS_PER_HELPER_WEEK", 0)) > 0
+
+
+def reach_now() -> Reach:
+    """The procedures published now, for the badge collection (one query)."""
+    rows = ProcedureRevision.objects.filter(
+        status=RevisionStatus.PUBLISHED, procedure__status=ProcedureStatus.PUBLISHED
+    ).values_list("badge_codes", "tax_calendar")
+    codes: set[str] = set()
+    tax = False
+    for badge_codes, follows_tax_calendar in rows:
+        codes.update(code for code in badge_codes or () if isinstance(code, str))
+        tax = tax or bool(follows_tax_calendar)
+    return Reach(published_codes=frozenset(codes), tax_calendar=tax)
+
+
+def _always(reach: Reach) -> bool:
+    return True
+
+
+def _published_code(code: str) -> Callable[[Reach], bool]:
+    return lambda reach: reach.published_codes is None or code in reach.published_codes
+
+
+def _tax_calendar_published(reach: Reach) -> bool:
+    return reach.tax_calendar is None or reach.tax_calendar
+
+
+def _entraide_rewarded(reach: Reach) -> bool:
+    return reach.entraide_rewards
+
+
+@dataclass(frozen=True)
 class Badge:
     code: str
     name: Promise
     description: Promise
     how: Promise
     rule: Callable[[Facts], bool]
+    # Whether the feature the badge rewards is offered (a badge that cannot be earned is not shown).
+    reach: Callable[[Reach], bool] = _always
+
+    def available(self, reach: Reach) -> bool:
+        return self.reach(reach)
 
     @property
     def icon(self) -> str:
-        return f"progress/badges/{self.code}.svg"
+        """A pictogram of the DSFR (``progress.pictograms``), decorative beside the badge's name."""
+        return pictogram_of(self.code)
 
     @property
     def icon_url(self) -> str:
@@ -116,8 +178,7 @@ def _code_rule(code: str) -> Callable[[Facts], bool]:
 
 
 def _helpful_answer(facts: Facts) -> bool:
-    # Mutual aid (civiquest/social) does not exist yet: no answer can be marked helpful,
-    # so this rule holds for nobody until it does (``helpful_answers`` stays 0).
+    # Counted from the ledger (an entraide reward), only when this badge is evaluated: see facts_of.
     return facts.helpful_answers > 0
 
 
@@ -177,6 +238,7 @@ BADGES: tuple[Badge, ...] = (
         _("Vous êtes inscrit sur les listes électorales."),
         _("Menez à bien la démarche d’inscription sur les listes électorales."),
         _code_rule("electeur"),
+        _published_code("electeur"),
     ),
     Badge(
         "dans-les-temps",
@@ -184,6 +246,7 @@ BADGES: tuple[Badge, ...] = (
         _("Déclaration de revenus déposée avant la date limite."),
         _("Déposez votre déclaration de revenus avant la date limite, puis menez la démarche à son terme."),
         _filed_on_time,
+        _tax_calendar_published,
     ),
     Badge(
         "contribuable",
@@ -191,6 +254,7 @@ BADGES: tuple[Badge, ...] = (
         _("Vous avez déclaré vos revenus."),
         _("Menez à bien la démarche de déclaration de revenus."),
         _code_rule("contribuable"),
+        _published_code("contribuable"),
     ),
     Badge(
         "demenagement",
@@ -198,6 +262,7 @@ BADGES: tuple[Badge, ...] = (
         _("Votre déménagement a été déclaré aux organismes choisis."),
         _("Menez à bien la démarche de changement d’adresse (ou de carte grise après un déménagement)."),
         _code_rule("demenagement"),
+        _published_code("demenagement"),
     ),
     Badge(
         "habitude-4-semaines",
@@ -212,6 +277,7 @@ BADGES: tuple[Badge, ...] = (
         _("Une de vos réponses a aidé un autre usager."),
         _("Répondez à une question de l’entraide : le badge vient quand la réponse est jugée utile."),
         _helpful_answer,
+        _entraide_rewarded,
     ),
     Badge(
         "niveau-5",
@@ -233,6 +299,7 @@ BADGES: tuple[Badge, ...] = (
         _("Recensement citoyen ou inscription électorale mené à bien."),
         _("Menez à bien le recensement citoyen ou l’inscription sur les listes électorales."),
         _code_rule("citoyen"),
+        _published_code("citoyen"),
     ),
     Badge(
         "passeport",
@@ -240,6 +307,7 @@ BADGES: tuple[Badge, ...] = (
         _("Votre demande de passeport a abouti."),
         _("Menez à bien une demande de passeport."),
         _code_rule("passeport"),
+        _published_code("passeport"),
     ),
     Badge(
         "carte-identite",
@@ -247,6 +315,7 @@ BADGES: tuple[Badge, ...] = (
         _("Votre demande de carte d’identité a abouti."),
         _("Menez à bien une demande de carte nationale d’identité."),
         _code_rule("carte-identite"),
+        _published_code("carte-identite"),
     ),
     Badge(
         "conducteur",
@@ -254,6 +323,7 @@ BADGES: tuple[Badge, ...] = (
         _("Votre démarche de permis de conduire a abouti."),
         _("Menez à bien une démarche de permis de conduire."),
         _code_rule("conducteur"),
+        _published_code("conducteur"),
     ),
     Badge(
         "voyageur",
@@ -261,6 +331,7 @@ BADGES: tuple[Badge, ...] = (
         _("Votre carte européenne d’assurance maladie est demandée."),
         _("Menez à bien la demande de carte européenne d’assurance maladie."),
         _code_rule("voyageur"),
+        _published_code("voyageur"),
     ),
     Badge(
         "jeune-parent",
@@ -268,6 +339,7 @@ BADGES: tuple[Badge, ...] = (
         _("La naissance de votre enfant est déclarée."),
         _("Menez à bien une déclaration de naissance."),
         _code_rule("jeune-parent"),
+        _published_code("jeune-parent"),
     ),
     Badge(
         "etat-civil",
@@ -275,6 +347,7 @@ BADGES: tuple[Badge, ...] = (
         _("Vous avez obtenu un acte d’état civil."),
         _("Menez à bien une demande d’acte de naissance."),
         _code_rule("etat-civil"),
+        _published_code("etat-civil"),
     ),
     Badge(
         "emploi",
@@ -282,6 +355,7 @@ BADGES: tuple[Badge, ...] = (
         _("Vous avez obtenu un extrait de casier judiciaire."),
         _("Menez à bien une demande d’extrait de casier judiciaire."),
         _code_rule("emploi"),
+        _published_code("emploi"),
     ),
 )
 
@@ -301,8 +375,20 @@ def _best_streak_weeks(citizen: User) -> int:
     return int(best_streak_weeks(citizen))
 
 
-def facts_of(citizen: User) -> Facts:
-    """Gather what the rules read, in a bounded number of queries (quests, documents, level, streak)."""
+def helpful_answers_of(citizen: User) -> int:
+    """How many of the citizen's entraide answers helped (ledger lines of the entraide reward, not reversed).
+
+    A line capped to 0 XP by the daily cap still counts: the answer helped.
+    """
+    return XpEntry.objects.filter(citizen=citizen, reason=REASON_ENTRAIDE, reversed_by__isnull=True).count()
+
+
+def facts_of(citizen: User, *, helpful: bool = False) -> Facts:
+    """Gather what the rules read, in a bounded number of queries (quests, documents, level, streak).
+
+    ``helpful``: also count the helpful entraide answers (one more query), only when the
+    "Coup de main" badge is evaluated on its own, by the entraide reward that earns it.
+    """
 
     changes = QuestTransition.objects.filter(quest=OuterRef("pk"), to_state=QuestState.CHANGES_REQUESTED)
     rows = (
@@ -338,6 +424,7 @@ def facts_of(citizen: User) -> Facts:
         valid_identity=documents["valid_identity"] > 0,
         level=level_reached(citizen),
         streak_weeks=_best_streak_weeks(citizen),
+        helpful_answers=helpful_answers_of(citizen) if helpful else 0,
     )
 
 
@@ -352,10 +439,13 @@ def badges_evaluate(*, citizen: User, codes: Iterable[str] | None = None) -> lis
         return []
     held = badge_codes_of(citizen)
     wanted = None if codes is None else set(codes)
-    candidates = [b for b in BADGES if b.code not in held and (wanted is None or b.code in wanted)]
+    reach = Reach()  # settings only: a rule that holds proves the data it reads was there
+    candidates = [
+        b for b in BADGES if b.code not in held and (wanted is None or b.code in wanted) and b.available(reach)
+    ]
     if not candidates:
         return []
-    facts = facts_of(citizen)
+    facts = facts_of(citizen, helpful=wanted is not None and ENTRAIDE_BADGE in wanted)
     awarded = [candidate for candidate in candidates if candidate.rule(facts)]
     if not awarded:
         return []

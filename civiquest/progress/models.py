@@ -29,6 +29,34 @@ class XpEntryQuerySet(models.QuerySet["XpEntry"]):
         raise LedgerIsAppendOnly(ledger_message())
 
 
+class XpKind(models.TextChoices):
+    """What kind of action an XP line rewards: the one place that says which kinds are capped.
+
+    A milestone (a quest accepted or completed, the on-time bonus) happens once per procedure
+    instance: it is never capped nor diminished. The others are repeatable small actions: the
+    daily cap counts them (and only them) and the n-th identical one of a day earns less.
+    """
+
+    STEP = "step", _("étape de démarche")
+    HABIT = "habit", _("habitude civique")
+    SHARE = "share", _("partage")
+    ENTRAIDE = "entraide", _("réponse d’entraide")
+    MILESTONE = "milestone", _("étape clé")
+
+
+# The kinds the daily cap (``PROGRESS_XP_DAILY_CAP``) and the diminishing returns apply to.
+REPEATABLE_KINDS = frozenset({XpKind.STEP, XpKind.HABIT, XpKind.SHARE, XpKind.ENTRAIDE})
+
+
+class XpLimit(models.TextChoices):
+    """Why an award was granted less than the rule asked (empty: in full)."""
+
+    NONE = "", _("aucune")
+    REPEATED = "repeated", _("action répétée aujourd’hui")
+    DAILY_CAP = "daily_cap", _("limite du jour atteinte")
+    SELF_DECLARED_CAP = "self_declared_cap", _("limite du jour des actions déclarées atteinte")
+
+
 class XpEntry(models.Model):
     """One line of a citizen's XP ledger. Append-only: the balance is the sum of the lines.
 
@@ -36,6 +64,8 @@ class XpEntry(models.Model):
     makes two lines, whatever the retries and the workers. ``amount`` is what was granted
     after the daily cap and the diminishing returns (``requested`` is what the rule asked);
     a reversal is a negative line pointing at the line it reverses (``reverses``).
+    ``kind`` says whether the line is a milestone (never capped) or a repeatable action, and
+    ``limit`` why ``amount`` is below ``requested`` (the rule that reduced it last).
     ``day`` is the Europe/Paris date of the award, the unit of the daily cap.
     """
 
@@ -49,6 +79,8 @@ class XpEntry(models.Model):
     )
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     self_declared = models.BooleanField(_("déclaratif"), default=False)
+    kind = models.CharField(_("type d’action"), max_length=16, choices=XpKind.choices, default=XpKind.STEP)
+    limit = models.CharField(_("réduction"), max_length=24, choices=XpLimit.choices, default="", blank=True)
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )

@@ -8,6 +8,9 @@
   evaluated. Key ``quest-done:<quest>:<cycle>``, where the cycle counts the reversals
   already made: reopening a decided quest reverses its completion reward (a negative
   line), and deciding it again earns it once more — never twice at the same time.
+- Each award names its kind (``XpKind``): the completion reward and the on-time bonus are
+  milestones, never capped; a step and an entraide answer are repeatable small actions,
+  under the daily cap and the diminishing returns.
 - Nothing is ever awarded for a page view or a click: only these hooks award.
 """
 
@@ -16,11 +19,12 @@ from __future__ import annotations
 import math
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Model, Q
 
+from civiquest.accounts.models import User
 from civiquest.catalogue.models import ProcedureRevision
-from civiquest.progress.badges import badges_evaluate, game_visible
-from civiquest.progress.models import XpEntry
+from civiquest.progress.badges import ENTRAIDE_BADGE, REASON_ENTRAIDE, badges_evaluate, game_visible
+from civiquest.progress.models import XpEntry, XpKind
 from civiquest.progress.xp import xp_award, xp_reverse
 from civiquest.quests.models import Quest, QuestState, QuestTransition, StepProgress
 from civiquest.quests.selectors import transition_quest
@@ -33,6 +37,8 @@ REASON_REVOKED = "staff.revoked"
 REASON_ON_TIME = "quest.on_time"
 # Finishing a recommended procedure before its legal deadline (never in "mode sobre").
 ON_TIME_XP = 25
+# An entraide answer accepted by the person helped, or confirmed by a moderator (gamification.md §6).
+ENTRAIDE_XP = 15
 
 DONE_STATES = frozenset({QuestState.ACCEPTED, QuestState.COMPLETED})
 
@@ -53,6 +59,7 @@ def step_reward(*, progress: StepProgress, quest: Quest) -> XpEntry | None:
         reason=REASON_STEP if progress.verified else REASON_STEP_DECLARED,
         key=f"quest-step:{quest.pk}:{progress.step_id}",
         source=progress,
+        kind=XpKind.STEP,
         self_declared=not progress.verified,
     )
 
@@ -76,6 +83,7 @@ def quest_transition_reward(*, transition: QuestTransition) -> XpEntry | None:
                 reason=REASON_DONE,
                 key=f"quest-done:{quest.pk}:{cycle}",
                 source=quest,
+                kind=XpKind.MILESTONE,  # once per procedure instance: never capped
                 level_badges=False,
             )
         badges_evaluate(citizen=quest.citizen)
@@ -106,4 +114,24 @@ def on_time_reward(*, quest: Quest) -> XpEntry | None:
         reason=REASON_ON_TIME,
         key=f"quest-on-time:{quest.pk}",
         source=quest,
+        kind=XpKind.MILESTONE,
     )
+
+
+def entraide_reward(*, helper: User, answer: Model) -> XpEntry | None:
+    """XP for an answer that helped, once per answer (key ``entraide-answer:<answer>``), then the
+    "Coup de main" badge. The caller applied the fairness rules (``social.entraide``); nothing
+    in "mode sobre".
+    """
+    if not game_visible(helper):
+        return None
+    entry = xp_award(
+        citizen=helper,
+        amount=ENTRAIDE_XP,
+        reason=REASON_ENTRAIDE,
+        key=f"entraide-answer:{answer.pk}",
+        source=answer,
+        kind=XpKind.ENTRAIDE,
+    )
+    badges_evaluate(citizen=helper, codes=[ENTRAIDE_BADGE])
+    return entry

@@ -1,14 +1,18 @@
 """The XP ledger: award, reverse, read. Exactly once, capped, derived.
 
 - ``xp_award`` writes one ``XpEntry`` per event ``key`` (unique constraint; a retried
-  task, a double click or twenty workers give one line). It applies, in this order, the
-  diminishing returns (the n-th identical action of the day — same reason, same source —
-  earns ``PROGRESS_XP_REPEAT_FACTOR ** (n - 1)`` of the base; a reversed award is
-  not counted) and the daily caps
-  (``PROGRESS_XP_DAILY_CAP`` for all awards, ``PROGRESS_XP_SELF_DECLARED_DAILY_CAP`` for
-  self-declared ones) on the day's net earnings (a same-day reversal gives its room
-  back), days counted in Europe/Paris. An award capped to zero is still
-  written (amount 0), so the ledger says why nothing came and the event stays spent.
+  task, a double click or twenty workers give one line). Its ``kind`` (``XpKind``, the
+  caller says it) decides what limits apply. A milestone (a quest accepted or completed,
+  the on-time bonus: once per procedure instance) is granted in full, whatever the day
+  brought. A repeatable small action (``REPEATABLE_KINDS``: a step, a habit check-in, a
+  share, an entraide answer) has, in this order, the diminishing returns (the n-th
+  identical action of the day — same reason, same source — earns
+  ``PROGRESS_XP_REPEAT_FACTOR ** (n - 1)`` of the base; a reversed award is not counted)
+  and the daily caps (``PROGRESS_XP_DAILY_CAP`` over the repeatable kinds,
+  ``PROGRESS_XP_SELF_DECLARED_DAILY_CAP`` over the self-declared ones) on the day's net
+  earnings of those kinds (a same-day reversal gives its room back), days counted in
+  Europe/Paris. The line keeps why it was reduced (``XpLimit``). An award capped to zero
+  is still written (amount 0), so the ledger says why nothing came and the event stays spent.
 - Awards for one citizen are serialised by locking their ``LevelState`` row, so the
   caps hold under concurrency. An award is a constant number of queries (tested).
 - The balance is the sum of the ledger; ``level_of`` caches it per citizen with a
@@ -39,11 +43,11 @@ from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import notify
 from civiquest.progress.habits.selectors import game_news_by_email_for
 from civiquest.progress.levels import LEVEL_CURVE_VERSION, LevelInfo, level_for_xp, level_info, title_for
-from civiquest.progress.models import LevelState, XpEntry
+from civiquest.progress.models import REPEATABLE_KINDS, LevelState, XpEntry, XpKind, XpLimit
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LevelInfo", "balance_of", "level_of", "level_reached", "paris_today", "xp_award", "xp_reverse"]
+__all__ = ["LevelInfo", "XpKind", "balance_of", "level_of", "level_reached", "paris_today", "xp_award", "xp_reverse"]
 
 
 def daily_cap() -> int:
@@ -92,6 +96,23 @@ def _diminished(amount: int, repeats: int) -> int:
     return int(round(amount * repeat_factor() ** repeats))
 
 
+def _limited(amount: int, facts: dict[str, Any], *, kind: str, self_declared: bool) -> tuple[int, str]:
+    """What a repeatable action is granted, and the rule that reduced it last (a milestone: in full)."""
+    if kind not in REPEATABLE_KINDS:
+        return amount, XpLimit.NONE
+    granted, limit = _diminished(amount, facts["repeats"]), XpLimit.NONE
+    if granted < amount:
+        limit = XpLimit.REPEATED
+    room = max(0, daily_cap() - (facts["today"] or 0))
+    if room < granted:
+        granted, limit = room, XpLimit.DAILY_CAP
+    if self_declared:
+        room = max(0, self_declared_daily_cap() - (facts["today_self"] or 0))
+        if room < granted:
+            granted, limit = room, XpLimit.SELF_DECLARED_CAP
+    return granted, limit
+
+
 def xp_award(
     *,
     citizen: User,
@@ -99,6 +120,7 @@ def xp_award(
     reason: str,
     key: str,
     source: models.Model | None = None,
+    kind: XpKind = XpKind.STEP,
     self_declared: bool = False,
     level_badges: bool = True,
 ) -> XpEntry | None:
@@ -107,6 +129,8 @@ def xp_award(
     ``reason`` names the action (a code such as ``quest.step`` or a short sentence): two
     awards with the same reason and source on the same day are "identical actions".
     ``key`` must be globally unique for the event, and name the citizen or its object.
+    ``kind``: ``XpKind.MILESTONE`` for an outcome that happens once per procedure instance
+    (never capped nor diminished); a repeatable kind otherwise (capped: the default).
     ``level_badges=False``: a level reached does not evaluate the level badges, because the
     caller evaluates every badge next (a quest decided): badges are evaluated once per action.
     """
@@ -118,7 +142,10 @@ def xp_award(
         state = _locked_state(citizen)
         mine = Q(citizen=citizen)
         # Today's net earnings: a reversal made today of an award made today gives its room back.
-        mine_today = Q(citizen=citizen, day=today) & (Q(amount__gt=0) | Q(reverses__day=today))
+        # Only the repeatable kinds count against the daily caps: milestones never use the day's room.
+        mine_today = Q(citizen=citizen, day=today, kind__in=sorted(REPEATABLE_KINDS)) & (
+            Q(amount__gt=0) | Q(reverses__day=today)
+        )
         facts = XpEntry.objects.filter(Q(key=key) | mine).aggregate(
             taken=Count("pk", filter=Q(key=key)),
             balance=Sum("amount", filter=mine),
@@ -138,10 +165,7 @@ def xp_award(
         )
         if facts["taken"]:
             return None
-        granted = _diminished(amount, facts["repeats"])
-        granted = min(granted, max(0, daily_cap() - (facts["today"] or 0)))
-        if self_declared:
-            granted = min(granted, max(0, self_declared_daily_cap() - (facts["today_self"] or 0)))
+        granted, limit = _limited(amount, facts, kind=kind, self_declared=self_declared)
         try:
             with transaction.atomic():
                 entry = XpEntry.objects.create(
@@ -153,6 +177,8 @@ def xp_award(
                     source_type=source_type,
                     source_id=source_id,
                     self_declared=self_declared,
+                    kind=kind,
+                    limit=limit,
                     day=today,
                 )
         except IntegrityError:
@@ -241,6 +267,7 @@ def xp_reverse(
                     source_type_id=entry.source_type_id,
                     source_id=entry.source_id,
                     self_declared=entry.self_declared,
+                    kind=entry.kind,
                     reverses=entry,
                     actor=actor,
                     motivation=motivation,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from civiquest.catalogue.inputs import InputInvalid, InputSpec, step_inputs
+from civiquest.catalogue.inputs import InputInvalid, InputSpec, document_alternatives, step_inputs
 from civiquest.catalogue.models import FieldKind, Step
 from civiquest.documents.models import Document, DocumentType
 from civiquest.quests.models import Quest, QuestDocument
@@ -25,7 +25,7 @@ def wallet_document_check(quest: Quest, spec: InputSpec, document_id: int) -> No
         raise InputInvalid(
             _("« %(label)s » : choisissez un document de votre porte-documents.") % {"label": spec.label}
         )
-    if spec.document_type and document.type not in (spec.document_type, DocumentType.OTHER):
+    if spec.document_type and document.type not in (*document_alternatives(spec.document_type), DocumentType.OTHER):
         raise InputInvalid(
             _("« %(label)s » : ce document est d’un autre type. Choisissez un document de ce type.")
             % {"label": spec.label},

@@ -62,6 +62,10 @@ class Quest(models.Model):
     deadline_at = models.DateTimeField(_("date limite d’instruction"), null=True, blank=True)
     deadline_paused_seconds = models.PositiveIntegerField(_("suspension du délai (secondes)"), default=0)
     deadline_paused_since = models.DateTimeField(_("délai suspendu depuis"), null=True, blank=True)
+    # The last step save applied, by page shown and count of edits made on it: an autosave still in
+    # flight when "Enregistrer et continuer" was pressed must not land over the later answers.
+    last_edit_page = models.CharField(max_length=32, blank=True, default="", editable=False)
+    last_edit_seq = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         db_table = "procedures_quest"
@@ -147,6 +151,7 @@ class ActorRole(models.TextChoices):
     CITIZEN = "citizen", _("Usager")
     AGENT = "agent", _("Agent instructeur")
     MANAGER = "manager", _("Responsable de service")
+    HELPER = "helper", _("Aidant, pour le compte de l’usager")
 
 
 def history_message() -> str:

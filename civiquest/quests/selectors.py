@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, ForeignKey, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, ForeignKey, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
-from civiquest.catalogue.models import Procedure, ProcedureStatus, Step, StepKind
+from civiquest.catalogue.models import Procedure, ProcedureStatus
+from civiquest.catalogue.services import revision_content
 from civiquest.core.text import search_key
 from civiquest.documents.models import Document
 from civiquest.quests import workflow
@@ -60,24 +60,9 @@ def quests_of(*, citizen: User) -> list[QuestGroup]:
     """The citizen's quests in groups (to do, in progress, done), in one query.
 
     Within a group, quests are ordered by state (changes asked before drafts…), then the
-    latest updated first. Each quest carries ``steps_done`` and ``steps_total`` (steps the
-    citizen does, conditions aside) and its procedure and current step.
+    latest updated first. Each quest carries its procedure, revision and current step; where
+    it is in its steps is ``journey.with_journeys``'s (the one count every page shows).
     """
-    steps_total = (
-        Step.objects.filter(revision=OuterRef("revision"))
-        .exclude(kind=StepKind.AGENT_REVIEW)
-        .order_by()
-        .values("revision")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    steps_done = (
-        StepProgress.objects.filter(quest=OuterRef("pk"), done_at__isnull=False)
-        .order_by()
-        .values("quest")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
     state_rank = Case(
         *[When(state=state, then=Value(rank)) for rank, state in enumerate(STATE_ORDER)],
         default=Value(len(STATE_ORDER)),
@@ -85,11 +70,11 @@ def quests_of(*, citizen: User) -> list[QuestGroup]:
     )
     quests = (
         Quest.objects.filter(citizen=citizen)
-        .select_related("procedure", "current_step")
+        .select_related("procedure", "revision", "current_step")
         .annotate(
             state_rank=state_rank,
-            steps_total=Coalesce(Subquery(steps_total, output_field=IntegerField()), 0),
-            steps_done=Coalesce(Subquery(steps_done, output_field=IntegerField()), 0),
+            # The title the quest's revision issues (passport…): the dashboard's expiry notice knows it is renewed.
+            issued_title=F("revision__issued_title"),
         )
         .order_by("state_rank", "-updated_at", "-pk")
     )
@@ -103,25 +88,29 @@ def quests_of(*, citizen: User) -> list[QuestGroup]:
 def quest_detail(*, quest_id: Any, citizen: User) -> Quest | None:
     """The citizen's own quest with everything its page shows; None for anybody else's (a 404).
 
-    Loads, in a fixed number of queries: procedure and service, revision, steps and their
-    fields (``validation.visibility(quest.revision, …)`` then costs nothing), answers,
-    step progress and the history with its actors.
+    Loads, in a fixed number of queries: procedure and service, revision, answers, step progress
+    and the history with its actors; the revision's steps and fields come from the cache once read
+    (a published revision never changes: ``revision_content``), so that
+    ``validation.visibility(quest.revision, …)`` then costs nothing.
     """
     try:
         pk = int(quest_id)
     except (TypeError, ValueError):
         return None
-    return (
+    quest = (
         Quest.objects.filter(pk=pk, citizen=citizen)
         .select_related("procedure__instructing_service", "revision", "current_step")
         .prefetch_related(
-            Prefetch("revision__steps", queryset=Step.objects.prefetch_related("fields")),
             Prefetch("answers", queryset=Answer.objects.order_by("field_name")),
             Prefetch("progress", queryset=StepProgress.objects.order_by("step__position")),
             Prefetch("transitions", queryset=QuestTransition.objects.select_related("actor").order_by("at", "pk")),
         )
         .first()
     )
+    if quest is not None:
+        quest.revision.procedure = quest.procedure  # the same row, already read
+        revision_content(quest.revision)
+    return quest
 
 
 def quest_answers(quest: Quest) -> dict[str, Any]:

@@ -15,7 +15,7 @@ Decisions:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
 from civiquest.quests import workflow
 from civiquest.quests.answer_documents import attachments_sync, wallet_document_check
+from civiquest.quests.edits import EditMark, edit_is_stale, edit_record
 from civiquest.quests.errors import (
     QuestNotEditable,
     StepIncomplete,
@@ -188,6 +189,12 @@ class StepSaved:
     errors: dict[str, str] = field(default_factory=dict)
     problem: str = ""
     completed: bool = False
+    # Not applied: a later save of the same page already was (its answers hold these edits too).
+    stale: bool = False
+
+
+# The quest's position fields a step save writes (``last_edit_*`` stay as they are on other writes).
+_POSITION_FIELDS = ["current_step", "last_edit_page", "last_edit_seq", "updated_at"]
 
 
 class _QuestWrite:
@@ -306,7 +313,7 @@ class _QuestWrite:
                 events.steps_done.append(progress)
         done = self.done_step_ids()
         locked.current_step = _next_step(seen, step, done)
-        locked.save(update_fields=["current_step", "updated_at"])
+        locked.save(update_fields=_POSITION_FIELDS)
         if locked.state == QuestState.DRAFT and is_guided(self.revision) and completeness(seen, done).is_complete:
             _apply(
                 locked,
@@ -336,9 +343,21 @@ def answers_save(*, quest: Quest, step: Step, data: Mapping[str, Any]) -> Answer
     return result
 
 
+# What a caller puts over the posted data once the quest is locked (the certified identity,
+# ``actions.prefill.certified_data``): (locked quest, step, stored answers, data) -> data.
+Certify = Callable[[Quest, Step, Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]
+
+
 @atomic
 def step_save(
-    *, quest: Quest, step: Step, data: Mapping[str, Any], complete: bool = False, events: QuestEvents | None = None
+    *,
+    quest: Quest,
+    step: Step,
+    data: Mapping[str, Any],
+    complete: bool = False,
+    events: QuestEvents | None = None,
+    certify: Certify | None = None,
+    edit: EditMark | None = None,
 ) -> StepSaved:
     """``answers_save`` then, when asked and all valid, ``step_complete``, on one lock and one read of each row.
 
@@ -348,7 +367,13 @@ def step_save(
     """
     write = _QuestWrite(quest)
     _check_editable(write.locked)
+    if edit is not None:
+        if edit_is_stale(write.locked, edit):
+            return StepSaved(stale=True)
+        edit_record(write.locked, edit)
     step = write.step(step)
+    if certify is not None:
+        data = certify(write.locked, step, write.answers, data)
     answered = write.answers_write(step, data)
     result = StepSaved(saved=answered.saved, errors=dict(answered.errors))
     if complete and not answered.errors:
@@ -362,7 +387,7 @@ def step_save(
             result = StepSaved(saved=answered.saved, completed=True)
     if not result.completed:
         write.locked.current_step = step
-        write.locked.save(update_fields=["current_step", "updated_at"])
+        write.locked.save(update_fields=_POSITION_FIELDS)
     quest_sync(quest, write.locked)
     return result
 

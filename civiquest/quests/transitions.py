@@ -22,14 +22,26 @@ from civiquest.quests.services import (
 )
 
 
-def quest_submit(*, quest: Quest, actor: User, events: QuestEvents | None = None) -> QuestTransition:
-    """Submit (or resubmit after changes were asked) the quest to its instructing service; idempotent."""
-    return quest_transition(quest=quest, to_state=QuestState.SUBMITTED, actor=actor, events=events)
+def quest_submit(
+    *, quest: Quest, actor: User, events: QuestEvents | None = None, mandate_checked: bool = False
+) -> QuestTransition:
+    """Submit (or resubmit after changes were asked) the quest to its instructing service; idempotent.
+
+    ``mandate_checked``: see ``workflow.actor_role`` (a helper acting under a mandate)."""
+    return quest_transition(
+        quest=quest, to_state=QuestState.SUBMITTED, actor=actor, events=events, mandate_checked=mandate_checked
+    )
 
 
 @atomic
 def quest_transition(
-    *, quest: Quest, to_state: QuestState | str, actor: User, motivation: str = "", events: QuestEvents | None = None
+    *,
+    quest: Quest,
+    to_state: QuestState | str,
+    actor: User,
+    motivation: str = "",
+    events: QuestEvents | None = None,
+    mandate_checked: bool = False,
 ) -> QuestTransition:
     """Move the quest to ``to_state`` if the state machine allows it for this actor.
 
@@ -39,35 +51,48 @@ def quest_transition(
     brought it there. Raises ``IllegalTransition`` (or a subclass) otherwise.
     """
     locked = _lock(quest)
-    transition = transition_locked(locked=locked, to_state=to_state, actor=actor, motivation=motivation, events=events)
+    transition = transition_locked(
+        locked=locked,
+        to_state=to_state,
+        actor=actor,
+        motivation=motivation,
+        events=events,
+        mandate_checked=mandate_checked,
+    )
     quest_sync(quest, locked)
     return transition
 
 
 def transition_locked(
-    *, locked: Quest, to_state: QuestState | str, actor: User, motivation: str = "", events: QuestEvents | None = None
+    *,
+    locked: Quest,
+    to_state: QuestState | str,
+    actor: User,
+    motivation: str = "",
+    events: QuestEvents | None = None,
+    mandate_checked: bool = False,
 ) -> QuestTransition:
     """``quest_transition`` on a quest its caller locked in this transaction (``select_for_update``,
     with its procedure): the row is not read again. The transition's ``quest`` is ``locked``."""
     target = str(to_state)
     if locked.state == target:
-        return _idempotent(locked, target, actor)
+        return _idempotent(locked, target, actor, mandate_checked=mandate_checked)
     rule = workflow.rule_for(locked.state, target)
     if rule is None:
         raise workflow.illegal(locked.state, target)
-    role = workflow.actor_role(rule, actor, locked)
+    role = workflow.actor_role(rule, actor, locked, mandate_checked=mandate_checked)
     workflow.check_motivation(rule, motivation)
     if rule.target in (QuestState.SUBMITTED, QuestState.COMPLETED):
         _check_complete(locked, rule)
     return _apply(locked, rule, actor=actor, role=role, motivation=motivation, events=events)
 
 
-def _idempotent(quest: Quest, target: str, actor: User) -> QuestTransition:
+def _idempotent(quest: Quest, target: str, actor: User, *, mandate_checked: bool = False) -> QuestTransition:
     last = QuestTransition.objects.filter(quest=quest).order_by("-at", "-pk").first()
     rule = workflow.rule_for(last.from_state, target) if last is not None and last.from_state else None
     if last is None or rule is None or last.to_state != target:
         raise workflow.illegal(quest.state, target)
-    workflow.actor_role(rule, actor, quest)
+    workflow.actor_role(rule, actor, quest, mandate_checked=mandate_checked)
     return last
 
 

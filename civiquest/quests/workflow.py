@@ -84,16 +84,21 @@ def illegal(source: str, target: str) -> IllegalTransition:
     )
 
 
-def actor_role(rule: Rule, actor: User, quest: Quest) -> ActorRole:
+def actor_role(rule: Rule, actor: User, quest: Quest, *, mandate_checked: bool = False) -> ActorRole:
     """The capacity in which ``actor`` takes ``rule`` on ``quest``, or ``TransitionForbidden``.
 
     ``quest.procedure`` should be loaded: the instructing service is read from it.
+    ``mandate_checked``: the caller (a use case) has checked that ``actor`` holds an active
+    mandate of the quest's citizen covering its procedure; only then may a helper take the
+    citizen's moves, as ``HELPER``. Nothing here infers it.
     """
     if not actor.is_active:
         raise TransitionForbidden(_("Votre compte ne permet pas d’agir sur ce dossier."))
     if rule.by == ActorRole.CITIZEN:
         if actor.pk == quest.citizen_id:
             return ActorRole.CITIZEN
+        if mandate_checked and actor.role == Role.CITIZEN:
+            return ActorRole.HELPER
         raise TransitionForbidden(_("Seul l’usager qui a créé ce dossier peut faire cette action."))
     service_id = quest.procedure.instructing_service_id
     if actor.role == Role.AGENT and service_id is not None:

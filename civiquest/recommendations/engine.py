@@ -80,6 +80,8 @@ class Situation:
     completed: Mapping[int, dt.date] = field(default_factory=dict)
     # procedure id → (quest id, the day it was started)
     in_progress: Mapping[int, tuple[int, dt.date]] = field(default_factory=dict)
+    # procedure ids whose quest in progress is deposited (with the service): nothing to resume
+    submitted: frozenset[int] = frozenset()
     feedback: Mapping[int, FeedbackState] = field(default_factory=dict)
     use_similar: bool = True
     # procedure id → {other procedure id: score}, pairs shared by enough citizens
@@ -105,6 +107,7 @@ class Recommendation:
     note: str = ""
     event: Event | None = None
     quest_id: int | None = None  # in progress: the quest to resume
+    submitted: bool = False  # in progress and deposited: the service's turn, nothing to resume
     relevance: float = 0.0
     similarity: float = 0.0
     popularity: int = 0
@@ -289,6 +292,7 @@ def _from_rules(situation: Situation, rules: Sequence[RuleSpec], events: Sequenc
                     note=rule.note,
                     event=event,
                     quest_id=started[0] if started else None,
+                    submitted=bool(started) and rule.procedure_id in situation.submitted,
                     relevance=rule.relevance,
                 )
             )

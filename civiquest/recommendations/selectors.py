@@ -33,6 +33,7 @@ from civiquest.recommendations.rules import TITLES, active_rules
 
 DONE_STATES = (QuestState.ACCEPTED, QuestState.COMPLETED)
 OPEN_STATES = (QuestState.DRAFT, QuestState.SUBMITTED, QuestState.IN_REVIEW, QuestState.CHANGES_REQUESTED)
+DEPOSITED_STATES = (QuestState.SUBMITTED, QuestState.IN_REVIEW)
 GLOBAL_CACHE_KEY = "recommendations:shared:v1"
 GLOBAL_CACHE_SECONDS = 60 * 60
 
@@ -94,12 +95,14 @@ def situation_of(citizen: User, *, today: dt.date) -> Situation:
     )
     completed: dict[int, dt.date] = {}
     in_progress: dict[int, tuple[int, dt.date]] = {}
+    deposited: dict[int, bool] = {}  # for the quest kept in ``in_progress``
     for quest in quests:
         if quest["state"] in DONE_STATES:
             day = _local_day(quest["decided_at"] or quest["updated_at"]) or today
             completed[quest["procedure_id"]] = max(day, completed.get(quest["procedure_id"], dt.date.min))
         elif quest["state"] in OPEN_STATES:
             in_progress[quest["procedure_id"]] = (quest["pk"], _local_day(quest["created_at"]) or today)
+            deposited[quest["procedure_id"]] = quest["state"] in DEPOSITED_STATES
     feedback = {
         row.procedure_id: FeedbackState(kind=row.kind, given_on=row.given_on, until=row.until)
         for row in Feedback.objects.filter(citizen=citizen)
@@ -118,6 +121,7 @@ def situation_of(citizen: User, *, today: dt.date) -> Situation:
         titles=_titles(citizen, quests),
         completed=completed,
         in_progress=in_progress,
+        submitted=frozenset(pk for pk, is_deposited in deposited.items() if is_deposited),
         feedback=feedback,
         use_similar=use_similar,
         similar={pk: shared["similar"].get(pk, {}) for pk in completed},

@@ -2,7 +2,12 @@ from django.apps import AppConfig
 
 
 class SocialConfig(AppConfig):
-    """Mutual aid questions and answers, votes, moderation, sharing, trusted-helper mandates."""
+    """What the social apps share: the citizen's pseudonym (``SocialProfile``).
+
+    Entraide (``social.entraide``), sharing and circles (``social.sharing``) and trusted-helper
+    mandates (``social.mandates``) are Django apps of their own inside this package, so that
+    their models and migrations evolve apart.
+    """
 
     name = "civiquest.social"
     label = "social"

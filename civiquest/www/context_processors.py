@@ -4,12 +4,13 @@ from typing import Any
 from django.http import HttpRequest
 
 from civiquest.accounts.models import Role
-from civiquest.notifications.services import unread_count
-from civiquest.progress.habits.selectors import game_visible_for
+from civiquest.notifications.services import Section, unread_count
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in citizen's or agent's unread notification count, read (from the cache) only if a page shows it.
+    """The signed-in citizen's or agent's unread count of the services' messages, read only if a page shows it.
+
+    From the cache: see ``notifications.services.unread_count``.
 
     A callable: templates call it when they use it, and ``cache`` keeps the first answer for the request.
     """
@@ -19,8 +20,7 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
 
     @cache
     def unread_notifications() -> int:
-        # Agents play no game: only their work's notifications count.
-        include_game = user.role == Role.CITIZEN and game_visible_for(user)
-        return unread_count(recipient=user, include_game=include_game)
+        # The services' messages only: the game's news and habit reminders are no message to answer.
+        return unread_count(recipient=user, section=Section.SERVICE)
 
     return {"unread_notifications": unread_notifications}

@@ -34,6 +34,7 @@ PAGES = [
     Page("citizen:progress", role="citizen"),
     Page("citizen:habits", role="citizen"),
     Page("citizen:avatar", role="citizen"),
+    Page("citizen:display-choice", role="citizen"),
     Page("staff:builder-procedures", role="staff"),
     Page("staff:builder-procedure-create", role="staff"),
     Page("staff:services", role="staff"),
@@ -69,20 +70,52 @@ PAGES = [
     Page("citizen:privacy-export", role="citizen"),
     Page("citizen:privacy-erase", role="citizen"),
     Page("citizen:privacy-erased"),
+    # Trusted helpers (issue 19): the pages with content are scanned in test_mandate_journey.py.
+    Page("citizen:mandates", role="citizen"),
+    Page("citizen:mandate-new", role="citizen"),
+    Page("citizen:helper-space", role="citizen"),
+    Page("staff:structures", role="staff"),
+    # Sharing and circles (issue 19).
+    Page("citizen:shares", role="citizen"),
+    Page("citizen:share-create", role="citizen"),
+    Page("citizen:circles", role="citizen"),
+    # Entraide moderation (issue 19).
+    Page("citizen:moderation-charter"),
+    Page("citizen:moderation-charter", role="citizen"),
+    Page("citizen:moderation-decisions", role="citizen"),
+    Page("staff:moderation-queue", role="staff"),
+    # Entraide (issue 19): the pseudonym page; the others need a procedure and posts.
+    Page("citizen:entraide-pseudonym", role="citizen"),
 ]
 
 # Routes that are not pages a person reads, with the reason.
 AGENT_APPOINTMENTS = "needs a meeting point or appointment of the agent's mairie: axe in test_agent_appointments.py"
 HABITS_ACTION = "POST-only action, answers with a redirect (states scanned in test_habits_pages.py)"
+ENTRAIDE_PAGE = "needs a procedure and posts: axe scans it with real content in test_entraide_journey.py"
+ENTRAIDE_ACTION = "POST-only action, answers with a redirect (states scanned in test_entraide_journey.py)"
 TODO_ACTION = "POST-only action, answers with a redirect (states scanned in test_recommendation_pages.py)"
 
+MODERATION_POST = "needs an entraide post: axe in test_moderation_journey.py"
+
 NOT_PAGES = {
+    "citizen:mandate-revoke": "a POST that redirects (tests/social/test_mandates_access.py)",
+    "citizen:helper-code": "a POST that redirects (tests/social/test_mandates_grant.py)",
+    "citizen:helper-document": "a file download under a mandate (tests/social/test_mandates_access.py)",
+    "citizen:mandate-journal": "needs a mandate: scanned in tests/a11y/test_mandate_journey.py",
+    "citizen:structure-mandates": "needs a managed structure: scanned in tests/a11y/test_mandate_journey.py",
+    "staff:structure": "needs a structure: scanned in tests/a11y/test_mandate_journey.py",
+    "staff:structure-member-add": "a POST that redirects (tests/social/test_mandates_structures.py)",
+    "citizen:report-question": MODERATION_POST,
+    "citizen:report-answer": MODERATION_POST,
+    "staff:moderation-question": MODERATION_POST,
+    "staff:moderation-answer": MODERATION_POST,
     "footer-personal-data-moved": "permanent redirect from the former address to /confidentialite/",
     "citizen:privacy-export-download": "a ZIP download of the citizen's own export (tests/privacy/test_export.py)",
     "sandbox:ban-search": "BAN geocoder sandbox: JSON API (Géoplateforme /geocodage/search)",
     "sandbox:ban-reverse": "BAN geocoder sandbox: JSON API (Géoplateforme /geocodage/reverse)",
     "sandbox:dgfip-situation-ir": "DGFiP sandbox: JSON API, Bearer required (401 without)",
     "citizen:address-suggestions": "htmx fragment: combobox options (scanned open in test_address_field.py)",
+    "citizen:commune-suggestions": "htmx fragment: combobox options (scanned open in test_commune_field.py)",
     "citizen:moving-quest": "needs a changement-adresse quest: axe in tests/a11y/test_address_field.py",
     "citizen:moving-refresh": "POST only, answers with a redirect",
     "citizen:moving-retry": "POST only, answers with a redirect",
@@ -102,6 +135,9 @@ NOT_PAGES = {
     "citizen:appointment-book": "needs a published slot: axe in tests/a11y/test_passport_appointment.py",
     "citizen:appointment-manage": "needs an appointment's token: axe in tests/a11y/test_passport_appointment.py",
     "citizen:appointment-cancel": "POST only, redirects to the management page",
+    "citizen:appointment-confirmation": "needs a booked appointment: axe in tests/a11y/test_appointment_journey.py",
+    "citizen:appointment-ics": "a calendar file (text/calendar), not a page",
+    "citizen:appointment-cancel-confirm": "needs a booked appointment: axe in tests/a11y/test_appointment_journey.py",
     "sandbox:ants-status": "JSON API of the ANTS coordination sandbox",
     "sandbox:ants-appointments": "JSON API (POST/DELETE) of the ANTS coordination sandbox",
     "staff:membership-revoke": "POST-only action, answers with a redirect",
@@ -129,6 +165,12 @@ NOT_PAGES = {
     "citizen:habits-pause": HABITS_ACTION,
     "citizen:habits-reminders": HABITS_ACTION,
     "citizen:game-preferences": HABITS_ACTION,
+    "citizen:entraide-procedure": ENTRAIDE_PAGE,
+    "citizen:entraide-ask": ENTRAIDE_PAGE,
+    "citizen:entraide-question": ENTRAIDE_PAGE,
+    "citizen:entraide-answer": ENTRAIDE_ACTION,
+    "citizen:entraide-vote": ENTRAIDE_ACTION,
+    "citizen:entraide-accept": ENTRAIDE_ACTION,
     "citizen:life-event-declare": TODO_ACTION,
     "citizen:life-event-remove": TODO_ACTION,
     "citizen:recommendations-similar": TODO_ACTION,
@@ -191,6 +233,18 @@ NOT_PAGES = {
     "sandbox:proconnect-userinfo": "sandbox provider: userinfo as a signed JWT",
     "sandbox:proconnect-jwks": "sandbox provider: JSON key set",
     "sandbox:proconnect-session-end": "sandbox provider: redirects back; its error page is the authorize one",
+    # Sharing and circles (issue 19).
+    "citizen:share-public": "needs a share link: scanned signed out in test_sharing_journey.py",
+    "citizen:share-revoke": "POST-only action, answers with a redirect (states scanned in test_sharing_journey.py)",
+    "citizen:circle": "needs a circle of the citizen: scanned in test_sharing_journey.py",
+    "citizen:circle-join": "needs an invitation: scanned in test_sharing_journey.py",
+    "citizen:circle-pseudonym": "POST-only action, answers with a redirect (errors shown on the circles page)",
+    "citizen:circle-create": "POST-only action, answers with a redirect (errors shown on the circles page)",
+    "citizen:circle-invite": "POST-only action, answers with a redirect",
+    "citizen:circle-visibility": "POST-only action, answers with a redirect",
+    "citizen:circle-leave": "POST-only action, answers with a redirect",
+    "citizen:circle-member-remove": "POST-only action, answers with a redirect",
+    "citizen:circle-delete": "POST-only action, answers with a redirect",
 }
 
 # Whole URL trees that are not ours: Django's admin (superusers only, maintenance tool,

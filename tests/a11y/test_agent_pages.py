@@ -14,6 +14,7 @@ from civiquest.accounts.models import Service, ServiceMembership, ServiceRole
 from civiquest.documents.models import DocumentType
 from civiquest.instruction.models import Attestation, ChangeRequest
 from civiquest.quests.models import Quest, QuestDocument, QuestState
+from tests.a11y.journeys import continue_to
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
 from tests.catalogue.factories import DocumentFactory
@@ -25,12 +26,6 @@ def png_bytes(color=(200, 180, 160)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (35, 45), color).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def continue_to(page, url_part: str) -> None:
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    page.wait_for_url(f"**{url_part}")
-    page.wait_for_load_state()
 
 
 def add_photo(page, tmp_path, title: str, color) -> None:

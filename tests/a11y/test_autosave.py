@@ -119,3 +119,55 @@ BEFOREUNLOAD_CANCELLED = """() => {
   window.dispatchEvent(event);
   return event.defaultPrevented;
 }"""
+
+
+def test_saves_carry_the_page_token_and_a_growing_count_and_a_late_autosave_is_dropped(step_page, live_server):
+    """The autosave of the last edit is held back by the network until after "Enregistrer et continuer"
+    was served: the server drops it (fewer edits than the submit) and the step stays done as submitted."""
+    page, quest, url = step_page
+    sent: list[dict[str, str]] = []
+    held: list = []
+
+    def record(route, request):
+        fields = dict(pair.split("=", 1) for pair in (request.post_data or "").split("&") if "=" in pair)
+        sent.append(fields)
+        if request.headers.get("hx-request") == "true" and fields.get("nom") == "Dupon":
+            held.append(route)  # answered only once the submit is done
+        else:
+            route.continue_()
+
+    page.route(url, record)
+    page.get_by_label("Nom").fill("Martin")
+    page.get_by_label("Nom").press("Tab")
+    status(page).get_by_text(SAVED).wait_for()
+    page.get_by_label("Date de naissance").fill("1990-05-17")
+    page.get_by_label("Date de naissance").press("Tab")
+    page.locator("label", has_text="Oui").first.click()
+    page.get_by_label("Nom").fill("Dupon")
+    page.get_by_label("Nom").press("Tab")
+    # The held autosave has reached the network (the route), and is kept there.
+    for _attempt in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    page.get_by_label("Nom").fill("Dupont")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(re.compile(r".*/etapes/(?!identite/).*"))
+    # One page token for all; each autosave holds more edits than the one before; the submit more than any.
+    tokens = {fields["edit_page"] for fields in sent}
+    assert len(tokens) == 1 and re.fullmatch(r"[0-9a-f]{32}", tokens.pop())
+    autosaves = [int(fields["edit_seq"]) for fields in sent if "action" not in fields]
+    submits = [fields for fields in sent if fields.get("action") == "continue"]
+    assert len(submits) == 1 and len(autosaves) >= 3
+    assert autosaves == sorted(set(autosaves)) and int(submits[0]["edit_seq"]) > autosaves[-1]
+    assert stored(quest, "nom") == "Dupont"
+    # The held autosave now reaches the server, after the submit: dropped.
+    late = next(fields for fields in sent if fields.get("nom") == "Dupon")
+    response = page.request.post(
+        url, form=late, headers={"HX-Request": "true", "X-CSRFToken": late["csrfmiddlewaretoken"]}
+    )
+    assert response.ok and response.headers["x-autosave"] == "saved"
+    assert stored(quest, "nom") == "Dupont"
+    quest.refresh_from_db()
+    assert quest.progress.filter(step__slug="identite", done_at__isnull=False).exists()

@@ -100,9 +100,13 @@ def test_sign_in_and_out_through_a_provider_on_another_origin(browser_page_as, l
     page.get_by_role("button", name="Angela Claire Louise DUBOIS").click()
     page.wait_for_url(ours + reverse("oidc:consent"))
     page.get_by_role("button", name="J’accepte et je crée mon compte").click()
+    page.wait_for_url(ours + reverse("citizen:display-choice"))
+    page.get_by_role("button", name="Décider plus tard").click()
     page.wait_for_url(ours + reverse("citizen:dashboard"))
     assert User.objects.get().family_name == "DUBOIS"
 
+    # Sign-out is in the account menu of the header tools.
+    page.locator(".fr-header__tools [aria-controls='account-menu']").click()
     page.locator(".fr-header__tools").get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(ours + reverse("citizen:home"))
     assert page.get_by_text("Vous êtes déconnecté.").count() == 1

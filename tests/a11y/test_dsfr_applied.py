@@ -87,6 +87,11 @@ PAGE_FAMILIES: dict[str, tuple[Callable[[], tuple[Any, str]], int]] = {
     "progress": (_as(CitizenFactory, "citizen:progress"), 200),
     "agent-inbox": (_as(AgentFactory, "agent:home"), 200),
     "staff-portal": (_as(StaffFactory, "staff:home"), 200),
+    # Issue 19: entraide's charter (public), sharing, trusted helpers, the moderators' queue.
+    "entraide-charter": (_as(None, "citizen:moderation-charter"), 200),
+    "shares": (_as(CitizenFactory, "citizen:shares"), 200),
+    "helpers": (_as(CitizenFactory, "citizen:mandates"), 200),
+    "staff-moderation": (_as(StaffFactory, "staff:moderation-queue"), 200),
     "staff-sign-in": (_as(None, "accounts:login"), 200),
     "not-found": (lambda: (None, "/cette-page-n-existe-pas/"), 404),
 }

@@ -9,6 +9,7 @@ from PIL import Image
 
 from civiquest.documents.models import DocumentType
 from civiquest.quests.models import Quest, QuestDocument, QuestState
+from tests.a11y.journeys import continue_to
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 from tests.catalogue.factories import DocumentFactory
@@ -20,13 +21,6 @@ def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (35, 45), (200, 180, 160)).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def continue_to(page, url_part: str) -> None:
-    """Press "Enregistrer et continuer" and wait for the next page (an htmx autosave may run meanwhile)."""
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    page.wait_for_url(f"**{url_part}")
-    page.wait_for_load_state()
 
 
 def test_a_passport_quest_with_wallet_documents_up_to_submission(browser_page_as, live_server, tmp_path):

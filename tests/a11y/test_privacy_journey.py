@@ -7,13 +7,11 @@ import pytest
 from django.urls import reverse
 
 from civiquest.accounts.models import ExternalIdentity, User
+from tests.a11y.journeys import IDENTITY, sign_up_with_franceconnect
 from tests.a11y.test_axe import assert_no_violations
-from tests.a11y.test_sign_in_flows import open_franceconnect_sign_in, press_provider_button
 from tests.accounts.oidc.flow import point_providers_at
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
-
-IDENTITY = "Angela Claire Louise DUBOIS"
 
 
 @pytest.fixture(autouse=True)
@@ -21,21 +19,13 @@ def _providers_on_live_server(settings, live_server):
     point_providers_at(settings, live_server.url)
 
 
-def sign_up_with_franceconnect(page, live_server) -> User:
-    open_franceconnect_sign_in(page, live_server)
-    press_provider_button(page, "FranceConnect")
-    page.get_by_role("button", name=IDENTITY).click()
-    page.wait_for_url(live_server.url + reverse("oidc:consent"))
-    page.get_by_role("button", name="J’accepte et je crée mon compte").click()
-    page.wait_for_url(live_server.url + reverse("citizen:dashboard"))
-    return User.objects.get()
-
-
 def test_a_citizen_confirms_their_identity_then_erases_their_account_from_the_profile(browser_page_as, live_server):
     page = browser_page_as(None)
     citizen = sign_up_with_franceconnect(page, live_server)
 
-    page.get_by_role("navigation").get_by_role("link", name="Mon profil").first.click()
+    # "Mon profil" is in the account menu of the header tools.
+    page.locator(".fr-header__tools [aria-controls='account-menu']").click()
+    page.locator(".fr-header__tools").get_by_role("link", name="Mon profil").click()
     page.wait_for_url(live_server.url + reverse("citizen:profile"))
     page.get_by_role("link", name="Supprimer mon compte").click()
     page.wait_for_url(live_server.url + reverse("citizen:privacy-erase"))

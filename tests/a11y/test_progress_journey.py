@@ -6,17 +6,12 @@ from django.urls import reverse
 
 from civiquest.progress.models import XpEntry
 from civiquest.quests.models import Quest, QuestState
+from tests.a11y.journeys import continue_to
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
 from tests.catalogue.factories import GUIDED_STEPS, published
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
-
-
-def continue_to(page, url_part: str) -> None:
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    page.wait_for_url(f"**{url_part}")
-    page.wait_for_load_state()
 
 
 def test_a_completed_quest_shows_xp_and_badge_then_mode_sobre_hides_them(browser_page_as, live_server):
@@ -43,7 +38,9 @@ def test_a_completed_quest_shows_xp_and_badge_then_mode_sobre_hides_them(browser
 
     earned = sum(XpEntry.objects.filter(citizen=citizen).values_list("amount", flat=True))
     assert earned > 0
-    page.get_by_role("link", name="Ma progression").click()
+    # "Ma progression" is in the account menu of the header tools.
+    page.locator(".fr-header__tools [aria-controls='account-menu']").click()
+    page.locator(".fr-header__tools").get_by_role("link", name="Ma progression").click()
     page.wait_for_url("**/mon-espace/progression/")
     assert page.get_by_text(f"{earned} XP", exact=False).count() >= 1
     assert page.locator("#badge-premiere-demarche").get_by_text("Obtenu").count() == 1

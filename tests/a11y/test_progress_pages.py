@@ -19,6 +19,13 @@ def _citizen_with_history():
         xp.xp_award(citizen=citizen, amount=3, reason=f"Essai {number}", key=f"a11y:{citizen.pk}:{number}")
     first = XpEntry.objects.filter(citizen=citizen).order_by("pk").first()
     xp.xp_reverse(entry=first, reason="quest.reopened", key=f"a11y:{citizen.pk}:undo")
+    # Newest lines (page 1): a repeated action (reduced), the day's cap reached, a milestone in full.
+    for number in range(2):
+        xp.xp_award(citizen=citizen, amount=10, reason="quest.step", key=f"a11y:{citizen.pk}:rep{number}")
+    xp.xp_award(citizen=citizen, amount=100, reason="share", key=f"a11y:{citizen.pk}:cap", kind=xp.XpKind.SHARE)
+    xp.xp_award(
+        citizen=citizen, amount=50, reason="quest.done", key=f"a11y:{citizen.pk}:done", kind=xp.XpKind.MILESTONE
+    )
     DocumentFactory(owner=citizen)
     badges_evaluate(citizen=citizen)
     return citizen
@@ -29,6 +36,10 @@ def test_progress_page_passes_axe(browser_page_as, live_server):
     page = browser_page_as(citizen)
     page.goto(live_server.url + reverse("citizen:progress"))
     assert page.locator("progress#xp-barre").count() == 1
+    ledger = page.locator("#historique-titre").locator("xpath=..")
+    assert ledger.get_by_text("limite du jour atteinte").count() >= 1
+    assert ledger.get_by_text("action répétée aujourd’hui : gain réduit").count() >= 1
+    assert page.get_by_role("heading", name="Historique de vos XP").count() == 1
     assert_no_violations(page)
     page.goto(live_server.url + reverse("citizen:progress") + "?page=2")
     assert_no_violations(page)

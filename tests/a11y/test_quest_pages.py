@@ -63,6 +63,8 @@ def test_a_citizen_quest_from_catalogue_to_submission_passes_axe(browser_page_as
     page.get_by_role("button", name="Déposer mon dossier").click()
     page.wait_for_load_state()
     assert page.get_by_text("Votre dossier est déposé.").count() == 1
+    # The ending: sent to the mairie, what comes next (a DSFR callout).
+    assert page.locator("[data-ending]").get_by_text("Mairie de Nouméa", exact=False).count() == 1
     assert_no_violations(page)  # the quest page, with its stepper and timeline
     page.goto(live_server.url + reverse("citizen:quests"))
     assert_no_violations(page)

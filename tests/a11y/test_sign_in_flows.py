@@ -1,7 +1,5 @@
 """Sign-in journeys in chromium, through the sandbox providers; every page on the way passes axe-core."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
@@ -9,6 +7,7 @@ from civiquest.accounts.models import Service, ServiceKind, ServiceRole, User
 from civiquest.accounts.services import agent_invite
 from civiquest.sandbox import faults
 from civiquest.sandbox.faults import Fault
+from tests.a11y.journeys import open_franceconnect_sign_in, press_provider_button
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.oidc.flow import point_providers_at
 
@@ -18,25 +17,6 @@ pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _providers_on_live_server(settings, live_server):
     point_providers_at(settings, live_server.url)
-
-
-def open_franceconnect_sign_in(page, live_server):
-    page.goto(live_server.url + reverse("citizen:home"))
-    # The design system copies the header tools into the mobile menu: use the desktop ones.
-    page.locator(".fr-header__tools").get_by_role("link", name="Se connecter").click()
-    page.wait_for_url(live_server.url + reverse("oidc:franceconnect"))
-    assert_no_violations(page)
-    what_is = page.get_by_role("link", name="Qu’est-ce que FranceConnect ?")
-    assert what_is.get_attribute("href") == "https://franceconnect.gouv.fr/"
-    assert what_is.get_attribute("target") == "_blank"
-    assert "nouvelle fenêtre" in what_is.get_attribute("title")
-
-
-def press_provider_button(page, provider: str) -> None:
-    page.get_by_role("button", name=f"S’identifier avec {provider}").click()
-    page.wait_for_url(re.compile(rf".*/sandbox/{provider.lower()}/api/v2/authorize\?.*"))
-    assert page.get_by_role("heading", level=1).inner_text() == f"Connexion au bac à sable {provider}"
-    assert_no_violations(page)
 
 
 def test_a_citizen_signs_in_with_franceconnect_accepts_the_terms_and_signs_out(browser_page_as, live_server):
@@ -50,10 +30,26 @@ def test_a_citizen_signs_in_with_franceconnect_accepts_the_terms_and_signs_out(b
     assert page.get_by_role("heading", level=1).inner_text() == "Bienvenue sur CiviQuest"
     assert_no_violations(page)
     page.get_by_role("button", name="J’accepte et je crée mon compte").click()
+    # First, the choice of display: two equal options, neither checked.
+    page.wait_for_url(live_server.url + reverse("citizen:display-choice"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Choisir l’affichage de votre espace"
+    assert page.locator('input[name="mode"]:checked').count() == 0
+    assert_no_violations(page)
+    page.locator('label[for="display-mode-game"]').click()  # the DSFR draws the radio on its label
+    page.get_by_role("button", name="Enregistrer mon choix").click()
     page.wait_for_url(live_server.url + reverse("citizen:dashboard"))
     assert page.get_by_role("heading", level=1).inner_text() == "Mon espace"
     assert User.objects.get().family_name == "DUBOIS"
+    # The header's switch, from the keyboard, back to the same page in "mode sobre".
+    switch = page.locator(".fr-header__tools").get_by_role("button", name="Affichage sobre")
+    switch.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server.url + reverse("citizen:dashboard"))
+    page.locator(".fr-header__tools").get_by_role("button", name="Afficher le jeu").wait_for()
+    assert page.locator('[data-game="summary"]').count() == 0
 
+    # Sign-out is in the account menu of the header tools.
+    page.locator(".fr-header__tools [aria-controls='account-menu']").click()
     page.locator(".fr-header__tools").get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(live_server.url + reverse("citizen:home"))
     assert page.get_by_text("Vous êtes déconnecté.").count() == 1

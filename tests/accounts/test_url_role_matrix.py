@@ -41,6 +41,7 @@ QUEST = {"quest_id": 999999}
 ROUTES: dict[str, Route] = {
     # Integrations (issue 6).
     "citizen:address-suggestions": Route(),
+    "citizen:commune-suggestions": Route(),
     "citizen:moving": Route(),
     "citizen:moving-quest": Route(kwargs=QUEST, ok=404),
     "citizen:moving-refresh": Route(kwargs=QUEST, method="post", ok=404),
@@ -63,6 +64,9 @@ ROUTES: dict[str, Route] = {
     "citizen:appointment-book": Route(kwargs={"slot_id": 999999}, ok=404),
     "citizen:appointment-manage": Route(kwargs={"token": "nope"}, ok=404),
     "citizen:appointment-cancel": Route(kwargs={"token": "nope"}, method="post", ok=404),
+    "citizen:appointment-confirmation": Route(kwargs={"appointment_id": 999999}, ok=404),
+    "citizen:appointment-ics": Route(kwargs={"appointment_id": 999999}, ok=404),
+    "citizen:appointment-cancel-confirm": Route(kwargs={"appointment_id": 999999}, ok=404),
     "sandbox:ants-status": Route(ok=401),
     "sandbox:ants-appointments": Route(method="post", ok=401),
     "citizen:tax-simulator": Route(),
@@ -106,6 +110,7 @@ ROUTES: dict[str, Route] = {
     "citizen:habits-pause": Route(method="post", ok=400),
     "citizen:habits-reminders": Route(method="post", ok=302),
     "citizen:game-preferences": Route(method="post", ok=302),
+    "citizen:display-choice": Route(),
     # Recommendations (issue 18): an empty declaration is refused, unknown ids and slugs are 404.
     "citizen:todo": Route(),
     "citizen:life-event-declare": Route(method="post", ok=400),
@@ -115,6 +120,40 @@ ROUTES: dict[str, Route] = {
     "citizen:recommendation-answer": Route(
         kwargs={"slug": "inconnue", "answer": "pas-pour-moi"}, method="post", ok=404
     ),
+    # Sharing and circles (issue 19): unknown links, shares and circles are 404 for everyone.
+    "citizen:share-public": Route(kwargs={"token": "inconnu"}, ok=404),
+    "citizen:shares": Route(),
+    "citizen:share-create": Route(),
+    "citizen:share-revoke": Route(kwargs={"share_id": 999999}, method="post", ok=404),
+    "citizen:circles": Route(),
+    "citizen:circle-pseudonym": Route(method="post", ok=400),
+    "citizen:circle-create": Route(method="post", ok=400),
+    "citizen:circle-join": Route(kwargs={"token": "inconnu"}, ok=404),
+    "citizen:circle": Route(kwargs={"circle_id": 999999}, ok=404),
+    "citizen:circle-invite": Route(kwargs={"circle_id": 999999}, method="post", ok=404),
+    "citizen:circle-visibility": Route(kwargs={"circle_id": 999999}, method="post", ok=404),
+    "citizen:circle-leave": Route(kwargs={"circle_id": 999999}, method="post", ok=404),
+    "citizen:circle-member-remove": Route(
+        kwargs={"circle_id": 999999, "membership_id": 999999}, method="post", ok=404
+    ),
+    "citizen:circle-delete": Route(kwargs={"circle_id": 999999}, method="post", ok=404),
+    # Entraide moderation (issue 19): unknown posts are 404 to the role that may see them.
+    "citizen:report-question": Route(kwargs={"post_id": 999999}, ok=404),
+    "citizen:report-answer": Route(kwargs={"post_id": 999999}, method="post", ok=404),
+    "citizen:moderation-charter": Route(),
+    "citizen:moderation-decisions": Route(),
+    "staff:moderation-queue": Route(),
+    "staff:moderation-question": Route(kwargs={"post_id": 999999}, ok=404),
+    "staff:moderation-answer": Route(kwargs={"post_id": 999999}, method="post", ok=404),
+    # Entraide (issue 19): unknown procedures, questions and answers are 404 (a pending post of
+    # someone else too: tests/social/test_entraide_views.py).
+    "citizen:entraide-pseudonym": Route(),
+    "citizen:entraide-procedure": Route(kwargs={"slug": "inexistante"}, ok=404),
+    "citizen:entraide-ask": Route(kwargs={"slug": "inexistante"}, ok=404),
+    "citizen:entraide-question": Route(kwargs={"question_id": 999999}, ok=404),
+    "citizen:entraide-answer": Route(kwargs={"question_id": 999999}, method="post", ok=404),
+    "citizen:entraide-vote": Route(kwargs={"answer_id": 999999}, method="post", ok=404),
+    "citizen:entraide-accept": Route(kwargs={"answer_id": 999999}, method="post", ok=404),
     "staff:builder-procedures": Route(),
     "staff:builder-procedure-create": Route(),
     "staff:services": Route(),
@@ -204,6 +243,18 @@ ROUTES: dict[str, Route] = {
     "sandbox:proconnect-token": Route(method="post", ok=401),
     "sandbox:proconnect-userinfo": Route(ok=401),
     "sandbox:proconnect-session-end": Route(ok=400),
+    # Trusted helpers under a mandate (issue 19); who sees what: tests/social/test_mandates_matrix.py.
+    "citizen:mandates": Route(),
+    "citizen:mandate-new": Route(),
+    "citizen:mandate-revoke": Route(kwargs={"mandate_id": 999999}, method="post", ok=404),
+    "citizen:mandate-journal": Route(kwargs={"mandate_id": 999999}, ok=404),
+    "citizen:helper-space": Route(),
+    "citizen:helper-code": Route(method="post", ok=302),
+    "citizen:helper-document": Route(kwargs={"document_id": 999999}, ok=404),
+    "citizen:structure-mandates": Route(kwargs={"structure_id": 999999}, ok=404),
+    "staff:structures": Route(),
+    "staff:structure": Route(kwargs={"structure_id": 999999}, ok=404),
+    "staff:structure-member-add": Route(kwargs={"structure_id": 999999}, method="post", ok=404),
 }
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from civiquest.actions.appointments import quest_appointment_book
 from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
+from civiquest.appointments.selectors import meeting_point_timezone
 from civiquest.integrations.passport.coordination import SERVICE
 from civiquest.quests.models import StepProgress
 from civiquest.sandbox.http_faults import HttpFault, inject
@@ -32,14 +34,23 @@ def test_the_step_lists_slots_near_home_in_few_queries(
     with django_assert_max_num_queries(15):
         content = client.get(step_url(quest)).content.decode()
     assert "Le numéro AB12CD34EF est validé par l’ANTS" in content
+    # First the days (as ANTS does), no time yet and no booking button.
+    assert content.count('class="fr-tag"') == 3
+    assert 'name="slot"' not in content and "Réserver ce créneau" not in content
+    first_day = timezone.localtime(slots[0].starts_at, meeting_point_timezone(near)).date()
+    content = client.get(step_url(quest) + f"?jour={first_day:%Y-%m-%d}").content.decode()
     assert content.index("Mairie de Nouméa") < content.index("Mairie de Dumbéa")
-    assert content.count('name="slot"') == len(slots)
+    assert content.count('name="slot"') == 4  # 3 at Nouméa, 1 at Dumbéa that day
+    assert content.count('aria-current="date"') == 1
+    assert content.count("Réserver ce créneau") == 1
     assert 'class="fr-fieldset__legend' in content
+    # A malformed day: the days only.
+    assert 'name="slot"' not in client.get(step_url(quest) + "?jour=2026-13-45").content.decode()
     # Three times as many slots cost no more queries.
     for day in range(4, 13):
         future_slot(near, days=day, hour=8)
     with django_assert_max_num_queries(15):
-        client.get(step_url(quest))
+        client.get(step_url(quest) + f"?jour={first_day:%Y-%m-%d}")
 
 
 @pytest.mark.parametrize(
@@ -80,12 +91,13 @@ def test_booking_and_cancelling_from_the_quest(ants_api, catalogue, client, citi
     assert client.post(book_url, {}).status_code == 302
     assert not Appointment.objects.exists()
     response = client.post(book_url, {"slot": slot.pk})
-    assert response.url == step_url(quest)
     appointment = Appointment.objects.get()
+    # To the confirmation page (tests/appointments/test_confirmation.py).
+    assert response.url == reverse("citizen:appointment-confirmation", args=[appointment.pk])
     assert appointment.coordination_status == CoordinationStatus.REGISTERED
     assert StepProgress.objects.filter(quest=quest, step__slug="rendez-vous", done_at__isnull=False).exists()
     content = client.get(step_url(quest)).content.decode()
-    assert "Votre rendez-vous est réservé" in content and "Annuler ce rendez-vous" in content
+    assert "Annuler ce rendez-vous" in content
     assert "Changer de créneau" in content
     client.post(reverse("citizen:appointment-quest-cancel", kwargs={"quest_id": quest.pk}))
     appointment.refresh_from_db()
@@ -112,7 +124,7 @@ def test_the_ants_callback_page_books_with_the_open_quests_number(ants_api, cata
     assert refused.status_code == 400 and "a expiré" in refused.content.decode()
     response = client.post(url, {"application_id": "AB12CD34EF", "reason": "PASSPORT"})
     appointment = Appointment.objects.get()
-    assert response.url == reverse("citizen:appointment-manage", kwargs={"token": appointment.management_token})
+    assert response.url == reverse("citizen:appointment-confirmation", args=[appointment.pk])
     assert appointment.quest == quest
 
 
@@ -156,3 +168,24 @@ def test_the_pre_application_step_tells_where_the_saved_number_stands(
     client.force_login(empty.citizen)
     content = client.get(step_url(empty, "pre-demande")).content.decode()
     assert "validé par l’ANTS" not in content and "ne permet pas" not in content
+
+
+def test_a_helper_under_a_papiers_mandate_books_and_cancels_journaled(ants_api, catalogue, client, citizen):
+    from civiquest.social.mandates.models import JournalAction, MandateJournalEntry
+    from tests.social.mandate_setup import grant
+
+    quest = passport_quest(citizen)
+    slot = future_slot(point("Mairie de Nouméa", -22.2758, 166.4580), hour=9)
+    helper = CitizenFactory()
+    book_url = reverse("citizen:appointment-quest-book", kwargs={"quest_id": quest.pk})
+    client.force_login(helper)
+    assert client.post(book_url, {"slot": slot.pk}).status_code == 404  # no mandate yet
+    outside = grant(citizen, helper, ["argent"])
+    assert client.post(book_url, {"slot": slot.pk}).status_code == 404  # not this domain
+    mandate = grant(citizen, helper, ["papiers"])
+    assert client.post(book_url, {"slot": slot.pk}).status_code == 302
+    assert Appointment.objects.get().quest == quest
+    client.post(reverse("citizen:appointment-quest-cancel", kwargs={"quest_id": quest.pk}))
+    actions = list(MandateJournalEntry.objects.filter(mandate=mandate).values_list("action", flat=True))
+    assert actions == [JournalAction.GRANTED, JournalAction.APPOINTMENT_BOOKED, JournalAction.APPOINTMENT_CANCELLED]
+    assert not MandateJournalEntry.objects.filter(mandate=outside).exclude(action=JournalAction.GRANTED).exists()

@@ -40,12 +40,13 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 
 def with_wallet_documents(quest: Any, step: Any, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with each document answer of the step replaced by a real document of the citizen's wallet."""
-    from civiquest.catalogue.inputs import step_inputs
+    from civiquest.catalogue.inputs import document_alternatives, step_inputs
 
     filled = dict(data)
     for spec in step_inputs(step):
         if spec.kind == FieldKind.DOCUMENT and spec.name in filled and filled[spec.name] not in ("", None):
-            document = DocumentFactory(owner=quest.citizen, type=spec.document_type or DocumentType.OTHER)
+            document_type = document_alternatives(spec.document_type)[0] if spec.document_type else DocumentType.OTHER
+            document = DocumentFactory(owner=quest.citizen, type=document_type)
             filled[spec.name] = document.pk
     return filled
 

@@ -12,10 +12,17 @@ from civiquest.catalogue.definitions import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[2] / "civiquest"
 # Where slugs belong: the definitions themselves, and migrations (frozen history). The
-# assistant's spelling lexicon and its identifier names hold words ("passeport"), not procedures.
-ALLOWED = ("catalogue/definitions/", "/migrations/", "assistant/text.py", "assistant/identifiers.py")
+# assistant's spelling lexicon and its identifier names hold words ("passeport"), not procedures;
+# the badges' pictograms are keyed on badge codes, some of which read like slugs.
+ALLOWED = (
+    "catalogue/definitions/",
+    "/migrations/",
+    "assistant/text.py",
+    "assistant/identifiers.py",
+    "progress/pictograms.py",
+)
 # Badge codes may read like slugs: a badge is named by its code, earned from revision data.
-BADGE_CALLS = {"Badge", "_code_rule"}
+BADGE_CALLS = {"Badge", "_code_rule", "_published_code"}
 
 
 def _string_constants(path: Path) -> list[tuple[int, str]]:

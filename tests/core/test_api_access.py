@@ -14,6 +14,9 @@ PUBLIC_OPERATIONS: dict[str, str] = {
     "GET /api/v1/address/reverse": (
         "BAN open data (Etalab 2.0): the address autocomplete works before sign-in; per-IP rate limit in the cache"
     ),
+    "GET /api/v1/address/communes": (
+        "INSEE's commune list (COG, Etalab 2.0), searched in memory; per-IP rate limit shared with the address search"
+    ),
 }
 
 

@@ -69,6 +69,8 @@ def api_schema(live_server, settings, tmp_path) -> schemathesis.BaseSchema:
     settings.ADDRESS_API_RATE_LIMIT = 100_000
     settings.ASSISTANT_RATE_LIMIT_QUESTIONS = 100_000
     settings.TAXES_SIMULATIONS_PER_WINDOW = 100_000
+    settings.ENTRAIDE_RATE_LIMIT_QUESTIONS = settings.ENTRAIDE_RATE_LIMIT_ANSWERS = 100_000
+    settings.ENTRAIDE_RATE_LIMIT_VOTES = 100_000
     settings.ASSISTANT_PROVIDER = "extractive"
     importer.import_file(_ban_sample(tmp_path))
     config = SchemathesisConfig()

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 
 from tests.utils import run_django
@@ -11,7 +12,8 @@ CLOSED_PORT_REDIS = {
         # Port 9 (discard) is closed on loopback: connecting fails at once.
         "LOCATION": "redis://127.0.0.1:9/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
+    "fragments": django_settings.FRAGMENTS_CACHE,
 }
 
 

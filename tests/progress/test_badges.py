@@ -1,10 +1,10 @@
 """Each badge rule, the hooks that evaluate them, their icons, and the idempotent backfill."""
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -17,7 +17,14 @@ from civiquest.documents.models import DocumentType
 from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.progress import badges as badges_module
 from civiquest.progress import xp
-from civiquest.progress.badges import BADGES, badge_codes_of, badges_evaluate, tax_return_deadline
+from civiquest.progress.badges import (
+    BADGES,
+    ENTRAIDE_BADGE,
+    REASON_ENTRAIDE,
+    badge_codes_of,
+    badges_evaluate,
+    tax_return_deadline,
+)
 from civiquest.progress.models import BadgeAward
 from civiquest.progress.services import document_added
 from civiquest.quests.models import Quest, QuestState, QuestTransition
@@ -27,8 +34,6 @@ from tests.catalogue.factories import DocumentFactory, ProcedureFactory, Revisio
 from tests.quests.fixtures import step
 
 pytestmark = pytest.mark.django_db
-
-ICONS = Path(__file__).resolve().parents[2] / "civiquest/progress/static/progress/badges"
 
 
 def done_quest(citizen, slug, *, state=QuestState.COMPLETED, codes=(), submitted_at=None, **needs):
@@ -53,12 +58,15 @@ def done_quest(citizen, slug, *, state=QuestState.COMPLETED, codes=(), submitted
     )
 
 
-def test_at_least_fifteen_badges_each_with_an_accessible_icon_and_how_to_earn_it():
+def test_at_least_fifteen_badges_each_with_a_dsfr_pictogram_and_how_to_earn_it():
     assert len(BADGES) >= 15
     assert len({b.code for b in BADGES}) == len(BADGES)
     for b in BADGES:
-        svg = (ICONS / f"{b.code}.svg").read_text()
-        assert 'role="img"' in svg and re.search(r"<title[^>]*>[^<]+</title>", svg), b.code
+        # A pictogram of the DSFR, shipped with django-dsfr (decorative: the badge's name is beside it).
+        assert b.icon.startswith("dsfr/dist/artwork/pictograms/"), b.code
+        found = finders.find(b.icon)
+        assert found is not None, b.code
+        assert 'id="artwork-major"' in Path(str(found)).read_text(), b.code
         assert str(b.name) and str(b.description) and str(b.how)
 
 
@@ -192,6 +200,13 @@ def test_backfill_is_idempotent(citizen):
     assert {c for _, c, _ in first} == {"premiere-demarche", "electeur", "citoyen", "premier-document"}
     call_command("badges_backfill")
     assert sorted(BadgeAward.objects.values_list("citizen_id", "code", "awarded_at")) == first
+
+
+def test_backfill_awards_the_entraide_badge_from_the_ledger(citizen):
+    xp.xp_award(citizen=citizen, amount=15, reason=REASON_ENTRAIDE, key="entraide-backfill")
+    assert ENTRAIDE_BADGE not in {b.code for b in badges_evaluate(citizen=citizen)}
+    call_command("badges_backfill")
+    assert BadgeAward.objects.filter(citizen=citizen, code=ENTRAIDE_BADGE).exists()
 
 
 def test_sober_mode_keeps_badges_and_levels_but_says_nothing(citizen):

@@ -32,7 +32,7 @@ def test_progress_page_shows_level_bar_ledger_and_badges(client, login_verified,
     assert reverse("citizen:quest", args=[ready_quest.pk]) in html
     assert "Première démarche" in html and "Obtenu" in html
     assert "Comment l’obtenir" in html  # locked badges say how to earn them
-    assert "/static/progress/badges/premiere-demarche" in html
+    assert "/static/dsfr/dist/artwork/pictograms/document/document-signature.svg" in html
 
 
 def test_progress_page_queries_are_bounded_whatever_the_history(

@@ -1,8 +1,10 @@
 import pytest
+from django.core.cache import cache
 
 from civiquest.catalogue.conditions import completeness, visibility
 from civiquest.catalogue.models import Theme
 from civiquest.catalogue.services import procedure_close, procedure_life_events_set
+from civiquest.quests.journey import with_journeys
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import (
     published_procedure,
@@ -104,10 +106,18 @@ class TestQuestsOf:
             [submitted.pk],
             [accepted.pk],
         ]
-        in_progress = groups[1].quests[0]
-        # Six steps the citizen may do (the agent’s review aside); the four required ones are done.
+        with_journeys([quest for group in groups for quest in group.quests])
+        in_progress = groups[1].quests[0].journey
+        # Six visible steps (the loss step hidden for a first request), the service's included; the four
+        # required ones are done, and the quest is at the service's step, the last.
         assert (in_progress.steps_done, in_progress.steps_total) == (4, 6)
-        assert (groups[0].quests[1].steps_done, groups[0].quests[1].steps_total) == (0, 6)
+        assert (in_progress.stage_number, in_progress.total, in_progress.current_stage.label) == (
+            6,
+            6,
+            "Instruction en mairie",
+        )
+        draft_journey = groups[0].quests[1].journey
+        assert (draft_journey.steps_done, draft_journey.steps_total, draft_journey.stage_number) == (0, 6, 1)
 
     def test_one_query_whatever_the_number_of_quests(self, citizen, passport, moving, django_assert_num_queries):
         make_quests(citizen, passport, 1)
@@ -122,6 +132,25 @@ class TestQuestsOf:
             groups = quests_of(citizen=citizen)
             titles = [(quest.procedure.title, quest.current_step.title) for group in groups for quest in group.quests]
         assert len(titles) == 16
+
+    def test_where_each_quest_is_in_a_fixed_number_of_queries(
+        self, citizen, passport, moving, django_assert_num_queries
+    ):
+        from django.core.cache import cache
+
+        other, _revision = published(INSTRUCTED_STEPS, slug="autre", service=passport.instructing_service)
+        for procedure in (passport, moving, other):
+            make_quests(citizen, procedure, 3)
+        quests = [quest for group in quests_of(citizen=citizen) for quest in group.quests]
+        cache.clear()
+        # Answers and done steps, then the three revisions' steps and fields (not cached yet).
+        with django_assert_num_queries(4):
+            with_journeys(quests)
+        assert {quest.journey.total for quest in quests} == {6, 4}
+        quests = [quest for group in quests_of(citizen=citizen) for quest in group.quests]
+        with django_assert_num_queries(2):
+            with_journeys(quests)
+        assert all(quest.journey.stage_number == 1 for quest in quests)
 
     def test_nobody_elses(self, citizen, passport):
         make_quests(CitizenFactory(), passport, 2)
@@ -139,12 +168,17 @@ class TestQuestDetail:
         assert quest_detail(quest_id=None, citizen=citizen) is None
 
     @pytest.mark.parametrize("filled", [False, True])
-    def test_everything_the_page_shows_in_six_queries(self, citizen, passport, filled, django_assert_num_queries):
+    @pytest.mark.parametrize(("revision_cached", "queries"), [(True, 4), (False, 6)])
+    def test_everything_the_page_shows_in_four_queries_six_before_the_revision_is_cached(
+        self, citizen, passport, filled, revision_cached, queries, django_assert_num_queries
+    ):
         quest = quest_start(citizen=citizen, procedure=passport)
         if filled:
             fill(quest)
             quest_submit(quest=quest, actor=citizen)
-        with django_assert_num_queries(6):
+        if not revision_cached:
+            cache.clear()  # a published revision's steps and fields are read once, then cached
+        with django_assert_num_queries(queries):
             loaded = quest_detail(quest_id=quest.pk, citizen=citizen)
             answers = quest_answers(loaded)
             seen = visibility(loaded.revision, answers)

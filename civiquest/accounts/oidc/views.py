@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -383,6 +384,16 @@ def _agent_signed_in(request: HttpRequest, config: Provider, verified: VerifiedS
     return _log_in(request, user, config, verified.id_token, next_url)
 
 
+# A new citizen chooses how their space looks (the game or "mode sobre") before anything else;
+# the page asked for before signing in comes after the choice.
+FIRST_SIGN_IN_PAGE = "citizen:display-choice"
+
+
+def _first_sign_in_next(next_url: str) -> str:
+    page = reverse(FIRST_SIGN_IN_PAGE)
+    return f"{page}?{urlencode({'next': next_url})}" if next_url else page
+
+
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -405,7 +416,7 @@ def consent(request: HttpRequest) -> HttpResponse:
         session.forget_consent(request.session)
         if not user.is_active:
             return _inactive_page(request, config.spec)
-        return _log_in(request, user, config, pending.id_token, pending.next_url)
+        return _log_in(request, user, config, pending.id_token, _first_sign_in_next(pending.next_url))
     if decision == "decline":
         session.forget_consent(request.session)
         messages.info(request, _("Vous avez refusé les conditions : aucun compte n’a été créé."))

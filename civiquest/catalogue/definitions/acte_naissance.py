@@ -9,7 +9,11 @@ from civiquest.catalogue.definitions.base import (
     info,
     when,
 )
+from civiquest.catalogue.field_sources import FieldSource
 from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
+
+# The person concerned is the citizen (certified identity) only when they say so.
+ABOUT_ME = when("lien", "eq", "titulaire")
 
 ACTE_NAISSANCE = ProcedureDefinition(
     slug="acte-naissance",
@@ -63,9 +67,30 @@ ACTE_NAISSANCE = ProcedureDefinition(
                         ("autre", "Une autre personne"),
                     ),
                 },
-                {"name": "nom", "label": "Nom de la personne concernée", "kind": FieldKind.TEXT, "max_length": 100},
-                {"name": "prenoms", "label": "Prénoms", "kind": FieldKind.TEXT, "max_length": 200},
-                {"name": "date_naissance", "label": "Date de naissance", "kind": FieldKind.DATE, "max_date": "today"},
+                {
+                    "name": "nom",
+                    "label": "Nom de la personne concernée",
+                    "kind": FieldKind.TEXT,
+                    "max_length": 100,
+                    "source": FieldSource.FAMILY_NAME,
+                    "source_condition": ABOUT_ME,
+                },
+                {
+                    "name": "prenoms",
+                    "label": "Prénoms",
+                    "kind": FieldKind.TEXT,
+                    "max_length": 200,
+                    "source": FieldSource.GIVEN_NAMES,
+                    "source_condition": ABOUT_ME,
+                },
+                {
+                    "name": "date_naissance",
+                    "label": "Date de naissance",
+                    "kind": FieldKind.DATE,
+                    "max_date": "today",
+                    "source": FieldSource.BIRTHDATE,
+                    "source_condition": ABOUT_ME,
+                },
                 {
                     "name": "nom_pere",
                     "label": "Nom et prénoms du père",

@@ -48,6 +48,10 @@ class ProcedureDefinition:
     issued_title: str = ""
     tax_calendar: bool = False
     address_dispatch: bool = False
+    # The stages of the journey (``catalogue.stages``): (label, slugs of consecutive steps). A
+    # step not listed is a stage of its own; a long procedure names its stages so that the
+    # DSFR stepper (8 steps at most) shows where the citizen is.
+    stages: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def fiche(identifier: str, label: str) -> tuple[str, str]:

@@ -13,8 +13,12 @@ from civiquest.catalogue.definitions.base import (
     outside_service,
     when,
 )
+from civiquest.catalogue.field_sources import FieldSource
 from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
 from civiquest.documents.models import DocumentType
+
+# The identity is the citizen's certified one only when the card is for themselves.
+FOR_ME = when("demandeur", "eq", "majeur")
 
 CARTE_IDENTITE = ProcedureDefinition(
     slug="carte-identite",
@@ -66,10 +70,36 @@ CARTE_IDENTITE = ProcedureDefinition(
                         ("vol", "Vol"),
                     ),
                 },
-                {"name": "nom", "label": "Nom de naissance", "kind": FieldKind.TEXT, "max_length": 100},
-                {"name": "prenoms", "label": "Prénoms", "kind": FieldKind.TEXT, "max_length": 200},
-                {"name": "date_naissance", "label": "Date de naissance", "kind": FieldKind.DATE, "max_date": "today"},
-                {"name": "adresse", "label": "Adresse du domicile", "kind": FieldKind.ADDRESS},
+                {
+                    "name": "nom",
+                    "label": "Nom de naissance",
+                    "kind": FieldKind.TEXT,
+                    "max_length": 100,
+                    "source": FieldSource.FAMILY_NAME,
+                    "source_condition": FOR_ME,
+                },
+                {
+                    "name": "prenoms",
+                    "label": "Prénoms",
+                    "kind": FieldKind.TEXT,
+                    "max_length": 200,
+                    "source": FieldSource.GIVEN_NAMES,
+                    "source_condition": FOR_ME,
+                },
+                {
+                    "name": "date_naissance",
+                    "label": "Date de naissance",
+                    "kind": FieldKind.DATE,
+                    "max_date": "today",
+                    "source": FieldSource.BIRTHDATE,
+                    "source_condition": FOR_ME,
+                },
+                {
+                    "name": "adresse",
+                    "label": "Adresse du domicile",
+                    "kind": FieldKind.ADDRESS,
+                    "source": FieldSource.HOME_ADDRESS,
+                },
                 {
                     "name": "representant_nom",
                     "label": "Nom et prénom du parent ou tuteur",
@@ -119,5 +149,13 @@ CARTE_IDENTITE = ProcedureDefinition(
             ],
         ),
         agent_review("instruction", "Instruction par la mairie"),
+    ),
+    # Nine steps: five stages for the stepper (see ``catalogue.stages``).
+    stages=(
+        ("Votre situation", ("avant-de-commencer", "situation")),
+        ("Timbre fiscal et pré-demande", ("timbre-fiscal", "pre-demande")),
+        ("Pièces justificatives", ("pieces", "ancienne-carte")),
+        ("Rendez-vous en mairie", ("rendez-vous", "preparer")),
+        ("Instruction", ("instruction",)),
     ),
 )

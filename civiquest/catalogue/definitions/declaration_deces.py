@@ -68,7 +68,7 @@ DECLARATION_DECES = ProcedureDefinition(
                     "min_date": "today-30",
                     "max_date": "today",
                 },
-                {"name": "commune_deces", "label": "Code de la commune du décès", "kind": FieldKind.COMMUNE},
+                {"name": "commune_deces", "label": "Commune du décès", "kind": FieldKind.COMMUNE},
             ],
         ),
         info(

@@ -56,7 +56,7 @@ DECLARATION_NAISSANCE = ProcedureDefinition(
                     "min_date": "today-30",
                     "max_date": "today",
                 },
-                {"name": "commune_naissance", "label": "Code de la commune de naissance", "kind": FieldKind.COMMUNE},
+                {"name": "commune_naissance", "label": "Commune de naissance", "kind": FieldKind.COMMUNE},
             ],
         ),
         form(

@@ -8,6 +8,7 @@ from civiquest.catalogue.definitions.base import (
     info,
     outside_service,
 )
+from civiquest.catalogue.inputs import IDENTITY_PROOF
 from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
 from civiquest.documents.models import DocumentType
 
@@ -39,13 +40,21 @@ INSCRIPTION_LISTES_ELECTORALES = ProcedureDefinition(
         form(
             "commune",
             "Votre commune d’inscription",
-            [{"name": "commune", "label": "Code de la commune", "kind": FieldKind.COMMUNE}],
+            [
+                {
+                    "name": "commune",
+                    "label": "Commune où vous voulez voter",
+                    "help_text": "Tapez son nom ou son code postal, puis choisissez-la dans la liste.",
+                    "kind": FieldKind.COMMUNE,
+                }
+            ],
         ),
         documents(
             "pieces",
             "Vos pièces justificatives",
-            [DocumentType.IDENTITY_CARD, DocumentType.PROOF_OF_ADDRESS],
-            body="Vous joindrez leur version numérisée au téléservice.",
+            [IDENTITY_PROOF, DocumentType.PROOF_OF_ADDRESS],
+            body="Une carte nationale d’identité ou un passeport (valide ou périmé depuis moins de 5 ans), et un "
+            "justificatif de domicile de moins de 3 mois. Vous joindrez leur version numérisée au téléservice.",
         ),
         outside_service(
             "teleservice",

@@ -78,6 +78,7 @@ STEP_ATTRIBUTES = (
     "document_types",
     "condition",
     "xp",
+    "stage",
 )
 FIELD_ATTRIBUTES = (
     "name",
@@ -95,6 +96,8 @@ FIELD_ATTRIBUTES = (
     "pattern",
     "choices",
     "condition",
+    "source",
+    "source_condition",
 )
 
 
@@ -151,10 +154,22 @@ def _split(spec: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return attributes, fields
 
 
+def step_specs(definition: ProcedureDefinition) -> list[dict[str, Any]]:
+    """The definition's steps, each with its stage label (``ProcedureDefinition.stages``) unless it names one."""
+    stage_of = {slug: label for label, slugs in definition.stages for slug in slugs}
+    return [{"stage": stage_of.get(spec["slug"], ""), **spec} for spec in definition.steps]
+
+
+def _stage_problems(definition: ProcedureDefinition) -> list[str]:
+    named = [slug for _label, slugs in definition.stages for slug in slugs]
+    unknown = sorted(set(named) - {spec["slug"] for spec in definition.steps})
+    return [f"stages name unknown steps: {', '.join(unknown)}"] if unknown else []
+
+
 def definition_content(definition: ProcedureDefinition) -> dict[str, Any]:
     """What the definition's revision would hold, with the models' defaults filled in."""
     steps = []
-    for spec in definition.steps:
+    for spec in step_specs(definition):
         attributes, fields = _split(spec)
         steps.append(_step_content(Step(**attributes), [Field(**field_spec) for field_spec in fields]))
     return {
@@ -220,7 +235,7 @@ def _write_content(revision: ProcedureRevision, definition: ProcedureDefinition)
         setattr(revision, name, getattr(definition, name))
     revision.save(update_fields=["xp_per_step", "completion_xp", "badge_codes", *REVISION_NEEDS])
     problems: list[str] = []
-    for position, spec in enumerate(definition.steps, start=1):
+    for position, spec in enumerate(step_specs(definition), start=1):
         attributes, fields = _split(spec)
         step = Step(revision=revision, position=position, **attributes)
         problems += _model_problems(step, f"step {step.slug}", exclude=["revision"])
@@ -244,7 +259,7 @@ def _model_problems(instance: Step | Field, where: str, exclude: list[str]) -> l
 def _publish(procedure: Procedure, definition: ProcedureDefinition) -> ProcedureRevision:
     draft = revision_draft_ensure(procedure=procedure)
     _write_content(draft, definition)
-    problems = revision_problems(revision_loaded(draft.pk))
+    problems = revision_problems(revision_loaded(draft.pk)) + _stage_problems(definition)
     if problems:
         raise CatalogueInvalid(definition.slug, problems)
     return revision_publish(procedure=procedure)

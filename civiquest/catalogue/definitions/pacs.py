@@ -60,7 +60,7 @@ PACS = ProcedureDefinition(
                 },
                 {
                     "name": "commune_residence",
-                    "label": "Code de la commune de résidence commune",
+                    "label": "Commune de votre résidence commune",
                     "kind": FieldKind.COMMUNE,
                 },
                 {

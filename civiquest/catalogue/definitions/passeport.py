@@ -13,10 +13,13 @@ from civiquest.catalogue.definitions.base import (
     outside_service,
     when,
 )
+from civiquest.catalogue.field_sources import FieldSource
 from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
 from civiquest.documents.models import DocumentType
 
 MINORS = ["mineur_15_17", "mineur_moins_15"]
+# The holder's identity is the citizen's certified one only when the passport is for themselves.
+FOR_ME = when("demandeur", "eq", "majeur")
 
 PASSEPORT = ProcedureDefinition(
     slug="passeport",
@@ -97,7 +100,14 @@ PASSEPORT = ProcedureDefinition(
             "titulaire",
             "Le titulaire du passeport",
             [
-                {"name": "nom", "label": "Nom de naissance", "kind": FieldKind.TEXT, "max_length": 100},
+                {
+                    "name": "nom",
+                    "label": "Nom de naissance",
+                    "kind": FieldKind.TEXT,
+                    "max_length": 100,
+                    "source": FieldSource.FAMILY_NAME,
+                    "source_condition": FOR_ME,
+                },
                 {
                     "name": "nom_usage",
                     "label": "Nom d’usage",
@@ -105,21 +115,37 @@ PASSEPORT = ProcedureDefinition(
                     "max_length": 100,
                     "required": False,
                 },
-                {"name": "prenoms", "label": "Prénoms", "kind": FieldKind.TEXT, "max_length": 200},
+                {
+                    "name": "prenoms",
+                    "label": "Prénoms",
+                    "kind": FieldKind.TEXT,
+                    "max_length": 200,
+                    "source": FieldSource.GIVEN_NAMES,
+                    "source_condition": FOR_ME,
+                },
                 {
                     "name": "date_naissance",
                     "label": "Date de naissance",
                     "kind": FieldKind.DATE,
                     "min_date": "1900-01-01",
                     "max_date": "today",
+                    "source": FieldSource.BIRTHDATE,
+                    "source_condition": FOR_ME,
                 },
                 {
                     "name": "lieu_naissance",
                     "label": "Commune (ou pays) de naissance",
                     "kind": FieldKind.TEXT,
                     "max_length": 200,
+                    "source": FieldSource.BIRTHPLACE,
+                    "source_condition": FOR_ME,
                 },
-                {"name": "adresse", "label": "Adresse du domicile", "kind": FieldKind.ADDRESS},
+                {
+                    "name": "adresse",
+                    "label": "Adresse du domicile",
+                    "kind": FieldKind.ADDRESS,
+                    "source": FieldSource.HOME_ADDRESS,
+                },
                 {"name": "telephone", "label": "Téléphone", "kind": FieldKind.PHONE, "required": False},
             ],
         ),
@@ -233,5 +259,14 @@ PASSEPORT = ProcedureDefinition(
             "La mairie vérifie votre dossier et le transmet pour fabrication. Un SMS ou un courriel vous prévient "
             "quand le passeport est prêt : vous le retirez en personne dans la mairie du dépôt.",
         ),
+    ),
+    # Thirteen steps: six stages for the stepper (see ``catalogue.stages``).
+    stages=(
+        ("Votre situation", ("avant-de-commencer", "situation")),
+        ("Vos informations", ("titulaire", "representant-legal", "perte-vol")),
+        ("Pré-demande et timbre fiscal", ("pre-demande", "timbre-fiscal")),
+        ("Pièces justificatives", ("pieces", "ancien-passeport", "identite-representant")),
+        ("Rendez-vous en mairie", ("rendez-vous", "preparer")),
+        ("Instruction", ("instruction",)),
     ),
 )

@@ -22,10 +22,13 @@ from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import HashedFilesMixin, staticfiles_storage
+from django.core.cache import caches
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from dsfr.constants import DsfrStaticAssets
+
+from civiquest.core.fragments import FRAGMENTS
 
 register = template.Library()
 
@@ -113,13 +116,28 @@ def dsfr_scripts(nonce: str | None = "") -> SafeString:
     # str(): django-csp's lazy nonce is falsy until read, and only a nonce read makes it into the header.
     nonce_text = str(nonce) if nonce is not None else ""
     nonce_html = format_html(' nonce="{}"', nonce_text) if nonce_text else ""
-    module, nomodule = DsfrStaticAssets.DSFR_MODULE_JS, DsfrStaticAssets.DSFR_NOMODULE_JS
+    # Each page's own nonce, in markup the same for every page: built once (fragments cache).
+    parts = caches[FRAGMENTS].get("dsfr_scripts")
+    if parts is None:
+        parts = _dsfr_script_parts()
+        caches[FRAGMENTS].set("dsfr_scripts", parts, timeout=None)
+    module_src, module_attributes, nomodule_src, nomodule_attributes = parts
     return format_html(
         '<script type="module" src="{}"{}{}></script>\n<script nomodule src="{}"{}{}></script>',
+        module_src,
+        module_attributes,
+        nonce_html,
+        nomodule_src,
+        nomodule_attributes,
+        nonce_html,
+    )
+
+
+def _dsfr_script_parts() -> tuple[str, SafeString, str, SafeString]:
+    module, nomodule = DsfrStaticAssets.DSFR_MODULE_JS, DsfrStaticAssets.DSFR_NOMODULE_JS
+    return (
         static(module),
         _attributes_html(_checked_attributes(module)),
-        nonce_html,
         static(nomodule),
         _attributes_html(_checked_attributes(nomodule)),
-        nonce_html,
     )

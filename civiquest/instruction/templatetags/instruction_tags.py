@@ -41,16 +41,30 @@ def _field_of(step: Step, target: str) -> bool:
     return any(field_.name == target for field_ in step.fields.all())
 
 
-@register.inclusion_tag("citizen/instruction/_panel.html")
-def quest_instruction_panel(quest: Quest) -> dict[str, Any]:
-    """On the quest page: what to fix, the thread (unread count), the attestation."""
-    unread = QuestMessage.objects.filter(quest=quest, from_agent=True, read_by_citizen_at__isnull=True).count()
+@register.inclusion_tag("citizen/instruction/_panel.html", takes_context=True)
+def quest_instruction_panel(context: template.Context, quest: Quest) -> dict[str, Any]:
+    """On the quest page: what to fix, the thread (unread count), the attestation.
+
+    The thread and the attestation exist only between the citizen and an instructing service:
+    a guided quest has neither, and a trusted helper under mandate (who acts on the steps
+    only) is shown neither, so no link leads to a page that would answer 404.
+    """
+    request = context.get("request")
+    own = request is not None and request.user.pk == quest.citizen_id
+    instructed = own and quest.procedure.instructing_service_id is not None
+    unread = (
+        QuestMessage.objects.filter(quest=quest, from_agent=True, read_by_citizen_at__isnull=True).count()
+        if instructed and quest.state != QuestState.DRAFT
+        else 0
+    )
     return {
         "quest": quest,
         "fixes": fixes_of(quest),
         "unread": unread,
-        "has_thread": quest.state != QuestState.DRAFT,
-        "attestation": attestation.attestation_of(quest=quest) if quest.state == QuestState.ACCEPTED else None,
+        "has_thread": instructed and quest.state != QuestState.DRAFT,
+        "attestation": (
+            attestation.attestation_of(quest=quest) if instructed and quest.state == QuestState.ACCEPTED else None
+        ),
     }
 
 

@@ -1,4 +1,5 @@
-"""The address JSON API (mounted at ``/api/v1/address/``): the BAN geocoder, whichever backend.
+"""The address JSON API (mounted at ``/api/v1/address/``): the BAN geocoder, whichever backend, and
+the official commune list (``/communes``, searched in memory: civiquest/integrations/address/communes.py).
 
 Public: the Base Adresse Nationale is open data (Etalab 2.0) and the address autocomplete
 must work before anyone signs in. A per-IP limit counted in the cache keeps one client from
@@ -25,6 +26,7 @@ from civiquest.core import ratelimit
 from civiquest.core.client_ip import client_ip
 from civiquest.core.http import IntegrationError, RequestRejected
 from civiquest.integrations.address import selectors
+from civiquest.integrations.address.communes import commune_search
 
 router = Router(tags=["address"])
 
@@ -183,5 +185,62 @@ def reverse(request: HttpRequest, response: HttpResponse, params: Query[ReverseI
         lat = _coordinate(params.lat, name="lat", bound=90)
         lon = _coordinate(params.lon, name="lon", bound=180)
         return selectors.address_reverse(lat, lon, limit=_limit(params.limit), type=_type(params.type))
+
+    return _answer(request, response, lookup)
+
+
+COMMUNE_QUERY_MIN_LENGTH = 2
+COMMUNE_QUERY_MAX_LENGTH = 100
+
+
+class CommunesIn(Schema):
+    q: str = Field(
+        default="",
+        description="A commune's name (or its beginning), postcode or INSEE code, 2 to 100 characters.",
+        examples=["st etienne"],
+    )
+    limit: str = Field(default="10", description="Number of results, 1 to 20 (default 10).", examples=["10"])
+
+
+@router.get(
+    "/communes",
+    response={200: dict[str, Any], 400: ErrorOut, 429: ErrorOut},
+    summary="Search the official commune list (COG)",
+)
+def communes(request: HttpRequest, response: HttpResponse, params: Query[CommunesIn]) -> Status[Any]:
+    """Communes and arrondissements municipaux matching a name, a postcode or a code, best first.
+
+    Names are compared without case, accents or hyphens ("st" reads "saint"); a misspelt name
+    finds close ones. Data: the Code officiel géographique (INSEE), Licence Ouverte / Etalab 2.0.
+    """
+
+    def lookup() -> dict[str, Any]:
+        q = " ".join(params.q.split())
+        if len(q) < COMMUNE_QUERY_MIN_LENGTH:
+            raise InvalidParameter(
+                _("Saisissez au moins %(min)d caractères pour chercher une commune.")
+                % {"min": COMMUNE_QUERY_MIN_LENGTH}
+            )
+        if len(q) > COMMUNE_QUERY_MAX_LENGTH:
+            raise InvalidParameter(
+                _("La recherche est trop longue : %(max)d caractères au plus.") % {"max": COMMUNE_QUERY_MAX_LENGTH}
+            )
+        found = commune_search(q, limit=_limit(params.limit))
+        return {
+            "query": q,
+            "communes": [
+                {
+                    "code": commune.code,
+                    "name": commune.name,
+                    "label": commune.label,
+                    "departement": commune.departement,
+                    "departement_name": commune.departement_name,
+                    "postcodes": list(commune.postcodes),
+                    "population": commune.population,
+                    "type": commune.kind,
+                }
+                for commune in found
+            ],
+        }
 
     return _answer(request, response, lookup)

@@ -1,8 +1,11 @@
 """The avatar: simple SVG parts in layers, unlocked by level and badges, with a text alternative.
 
-Every part is free of charge: some are there from the start, others unlock with a level or a
-badge (``Unlock``). Nothing is ever taken back: a level never goes down and a badge is kept.
-The shapes are constants written here (no user input reaches the SVG), drawn in a 120×120 box.
+Nothing of the Republic's symbols or of public office is a reward (no sash, Marianne,
+tricolour or laurels): ``RENAMED`` maps the codes of the parts they replaced, for avatars
+saved before (migration ``habits.0004``). Every part is free of charge: some are there from
+the start, others unlock with a level or a badge (``Unlock``). Nothing is ever taken back: a
+level never goes down and a badge is kept. The shapes are constants written here (no user
+input reaches the SVG), drawn in a 120×120 box.
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 SLOTS: tuple[str, ...] = ("background", "base", "hair", "accessory")
+# (slot, former code) → the part that replaced it; ``normalized`` reads it for any avatar missed.
+RENAMED: dict[tuple[str, str], str] = {
+    ("background", "tricolore"): "hills",
+    ("hair", "laurels"): "sun_hat",
+    ("accessory", "tricolour_sash"): "backpack",
+}
 
 
 @dataclass(frozen=True)
@@ -67,10 +76,10 @@ PARTS: dict[str, tuple[Part, ...]] = {
             Unlock(level=6),
         ),
         Part(
-            "tricolore",
-            _("fond tricolore"),
-            '<rect width="120" height="120" rx="16" fill="#f5f5fe"/>'
-            '<rect width="40" height="120" fill="#cacafb"/><rect x="80" width="40" height="120" fill="#fddbd6"/>',
+            "hills",
+            _("fond de collines"),
+            '<rect width="120" height="120" rx="16" fill="#e8edff"/>'
+            '<path d="M0 88 Q28 62 58 86 Q86 66 120 84 V120 H0 Z" fill="#c3fad5"/>',
             Unlock(badge="electeur"),
         ),
     ),
@@ -115,12 +124,10 @@ PARTS: dict[str, tuple[Part, ...]] = {
             Unlock(level=4),
         ),
         Part(
-            "laurels",
-            _("couronne de lauriers"),
-            '<g fill="#18753c"><ellipse cx="38" cy="38" rx="4" ry="8" transform="rotate(-40 38 38)"/>'
-            '<ellipse cx="47" cy="31" rx="4" ry="8" transform="rotate(-60 47 31)"/>'
-            '<ellipse cx="82" cy="38" rx="4" ry="8" transform="rotate(40 82 38)"/>'
-            '<ellipse cx="73" cy="31" rx="4" ry="8" transform="rotate(60 73 31)"/></g>',
+            "sun_hat",
+            _("chapeau de soleil"),
+            '<ellipse cx="60" cy="38" rx="40" ry="7" fill="{accent}"/>'
+            '<path d="M38 38 Q40 18 60 18 Q80 18 82 38 Z" fill="{accent}"/>',
             Unlock(level=10),
         ),
     ),
@@ -134,24 +141,22 @@ PARTS: dict[str, tuple[Part, ...]] = {
         ),
         Part(
             "scarf",
-            _("écharpe"),
+            _("foulard"),
             '<path d="M38 84 Q60 94 82 84 L84 92 Q60 102 36 92 Z" fill="{accent}"/>'
             '<rect x="68" y="90" width="9" height="22" rx="3" fill="{accent}"/>',
             Unlock(level=3),
         ),
         Part(
             "medal",
-            _("médaille"),
-            '<path d="M54 92 L60 104 L66 92" fill="none" stroke="{accent}" stroke-width="3"/>'
-            '<circle cx="60" cy="108" r="6" fill="#fcc63a" stroke="#716043" stroke-width="1.5"/>',
+            _("broche"),
+            '<circle cx="74" cy="100" r="5" fill="{accent}" stroke="#161616" stroke-width="1"/>',
             Unlock(badge="premiere-demarche"),
         ),
         Part(
-            "tricolour_sash",
-            _("écharpe tricolore"),
-            '<path d="M30 98 L84 120 L92 120 L36 94 Z" fill="#000091"/>'
-            '<path d="M36 94 L92 120 L100 120 L42 90 Z" fill="#fff"/>'
-            '<path d="M42 90 L100 120 L104 114 L48 87 Z" fill="#e1000f"/>',
+            "backpack",
+            _("sac à dos"),
+            '<path d="M34 90 Q32 110 36 120 L46 120 L44 90 Z" fill="#6a6156"/>'
+            '<path d="M86 90 Q88 110 84 120 L74 120 L76 90 Z" fill="#6a6156"/>',
             Unlock(level=8),
         ),
     ),
@@ -210,7 +215,8 @@ def normalized(choice: dict[str, str]) -> dict[str, str]:
     """The choice with any unknown code replaced by the default (a part removed from the catalogue)."""
     result = {}
     for slot in SLOTS:
-        result[slot] = choice.get(slot, "") if part(slot, choice.get(slot, "")) else DEFAULT_CHOICE[slot]
+        code = RENAMED.get((slot, choice.get(slot, "")), choice.get(slot, ""))
+        result[slot] = code if part(slot, code) else DEFAULT_CHOICE[slot]
     result["accent"] = choice.get("accent", "") if accent(choice.get("accent", "")) else DEFAULT_CHOICE["accent"]
     return result
 

@@ -86,13 +86,16 @@ class Pause(models.Model):
 class GamePreferences(models.Model):
     """One citizen's choices about the game: mode sobre, habit reminders, avatar.
 
-    No row means the defaults (game shown, no reminders, default avatar).
+    No row means the defaults (game shown, no reminders, default avatar). ``chosen_at`` is when
+    the citizen chose between the game and "mode sobre" (the choice offered after the first
+    sign-in, or the header's switch); None while they never chose.
     """
 
     citizen = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="game_preferences"
     )
     sober_mode = models.BooleanField(_("mode sobre"), default=False)
+    chosen_at = models.DateTimeField(_("affichage choisi le"), null=True, blank=True)
     habit_reminders = models.BooleanField(_("rappels des habitudes"), default=False)
     # Levels and badges are told in the notification centre; by email only if asked for.
     game_news_by_email = models.BooleanField(_("niveaux et badges par courriel"), default=False)

@@ -20,22 +20,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
-from civiquest.notifications.services import notify
+from civiquest.notifications.services import HABIT_REMINDER_KIND, notify
 from civiquest.progress.badges import badges_evaluate
 from civiquest.progress.habits import avatar
 from civiquest.progress.habits.catalogue import BY_CODE, REMINDER_DAYS_LEFT, local_date, period_end, period_start
 from civiquest.progress.habits.models import CheckIn, CheckInSource, GamePreferences, Habit, Pause
 from civiquest.progress.habits.selectors import GAME_NEWS_BY_EMAIL_ATTRIBUTE, GAME_VISIBLE_ATTRIBUTE
 from civiquest.progress.unlocks import unlocks_of
-from civiquest.progress.xp import xp_award
+from civiquest.progress.xp import XpKind, xp_award
 
 logger = logging.getLogger(__name__)
 
 # XP for a check-in (the reference's base for a self-declared habit); the XP app caps the day.
 CHECK_IN_XP = 5
 PAUSE_MAX_DAYS = 92
-# A plain string: Notification.kind's choices are not enforced by the database.
-REMINDER_KIND = "habit_reminder"
+# A plain string: Notification.kind's choices are not enforced by the database. The
+# notification centre shows it with the game's news, apart from the services' messages.
+REMINDER_KIND = HABIT_REMINDER_KIND
 
 
 class HabitError(Exception):
@@ -114,6 +115,7 @@ def _reward(*, habit: Habit, check_in: CheckIn) -> None:
         reason=_("Habitude : %(title)s") % {"title": habit.definition.title},
         key=f"habit-checkin:{check_in.pk}",
         source=check_in,
+        kind=XpKind.HABIT,
         self_declared=check_in.source == CheckInSource.SELF,
     )
     badges_evaluate(citizen=habit.citizen)
@@ -174,6 +176,18 @@ def sober_mode_set(*, citizen: User, enabled: bool) -> GamePreferences:
         preferences.save(update_fields=["sober_mode", "updated_at"])
     setattr(citizen, GAME_VISIBLE_ATTRIBUTE, not enabled)
     setattr(citizen, GAME_NEWS_BY_EMAIL_ATTRIBUTE, preferences.game_news_by_email and not enabled)
+    return preferences
+
+
+@transaction.atomic
+def display_choose(*, citizen: User, sober: bool, now: dt.datetime | None = None) -> GamePreferences:
+    """Record the citizen's choice between the game and "mode sobre", and when they made it."""
+    preferences = _preferences_for_update(citizen)
+    preferences.sober_mode = sober
+    preferences.chosen_at = now or timezone.now()
+    preferences.save(update_fields=["sober_mode", "chosen_at", "updated_at"])
+    setattr(citizen, GAME_VISIBLE_ATTRIBUTE, not sober)
+    setattr(citizen, GAME_NEWS_BY_EMAIL_ATTRIBUTE, preferences.game_news_by_email and not sober)
     return preferences
 
 

@@ -36,6 +36,7 @@ from civiquest.instruction import services as instruction
 from civiquest.quests import workflow
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import quest_answers
+from civiquest.social.mandates.selectors import quest_helper_actions
 from civiquest.www.agent.forms import ExportForm, LabelForm, MessageForm, NoteForm
 from civiquest.www.citizen.quest_views import _display_value
 from civiquest.www.private_files import PrivateFileResponse, private_file_response
@@ -219,6 +220,7 @@ def _render_quest(
         "citizen": found.citizen,
         "steps": _answers_by_step(found, set(change_request.targets) if change_request else set()),
         "history": instruction_selectors.quest_history(quest=found),
+        "helper_actions": quest_helper_actions(quest_id=found.pk),
         "thread": instruction_selectors.quest_thread(quest=found),
         "notes": instruction_selectors.quest_notes(quest=found),
         "quest_labels": instruction_selectors.quest_labels(quest=found),

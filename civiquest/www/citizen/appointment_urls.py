@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from civiquest.www.citizen import appointment_views
+from civiquest.www.citizen import appointment_pages, appointment_views
 
 urlpatterns: list[URLPattern] = [
     path(
@@ -18,4 +18,8 @@ urlpatterns: list[URLPattern] = [
     # The management URL given to ANTS: the token is the key.
     path("rendez-vous/gestion/<str:token>/", appointment_views.manage, name="appointment-manage"),
     path("rendez-vous/gestion/<str:token>/annuler/", appointment_views.cancel, name="appointment-cancel"),
+    # The citizen's own appointment: confirmation, calendar file, cancel (with a confirmation step).
+    path("rendez-vous/<int:appointment_id>/", appointment_pages.confirmation, name="appointment-confirmation"),
+    path("rendez-vous/<int:appointment_id>/agenda.ics", appointment_pages.ics, name="appointment-ics"),
+    path("rendez-vous/<int:appointment_id>/annuler/", appointment_pages.cancel, name="appointment-cancel-confirm"),
 ]

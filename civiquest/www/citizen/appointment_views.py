@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.actions.appointments import appointment_book, appointment_cancel, quest_appointment_book
+from civiquest.actions.mandates import helper_appointment_journal
 from civiquest.appointments import places
 from civiquest.appointments import selectors as appointment_selectors
 from civiquest.appointments import services as booking
@@ -44,7 +45,8 @@ from civiquest.appointments.services import ApplicationCheck, BookingError
 from civiquest.integrations.passport import coordination
 from civiquest.integrations.passport.timbre import Timbre, timbre_from_answers
 from civiquest.quests.models import Quest
-from civiquest.quests.selectors import quest_answers, quest_detail
+from civiquest.quests.selectors import quest_answers
+from civiquest.www.citizen.mandate_access import quest_or_mandated, request_mandate
 
 ANTS_SEARCH_URL = "https://rendezvouspasseport.ants.gouv.fr/"
 PRE_APPLICATION_STEP = "pre-demande"
@@ -84,6 +86,43 @@ def appointment_view(appointment: Appointment | None) -> AppointmentView | None:
     return AppointmentView(appointment=appointment, starts=local_start(appointment.slot))
 
 
+@dataclass(frozen=True)
+class DayChoice:
+    day: dt.date
+    slots: int
+    chosen: bool
+
+
+def parse_day(raw: str | None) -> dt.date | None:
+    """The ``?jour=YYYY-MM-DD`` of the picker; None when absent or malformed."""
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+def day_choices(points: list[NearbyPoint], wanted: dt.date | None) -> tuple[list[DayChoice], dt.date | None]:
+    """The days with free slots at any of the points (public holidays already left out), and the chosen one."""
+    counts: dict[dt.date, int] = {}
+    for near in points:
+        for day, slots in near.days:
+            counts[day] = counts.get(day, 0) + len(slots)
+    chosen = wanted if wanted in counts else None
+    return [DayChoice(day=day, slots=count, chosen=day == chosen) for day, count in sorted(counts.items())], chosen
+
+
+def points_on(points: list[NearbyPoint], day: dt.date | None) -> list[NearbyPoint]:
+    """The points with free slots on the chosen day, only that day's; none before a day is chosen."""
+    if day is None:
+        return []
+    found = []
+    for near in points:
+        for slot_day, slots in near.days:
+            if slot_day == day:
+                found.append(NearbyPoint(point=near.point, distance_km=near.distance_km, days=[(slot_day, slots)]))
+    return found
+
+
 @dataclass
 class AppointmentPanel:
     """What the appointment step of a passport or identity-card quest shows."""
@@ -93,6 +132,9 @@ class AppointmentPanel:
     current: AppointmentView | None
     place: Place
     points: list[NearbyPoint] = field(default_factory=list)
+    # The picker, as ANTS does it: the days with free slots first, then the chosen day's times.
+    days: list[DayChoice] = field(default_factory=list)
+    day: dt.date | None = None
 
     @property
     def can_book(self) -> bool:
@@ -107,27 +149,37 @@ def _with_local_starts(points: list[NearbyPoint]) -> list[NearbyPoint]:
     return points
 
 
-def appointment_panel(quest: Quest, answers: dict[str, Any]) -> AppointmentPanel:
-    """The number's standing at ANTS (one HTTP call), the current appointment, the slots near the address."""
+def appointment_panel(quest: Quest, answers: dict[str, Any], *, day: dt.date | None = None) -> AppointmentPanel:
+    """The number's standing at ANTS (one HTTP call), the current appointment, the days with free slots
+    near the address, and the times of the chosen ``day``."""
     number = str(answers.get(booking.PRE_APPLICATION_ANSWER) or "")
     check = booking.application_check(number) if number else None
     place = places.place_of(answers.get(places.ADDRESS_ANSWER))
     points = _with_local_starts(places.points_with_slots(place)) if check is not None and check.can_book else []
+    days, chosen = day_choices(points, day)
     return AppointmentPanel(
         application_id=check.application_id if check is not None else "",
         check=check,
         current=appointment_view(booking.active_appointment(quest=quest)),
         place=place,
-        points=points,
+        points=points_on(points, chosen),
+        days=days,
+        day=chosen,
     )
 
 
-def quest_step_extra(quest: Quest, step_kind: str, step_slug: str, answers: dict[str, Any]) -> dict[str, Any]:
-    """Extra context of a quest step page: the appointment panel, the computed timbre fiscal."""
+def quest_step_extra(
+    quest: Quest, step_kind: str, step_slug: str, answers: dict[str, Any], *, day: str | None = None
+) -> dict[str, Any]:
+    """Extra context of a quest step page: the appointment panel (``day``: the picker's ``?jour=``),
+    the computed timbre fiscal."""
     if not booking.books_through_ants(quest):
         return {}
     if step_kind == "appointment":
-        return {"ants": appointment_panel(quest, answers), "pre_application_step": PRE_APPLICATION_STEP}
+        return {
+            "ants": appointment_panel(quest, answers, day=parse_day(day)),
+            "pre_application_step": PRE_APPLICATION_STEP,
+        }
     if step_slug == TIMBRE_STEP:
         return {"timbre": quest_timbre(quest, answers)}
     number = str(answers.get(booking.PRE_APPLICATION_ANSWER) or "")
@@ -142,13 +194,20 @@ def quest_timbre(quest: Quest, answers: dict[str, Any]) -> Timbre | None:
 
 
 def _own_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
-    quest = quest_detail(quest_id=quest_id, citizen=request.user)
-    if quest is None or not booking.books_through_ants(quest):
+    quest = quest_or_mandated(request, quest_id)
+    if not booking.books_through_ants(quest):
         raise Http404
     return quest
 
 
-def _appointment_step_url(quest: Quest) -> str:
+def _journal_if_helper(request: AuthenticatedHttpRequest, quest: Quest, *, booked: bool) -> None:
+    """A helper's booking or cancellation under a mandate goes to the mandate's journal."""
+    mandate = request_mandate(request)
+    if mandate is not None:
+        helper_appointment_journal(helper=request.user, mandate=mandate, quest=quest, booked=booked)
+
+
+def appointment_step_url(quest: Quest) -> str:
     step = booking.appointment_step(quest)
     if step is None:
         return reverse("citizen:quest", args=[quest.pk])
@@ -169,7 +228,7 @@ def quest_book(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse
     slot_id = _slot_id(request.POST.get("slot"))
     if slot_id is None:
         messages.error(request, _("Choisissez un créneau dans la liste."))
-        return redirect(_appointment_step_url(quest))
+        return redirect(appointment_step_url(quest))
     try:
         appointment = quest_appointment_book(
             quest=quest,
@@ -179,9 +238,13 @@ def quest_book(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse
         )
     except BookingError as error:
         messages.error(request, error.message)
-        return redirect(_appointment_step_url(quest))
+        return redirect(appointment_step_url(quest))
+    _journal_if_helper(request, quest, booked=True)
     messages.success(request, _booked_message(appointment))
-    return redirect(_appointment_step_url(quest))
+    if appointment.citizen_id != request.user.pk:
+        # A helper under a mandate: the confirmation page is the citizen's own.
+        return redirect(appointment_step_url(quest))
+    return redirect("citizen:appointment-confirmation", appointment_id=appointment.pk)
 
 
 def _booked_message(appointment: Appointment) -> str:
@@ -205,8 +268,9 @@ def quest_cancel(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
     current = booking.active_appointment(quest=quest)
     if current is not None:
         appointment_cancel(appointment=current)
+        _journal_if_helper(request, quest, booked=False)
         messages.success(request, _("Votre rendez-vous est annulé. Vous pouvez en choisir un autre."))
-    return redirect(_appointment_step_url(quest))
+    return redirect(appointment_step_url(quest))
 
 
 # --- The booking page ANTS sends the citizen to ----------------------------------------------
@@ -263,7 +327,7 @@ def book(request: AuthenticatedHttpRequest, slot_id: int) -> HttpResponse:
         context["elsewhere"] = check.elsewhere if check is not None else ()
         return render(request, "citizen/appointments/book.html", context, status=400)
     messages.success(request, _booked_message(appointment))
-    return redirect("citizen:appointment-manage", token=appointment.management_token)
+    return redirect("citizen:appointment-confirmation", appointment_id=appointment.pk)
 
 
 # --- The management page (the URL ANTS shows) ---------------------------------------------------
@@ -294,7 +358,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "title": _("Votre rendez-vous en mairie"),
             "current": appointment_view(appointment),
             "own_quest": own_quest,
-            "change_url": _appointment_step_url(own_quest) if own_quest is not None else ANTS_SEARCH_URL,
+            "change_url": appointment_step_url(own_quest) if own_quest is not None else ANTS_SEARCH_URL,
             "ants_search_url": ANTS_SEARCH_URL,
         },
     )

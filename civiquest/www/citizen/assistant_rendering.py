@@ -27,6 +27,7 @@ from civiquest.assistant.conversations import selectors
 from civiquest.assistant.conversations.models import Message, Outcome
 from civiquest.assistant.conversations.services import reply_procedure_slugs
 from civiquest.assistant.types import Reply
+from civiquest.social.entraide.selectors import accepted_questions_of
 
 HIGH_CONFIDENCE = 0.6
 LOW_CONFIDENCE = 0.35
@@ -207,6 +208,8 @@ class AnswerView:
     anchor: str
     message: Message | None = None
     blocks: list[Block] = field(default_factory=list)
+    # When the confidence is low: questions of entraide on the suggested procedures with an accepted answer.
+    entraide: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.blocks = answer_blocks(self.text, self.sources)
@@ -268,7 +271,7 @@ def answer_views(answers: Iterable[Message], *, mine: ForTheCitizen | None = Non
     """
     answers = list(answers)
     titles = selectors.procedure_titles(slug for answer in answers for slug in answer.suggested_procedures)
-    return {
+    views = {
         answer.pk: AnswerView(
             text=answer.text,
             notice=answer.notice,
@@ -284,6 +287,21 @@ def answer_views(answers: Iterable[Message], *, mine: ForTheCitizen | None = Non
         )
         for answer in answers
     }
+    _entraide_links(views.values(), {answer.pk: answer.suggested_procedures for answer in answers})
+    return views
+
+
+ENTRAIDE_LINKS = 3
+
+
+def _entraide_links(views: Iterable[AnswerView], slugs_by_message: Mapping[int, Iterable[str]]) -> None:
+    """Give each low-confidence answer up to 3 accepted answers of entraide on its procedures (one query)."""
+    unsure = [view for view in views if view.confidence_level == "low" and view.message is not None]
+    wanted = {view.message.pk: list(slugs_by_message.get(view.message.pk, ())) for view in unsure if view.message}
+    questions = accepted_questions_of((slug for slugs in wanted.values() for slug in slugs), limit=ENTRAIDE_LINKS)
+    for view in unsure:
+        slugs = set(wanted.get(view.message.pk if view.message else 0, ()))
+        view.entraide = [q for q in questions if q.procedure.slug in slugs][:ENTRAIDE_LINKS]
 
 
 def reply_view(reply: Reply, *, anchor: str) -> AnswerView:

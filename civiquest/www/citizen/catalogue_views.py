@@ -20,10 +20,10 @@ from civiquest.accounts.access import public
 from civiquest.accounts.models import Role, User
 from civiquest.assistant.selectors import catalogue_search
 from civiquest.catalogue.cache import cached_listing
+from civiquest.catalogue.inputs import document_requirement_label
 from civiquest.catalogue.models import ISSUED_TITLES, LifeEventCode, Procedure, StepKind
 from civiquest.catalogue.selectors import procedure_slug_needing, published_steps
 from civiquest.core.dates import paris_today
-from civiquest.documents.models import DocumentType
 from civiquest.quests import workflow
 from civiquest.quests.selectors import open_quest_of, published_procedure, published_procedures
 from civiquest.recommendations.selectors import recommendations_for
@@ -35,18 +35,20 @@ CATALOGUE_PAGE_SIZE = 24
 
 @public
 def catalogue(request: HttpRequest) -> HttpResponse:
-    form = CatalogueFilterForm(data=request.GET or None)
-    filters = form.filters() if form.is_bound else {"search": "", "theme": "", "life_event": ""}
-    # A free-text search goes through the site's one search (the assistant's retrieval, best
-    # match first); browsing by theme or life event lists the procedures by title.
-    found = catalogue_search(**filters).procedures if filters["search"] else published_procedures(**filters)
-    page = Paginator(found, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The filter form is built only when filters are asked or the listing must be rendered (a
+    # design-system form costs a fair share of the page: the cached listing holds it rendered).
+    form = CatalogueFilterForm(data=request.GET) if request.GET else None
+    filters = form.filters() if form is not None else {"search": "", "theme": "", "life_event": ""}
     query = request.GET.copy()
     query.pop("page", None)
 
     def render_listing() -> str:
+        # A free-text search goes through the site's one search (the assistant's retrieval, best
+        # match first); browsing by theme or life event lists the procedures by title.
+        found = catalogue_search(**filters).procedures if filters["search"] else published_procedures(**filters)
+        page = Paginator(found, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
         context = {
-            "form": form,
+            "form": form or CatalogueFilterForm(),
             "procedures": list(page.object_list),
             "page": page,
             "page_query": query.urlencode(),
@@ -55,13 +57,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         }
         return render_to_string("citizen/quests/catalogue_listing.html", context, request=request)
 
-    # Browsing by theme or life event (a bounded set of listings) is served from the cache;
-    # a free-text search (ranked by the retrieval's index, which the catalogue's version does
-    # not follow) or a rejected filter is rendered each time.
-    cacheable = not filters["search"] and (not form.is_bound or not form.errors)
+    # Browsing by theme or life event (a bounded set of listings) is served from the cache, with
+    # no query at all; a free-text search (ranked by the retrieval's index, which the catalogue's
+    # version does not follow) or a rejected filter is rendered each time.
+    cacheable = not filters["search"] and (form is None or not form.errors)
     listing = (
         cached_listing(
-            parts=(get_language() or "", filters["theme"], filters["life_event"], str(page.number)),
+            parts=(get_language() or "", filters["theme"], filters["life_event"], _page_key(request.GET.get("page"))),
             render=render_listing,
         )
         if cacheable
@@ -76,6 +78,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         **_for_the_citizen(request, life_event=filters["life_event"]),
     }
     return render(request, "citizen/quests/catalogue.html", context)
+
+
+def _page_key(number: str | None) -> str:
+    """The page asked for, as the paginator reads it: a number (a page past the last shows the last
+    one, under its own key), anything else the first page. Bounded, so no query string grows the cache."""
+    if number and number.isdigit() and len(number) <= 4 and int(number) > 0:
+        return str(int(number))
+    return "1"
 
 
 def _for_the_citizen(request: HttpRequest, *, life_event: str) -> dict[str, Any]:
@@ -104,9 +114,8 @@ def procedure(request: HttpRequest, slug: str) -> HttpResponse:
     if found is None:
         raise Http404
     steps = published_steps(found)
-    labels = dict(DocumentType.choices)
     documents = [
-        str(labels.get(code, code))
+        document_requirement_label(str(code))
         for step in steps
         if step.kind == StepKind.DOCUMENTS and isinstance(step.document_types, list)
         for code in step.document_types

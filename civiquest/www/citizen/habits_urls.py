@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civiquest.www.citizen import habits_views
+from civiquest.www.citizen import display_views, habits_views
 
 urlpatterns = [
     path("mon-espace/habitudes/", habits_views.habits, name="habits"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("mon-espace/habitudes/rappels/", habits_views.habits_reminders, name="habits-reminders"),
     path("mon-espace/avatar/", habits_views.avatar_editor, name="avatar"),
     path("mon-espace/jeu/", habits_views.game_preferences, name="game-preferences"),
+    path("mon-espace/affichage/", display_views.display_choice, name="display-choice"),
 ]

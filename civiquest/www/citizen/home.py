@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civiquest.accounts.models import User
+from civiquest.documents.expiry import ExpiringTitle, add_years, expiring_titles
 from civiquest.integrations.taxes.selectors import tax_deadline_for
 from civiquest.progress.habits import avatar
 from civiquest.progress.habits.selectors import (
@@ -25,10 +26,14 @@ from civiquest.progress.habits.selectors import (
 from civiquest.progress.selectors import ledger_of, reason_label
 from civiquest.progress.unlocks import unlocks_of
 from civiquest.quests.attachments import documents_of
+from civiquest.quests.journey import with_journeys
+from civiquest.quests.models import QuestState
 from civiquest.quests.selectors import quests_of
+from civiquest.www.citizen.appointment_pages import upcoming_of
 
 HOME_QUESTS = 5
 HOME_REWARDS = 5
+OPEN = (QuestState.DRAFT, QuestState.CHANGES_REQUESTED, QuestState.SUBMITTED, QuestState.IN_REVIEW)
 
 
 @dataclass
@@ -71,6 +76,50 @@ def tax_deadline_of(citizen: User, *, today: dt.date) -> Deadline | None:
     return Deadline(label=label, due_on=deadline.due_on, url=url, kind="due")
 
 
+# Quest states in which the renewal of an expiring title is under way (the citizen's or the service's turn).
+RENEWAL_TO_DO = (QuestState.DRAFT, QuestState.CHANGES_REQUESTED)
+RENEWAL_DONE = (QuestState.ACCEPTED, QuestState.COMPLETED)
+
+
+@dataclass
+class TitleNotice:
+    """A passport or identity card expiring, and the quest renewing it if there is one.
+
+    With a quest in progress the notice stops asking to start the renewal: it says where the
+    renewal stands (to finish, or deposited and with the service) and links to the quest.
+    """
+
+    title: ExpiringTitle
+    quest: Any = None
+
+    @property
+    def renewal(self) -> str:
+        """ "": none started; "to_do": the citizen's turn; "submitted": with the service."""
+        if self.quest is None:
+            return ""
+        return "to_do" if self.quest.state in RENEWAL_TO_DO else "submitted"
+
+
+def title_notices_of(titles: list[ExpiringTitle], quests: list[Any]) -> list[TitleNotice]:
+    """Pair each expiring title with the quest renewing it (read with the citizen's quests: no query).
+
+    A title renewed by a quest decided (accepted, completed) since it was issued a year before its
+    expiry is left out: the new title replaces it even before it reaches the wallet.
+    """
+    notices = []
+    for title in titles:
+        renewing = [quest for quest in quests if quest.issued_title and quest.issued_title == title.document.type]
+        renewed = any(
+            quest.state in RENEWAL_DONE and timezone.localdate(quest.created_at) >= add_years(title.expires_on, -1)
+            for quest in renewing
+        )
+        if renewed:
+            continue
+        ongoing = next((quest for quest in renewing if quest.state in OPEN), None)
+        notices.append(TitleNotice(title=title, quest=ongoing))
+    return notices
+
+
 @dataclass
 class Home:
     quests: list[Any]  # ongoing quests (to do, then in progress), each with ``current_step``
@@ -81,6 +130,9 @@ class Home:
     avatar_svg: str = ""
     displayed_title: str = ""
     level: Any = None
+    appointments: list[Any] = field(default_factory=list)  # upcoming ones (``appointment_pages.Upcoming``)
+    title_notices: list[TitleNotice] = field(default_factory=list)  # expiring passport or identity card
+    display_chosen: bool = True  # False until the citizen chose between the game and "mode sobre"
 
 
 def home_of(*, citizen: User, now: dt.datetime | None = None) -> Home:
@@ -88,7 +140,10 @@ def home_of(*, citizen: User, now: dt.datetime | None = None) -> Home:
     now = now or timezone.now()
     today = today_local(now)
     groups = {group.key: group.quests for group in quests_of(citizen=citizen)}
-    ongoing = [*groups.get("to_do", []), *groups.get("in_progress", [])][:HOME_QUESTS]
+    open_quests = [*groups.get("to_do", []), *groups.get("in_progress", [])]
+    ongoing = open_quests[:HOME_QUESTS]
+    with_journeys(ongoing)  # "Étape 2 sur 6 : …", counted as on the quest's own pages
+    notices = title_notices_of(expiring_titles(owner=citizen, today=today), [*open_quests, *groups.get("done", [])])
 
     deadlines = [
         Deadline(
@@ -115,6 +170,9 @@ def home_of(*, citizen: User, now: dt.datetime | None = None) -> Home:
         habits_due=due_soon(views, today=today),
         rewards=[],
         game_visible=visible,
+        appointments=upcoming_of(citizen),
+        display_chosen=preferences.chosen_at is not None,
+        title_notices=notices,
     )
     if not visible:
         return home

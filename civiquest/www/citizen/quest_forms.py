@@ -8,22 +8,34 @@ name the field, back on the form with ``StepForm.set_errors``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core import signing
+from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from dsfr.utils import dsfr_input_class_attr
 
 from civiquest.catalogue.cleaning import address_is_verified, address_label
-from civiquest.catalogue.inputs import FREE_ENTRY_KEY, InputSpec
+from civiquest.catalogue.inputs import FREE_ENTRY_KEY, InputSpec, document_alternatives
 from civiquest.catalogue.models import FieldKind, LifeEventCode, Theme
 from civiquest.core.forms import BaseForm
 from civiquest.core.rich_text import rich_text
+from civiquest.core.templatetags.content_lang import fr_text
 from civiquest.documents.models import Document, DocumentType
+from civiquest.www.citizen.commune_field import (
+    CommuneCombobox,
+    CommuneField,
+    commune_choice_name,
+    commune_code_name,
+    commune_from_post,
+)
 
 YES, NO = "oui", "non"
 MULTIPLE_KINDS = frozenset({FieldKind.MULTIPLE_CHOICE})
@@ -55,9 +67,18 @@ def _text_attrs(spec: InputSpec, **attrs: str) -> dict[str, str]:
     return attrs
 
 
+def _catalogue_choices(spec: InputSpec) -> list[tuple[str, str]]:
+    """The input's choices, whose labels are catalogue content (in French, marked so on an English page)."""
+    return [(value, fr_text(label)) for value, label in spec.choices]
+
+
 def form_field(spec: InputSpec, documents: Sequence[Document] = ()) -> forms.Field:
     """One Django form field for one input, with the widget, ``inputmode`` and ``autocomplete`` it calls for."""
-    common: dict[str, Any] = {"label": spec.label, "required": spec.required, "help_text": rich_text(spec.help_text)}
+    common: dict[str, Any] = {
+        "label": fr_text(spec.label),
+        "required": spec.required,
+        "help_text": fr_text(rich_text(spec.help_text)),
+    }
     kind = spec.kind
     if kind == FieldKind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs=_text_attrs(spec, rows="5")), **common)
@@ -77,14 +98,16 @@ def form_field(spec: InputSpec, documents: Sequence[Document] = ()) -> forms.Fie
     if kind == FieldKind.YES_NO:
         return forms.ChoiceField(choices=[(YES, _("Oui")), (NO, _("Non"))], widget=forms.RadioSelect, **common)
     if kind == FieldKind.SINGLE_CHOICE:
-        return forms.ChoiceField(choices=list(spec.choices), widget=forms.RadioSelect, **common)
+        return forms.ChoiceField(choices=_catalogue_choices(spec), widget=forms.RadioSelect, **common)
     if kind == FieldKind.MULTIPLE_CHOICE:
-        return forms.MultipleChoiceField(choices=list(spec.choices), widget=forms.CheckboxSelectMultiple, **common)
+        return forms.MultipleChoiceField(
+            choices=_catalogue_choices(spec), widget=forms.CheckboxSelectMultiple, **common
+        )
     if kind == FieldKind.ADDRESS:
         return AddressField(widget=AddressCombobox(attrs=_text_attrs(spec, autocomplete="street-address")), **common)
     if kind == FieldKind.COMMUNE:
-        return forms.CharField(
-            widget=forms.TextInput(attrs={"maxlength": "5", "spellcheck": "false", "autocomplete": "off"}), **common
+        return CommuneField(
+            widget=CommuneCombobox(attrs={"maxlength": "200", "spellcheck": "false", "autocomplete": "off"}), **common
         )
     if kind == FieldKind.IBAN:
         return forms.CharField(
@@ -110,24 +133,27 @@ def documents_for(spec: InputSpec, documents: Sequence[Document]) -> list[Docume
     """The wallet documents a document input may take: of its type, or filed as "other"."""
     if not spec.document_type:
         return list(documents)
-    return [document for document in documents if document.type in (spec.document_type, DocumentType.OTHER)]
+    accepted = (*document_alternatives(spec.document_type), DocumentType.OTHER)
+    return [document for document in documents if document.type in accepted]
 
 
 def document_choice_label(document: Document) -> str:
-    label = document.title
-    if document.expires_on is not None:
-        label = _("%(title)s (valable jusqu’au %(date)s)") % {
-            "title": document.title,
-            "date": date_format(document.expires_on, "SHORT_DATE_FORMAT"),
-        }
-    return label
+    """A wallet document as a step offers it again: its title, the day it was added, its validity."""
+    added = date_format(timezone.localdate(document.created_at), "DATE_FORMAT")
+    if document.expires_on is None:
+        return _("%(title)s, ajouté le %(added)s") % {"title": document.title, "added": added}
+    return _("%(title)s, ajouté le %(added)s (valable jusqu’au %(date)s)") % {
+        "title": document.title,
+        "added": added,
+        "date": date_format(document.expires_on, "SHORT_DATE_FORMAT"),
+    }
 
 
 def initial_value(spec: InputSpec, value: Any) -> Any:
     """A stored answer as its form field shows it."""
     if value is None:
         return None
-    if spec.kind == FieldKind.ADDRESS:
+    if spec.kind in (FieldKind.ADDRESS, FieldKind.COMMUNE):
         return value if isinstance(value, Mapping) else str(value)
     if spec.kind == FieldKind.YES_NO:
         return YES if value is True else NO if value is False else value
@@ -144,6 +170,12 @@ def raw_answers(specs: Sequence[InputSpec], data: QueryDict) -> dict[str, Any]:
             raw[spec.name] = data.getlist(spec.name)
         elif spec.kind == FieldKind.ADDRESS:
             raw[spec.name] = address_from_post(data.get(spec.name, ""), data.get(address_token_name(spec.name), ""))
+        elif spec.kind == FieldKind.COMMUNE:
+            raw[spec.name] = commune_from_post(
+                data.get(spec.name, ""),
+                data.get(commune_code_name(spec.name), ""),
+                data.get(commune_choice_name(spec.name), ""),
+            )
         else:
             raw[spec.name] = data.get(spec.name, "")
     return raw
@@ -221,8 +253,26 @@ class AddressField(forms.Field):
     """Carries what the combobox posted (picked suggestion or free text); the core validates it."""
 
 
+# Inputs a locked value is shown in as read-only text; the others (choices, comboboxes) are disabled.
+READONLY_KINDS = frozenset({FieldKind.TEXT, FieldKind.DATE})
+
+
+@dataclass(frozen=True)
+class StepFormRow:
+    field: BoundField
+    offer: Any = None
+    locked: bool = False
+
+
 class StepForm(BaseForm):
-    """The visible inputs of one step, bound to what was posted or filled from the stored answers."""
+    """The visible inputs of one step, bound to what was posted or filled from the stored answers.
+
+    ``locked`` holds the certified values (FranceConnect) of the inputs that take one: shown,
+    never editable, whatever was posted. ``offers`` holds what the citizen may reuse, by input
+    (``quest_prefill.Offer``), rendered beside the input with a button to accept it.
+    """
+
+    template_name = "citizen/quests/_step_form.html"
 
     def __init__(
         self,
@@ -232,18 +282,46 @@ class StepForm(BaseForm):
         data: QueryDict | None = None,
         documents: Sequence[Document] = (),
         auto_id: str = "id_%s",
+        locked: Mapping[str, Any] | None = None,
+        offers: Mapping[str, Any] | None = None,
     ) -> None:
-        answers = answers or {}
+        answers = {**(answers or {}), **(locked or {})}
+        self.locked = dict(locked or {})
+        self.offers = dict(offers or {})
         initial = {spec.name: initial_value(spec, answers.get(spec.name)) for spec in specs}
+        if data is not None and self.locked:
+            data = data.copy()
+            for spec in specs:
+                if spec.name in self.locked and spec.kind in READONLY_KINDS:
+                    data[spec.name] = initial[spec.name]
         super().__init__(data=data, initial=initial, auto_id=auto_id)
         for spec in specs:
             self.fields[spec.name] = form_field(spec, documents)
+            if spec.name in self.locked:
+                self._lock(spec)
         if self.is_bound:
             # Never Django's own validation: only the core's messages (see set_errors).
             self._errors = ErrorDict()
             self.cleaned_data: dict[str, Any] = {}
         for bound in self.visible_fields():
             dsfr_input_class_attr(bound)
+
+    def _lock(self, spec: InputSpec) -> None:
+        field_ = self.fields[spec.name]
+        if spec.kind in READONLY_KINDS:
+            field_.widget.attrs["readonly"] = True
+        else:
+            # A disabled input shows its initial value whatever was posted (and posts nothing).
+            field_.disabled = True
+        note = _("Information certifiée par FranceConnect : elle ne peut pas être modifiée ici.")
+        field_.help_text = format_html("{} {}", note, field_.help_text) if field_.help_text else note
+
+    @property
+    def rows(self) -> list[StepFormRow]:
+        return [
+            StepFormRow(field=bound, offer=self.offers.get(bound.name), locked=bound.name in self.locked)
+            for bound in self
+        ]
 
     def set_errors(self, errors: Mapping[str, str]) -> None:
         """Show the core's messages on their fields; the form does no validation of its own."""

@@ -8,6 +8,7 @@ render. A quest of another citizen is a 404 everywhere (``quest_detail`` returns
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,35 +16,42 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
+from civiquest.actions.mandates import helper_quest_submit, helper_step_save
 from civiquest.actions.quests import quest_start, quest_step_save, quest_submit
 from civiquest.appointments.services import books_through_ants
-from civiquest.catalogue.cleaning import address_display
+from civiquest.catalogue.cleaning import address_display, commune_display
 from civiquest.catalogue.conditions import Visibility, completeness, visibility
 from civiquest.catalogue.inputs import InputSpec
 from civiquest.catalogue.models import FieldKind, Step, StepKind
+from civiquest.core.display import date_display, number_display, phone_display
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
-from civiquest.documents.selectors import wallet_documents
 from civiquest.quests import workflow
+from civiquest.quests.edits import edit_mark_parse
 from civiquest.quests.errors import QuestIncomplete
+from civiquest.quests.journey import Journey, StepRow, current_step_id, journey_of, with_journeys
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import (
     published_procedure,
     quest_answers,
-    quest_detail,
     quest_documents_by_id,
     quest_done_step_ids,
     quests_of,
 )
 from civiquest.quests.services import is_guided
+from civiquest.www.citizen.appointment_pages import upcoming_by_quest, upcoming_of
 from civiquest.www.citizen.appointment_views import quest_step_extra, quest_timbre
-from civiquest.www.citizen.quest_forms import StepForm, raw_answers
+from civiquest.www.citizen.mandate_access import quest_or_mandated, request_mandate, wallet_for_quest
+from civiquest.www.citizen.quest_endings import quest_ending
+from civiquest.www.citizen.quest_forms import READONLY_KINDS, StepForm, raw_answers
+from civiquest.www.citizen.quest_prefill import REUSE_FIELD, step_prefill
 
 # --- Starting a quest -----------------------------------------------------------------------------
 
@@ -68,45 +76,27 @@ def quest_start_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
 
 
 @dataclass
-class StepRow:
-    step: Step
-    number: int
-    done: bool
-    current: bool
-
-    @property
-    def is_agents(self) -> bool:
-        return self.step.kind == StepKind.AGENT_REVIEW
-
-
-@dataclass
 class QuestView:
     """What the quest pages show, computed from a quest loaded by ``quest_detail`` without more queries."""
 
     quest: Quest
     seen: Visibility
     done: set[int]
-    rows: list[StepRow]
+    journey: Journey
     editable: bool
     guided: bool
 
     @property
+    def rows(self) -> list[StepRow]:
+        return self.journey.rows
+
+    @property
     def current_row(self) -> StepRow | None:
-        return next((row for row in self.rows if row.current), None)
+        return self.journey.current_row
 
     @property
     def next_row(self) -> StepRow | None:
-        current = self.current_row
-        if current is None:
-            return None
-        return next((row for row in self.rows if row.number == current.number + 1), None)
-
-    @property
-    def stepper_number(self) -> int:
-        current = self.current_row
-        if current is not None:
-            return current.number
-        return len(self.rows) if self.rows else 0
+        return self.journey.next_row
 
     @property
     def is_complete(self) -> bool:
@@ -124,35 +114,38 @@ def _quest_view(quest: Quest, *, current: Step | None = None) -> QuestView:
     answers = quest_answers(quest)
     seen = visibility(quest.revision, answers)
     done = quest_done_step_ids(quest)
-    current_id = current.pk if current is not None else quest.current_step_id
-    editable = quest.state in workflow.EDITABLE_STATES
-    if current is None and not editable:
-        # Once submitted, the service's step is where the quest is.
-        current_id = next((step.pk for step in seen.steps if step.kind == StepKind.AGENT_REVIEW), None)
-    rows = [
-        StepRow(step=step, number=number, done=step.pk in done, current=step.pk == current_id)
-        for number, step in enumerate(seen.steps, start=1)
-    ]
-    return QuestView(quest=quest, seen=seen, done=done, rows=rows, editable=editable, guided=is_guided(quest.revision))
+    # On a step's page that step is where the citizen is; elsewhere, where the quest is.
+    current_id = current.pk if current is not None else current_step_id(quest, seen)
+    return QuestView(
+        quest=quest,
+        seen=seen,
+        done=done,
+        journey=journey_of(seen, done, current_id),
+        editable=quest.state in workflow.EDITABLE_STATES,
+        guided=is_guided(quest.revision),
+    )
 
 
 def _wallet_for(request: AuthenticatedHttpRequest, specs: list[InputSpec]) -> list[Document]:
     """The citizen's wallet, read only when the step asks for documents (one query)."""
     if not any(spec.kind == FieldKind.DOCUMENT for spec in specs):
         return []
-    return wallet_documents(owner=request.user)
+    return wallet_for_quest(request)
 
 
 def _own_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
-    quest = quest_detail(quest_id=quest_id, citizen=request.user)
-    if quest is None:
-        raise Http404
-    return quest
+    """The citizen's quest, or one a helper opens under an active mandate covering it (404 otherwise)."""
+    return quest_or_mandated(request, quest_id)
 
 
 @role_required(Role.CITIZEN)
 def quests(request: AuthenticatedHttpRequest) -> HttpResponse:
     groups = quests_of(citizen=request.user)
+    with_journeys([item for group in groups for item in group.quests])
+    appointments = upcoming_by_quest(upcoming_of(request.user))
+    for group in groups:
+        for item in group.quests:
+            item.upcoming_appointment = appointments.get(item.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "citizen/quests/quests.html",
@@ -167,7 +160,15 @@ def quest(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
     return render(
         request,
         "citizen/quests/quest.html",
-        {"title": found.procedure.title, "quest": found, "view": view, "transitions": list(found.transitions.all())},
+        {
+            "title": found.procedure.title,
+            "quest": found,
+            "view": view,
+            "ending": quest_ending(found, view.rows, view.seen.answers),
+            "transitions": list(found.transitions.all()),
+            "upcoming_appointment": upcoming_by_quest(upcoming_of(found.citizen_id)).get(found.pk),
+            "mandate": request_mandate(request),
+        },
     )
 
 
@@ -184,11 +185,13 @@ def _render_step(
     error_summary: str = "",
 ) -> HttpResponse:
     specs = view.seen.inputs_of(step)
+    # A page answered with errors says so first in its title (read first by screen readers).
+    title = _("Erreur : %(title)s") % {"title": step.title} if error_summary else step.title
     return render(
         request,
         "citizen/quests/step.html",
         {
-            "title": step.title,
+            "title": title,
             "quest": view.quest,
             "view": view,
             "step": step,
@@ -199,8 +202,9 @@ def _render_step(
             "asks_documents": any(spec.kind == FieldKind.DOCUMENT for spec in specs),
             "error_summary": error_summary,
             "next_step": view.next_citizen_step(step),
+            "edit_page": secrets.token_hex(16),
             # The ANTS appointment panel (appointment step) or the computed timbre fiscal.
-            **quest_step_extra(view.quest, step.kind, step.slug, view.seen.answers),
+            **quest_step_extra(view.quest, step.kind, step.slug, view.seen.answers, day=request.GET.get("jour")),
         },
         status=status,
     )
@@ -224,7 +228,14 @@ def quest_step(request: AuthenticatedHttpRequest, quest_id: int, step_slug: str)
         specs = view.seen.inputs_of(step)
         form = None
         if has_form:
-            form = StepForm(specs=specs, answers=view.seen.answers, documents=_wallet_for(request, specs))
+            prefill = step_prefill(request, found, specs, view.seen.answers)
+            form = StepForm(
+                specs=specs,
+                answers=view.seen.answers,
+                documents=_wallet_for(request, specs),
+                locked=prefill.locked,
+                offers=prefill.offers,
+            )
         return _render_step(request, view, step, form)
     if not has_form:
         messages.error(request, _("Ce dossier ne peut plus être modifié : il est en cours de traitement ou terminé."))
@@ -240,8 +251,25 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView, step: Step) -> HttpResponse:
     specs = view.seen.inputs_of(step)
     completing = request.POST.get("action") == "continue" and not _is_htmx(request)
+    mandate = request_mandate(request)
+    data = raw_answers(specs, request.POST)
+    # "Réutiliser cette réponse": the offer accepted is saved with the draft (never without this button).
+    reused = request.POST.get(REUSE_FIELD, "") if not _is_htmx(request) else ""
+    if reused:
+        offer = step_prefill(request, found, specs, view.seen.answers).offers.get(reused)
+        if offer is None:
+            reused = ""
+        else:
+            data[reused] = offer.value
+            completing = False
+    edit = edit_mark_parse(request.POST.get(EDIT_PAGE_FIELD, ""), request.POST.get(EDIT_SEQ_FIELD, ""))
     try:
-        saved = quest_step_save(quest=found, step=step, data=raw_answers(specs, request.POST), complete=completing)
+        if mandate is None:
+            saved = quest_step_save(quest=found, step=step, data=data, complete=completing, edit=edit)
+        else:
+            saved = helper_step_save(
+                helper=request.user, mandate=mandate, quest=found, step=step, data=data, complete=completing, edit=edit
+            )
     except ProcedureError as error:
         if _is_htmx(request):
             return _autosave_answer(request, {"problem": error.message}, saved=False)
@@ -250,6 +278,11 @@ def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView,
     if saved.problem:
         messages.error(request, saved.problem)
         return redirect("citizen:quest", quest_id=found.pk)
+    if saved.stale:
+        # A later save of this page landed first and holds these edits too: nothing was lost.
+        if _is_htmx(request):
+            return _autosave_answer(request, {"saved_at": timezone.localtime()}, saved=True)
+        return redirect("citizen:quest-step", quest_id=found.pk, step_slug=step.slug)
     errors = dict(saved.errors)
     if _is_htmx(request):
         return _htmx_saved(request, found, step, specs, errors)
@@ -257,10 +290,20 @@ def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView,
     view = _quest_view(refreshed, current=step)
     if errors:
         specs = view.seen.inputs_of(step)
-        form = StepForm(specs=specs, data=request.POST, documents=_wallet_for(request, specs))
+        prefill = step_prefill(request, refreshed, specs, view.seen.answers)
+        form = StepForm(
+            specs=specs,
+            data=request.POST,
+            documents=_wallet_for(request, specs),
+            locked=prefill.locked,
+            offers=prefill.offers,
+        )
         form.set_errors(errors)
         summary = _("Votre brouillon est enregistré, sauf les réponses à corriger ci-dessous.")
         return _render_step(request, view, step, form, status=400, error_summary=summary)
+    if reused:
+        messages.success(request, _("La réponse est reprise et enregistrée en brouillon : vérifiez-la."))
+        return redirect(reverse("citizen:quest-step", args=[found.pk, step.slug]) + f"#id_{reused}")
     if request.POST.get("action") != "continue":
         messages.success(request, _("Votre brouillon est enregistré."))
         return redirect("citizen:quest-step", quest_id=found.pk, step_slug=step.slug)
@@ -273,6 +316,12 @@ def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView,
     if view.guided:
         return redirect("citizen:quest", quest_id=found.pk)
     return redirect("citizen:quest-review", quest_id=found.pk)
+
+
+# The page a save comes from and its count of edits (autosave.js fills the count in): saves of one
+# page are applied in the order they were made (``quests.edits``).
+EDIT_PAGE_FIELD = "edit_page"
+EDIT_SEQ_FIELD = "edit_seq"
 
 
 # The autosave script shows "saved" only for an answer carrying this header: anything else (a
@@ -303,12 +352,20 @@ def _htmx_saved(
         return _autosave_answer(request, {"saved_at": saved_at}, saved=True)
     after = view.seen.inputs_of(step)
     fields_form = None
-    if [spec.name for spec in after] != [spec.name for spec in before]:
-        fields_form = StepForm(specs=after, data=request.POST, documents=_wallet_for(request, after))
+    locked = step_prefill(request, refreshed, after, view.seen.answers, with_offers=False).locked
+    # An answer of this step made the certified identity apply ("pour moi"): show it locked now.
+    shown_locked = {spec.name for spec in after if spec.kind in READONLY_KINDS and spec.name in locked}
+    newly_locked = any(request.POST.get(name) != locked[name] for name in shown_locked)
+    if newly_locked or [spec.name for spec in after] != [spec.name for spec in before]:
+        fields_form = StepForm(specs=after, data=request.POST, documents=_wallet_for(request, after), locked=locked)
         fields_form.set_errors(errors)
     return _autosave_answer(
         request,
-        {"saved_at": saved_at, "errors": list(errors.values()), "fields_form": fields_form},
+        {
+            "saved_at": saved_at,
+            "errors": [{"name": name, "message": message} for name, message in errors.items()],
+            "fields_form": fields_form,
+        },
         saved=True,
     )
 
@@ -327,8 +384,16 @@ def _display_value(spec: InputSpec, value: Any, documents: Mapping[int, Document
         return _("Non renseigné")
     if spec.kind == FieldKind.ADDRESS:
         return address_display(value)
+    if spec.kind == FieldKind.COMMUNE:
+        return commune_display(value)
     if spec.kind == FieldKind.YES_NO:
         return _("Oui") if value is True else _("Non")
+    if spec.kind == FieldKind.DATE:
+        return date_display(value)
+    if spec.kind == FieldKind.PHONE:
+        return phone_display(value)
+    if spec.kind == FieldKind.NUMBER:
+        return number_display(value)
     labels = dict(spec.choices)
     if isinstance(value, list):
         return ", ".join(str(labels.get(str(item), item)) for item in value)
@@ -375,7 +440,9 @@ def quest_review(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
             "quest": found,
             "view": view,
             "sections": sections,
-            "missing": [*report.steps.values(), *report.fields.values()],
+            # The unfinished steps by their step (the template marks their French title), then the answers.
+            "missing_steps": [row.step for row in view.rows if row.step.slug in report.steps],
+            "missing": list(report.fields.values()),
             "timbre": quest_timbre(found, view.seen.answers) if books_through_ants(found) else None,
         },
     )
@@ -385,8 +452,12 @@ def quest_review(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
 @role_required(Role.CITIZEN)
 def quest_submit_view(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
     found = _own_quest(request, quest_id)
+    mandate = request_mandate(request)
     try:
-        quest_submit(quest=found, actor=request.user)
+        if mandate is None:
+            quest_submit(quest=found, actor=request.user)
+        else:
+            helper_quest_submit(helper=request.user, mandate=mandate, quest=found)
     except QuestIncomplete as error:
         messages.error(request, error.message)
         return redirect("citizen:quest-review", quest_id=found.pk)

@@ -21,4 +21,8 @@ urlpatterns = [
     path("", include("civiquest.www.citizen.taxes_urls")),
     path("", include("civiquest.www.citizen.privacy_urls")),
     path("", include("civiquest.www.citizen.recommendation_urls")),
+    path("", include("civiquest.www.citizen.entraide_urls")),
+    path("", include("civiquest.www.citizen.moderation_urls")),
+    path("", include("civiquest.www.citizen.sharing_urls")),
+    path("", include("civiquest.www.citizen.mandate_urls")),
 ]

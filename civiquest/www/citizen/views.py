@@ -1,14 +1,12 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.accounts.services import citizen_contact_update
 from civiquest.core.dates import paris_today
-from civiquest.documents.expiry import expiring_titles
 from civiquest.recommendations.selectors import recommendations_for, use_similar_of
 from civiquest.www.citizen.forms import ContactPreferencesForm
 from civiquest.www.citizen.home import home_of
@@ -27,7 +25,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "title": _("Mon espace"),
         "home": home_of(citizen=request.user),
-        "expiring_titles": expiring_titles(owner=request.user, today=timezone.localdate()),
         "todo": recommendations_for(request.user, today=paris_today()),
         **todo_context(),
     }

@@ -11,10 +11,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from civiquest.catalogue.field_sources import FieldSource, source_kind_problem
+from civiquest.catalogue.inputs import document_requirement_choices
 from civiquest.catalogue.models import Field, FieldKind, Step, StepKind
 from civiquest.core.forms import BaseForm
 from civiquest.core.rich_text import rich_text_clean
-from civiquest.documents.models import DocumentType
 from civiquest.www.staff.builder_forms import _lines
 
 CONDITION_OPERATORS = (
@@ -160,8 +161,17 @@ class StepForm(BaseForm, ConditionFormMixin):
     document_types = forms.MultipleChoiceField(
         label=_("Pièces demandées"),
         help_text=_("Pour une étape de pièces justificatives."),
-        choices=DocumentType.choices,
+        choices=document_requirement_choices,
         widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    stage = forms.CharField(
+        label=_("Étape du parcours"),
+        help_text=_(
+            "Pour regrouper des étapes qui se suivent sous un même titre dans l’indicateur d’étapes "
+            "(8 au plus) ; laissez vide pour une étape à part entière."
+        ),
+        max_length=80,
         required=False,
     )
     xp = forms.IntegerField(
@@ -183,6 +193,7 @@ class StepForm(BaseForm, ConditionFormMixin):
         "reference_pattern",
         "checklist_items",
         "document_types",
+        "stage",
         "xp",
         "condition_field",
         "condition_op",
@@ -231,6 +242,7 @@ class StepForm(BaseForm, ConditionFormMixin):
             "reference_pattern": data.get("reference_pattern") or "",
             "checklist_items": _lines(data.get("checklist_items") or ""),
             "document_types": list(data.get("document_types") or []),
+            "stage": (data.get("stage") or "").strip(),
             "xp": data.get("xp"),
             "condition": self.condition(),
         }
@@ -248,6 +260,7 @@ def step_initial(step: Step) -> dict[str, Any]:
         "reference_pattern": step.reference_pattern,
         "checklist_items": "\n".join(str(item) for item in step.checklist_items or []),
         "document_types": list(step.document_types or []),
+        "stage": step.stage,
         "xp": step.xp,
         **condition_initial(step.condition),
     }
@@ -292,11 +305,21 @@ class FieldForm(BaseForm, ConditionFormMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    source = forms.ChoiceField(
+        label=_("Donnée déjà connue"),
+        help_text=_(
+            "« Dites-le-nous une fois » : l’identité FranceConnect est préremplie et non modifiable ; "
+            "l’adresse du profil est proposée au citoyen, qui l’accepte ou non."
+        ),
+        choices=[("", _("Aucune : la réponse est demandée au citoyen")), *FieldSource.choices],
+        required=False,
+    )
 
     field_order = [
         "label",
         "name",
         "kind",
+        "source",
         "help_text",
         "required",
         "min_length",
@@ -344,11 +367,19 @@ class FieldForm(BaseForm, ConditionFormMixin):
                 re.compile(pattern)
             except re.error:
                 self.add_error("pattern", _("Cette expression régulière est invalide."))
+        source = cleaned.get("source") or ""
+        values = [choice["value"] for choice in cleaned.get("choices") or []]
+        if kind and source_kind_problem(source, kind, values):
+            self.add_error("source", _("Cette donnée ne convient pas à ce type de champ (ou à ses choix)."))
         return cleaned
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
+        # A mapping removed takes its condition with it; otherwise the condition stays as defined.
+        unmapped = {} if data.get("source") else {"source_condition": None}
         return {
+            **unmapped,
+            "source": data.get("source") or "",
             "label": data["label"],
             "name": data["name"],
             "kind": data["kind"],
@@ -385,6 +416,7 @@ def field_initial(field_: Field) -> dict[str, Any]:
         "min_date": field_.min_date,
         "max_date": field_.max_date,
         "pattern": field_.pattern,
+        "source": field_.source,
         "choices": "\n".join(
             f"{choice.get('value')} | {choice.get('label')}" for choice in field_.choices if isinstance(choice, dict)
         ),

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("civiquest.www.staff.assistant_urls")),
     path("", include("civiquest.www.staff.progress_urls")),
     path("", include("civiquest.www.staff.recommendation_urls")),
+    path("", include("civiquest.www.staff.moderation_urls")),
+    path("", include("civiquest.www.staff.structure_urls")),
 ]

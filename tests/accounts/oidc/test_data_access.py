@@ -50,7 +50,8 @@ def test_the_citizen_agrees_at_franceconnect_and_the_dgfip_answers(visitor, dgfi
     page = visitor.client.get(back["Location"]).content.decode().replace("\u202f", " ")
     sub = ExternalIdentity.objects.get(user=citizen).sub
     profile = dgfip.profile_for(f"sandbox-fc.{sub}")
-    assert f"revenu fiscal de référence {profile['rfr']} €" in page
+    # Shown the French way, digits grouped by three ("31 500 €").
+    assert f"revenu fiscal de référence {profile['rfr']:,} €".replace(",", " ") in page
     # The token is the one FranceConnect issued, not a name the sandbox would take on trust.
     token = oidc_session.data_access_token(visitor.client.session, "dgfip")
     assert token is not None and not token.startswith("sandbox-fc.")

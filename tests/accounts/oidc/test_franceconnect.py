@@ -5,6 +5,7 @@ import json
 import logging
 import re
 import socket
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -19,6 +20,8 @@ from tests.accounts.oidc.flow import Visitor, query_of
 
 CONSENT_URL = reverse("oidc:consent")
 DASHBOARD_URL = reverse("citizen:dashboard")
+# A new citizen first chooses how their space looks (the game or "mode sobre").
+FIRST_SIGN_IN_URL = reverse("citizen:display-choice")
 
 
 def jwt_header(token: str) -> dict:
@@ -31,7 +34,7 @@ def sign_up(visitor: Visitor, identity: str = "test") -> User:
     response = visitor.sign_in("franceconnect", identity)
     assert response.status_code == 302 and response["Location"] == CONSENT_URL
     response = visitor.client.post(CONSENT_URL, {"decision": "accept"})
-    assert response.status_code == 302 and response["Location"] == DASHBOARD_URL
+    assert response.status_code == 302 and response["Location"] == FIRST_SIGN_IN_URL
     return User.objects.get(pk=visitor.client.session["_auth_user_id"])
 
 
@@ -95,7 +98,7 @@ def test_first_sign_in_asks_consent_then_creates_the_citizen(visitor):
 
 def sign_up_accept(visitor: Visitor) -> User:
     response = visitor.client.post(CONSENT_URL, {"decision": "accept"})
-    assert response.status_code == 302 and response["Location"] == DASHBOARD_URL
+    assert response.status_code == 302 and response["Location"] == FIRST_SIGN_IN_URL
     return User.objects.get(pk=visitor.client.session["_auth_user_id"])
 
 
@@ -366,7 +369,7 @@ def test_the_page_asked_for_before_signing_in_comes_next(visitor):
     chosen = visitor.choose(visitor.provider_page(location), "test")
     assert visitor.back_to_site(chosen.headers["location"])["Location"] == CONSENT_URL
     response = visitor.client.post(CONSENT_URL, {"decision": "accept"})
-    assert response["Location"] == profile
+    assert response["Location"] == f"{FIRST_SIGN_IN_URL}?{urlencode({'next': profile})}"
 
 
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
@@ -376,4 +379,4 @@ def test_a_next_page_elsewhere_is_ignored(visitor, next_url):
     location = visitor.client.post(reverse("oidc:franceconnect-start"), {"next": next_url})["Location"]
     chosen = visitor.choose(visitor.provider_page(location), "test")
     visitor.back_to_site(chosen.headers["location"])
-    assert visitor.client.post(CONSENT_URL, {"decision": "accept"})["Location"] == DASHBOARD_URL
+    assert visitor.client.post(CONSENT_URL, {"decision": "accept"})["Location"] == FIRST_SIGN_IN_URL

@@ -110,12 +110,14 @@ def test_import_fills_the_family_situation(client, citizen, dgfip_api):
     assert page.status_code == 200
     profile = dgfip.profile_for(token)
     body = text_of(page)
-    assert f"revenu fiscal de référence {profile['rfr']} €" in body
+    # Shown the French way, digits grouped by three ("31 500 €").
+    rfr = f"{profile['rfr']:,}".replace(",", " ")
+    assert f"revenu fiscal de référence {rfr} €" in body
     # Kept in the session: the next visit still has it.
-    assert f"revenu fiscal de référence {profile['rfr']} €" in text_of(client.get(URL))
+    assert f"revenu fiscal de référence {rfr} €" in text_of(client.get(URL))
     # While the agreement lasts, the button imports at once.
     again = client.post(URL, {"action": "import", "consent": "on"})
-    assert again.status_code == 200 and f"revenu fiscal de référence {profile['rfr']} €" in text_of(again)
+    assert again.status_code == 200 and f"revenu fiscal de référence {rfr} €" in text_of(again)
 
 
 def test_back_from_franceconnect_without_a_token_imports_nothing(client, citizen, dgfip_api):

@@ -207,7 +207,7 @@ def test_avatar_parts_must_be_unlocked(citizen):
     base = {"background": "sky", "base": "dark", "hair": "curly", "accessory": "glasses", "accent": "green"}
     services.avatar_save(citizen=citizen, choice=base)
     assert GamePreferences.objects.get(citizen=citizen).avatar == base
-    for slot, code in (("hair", "laurels"), ("accent", "gold"), ("background", "tricolore"), ("hair", "wig")):
+    for slot, code in (("hair", "sun_hat"), ("accent", "gold"), ("background", "hills"), ("hair", "wig")):
         with pytest.raises(services.HabitError):
             services.avatar_save(citizen=citizen, choice={**base, slot: code})
     with pytest.raises(services.HabitError):

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from civiquest.accounts.models import Role, User
-from civiquest.progress.badges import badges_evaluate
+from civiquest.progress.badges import BADGES, badges_evaluate
 
 
 class Command(BaseCommand):
@@ -17,6 +17,9 @@ class Command(BaseCommand):
         if options["user"]:
             citizens = citizens.filter(pk__in=options["user"])
         awarded = 0
+        # Every badge named, so the rules that cost a query of their own (helpful entraide
+        # answers) are evaluated too; a plain evaluation leaves them to their own events.
+        every_badge = [badge.code for badge in BADGES]
         for citizen in citizens.iterator(chunk_size=500):
-            awarded += len(badges_evaluate(citizen=citizen))
+            awarded += len(badges_evaluate(citizen=citizen, codes=every_badge))
         self.stdout.write(f"{awarded} badge(s) awarded")
