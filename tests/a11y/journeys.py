@@ -8,6 +8,7 @@ import re
 from django.urls import reverse
 
 from civiquest.accounts.models import User
+from tests.a11y.dsfr import wait_for_dsfr
 from tests.a11y.test_axe import assert_no_violations
 
 IDENTITY = "Angela Claire Louise DUBOIS"
@@ -40,7 +41,9 @@ TEXTS = {
 def switch_to_english(page) -> None:
     """The header's DSFR language selector, clicked (the design system copies the header tools
     into the mobile menu: the desktop ones are used); the page comes back in English."""
-    page.locator(".fr-header__tools .fr-translate__btn").click()
+    selector = page.locator(".fr-header__tools .fr-translate__btn")
+    wait_for_dsfr(selector)
+    selector.click()
     with page.expect_navigation():
         page.locator("#translate-menu").get_by_role("button", name="EN - English").click()
     page.wait_for_load_state()

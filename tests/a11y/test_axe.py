@@ -6,6 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.a11y.dsfr import open_disclosure
 from tests.a11y.pages import FOREIGN_PREFIXES, NOT_PAGES, PAGES, Page
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory, SuperuserFactory
 
@@ -65,7 +66,7 @@ def test_page_in_english_has_no_accessibility_violation(browser_page_as, live_se
     page = browser_page_as(None)
     page.goto(live_server.url + reverse("citizen:home"))
     # The design system copies the header tools into the mobile menu: use the desktop ones.
-    page.locator(".fr-header__tools .fr-translate__btn").click()
+    open_disclosure(page.locator(".fr-header__tools .fr-translate__btn"))
     page.locator("#translate-menu").get_by_role("button", name="EN - English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from civiquest.accounts.models import User
+from tests.a11y.dsfr import open_disclosure
 from tests.accounts.factories import SuperuserFactory
 from tests.accounts.oidc.flow import point_providers_at
 
@@ -106,7 +107,7 @@ def test_sign_in_and_out_through_a_provider_on_another_origin(browser_page_as, l
     assert User.objects.get().family_name == "DUBOIS"
 
     # Sign-out is in the account menu of the header tools.
-    page.locator(".fr-header__tools [aria-controls='account-menu']").click()
+    open_disclosure(page.locator(".fr-header__tools [aria-controls='account-menu']"))
     page.locator(".fr-header__tools").get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(ours + reverse("citizen:home"))
     assert page.get_by_text("Vous êtes déconnecté.").count() == 1

@@ -5,8 +5,10 @@ French, and every page passes axe-core."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.quests.models import Quest
+from tests.a11y.dsfr import wait_for_dsfr
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.oidc.flow import point_providers_at
 
@@ -31,9 +33,10 @@ def test_an_english_speaking_citizen_signs_in_and_fills_a_step(browser_page_as, 
     # The language selector, with the keyboard alone.
     tools = page.locator(".fr-header__tools")
     selector = tools.locator(".fr-translate__btn")
+    wait_for_dsfr(selector)
     selector.focus()
     page.keyboard.press("Enter")
-    assert selector.get_attribute("aria-expanded") == "true"
+    expect(selector).to_have_attribute("aria-expanded", "true")
     english = tools.get_by_role("button", name="EN - English")
     assert english.get_attribute("lang") == "en"
     english.focus()

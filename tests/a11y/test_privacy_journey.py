@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from civiquest.accounts.models import ExternalIdentity, User
+from tests.a11y.dsfr import open_disclosure
 from tests.a11y.journeys import IDENTITY, sign_up_with_franceconnect
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.oidc.flow import point_providers_at
@@ -24,7 +25,7 @@ def test_a_citizen_confirms_their_identity_then_erases_their_account_from_the_pr
     citizen = sign_up_with_franceconnect(page, live_server)
 
     # "Mon profil" is in the account menu of the header tools.
-    page.locator(".fr-header__tools [aria-controls='account-menu']").click()
+    open_disclosure(page.locator(".fr-header__tools [aria-controls='account-menu']"))
     page.locator(".fr-header__tools").get_by_role("link", name="Mon profil").click()
     page.wait_for_url(live_server.url + reverse("citizen:profile"))
     page.get_by_role("link", name="Supprimer mon compte").click()

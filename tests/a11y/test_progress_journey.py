@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from civiquest.progress.models import XpEntry
 from civiquest.quests.models import Quest, QuestState
+from tests.a11y.dsfr import open_disclosure
 from tests.a11y.journeys import continue_to
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import CitizenFactory
@@ -39,7 +40,7 @@ def test_a_completed_quest_shows_xp_and_badge_then_mode_sobre_hides_them(browser
     earned = sum(XpEntry.objects.filter(citizen=citizen).values_list("amount", flat=True))
     assert earned > 0
     # "Ma progression" is in the account menu of the header tools.
-    page.locator(".fr-header__tools [aria-controls='account-menu']").click()
+    open_disclosure(page.locator(".fr-header__tools [aria-controls='account-menu']"))
     page.locator(".fr-header__tools").get_by_role("link", name="Ma progression").click()
     page.wait_for_url("**/mon-espace/progression/")
     assert page.get_by_text(f"{earned} XP", exact=False).count() >= 1

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.a11y.dsfr import open_disclosure
 from tests.a11y.page_families import ROLES, open_context, seed_families
 
 pytestmark = [
@@ -59,7 +60,7 @@ def test_save_every_page_family_at_1280_and_375_px(browser, live_server, role):
         if family.user is not None:
             page.set_viewport_size({"width": 1280, "height": 800})
             page.goto(live_server.url + family.pages[0][1])
-            page.locator(".fr-header__tools [aria-controls='account-menu']").click()
+            open_disclosure(page.locator(".fr-header__tools [aria-controls='account-menu']"))
             shoot(page, folder / "account-menu-1280.png")
             saved.append("account-menu-1280.png")
     finally:

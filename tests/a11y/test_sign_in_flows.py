@@ -7,6 +7,7 @@ from civiquest.accounts.models import Service, ServiceKind, ServiceRole, User
 from civiquest.accounts.services import agent_invite
 from civiquest.sandbox import faults
 from civiquest.sandbox.faults import Fault
+from tests.a11y.dsfr import open_disclosure
 from tests.a11y.journeys import open_franceconnect_sign_in, press_provider_button
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.oidc.flow import point_providers_at
@@ -49,7 +50,7 @@ def test_a_citizen_signs_in_with_franceconnect_accepts_the_terms_and_signs_out(b
     assert page.locator('[data-game="summary"]').count() == 0
 
     # Sign-out is in the account menu of the header tools.
-    page.locator(".fr-header__tools [aria-controls='account-menu']").click()
+    open_disclosure(page.locator(".fr-header__tools [aria-controls='account-menu']"))
     page.locator(".fr-header__tools").get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(live_server.url + reverse("citizen:home"))
     assert page.get_by_text("Vous êtes déconnecté.").count() == 1
