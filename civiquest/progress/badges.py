@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
 from civiquest.catalogue.models import ProcedureRevision, ProcedureStatus, RevisionStatus
+from civiquest.core.citizen_cache import citizen_data_changed
 from civiquest.core.dates import PARIS, paris_today
 from civiquest.documents.models import Document, DocumentType
 from civiquest.integrations.taxes import calendar as tax_calendar
@@ -454,6 +455,7 @@ def badges_evaluate(*, citizen: User, codes: Iterable[str] | None = None) -> lis
     BadgeAward.objects.bulk_create(
         [BadgeAward(citizen=citizen, code=badge.code) for badge in awarded], ignore_conflicts=True
     )
+    citizen_data_changed(citizen.pk)  # a bulk write sends no signal
     _badges_notify(citizen, awarded)
     return awarded
 

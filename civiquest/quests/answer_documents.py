@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from civiquest.catalogue.inputs import InputInvalid, InputSpec, document_alternatives, step_inputs
 from civiquest.catalogue.models import FieldKind, Step
+from civiquest.core.citizen_cache import citizen_data_changed
 from civiquest.documents.models import Document, DocumentType
 from civiquest.quests.models import Quest, QuestDocument
 
@@ -44,10 +45,12 @@ def attachments_sync(quest: Quest, step: Step, answers: Mapping[str, Any]) -> No
     stale = [pk for key, pk in have.items() if key not in wanted]
     if stale:
         QuestDocument.objects.filter(pk__in=stale).delete()
-    QuestDocument.objects.bulk_create(
+    created = QuestDocument.objects.bulk_create(
         [
             QuestDocument(quest=quest, document_id=document_id, step_slug=step.slug, input_name=name)
             for name, document_id in sorted(wanted)
             if (name, document_id) not in have
         ]
     )
+    if stale or created:
+        citizen_data_changed(quest.citizen_id)  # a bulk write sends no signal

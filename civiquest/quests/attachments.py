@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
 from civiquest.catalogue.models import Step
+from civiquest.core.citizen_cache import citizen_data_changed
 from civiquest.core.transactions import atomic
 from civiquest.documents.intake import DocumentInUse
 from civiquest.documents.models import Document
@@ -54,11 +55,14 @@ def _answers_forget(attachments: list[QuestDocument]) -> None:
     for quest in Quest.objects.filter(pk__in=quests):
         names = [attachment.input_name for attachment in attachments if attachment.quest_id == quest.pk]
         Answer.objects.filter(quest=quest, field_name__in=names).delete()
+        citizen_data_changed(quest.citizen_id)
         steps_recheck(quest=quest)
 
 
 def _lock_quest(quest: Quest) -> Quest:
-    return Quest.objects.select_for_update(of=("self",)).get(pk=quest.pk)
+    locked = Quest.objects.select_for_update(of=("self",)).get(pk=quest.pk)
+    citizen_data_changed(locked.citizen_id)  # its attachments change, which sends no quest signal
+    return locked
 
 
 @atomic

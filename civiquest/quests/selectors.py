@@ -10,8 +10,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
+from civiquest.catalogue.cache import catalogue_version
 from civiquest.catalogue.models import Procedure, ProcedureStatus
 from civiquest.catalogue.services import revision_content
+from civiquest.core.citizen_cache import cached_citizen_read
 from civiquest.core.text import search_key
 from civiquest.documents.models import Document
 from civiquest.quests import workflow
@@ -89,14 +91,28 @@ def quest_detail(*, quest_id: Any, citizen: User) -> Quest | None:
     """The citizen's own quest with everything its page shows; None for anybody else's (a 404).
 
     Loads, in a fixed number of queries: procedure and service, revision, answers, step progress
-    and the history with its actors; the revision's steps and fields come from the cache once read
-    (a published revision never changes: ``revision_content``), so that
-    ``validation.visibility(quest.revision, …)`` then costs nothing.
+    and the history with its actors; read from the cache while the citizen's data and the
+    catalogue are unchanged (``core.citizen_cache``: every save of a step draws a new generation).
+    The revision's steps and fields come from the cache once read (a published revision never
+    changes: ``revision_content``), so that ``validation.visibility(quest.revision, …)`` then
+    costs nothing.
     """
     try:
         pk = int(quest_id)
     except (TypeError, ValueError):
         return None
+    quest = cached_citizen_read(
+        "quest",
+        citizen.pk,
+        lambda: _quest_detail_of(pk, citizen),
+        variant=f"{pk}:{catalogue_version()}",
+    )
+    if quest is not None:
+        revision_content(quest.revision)
+    return quest
+
+
+def _quest_detail_of(pk: int, citizen: User) -> Quest | None:
     quest = (
         Quest.objects.filter(pk=pk, citizen=citizen)
         .select_related("procedure__instructing_service", "revision", "current_step")
@@ -109,7 +125,6 @@ def quest_detail(*, quest_id: Any, citizen: User) -> Quest | None:
     )
     if quest is not None:
         quest.revision.procedure = quest.procedure  # the same row, already read
-        revision_content(quest.revision)
     return quest
 
 

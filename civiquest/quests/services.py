@@ -38,6 +38,7 @@ from civiquest.catalogue.models import (
     StepKind,
 )
 from civiquest.catalogue.services import revision_content, revision_loaded
+from civiquest.core.citizen_cache import citizen_data_changed
 from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
 from civiquest.quests import workflow
@@ -127,11 +128,14 @@ def quest_start(*, citizen: User, procedure: Procedure) -> Quest:
 def _lock(quest: Quest) -> Quest:
     """The quest row locked for this transaction, with what the writes and their follow-ups read
     (procedure, revision, citizen): nothing after this reads the quest again."""
-    return (
+    locked = (
         Quest.objects.select_for_update(of=("self",))
         .select_related("procedure", "revision", "citizen")
         .get(pk=quest.pk)
     )
+    # Its answers, steps and attachments are written with bulk statements that send no signal.
+    citizen_data_changed(locked.citizen_id)
+    return locked
 
 
 def _revision(locked: Quest) -> ProcedureRevision:

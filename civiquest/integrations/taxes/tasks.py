@@ -36,7 +36,9 @@ def estimate_in_worker(household: dict[str, Any]) -> dict[str, Any]:
     try:
         # Expires with the wait: nobody reads an estimate computed after the page gave up.
         result = taxes_estimate.apply_async((household,), expires=timeout)
-        answer = result.get(timeout=timeout, propagate=True)
+        # Never called from inside a task, so the wait cannot deadlock a worker. Celery's guard is a
+        # process-wide flag that an eager task run by another thread (the demo's, the tests') sets.
+        answer = result.get(timeout=timeout, propagate=True, disable_sync_subtasks=False)
         result.forget()
     except (ResultTimeout, KombuError, RedisError, OSError) as error:
         logger.warning("tax estimate not computed", extra={"problem": type(error).__name__})

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import User
+from civiquest.core.citizen_cache import citizen_data_changed
 from civiquest.notifications.services import HABIT_REMINDER_KIND, notify
 from civiquest.progress.badges import badges_evaluate
 from civiquest.progress.habits import avatar
@@ -160,6 +161,7 @@ def pause_end(*, citizen: User, now: dt.datetime | None = None) -> None:
     today = local_date(now or timezone.now())
     Pause.objects.filter(citizen=citizen, starts_on__gt=today).delete()
     Pause.objects.filter(citizen=citizen, starts_on__lte=today, ends_on__gt=today).update(ends_on=today)
+    citizen_data_changed(citizen.pk)  # an update sends no signal
 
 
 def _preferences_for_update(citizen: User) -> GamePreferences:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.urls import reverse
@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civiquest.accounts.models import User
+from civiquest.catalogue.cache import catalogue_version
+from civiquest.core.citizen_cache import cached_citizen_read
 from civiquest.documents.expiry import ExpiringTitle, add_years, expiring_titles
 from civiquest.integrations.taxes.selectors import tax_deadline_for
 from civiquest.progress.habits import avatar
@@ -136,9 +138,26 @@ class Home:
 
 
 def home_of(*, citizen: User, now: dt.datetime | None = None) -> Home:
-    """Everything the citizen home shows, in a bounded number of queries whatever the history."""
+    """Everything the citizen home shows, in a bounded number of queries whatever the history.
+
+    Read from the cache while the citizen's data, the catalogue and the day are unchanged
+    (``core.citizen_cache``): every sign-in lands here. Upcoming appointments are read each time,
+    since one drops off the list when its hour passes.
+    """
     now = now or timezone.now()
     today = today_local(now)
+    home = cached_citizen_read(
+        "home",
+        citizen.pk,
+        lambda: home_data_of(citizen=citizen, now=now, today=today),
+        variant=f"{today.isoformat()}:{catalogue_version()}",
+    )
+    setattr(citizen, GAME_VISIBLE_ATTRIBUTE, home.game_visible)  # the layout's ``game_visible`` then costs nothing
+    return replace(home, appointments=upcoming_of(citizen))
+
+
+def home_data_of(*, citizen: User, now: dt.datetime, today: dt.date) -> Home:
+    """What ``home_of`` caches: all of the home but the upcoming appointments."""
     groups = {group.key: group.quests for group in quests_of(citizen=citizen)}
     open_quests = [*groups.get("to_do", []), *groups.get("in_progress", [])]
     ongoing = open_quests[:HOME_QUESTS]
@@ -163,14 +182,12 @@ def home_of(*, citizen: User, now: dt.datetime | None = None) -> Home:
     views = habits_of(citizen=citizen, now=now)
     preferences = preferences_of(citizen)
     visible = not preferences.sober_mode
-    setattr(citizen, GAME_VISIBLE_ATTRIBUTE, visible)  # the layout's ``game_visible`` then costs nothing
     home = Home(
         quests=ongoing,
         deadlines=deadlines,
         habits_due=due_soon(views, today=today),
         rewards=[],
         game_visible=visible,
-        appointments=upcoming_of(citizen),
         display_chosen=preferences.chosen_at is not None,
         title_notices=notices,
     )

@@ -218,3 +218,20 @@ def test_results_are_cached_by_normalized_household(client, citizen, django_asse
     )
     simulator.simulate(household)
     assert cache.get(household.cache_key())["tax"] == 1588
+
+
+def test_an_estimate_is_waited_for_while_another_thread_runs_an_eager_task():
+    """With tasks run inline (the demo, the tests), Celery marks the whole process "inside a task"
+    while one runs: a second request's thread waiting for its estimate then got a 500."""
+    from celery.result import denied_join_result
+
+    from civiquest.integrations.taxes import simulator
+    from civiquest.integrations.taxes.tasks import estimate_in_worker
+
+    household = simulator.Household(
+        income_year=2024,
+        marital_status=simulator.MaritalStatus.SINGLE,
+        declarants=(simulator.Declarant(salaries=30000),),
+    )
+    with denied_join_result():  # what another thread's eager task sets, process-wide
+        assert estimate_in_worker(household.normalized())["tax"] == 1588
