@@ -77,7 +77,7 @@ def cached_citizen_read(name: str, citizen_id: int, compute: Callable[[], T], *,
     key = f"citizen:{citizen_id}:{citizen_generation(citizen_id)}:{name}:{language}:{variant}"
     found = cache.get(key, _MISSING)
     if found is not _MISSING:
-        return found  # type: ignore[no-any-return]  # what ``compute`` returned before
+        return found  # what ``compute`` returned before
     value = compute()
     cache.set(key, value, READ_SECONDS)
     return value
