@@ -36,6 +36,9 @@ def test_the_form_takes_the_inbox_filters_and_the_file_has_the_answers(agent_cli
     other = submitted_quest(passport)
     label = Label.objects.create(service=mairie, name="Urgent")
     QuestLabel.objects.create(quest=quest, label=label)
+    inbox = agent_client.get(reverse("agent:home"), {"demarche": passport.pk, "etiquette": label.pk}).content.decode()
+    export_url = f"{reverse('agent:export')}?demarche={passport.pk}&amp;etiquette={label.pk}"
+    assert export_url in inbox  # "Exporter ces dossiers" keeps the inbox's filters
     page = agent_client.get(reverse("agent:export"), {"demarche": passport.pk, "etiquette": label.pk})
     assert page.status_code == 200
     html = page.content.decode()
