@@ -37,7 +37,15 @@ def quests_export(*, agent: User, request: ExportRequest) -> ExportOutcome:
     if request.format not in export_files.CONTENT_TYPES:
         raise export_files.UnknownExportFormat(request.format)
     count = exports.export_count(agent=agent, filters=request.filters)
-    details = {**request.as_json(), "format": request.format, "count": count}
+    # The search words may be a citizen's name: the audit log keeps only that there were some.
+    filters = {key: value for key, value in request.query.items() if key != "q"}
+    details = {
+        "filters": filters,
+        "search": bool(request.query.get("q")),
+        "columns": list(request.columns),
+        "format": request.format,
+        "count": count,
+    }
     if count <= settings.INSTRUCTION_EXPORT_STREAM_MAX:
         rows = exports.export_rows(agent=agent, filters=request.filters, columns=request.columns)
         data = export_files.as_bytes(request.format, rows)

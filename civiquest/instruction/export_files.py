@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -21,6 +22,8 @@ CONTENT_TYPES: dict[str, str] = {
     ExportFormat.ODS: "application/vnd.oasis.opendocument.spreadsheet",
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters a spreadsheet's XML (XLSX, ODS) cannot hold: openpyxl would refuse the cell.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class UnknownExportFormat(ValueError):
@@ -29,10 +32,11 @@ class UnknownExportFormat(ValueError):
 
 
 def safe_cell(value: Any) -> Any:
-    """The value, a text that a spreadsheet would run as a formula prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
+    """The value; a text without control characters, prefixed with a quote if a spreadsheet would run it."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    return "'" + value if value[:1] in FORMULA_STARTS else value
 
 
 def filename(export_format: str, stem: str = "dossiers") -> str:

@@ -56,6 +56,7 @@ def test_the_form_takes_the_inbox_filters_and_the_file_has_the_answers(agent_cli
     assert other.reference not in {row[0] for row in rows}
     event = AuditEvent.objects.get(action="instruction.export")
     assert event.details["count"] == 1 and event.details["format"] == "xlsx"
+    assert event.details["filters"] == {"demarche": str(passport.pk), "etiquette": str(label.pk)}
 
 
 def test_bad_input_gives_a_clear_error(agent_client, passport):
