@@ -7,12 +7,13 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from civiquest.accounts.models import AuditEvent, ServiceMembership, ServiceRole
 from civiquest.documents.storage import private_storage
 from civiquest.instruction.models import ExportJob, ExportJobStatus, Label, QuestLabel
+from civiquest.instruction.tasks import export_job_build
 from civiquest.quests.models import Answer
 from civiquest.www.agent.forms import ExportForm
 from tests.catalogue.factories import ServiceFactory, member_of, published
@@ -131,3 +132,15 @@ def test_expired_exports_are_gone_and_purged(
         call_command("export_jobs_purge", stdout=io.StringIO())
     assert not ExportJob.objects.exists()
     assert not private_storage().exists(job.file.name)
+
+
+def test_a_job_that_fails_is_marked_failed_and_says_so(agent_client, passport, instructor):
+    submitted_quest(passport)
+    # A format no writer knows (a row from an older version, say): the build fails, the job says so.
+    job = ExportJob.objects.create(agent=instructor, format="pdf", expires_at=timezone.now() + dt.timedelta(hours=1))
+    assert export_job_build(job.pk) is False
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.FAILED and not job.file
+    assert "L’export a échoué" in agent_client.get(reverse("agent:export-jobs")).content.decode()
+    assert agent_client.get(reverse("agent:export-job-download", args=[job.public_id])).status_code == 404
+    assert export_job_build(job.pk) is False  # a redelivered message changes nothing
