@@ -413,6 +413,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # `manage.py privacy_exports_purge`.
     "privacy-exports-purge": {"task": "privacy.exports_purge", "schedule": 60 * 60},
+    # `manage.py export_jobs_purge`: the agents' quest exports past their lifetime.
+    "instruction-export-jobs-purge": {"task": "instruction.export_jobs_purge", "schedule": 60 * 60},
 }
 
 # =====================================================================================
@@ -852,6 +854,10 @@ PROGRESS_TAX_RETURN_DEADLINE = env_str("PROGRESS_TAX_RETURN_DEADLINE", "06-05")
 INSTRUCTION_DEADLINE_WARN_DAYS = env_int("INSTRUCTION_DEADLINE_WARN_DAYS", 3)
 # An RGPD export's ZIP can be downloaded this long, then it is gone (410) and purged.
 PRIVACY_EXPORT_LIFETIME_HOURS = env_int("PRIVACY_EXPORT_LIFETIME_HOURS", 24)
+# An agent's export of more quests than this is built by a Celery task (a download link when
+# ready, for INSTRUCTION_EXPORT_LIFETIME_HOURS); a smaller one is sent at once.
+INSTRUCTION_EXPORT_STREAM_MAX = env_int("INSTRUCTION_EXPORT_STREAM_MAX", 1000)
+INSTRUCTION_EXPORT_LIFETIME_HOURS = env_int("INSTRUCTION_EXPORT_LIFETIME_HOURS", 24)
 
 # =====================================================================================
 # Logging

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import Service
+from civiquest.catalogue.models import Procedure
 from civiquest.documents.models import _private_storage
 from civiquest.quests.models import Quest
 
@@ -143,3 +147,58 @@ class Attestation(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", _("Tableur Excel (XLSX)")
+    ODS = "ods", _("Tableur OpenDocument (ODS)")
+
+
+class ExportJobStatus(models.TextChoices):
+    PENDING = "pending", _("En préparation")
+    READY = "ready", _("Prêt")
+    FAILED = "failed", _("Échec")
+
+
+class ExportJob(models.Model):
+    """An export of quests too many to stream at once, built by a Celery task (``exports_build``).
+
+    ``filters`` are the inbox filters and the columns asked for, as the query string gave them
+    (``InboxFilters.from_query`` reads them again at build time). ``service_ids`` are the agent's
+    services when the file was built: only their owner, still a member of all of them, downloads
+    it. Named in URLs by ``public_id`` (never the row id); the file expires and is purged.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("démarche")
+    )
+    filters = models.JSONField(_("filtres"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
+    status = models.CharField(
+        _("état"), max_length=16, choices=ExportJobStatus.choices, default=ExportJobStatus.PENDING
+    )
+    service_ids = models.JSONField(_("services"), default=list, blank=True)
+    file = models.FileField(_("fichier"), storage=_private_storage, max_length=255, blank=True)
+    rows = models.PositiveIntegerField(_("dossiers"), default=0)
+    size = models.PositiveBigIntegerField(_("taille (octets)"), default=0)
+    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expire le"))
+
+    class Meta:
+        verbose_name = _("export de dossiers")
+        verbose_name_plural = _("exports de dossiers")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["agent", "-created_at"], name="instruction_export_agent_idx"),
+            models.Index(fields=["expires_at"], name="instruction_export_expires_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.created_at:%Y-%m-%d %H:%M} {self.format}"
+
+    def is_expired(self, now: Any = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

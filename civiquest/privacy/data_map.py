@@ -248,6 +248,8 @@ MODELS: dict[str, ModelFate] = {
     "instruction.QuestNote": ModelFate(Fate.DELETED, "quests"),
     "instruction.Attestation": ModelFate(Fate.PSEUDONYMISED, "quests"),
     "instruction.QuestMessage": ModelFate(Fate.DELETED, "documents"),
+    # An agent's export of quests: its file expires within INSTRUCTION_EXPORT_LIFETIME_HOURS.
+    "instruction.ExportJob": ModelFate(Fate.NOT_CITIZEN, ""),
     "documents.Document": ModelFate(Fate.DELETED, "documents"),
     "quests.QuestDocument": ModelFate(Fate.DELETED, "documents"),
     "moving.HomeAddress": ModelFate(Fate.DELETED, "address"),

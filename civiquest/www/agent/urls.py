@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from civiquest.www.agent import notification_views, views
+from civiquest.www.agent import export_views, notification_views, views
 
 app_name = "agent"
 
@@ -20,7 +20,9 @@ urlpatterns = [
         name="message-attachment",
     ),
     path("dossiers/<int:quest_id>/attestation/", views.quest_attestation, name="quest-attestation"),
-    path("exports/", views.export, name="export"),
+    path("exports/", export_views.export, name="export"),
+    path("exports/fichiers/", export_views.export_jobs_list, name="export-jobs"),
+    path("exports/fichiers/<uuid:public_id>/", export_views.export_job_download, name="export-job-download"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("", include("civiquest.www.agent.appointment_urls")),
 ]

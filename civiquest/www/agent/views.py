@@ -30,14 +30,14 @@ from civiquest.catalogue.services import revision_loaded
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
 from civiquest.instruction import attestation as attestations
-from civiquest.instruction import deadlines, exports, inbox
+from civiquest.instruction import deadlines, inbox
 from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
 from civiquest.quests import workflow
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import quest_answers
 from civiquest.social.mandates.selectors import quest_helper_actions
-from civiquest.www.agent.forms import ExportForm, LabelForm, MessageForm, NoteForm
+from civiquest.www.agent.forms import LabelForm, MessageForm, NoteForm
 from civiquest.www.citizen.quest_views import _display_value
 from civiquest.www.private_files import PrivateFileResponse, private_file_response
 
@@ -373,32 +373,6 @@ def quest_attestation(request: AuthenticatedHttpRequest, quest_id: int) -> HttpR
         filename=f"attestation-{found.reference}.pdf",
         content_type="application/pdf",
     )
-
-
-# --- Exports --------------------------------------------------------------------------------
-
-
-@role_required(Role.AGENT)
-def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    """The export form; with ``telecharger``, the file (CSV or XLSX) of the agent's services' quests."""
-    if "telecharger" not in request.GET:
-        return render(request, "agent/export.html", {"title": _("Exporter les dossiers"), "form": ExportForm()})
-    form = ExportForm(request.GET)
-    if not form.is_valid():
-        return render(request, "agent/export.html", {"title": _("Exporter les dossiers"), "form": form}, status=400)
-    columns = form.cleaned_data["columns"]
-    if form.cleaned_data["format"] == "xlsx":
-        data = exports.export_xlsx(agent=request.user, columns=columns)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        filename = "dossiers.xlsx"
-    else:
-        data = exports.export_csv(agent=request.user, columns=columns)
-        content_type = "text/csv; charset=utf-8"
-        filename = "dossiers.csv"
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def inbox_url(**query: Any) -> str:

@@ -153,20 +153,16 @@ def test_exports_have_the_chosen_columns_and_only_the_agents_services(agent_clie
 
     other, _revision = published([{"slug": "a", "title": "A", "kind": "info"}], service=other_service)
     (foreign,) = many_quests(other, 1)
-    response = agent_client.get(
-        reverse("agent:export"), {"telecharger": "1", "format": "csv", "columns": ["reference", "state"]}
-    )
+    response = agent_client.post(reverse("agent:export"), {"format": "csv", "columns": ["reference", "state"]})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows == [["Numéro de dossier", "État"], [quest.reference, "Déposé"]]
-    response = agent_client.get(
-        reverse("agent:export"), {"telecharger": "1", "format": "xlsx", "columns": ["reference", "procedure"]}
-    )
+    response = agent_client.post(reverse("agent:export"), {"format": "xlsx", "columns": ["reference", "procedure"]})
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values == [["Numéro de dossier", "Démarche"], [quest.reference, passport.title]]
     assert foreign.reference not in response.content.decode("latin-1")
-    assert agent_client.get(reverse("agent:export"), {"telecharger": "1", "format": "csv"}).status_code == 400
+    assert agent_client.post(reverse("agent:export"), {"format": "csv"}).status_code == 400
     assert agent_client.get(reverse("agent:export")).status_code == 200
 
 
@@ -191,9 +187,7 @@ def test_an_agent_of_another_service_gets_404_everywhere(outsider_client, quest,
     ]
     for url, data in posts:
         assert outsider_client.post(url, data).status_code == 404, url
-    export = outsider_client.get(
-        reverse("agent:export"), {"telecharger": "1", "format": "csv", "columns": ["reference"]}
-    )
+    export = outsider_client.post(reverse("agent:export"), {"format": "csv", "columns": ["reference"], "etat": "all"})
     assert quest.reference not in export.content.decode("utf-8-sig")
     inbox_page = outsider_client.get(reverse("agent:home"), {"etat": "all"}).content.decode()
     assert quest.reference not in inbox_page
