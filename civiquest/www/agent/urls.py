@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from civiquest.www.agent import notification_views, views
+from civiquest.www.agent import api_token_views, notification_views, views
 
 app_name = "agent"
 
@@ -22,5 +22,8 @@ urlpatterns = [
     path("dossiers/<int:quest_id>/attestation/", views.quest_attestation, name="quest-attestation"),
     path("exports/", views.export, name="export"),
     path("notifications/", notification_views.notifications, name="notifications"),
+    path("api/", api_token_views.api_tokens_list, name="api-tokens"),
+    path("api/nouveau/", api_token_views.api_token_new, name="api-token-new"),
+    path("api/<int:token_id>/revoquer/", api_token_views.api_token_revoke_view, name="api-token-revoke"),
     path("", include("civiquest.www.agent.appointment_urls")),
 ]
