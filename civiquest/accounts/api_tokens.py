@@ -138,5 +138,15 @@ def tokens_of(*, agent: User) -> list[ServiceApiToken]:
     )
 
 
-def token_uses(*, token: ServiceApiToken, limit: int = 20) -> list[ServiceApiTokenUse]:
+def token_of(*, agent: User, token_id: int) -> ServiceApiToken | None:
+    """One of the agent's own tokens, with its services; ``None`` for anyone else's."""
+    return (
+        ServiceApiToken.objects.filter(pk=token_id, created_by=agent)
+        .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
+        .first()
+    )
+
+
+def token_uses(*, token: ServiceApiToken, limit: int = 50) -> list[ServiceApiTokenUse]:
+    """The token's latest calls, newest first."""
     return list(ServiceApiTokenUse.objects.filter(token=token).order_by("-at", "-pk")[:limit])

@@ -146,6 +146,7 @@ NOT_PAGES = {
     "staff:membership-revoke": "POST-only action, answers with a redirect",
     "agent:bulk": "POST only, redirects to the inbox",
     "agent:api-token-revoke": "POST only, redirects to the list of tokens",
+    "agent:api-token": "needs a token of the agent: axe in test_api_token_pages.py",
     "agent:quest": "needs a quest of the agent's service: axe in tests/a11y/test_agent_pages.py",
     "agent:quest-action": "POST only; its error state is rendered as agent:quest",
     "agent:quest-message": "POST only, answers with a redirect",

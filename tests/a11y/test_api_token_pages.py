@@ -1,5 +1,6 @@
 """The agent's API token pages in the browser: a mairie instructor makes a token (after leaving a
-field empty), copies its secret from the page shown once, finds it in the list and revokes it.
+field empty), copies its secret from the page shown once, finds it in the list, sees a call in
+its log and revokes it.
 Axe on every page, with and without errors."""
 
 import pytest
@@ -45,6 +46,17 @@ def test_make_copy_and_revoke_a_token(browser_page_as, live_server):
     page.wait_for_url("**/agent/api/")
     assert secret not in page.content()
     assert_no_violations(page)
+    # A call made with the token shows in its log.
+    called = page.request.get(
+        f"{live_server.url}/api/v1/services/{mairie.pk}/quests", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert called.status == 200
+    page.get_by_role("link", name="Logiciel état civil").click()
+    page.wait_for_url(f"**/agent/api/{token.pk}/")
+    assert page.get_by_text(f"GET /api/v1/services/{mairie.pk}/quests").is_visible()
+    assert_no_violations(page)
+    page.get_by_role("link", name="Retour aux jetons").click()
+    page.wait_for_url("**/agent/api/")
     page.get_by_role("button", name="Révoquer Logiciel état civil").click()
     page.wait_for_url("**/agent/api/")
     assert page.get_by_text("Révoqué", exact=True).is_visible()

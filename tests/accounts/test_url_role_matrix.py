@@ -87,6 +87,7 @@ ROUTES: dict[str, Route] = {
     # The services' API tokens (issue 21).
     "agent:api-tokens": Route(),
     "agent:api-token-new": Route(),
+    "agent:api-token": Route(kwargs={"token_id": 999999}, ok=404),
     "agent:api-token-revoke": Route(kwargs={"token_id": 999999}, method="post", ok=404),
     "citizen:quest-messages": Route(kwargs=QUEST, ok=404),
     "citizen:quest-attestation": Route(kwargs=QUEST, ok=404),

@@ -80,3 +80,15 @@ def test_revoking_is_at_once_and_only_one_s_own(client, instructor, mairie):
     client.post(reverse("agent:api-token-revoke", args=[mine.token.pk]))  # again: nothing more recorded
     assert AuditEvent.objects.filter(action="api_token.revoke").count() == 1
     assert "Révoqué" in client.get(reverse("agent:api-tokens")).content.decode()
+
+
+def test_a_token_s_page_shows_its_latest_calls_to_its_creator_only(client, instructor, mairie, passport):
+    mine = make_token(instructor, [mairie])
+    client.get(f"/api/v1/services/{mairie.pk}/quests", headers=mine.headers)
+    login_verified(client, instructor)
+    page = client.get(reverse("agent:api-token", args=[mine.token.pk]))
+    assert page.status_code == 200
+    assert f"GET /api/v1/services/{mairie.pk}/quests" in page.content.decode()
+    colleague = member_of(mairie)
+    login_verified(client, colleague)
+    assert client.get(reverse("agent:api-token", args=[mine.token.pk])).status_code == 404

@@ -26,6 +26,23 @@ def api_tokens_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.AGENT)
+def api_token_detail(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
+    """One of the agent's tokens and its latest calls (each call made with it is logged)."""
+    token = api_tokens.token_of(agent=request.user, token_id=token_id)
+    if token is None:
+        raise Http404
+    return render(
+        request,
+        "agent/api_tokens/detail.html",
+        {
+            "title": _("Jeton « %(name)s »") % {"name": token.name},
+            "token": token,
+            "uses": api_tokens.token_uses(token=token),
+        },
+    )
+
+
+@role_required(Role.AGENT)
 def api_token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     services = [membership.service for membership in memberships_of(request.user)]
     form = ApiTokenForm(request.POST or None, services=services)

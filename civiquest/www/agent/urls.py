@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", notification_views.notifications, name="notifications"),
     path("api/", api_token_views.api_tokens_list, name="api-tokens"),
     path("api/nouveau/", api_token_views.api_token_new, name="api-token-new"),
+    path("api/<int:token_id>/", api_token_views.api_token_detail, name="api-token"),
     path("api/<int:token_id>/revoquer/", api_token_views.api_token_revoke_view, name="api-token-revoke"),
     path("", include("civiquest.www.agent.appointment_urls")),
 ]
