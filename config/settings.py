@@ -169,6 +169,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # One row per call made with a token of the services' API, with its answer.
+    "civiquest.api.use_log.ServicesApiUseLogMiddleware",
     "civiquest.core.middleware.RequestLogMiddleware",
     # Last: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -5,7 +5,8 @@ agent made in the agent portal (``/agent/api/``, ``accounts.api_tokens``). An un
 or expired token is a 401; a service the token does not reach (not named, or its creator no
 longer belongs to it) is a 404, as is a quest of another service; a write with a read-only
 token is a 403; more than ``SERVICES_API_RATE_LIMIT`` calls per window and token is a 429 with
-``Retry-After``. Every call made with a token is logged (``ServiceApiTokenUse``).
+``Retry-After``. Every call made with a token is logged (``ServiceApiTokenUse``, by
+``civiquest.api.use_log``).
 
 - ``GET /{service_id}/quests``: the service's quests, oldest change first, filtered by state,
   procedure and last change, a page at a time (``next_cursor``: pass it back as ``cursor``),
@@ -171,24 +172,18 @@ def _token(request: HttpRequest) -> ServiceApiToken:
     return token
 
 
-def _answer(request: HttpRequest, status: int, body: Any) -> Status[Any]:
-    """The answer, once the call is logged against the token."""
-    api_tokens.token_use_record(token=_token(request), method=request.method or "", path=request.path, status=status)
-    return Status(status, body)
-
-
 def _service_refused(request: HttpRequest, service_id: int, *, write: bool = False) -> Status[Any] | None:
     """The 404 of a service out of the token's reach, the 403 of a write with a read-only token, or ``None``."""
     token = _token(request)
     if service_id not in api_tokens.token_service_ids(token):
-        return _answer(request, 404, ErrorOut(detail=_("Ce service n’existe pas ou ce jeton n’y donne pas accès.")))
+        return Status(404, ErrorOut(detail=_("Ce service n’existe pas ou ce jeton n’y donne pas accès.")))
     if write and token.scope != ApiTokenScope.READ_WRITE:
-        return _answer(request, 403, ErrorOut(detail=_("Ce jeton ne permet que la lecture des dossiers.")))
+        return Status(403, ErrorOut(detail=_("Ce jeton ne permet que la lecture des dossiers.")))
     return None
 
 
 def _quest_not_found(request: HttpRequest) -> Status[Any]:
-    return _answer(request, 404, ErrorOut(detail=_("Dossier introuvable.")))
+    return Status(404, ErrorOut(detail=_("Dossier introuvable.")))
 
 
 # --- What a quest looks like ------------------------------------------------------------------
@@ -275,7 +270,7 @@ def quests_list(request: HttpRequest, service_id: ServiceId, filters: Query[Ques
             after = _after(filters.cursor)
         except ValueError:
             detail = _("Curseur invalide : reprenez la liste depuis le début, sans curseur.")
-            return _answer(request, 400, BadInputOut(detail=detail))
+            return Status(400, BadInputOut(detail=detail))
     quests, more = api_reads.service_quests_page(
         agent=_token(request).created_by,
         service_id=service_id,
@@ -288,7 +283,7 @@ def quests_list(request: HttpRequest, service_id: ServiceId, filters: Query[Ques
         limit=filters.limit,
     )
     page = QuestPageOut(quests=_quests_out(quests), next_cursor=_cursor(quests[-1]) if more else None)
-    return _answer(request, 200, page)
+    return Status(200, page)
 
 
 @router.get(
@@ -304,7 +299,7 @@ def quest_detail(request: HttpRequest, service_id: ServiceId, reference: Referen
     quest = api_reads.service_quest(agent=_token(request).created_by, service_id=service_id, reference=reference)
     if quest is None:
         return _quest_not_found(request)
-    return _answer(request, 200, _quests_out([quest])[0])
+    return Status(200, _quests_out([quest])[0])
 
 
 def _decide(quest: Quest, token: ServiceApiToken, payload: DecisionIn) -> None:
@@ -343,13 +338,13 @@ def quest_decision(
     except instruction.QuestNotFound:
         return _quest_not_found(request)
     except IllegalTransition as error:
-        return _answer(request, 409, ErrorOut(detail=error.message))
+        return Status(409, ErrorOut(detail=error.message))
     except ProcedureError as error:
-        return _answer(request, 400, BadInputOut(detail=error.message))
+        return Status(400, BadInputOut(detail=error.message))
     updated = api_reads.service_quest(agent=token.created_by, service_id=service_id, reference=reference)
     if updated is None:  # closed quests stay visible; only a quest gone meanwhile lands here
         return _quest_not_found(request)
-    return _answer(request, 200, _quests_out([updated])[0])
+    return Status(200, _quests_out([updated])[0])
 
 
 @router.post(
@@ -374,5 +369,5 @@ def quest_message(
     except instruction.QuestNotFound:
         return _quest_not_found(request)
     except ProcedureError as error:
-        return _answer(request, 400, BadInputOut(detail=error.message))
-    return _answer(request, 201, MessageOut(id=message.pk, body=message.body, created_at=message.created_at))
+        return Status(400, BadInputOut(detail=error.message))
+    return Status(201, MessageOut(id=message.pk, body=message.body, created_at=message.created_at))
