@@ -182,7 +182,7 @@ def _service_refused(request: HttpRequest, service_id: int, *, write: bool = Fal
     return None
 
 
-def _quest_not_found(request: HttpRequest) -> Status[Any]:
+def _quest_not_found() -> Status[Any]:
     return Status(404, ErrorOut(detail=_("Dossier introuvable.")))
 
 
@@ -298,7 +298,7 @@ def quest_detail(request: HttpRequest, service_id: ServiceId, reference: Referen
         return refused
     quest = api_reads.service_quest(agent=_token(request).created_by, service_id=service_id, reference=reference)
     if quest is None:
-        return _quest_not_found(request)
+        return _quest_not_found()
     return Status(200, _quests_out([quest])[0])
 
 
@@ -331,19 +331,19 @@ def quest_decision(
     token = _token(request)
     quest = api_reads.service_quest(agent=token.created_by, service_id=service_id, reference=reference)
     if quest is None:
-        return _quest_not_found(request)
+        return _quest_not_found()
     try:
         with audit_channel(via="api", api_token=token.pk):
             _decide(quest, token, payload)
     except instruction.QuestNotFound:
-        return _quest_not_found(request)
+        return _quest_not_found()
     except IllegalTransition as error:
         return Status(409, ErrorOut(detail=error.message))
     except ProcedureError as error:
         return Status(400, BadInputOut(detail=error.message))
     updated = api_reads.service_quest(agent=token.created_by, service_id=service_id, reference=reference)
     if updated is None:  # closed quests stay visible; only a quest gone meanwhile lands here
-        return _quest_not_found(request)
+        return _quest_not_found()
     return Status(200, _quests_out([updated])[0])
 
 
@@ -362,12 +362,12 @@ def quest_message(
     token = _token(request)
     quest = api_reads.service_quest(agent=token.created_by, service_id=service_id, reference=reference)
     if quest is None:
-        return _quest_not_found(request)
+        return _quest_not_found()
     try:
         with audit_channel(via="api", api_token=token.pk):
             message = instruction.message_send(quest=quest, author=token.created_by, body=payload.body)
     except instruction.QuestNotFound:
-        return _quest_not_found(request)
+        return _quest_not_found()
     except ProcedureError as error:
         return Status(400, BadInputOut(detail=error.message))
     return Status(201, MessageOut(id=message.pk, body=message.body, created_at=message.created_at))

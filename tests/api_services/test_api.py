@@ -302,3 +302,23 @@ def test_an_agent_of_another_service_cannot_use_a_token_for_the_mairie(mairie):
     outsider = member_of(ServiceFactory(name="Mairie de Dumbéa"))
     with pytest.raises(ApiTokenRefused):
         make_token(outsider, [mairie])
+
+
+def test_leaving_one_of_two_services_keeps_the_other(client, quest, instructor, mairie):
+    other = ServiceFactory(name="Mairie de Dumbéa")
+    ServiceMembership.objects.create(user=instructor, service=other, role=ServiceRole.INSTRUCTOR)
+    token = make_token(instructor, [mairie, other])
+    ServiceMembership.objects.filter(user=instructor, service=other).delete()
+    assert client.get(quests_url(other), headers=token.headers).status_code == 404
+    assert client.get(quest_url(quest), headers=token.headers).status_code == 200
+
+
+def test_a_write_token_cannot_decide_on_another_service_s_quest(client, quest, instructor):
+    other = ServiceFactory(name="Mairie de Dumbéa")
+    ServiceMembership.objects.create(user=instructor, service=other, role=ServiceRole.INSTRUCTOR)
+    token = make_token(instructor, [other])
+    for url in (quest_url(quest, "/decision"), f"/api/v1/services/{other.pk}/quests/{quest.reference}/decision"):
+        response = client.post(url, {"action": "accept"}, content_type="application/json", headers=token.headers)
+        assert response.status_code == 404, url
+    quest.refresh_from_db()
+    assert quest.state == QuestState.SUBMITTED
