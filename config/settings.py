@@ -169,6 +169,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # One row per call made with a token of the services' API, with its answer.
+    "civiquest.api.use_log.ServicesApiUseLogMiddleware",
     "civiquest.core.middleware.RequestLogMiddleware",
     # Last: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -832,6 +834,9 @@ ENTRAIDE_REWARDS_PER_PAIR_WEEK = 1
 ENTRAIDE_REWARDS_PER_HELPER_WEEK = 5
 ENTRAIDE_RING_WINDOW_DAYS = 90
 ENTRAIDE_RING_MIN_REWARDS = 2
+# The services' API (civiquest/api/services.py): calls per token and window, counted in the cache.
+SERVICES_API_RATE_LIMIT = env_int("SERVICES_API_RATE_LIMIT", 120)
+SERVICES_API_RATE_LIMIT_WINDOW_SECONDS = env_int("SERVICES_API_RATE_LIMIT_WINDOW_SECONDS", 60)
 # Streamed answers one web process serves at once (each keeps a thread until it ends): half
 # the threads by default, so that pages always have threads left (see streaming.py).
 ASSISTANT_MAX_STREAMS_PER_PROCESS = env_int("ASSISTANT_MAX_STREAMS_PER_PROCESS", max(1, serving.web_threads() // 2))

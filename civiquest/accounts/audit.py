@@ -20,6 +20,8 @@ import hmac
 import json
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +52,21 @@ CHAIN_LOCK_KEY = zlib.crc32(b"civiquest.accounts.audit_chain")
 VERIFY_BATCH_SIZE = 1_000
 # Broken links kept for the report; the walk counts the others (constant memory).
 VERIFY_REPORTED_BREAKS = 100
+
+
+# How the actions recorded now were made, when not through the portals: ``{"via": "api", "api_token": id}``.
+_CHANNEL: ContextVar[dict[str, Any] | None] = ContextVar("civiquest_audit_channel", default=None)
+
+
+@contextmanager
+def audit_channel(**marks: Any) -> Iterator[None]:
+    """Every event recorded inside the block carries ``marks`` in its details (the services' API sets
+    ``via="api"`` and the token's id: the same use cases as the portal, marked as made through the API)."""
+    token = _CHANNEL.set(dict(marks))
+    try:
+        yield
+    finally:
+        _CHANNEL.reset(token)
 
 
 def _target_parts(target: Any) -> tuple[str, str, str]:
@@ -102,7 +119,7 @@ def audit_record(
             target_id=target_id,
             target_label=target_label,
             motivation=motivation,
-            details=_json_safe(details or {}),
+            details=_json_safe({**(details or {}), **(_CHANNEL.get() or {})}),
         )
         event.hash = event_hash(chained_values(event))
         event.save(force_insert=True)

@@ -280,3 +280,65 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AuditIsAppendOnly(audit_append_only_message())
+
+
+# --- The services' API tokens ---------------------------------------------------------------
+
+
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("Lecture")
+    READ_WRITE = "read_write", _("Lecture et écriture")
+
+
+class ServiceApiToken(models.Model):
+    """A bearer token an agent made for their services' own systems (``/api/v1/services/…``).
+
+    Only the SHA-256 of the secret is stored; the secret is shown once, when it is made. It
+    reaches the services it names that its creator still belongs to, until it expires or is
+    revoked (``accounts.api_tokens``).
+    """
+
+    name = models.CharField(_("nom"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("créé par")
+    )
+    services = models.ManyToManyField(Service, related_name="api_tokens", verbose_name=_("services"))
+    scope = models.CharField(_("portée"), max_length=16, choices=ApiTokenScope.choices)
+    # The first characters of the secret, shown in lists so that the agent recognises it.
+    prefix = models.CharField(_("début du jeton"), max_length=12)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"))
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton d’API")
+        verbose_name_plural = _("jetons d’API")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
+class ServiceApiTokenUse(models.Model):
+    """One call made with a token: which operation, its answer, when (the token's use log)."""
+
+    token = models.ForeignKey(ServiceApiToken, on_delete=models.CASCADE, related_name="uses")
+    at = models.DateTimeField(_("date"), default=timezone.now)
+    method = models.CharField(_("méthode"), max_length=8)
+    path = models.CharField(_("chemin"), max_length=255)
+    status = models.PositiveSmallIntegerField(_("réponse"))
+
+    class Meta:
+        verbose_name = _("utilisation d’un jeton d’API")
+        verbose_name_plural = _("utilisations des jetons d’API")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["token", "-at"], name="accounts_token_use_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.method} {self.path} {self.status}"

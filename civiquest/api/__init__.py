@@ -11,6 +11,7 @@ from civiquest.api.entraide import router as entraide_router
 from civiquest.api.mandates import router as mandates_router
 from civiquest.api.moderation import router as moderation_router
 from civiquest.api.recommendations import router as recommendations_router
+from civiquest.api.services import router as services_router
 from civiquest.api.sharing import router as sharing_router
 from civiquest.assistant.api import router as assistant_router
 from civiquest.core import api_errors
@@ -35,3 +36,4 @@ api.add_router("/entraide/", entraide_router)
 api.add_router("/entraide/", moderation_router)
 api.add_router("/me", sharing_router)
 api.add_router("/me", mandates_router)
+api.add_router("/services/", services_router)

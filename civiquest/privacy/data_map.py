@@ -234,6 +234,9 @@ MODELS: dict[str, ModelFate] = {
     "accounts.AuditEvent": ModelFate(Fate.PSEUDONYMISED, "audit"),
     "accounts.ServiceMembership": ModelFate(Fate.NOT_CITIZEN, ""),
     "accounts.AgentInvitation": ModelFate(Fate.NOT_CITIZEN, ""),
+    # An agent's tokens for the services' API and their use log: citizens have none.
+    "accounts.ServiceApiToken": ModelFate(Fate.NOT_CITIZEN, ""),
+    "accounts.ServiceApiTokenUse": ModelFate(Fate.NOT_CITIZEN, ""),
     "otp_totp.TOTPDevice": ModelFate(Fate.NOT_CITIZEN, ""),
     "admin.LogEntry": ModelFate(Fate.NOT_CITIZEN, ""),
     "sessions.Session": ModelFate(Fate.DELETED, "session"),

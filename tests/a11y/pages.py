@@ -87,6 +87,9 @@ PAGES = [
     Page("staff:moderation-queue", role="staff"),
     # Entraide (issue 19): the pseudonym page; the others need a procedure and posts.
     Page("citizen:entraide-pseudonym", role="citizen"),
+    # The services' API tokens (issue 21): without a service here; with a token in test_api_token_pages.py.
+    Page("agent:api-tokens", role="agent"),
+    Page("agent:api-token-new", role="agent"),
 ]
 
 # Routes that are not pages a person reads, with the reason.
@@ -143,6 +146,8 @@ NOT_PAGES = {
     "sandbox:ants-appointments": "JSON API (POST/DELETE) of the ANTS coordination sandbox",
     "staff:membership-revoke": "POST-only action, answers with a redirect",
     "agent:bulk": "POST only, redirects to the inbox",
+    "agent:api-token-revoke": "POST only, redirects to the list of tokens",
+    "agent:api-token": "needs a token of the agent: axe in test_api_token_pages.py",
     "agent:quest": "needs a quest of the agent's service: axe in tests/a11y/test_agent_pages.py",
     "agent:quest-action": "POST only; its error state is rendered as agent:quest",
     "agent:quest-message": "POST only, answers with a redirect",

@@ -87,6 +87,11 @@ ROUTES: dict[str, Route] = {
     # Issue 21: exports built in the background; another agent's (or a missing) one is a 404.
     "agent:export-jobs": Route(),
     "agent:export-job-download": Route(kwargs={"public_id": "00000000-0000-4000-8000-000000000000"}, ok=404),
+    # The services' API tokens (issue 21).
+    "agent:api-tokens": Route(),
+    "agent:api-token-new": Route(),
+    "agent:api-token": Route(kwargs={"token_id": 999999}, ok=404),
+    "agent:api-token-revoke": Route(kwargs={"token_id": 999999}, method="post", ok=404),
     "citizen:quest-messages": Route(kwargs=QUEST, ok=404),
     "citizen:quest-attestation": Route(kwargs=QUEST, ok=404),
     "citizen:quest-message-attachment": Route(kwargs={**QUEST, "message_id": 999999}, ok=404),

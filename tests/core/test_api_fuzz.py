@@ -1,8 +1,9 @@
 """Schemathesis over the whole OpenAPI schema of ``/api/v1/``, against a live server over loopback.
 
 Every operation is called with generated input (valid and invalid, NUL bytes included) as a
-signed-in citizen (session cookie and CSRF header) and anonymously; the same JSON bodies are
-sent again with a lone surrogate in each string. No answer may be a server error: bad input
+signed-in citizen (session cookie and CSRF header) and anonymously, and the services' API also
+with a read-write token, on the generated path and on a service and quest the token reaches; the
+same JSON bodies are sent again with a lone surrogate in each string. No answer may be a server error: bad input
 is a 4xx with a message. The rate limits are raised so that the operations are exercised
 past them (their 429 is tested where they are defined).
 """
@@ -13,6 +14,7 @@ import gzip
 import json
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
+from civiquest.accounts.models import ApiTokenScope
+from civiquest.actions.api_tokens import api_token_create
 from civiquest.integrations.address import importer
 from tests.accounts.factories import CitizenFactory, login_verified
+from tests.catalogue.factories import INSTRUCTED_STEPS, ServiceFactory, member_of, published
+from tests.instruction.helpers import submitted_quest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,6 +77,7 @@ def api_schema(live_server, settings, tmp_path) -> schemathesis.BaseSchema:
     settings.TAXES_SIMULATIONS_PER_WINDOW = 100_000
     settings.ENTRAIDE_RATE_LIMIT_QUESTIONS = settings.ENTRAIDE_RATE_LIMIT_ANSWERS = 100_000
     settings.ENTRAIDE_RATE_LIMIT_VOTES = 100_000
+    settings.SERVICES_API_RATE_LIMIT = 100_000
     settings.ASSISTANT_PROVIDER = "extractive"
     importer.import_file(_ban_sample(tmp_path))
     config = SchemathesisConfig()
@@ -94,6 +101,29 @@ def citizen_session(live_server, client) -> Iterator[requests.Session]:
     session.close()
 
 
+SERVICES_API = "/api/v1/services/"
+
+
+@dataclass
+class ServiceToken:
+    """A read-write token of the services' API, and a service and quest it reaches."""
+
+    headers: dict[str, str]
+    service_id: int
+    reference: str
+
+
+def _service_token() -> ServiceToken:
+    service = ServiceFactory()
+    agent = member_of(service)
+    procedure, _revision = published(INSTRUCTED_STEPS, service=service, slug="demarche-fuzz", title="Démarche")
+    quest = submitted_quest(procedure)
+    _token, secret = api_token_create(
+        agent=agent, name="Fuzz", service_ids=[service.pk], scope=ApiTokenScope.READ_WRITE, days=1
+    )
+    return ServiceToken({"Authorization": f"Bearer {secret}"}, service.pk, quest.reference)
+
+
 def _with_surrogates(value: Any) -> Any:
     """The same JSON value with a lone surrogate appended to every string (keys included)."""
     if isinstance(value, str):
@@ -113,9 +143,23 @@ def _assert_no_server_error(response: Any, case: schemathesis.Case, how: str) ->
     )
 
 
-def _call_every_way(case: schemathesis.Case, session: requests.Session, url: str) -> None:
+def _call_every_way(
+    case: schemathesis.Case, session: requests.Session, url: str, token: ServiceToken | None = None
+) -> int | None:
+    """Call the case every way; with a service token, the status it got on the token's own service."""
     _assert_no_server_error(case.call(session=session, timeout=30), case, "as a citizen")
     _assert_no_server_error(case.call(timeout=30), case, "anonymously")
+    status = None
+    if token is not None:
+        # The services' API: with its token, on the generated path, then on a service and quest it reaches.
+        _assert_no_server_error(case.call(headers=token.headers, timeout=30), case, "with a service token")
+        generated = dict(case.path_parameters or {})
+        real = {"service_id": token.service_id} | ({"reference": token.reference} if "reference" in generated else {})
+        case.path_parameters = {**generated, **real}
+        reached = case.call(headers=token.headers, timeout=30)
+        _assert_no_server_error(reached, case, "on the token's service")
+        status = reached.status_code
+        case.path_parameters = generated
     if isinstance(case.body, dict | list | str) and "json" in (case.media_type or ""):
         # ``json.dumps`` escapes it as ``\ud800``, as a careless client would send it.
         body = json.dumps(_with_surrogates(case.body))
@@ -125,12 +169,16 @@ def _call_every_way(case: schemathesis.Case, session: requests.Session, url: str
             )
             assert refused.status_code == 400, refused.text
             assert "caractère invalide" in refused.json()["detail"]
+    return status
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize("label", _labels_in_code())
 def test_no_input_gives_a_server_error(
-    label: str, mode: GenerationMode, api_schema: schemathesis.BaseSchema, citizen_session: requests.Session
+    label: str,
+    mode: GenerationMode,
+    api_schema: schemathesis.BaseSchema,
+    citizen_session: requests.Session,
 ) -> None:
     assert label not in EXCLUDED_OPERATIONS or pytest.skip(EXCLUDED_OPERATIONS[label])
     operation = api_schema.find_operation_by_label(label)
@@ -139,6 +187,8 @@ def test_no_input_gives_a_server_error(
     inputs = (operation.path_parameters, operation.query, operation.headers, operation.cookies, operation.body)
     if mode == GenerationMode.NEGATIVE and not any(len(parameters) for parameters in inputs):
         pytest.skip("takes no input: nothing to make invalid (the positive run calls it)")
+    token = _service_token() if operation.path.startswith(SERVICES_API) else None
+    reached: list[int] = []
 
     @settings(
         max_examples=MAX_EXAMPLES,
@@ -150,9 +200,14 @@ def test_no_input_gives_a_server_error(
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def fuzz(case: schemathesis.Case) -> None:
-        _call_every_way(case, citizen_session, url)
+        status = _call_every_way(case, citizen_session, url, token)
+        if status is not None:
+            reached.append(status)
 
     fuzz()
+    if token is not None and mode == GenerationMode.POSITIVE:
+        # Valid input on a service and quest the token reaches is answered, not only refused.
+        assert any(200 <= status < 300 for status in reached), sorted(set(reached))
 
 
 def test_the_live_schema_is_the_code_schema(api_schema: schemathesis.BaseSchema) -> None:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from civiquest.www.agent import export_views, notification_views, views
+from civiquest.www.agent import api_token_views, export_views, notification_views, views
 
 app_name = "agent"
 
@@ -24,5 +24,9 @@ urlpatterns = [
     path("exports/fichiers/", export_views.export_jobs_list, name="export-jobs"),
     path("exports/fichiers/<uuid:public_id>/", export_views.export_job_download, name="export-job-download"),
     path("notifications/", notification_views.notifications, name="notifications"),
+    path("api/", api_token_views.api_tokens_list, name="api-tokens"),
+    path("api/nouveau/", api_token_views.api_token_new, name="api-token-new"),
+    path("api/<int:token_id>/", api_token_views.api_token_detail, name="api-token"),
+    path("api/<int:token_id>/revoquer/", api_token_views.api_token_revoke_view, name="api-token-revoke"),
     path("", include("civiquest.www.agent.appointment_urls")),
 ]
