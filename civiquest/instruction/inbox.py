@@ -5,10 +5,11 @@ It stays flat whatever the number of quests (issue 21, docs/benchmarks.md):
 - the service's procedures are resolved first (one small query), and the quests filtered by
   ``procedure_id IN (…)``, so that each procedure's part of a tab is one range of the index
   sorted as the inbox sorts: ``procedures_quest_inbox_open`` (partial: the open states) for
-  the default tab, ``procedures_quest_inbox`` (procedure, state, …) for the others;
-- with several procedures, PostgreSQL reads each procedure's (and state's) first rows in
-  order and the page is merged here (a ``UNION ALL`` of small ordered ``LIMIT`` queries),
-  instead of sorting every quest of the service;
+  the default tab, ``procedures_quest_inbox_all`` (partial: every inbox state) for "all",
+  ``procedures_quest_inbox`` (procedure, state, …) for one state;
+- with several procedures, PostgreSQL reads each procedure's first rows in order and the
+  page is merged here (a ``UNION ALL`` of small ordered ``LIMIT`` queries), instead of
+  sorting every quest of the service;
 - keyset pagination: a page starts after (or ends before) the (deadline, submission, id) of
   a row, never at an offset, and no page counts the whole listing;
 - the tab counts come from ``QuestStateCount`` (kept by triggers) on PostgreSQL when only the
@@ -40,22 +41,16 @@ from civiquest.core.text import search_key
 from civiquest.instruction import deadlines
 from civiquest.instruction.models import QuestLabel
 from civiquest.instruction.services import agent_service_ids
-from civiquest.quests.models import INBOX_OPEN_STATES, Quest, QuestState, QuestStateCount
+from civiquest.quests import models as quest_models
+from civiquest.quests.models import Quest, QuestStateCount
 
 PAGE_SIZE = 50
 # The largest integer the databases store (a signed 64-bit column).
 DATABASE_INT_MAX = 2**63 - 1
 # What an inbox shows: everything but drafts (and guided quests, which no service instructs).
-INBOX_STATES = (
-    QuestState.SUBMITTED,
-    QuestState.IN_REVIEW,
-    QuestState.CHANGES_REQUESTED,
-    QuestState.ACCEPTED,
-    QuestState.REJECTED,
-    QuestState.CLOSED,
-)
+INBOX_STATES = quest_models.INBOX_STATES
 # By default, the quests still waiting for a decision (the partial index's states).
-OPEN_STATES = INBOX_OPEN_STATES
+OPEN_STATES = quest_models.INBOX_OPEN_STATES
 # The inbox's order, the same on both databases (and as the indexes store it on PostgreSQL).
 ORDER = (F("deadline_at").asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("pk").asc())
 ORDER_BACKWARDS = (F("deadline_at").desc(nulls_first=True), F("submitted_at").desc(nulls_first=True), F("pk").desc())
@@ -191,7 +186,8 @@ def _search_q(search: str) -> Q:
         return Q()
     query = Q(reference__contains=text.upper())
     words = search_key(text).split()[:4]
-    if words:
+    # Names hold no digits: a word with one (a reference's) cannot match a name.
+    if words and not any(character.isdigit() for character in "".join(words)):
         citizens = User.objects.all()
         for word in words:
             citizens = citizens.filter(search_name__contains=word)
@@ -293,11 +289,8 @@ def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None,
     counts = _counts(procedure_ids, filters, base)
     states = _tab_states(filters)
     shown = base.filter(state__in=states) if filters.state else base.filter(state__in=OPEN_STATES)
-    # One part per procedure (per procedure and state beyond a single state or the open ones).
-    if filters.state == "all":
-        parts = [{"procedure_id": pk, "state": state} for pk in procedure_ids for state in states]
-    else:
-        parts = [{"procedure_id": pk} for pk in procedure_ids]
+    # One part per procedure, each an ordered range of an index.
+    parts = [{"procedure_id": pk} for pk in procedure_ids]
     keys, more = _page_keys(shown, parts, filters, page_size) if procedure_ids else ([], False)
     by_pk = (
         {

@@ -36,6 +36,8 @@ class QuestState(models.TextChoices):
 
 # The states still waiting for a service's decision: the inbox's default tab (partial index).
 INBOX_OPEN_STATES = (QuestState.SUBMITTED, QuestState.IN_REVIEW, QuestState.CHANGES_REQUESTED)
+# Every state an inbox shows: all but drafts and guided quests (its "all" tab, partial index).
+INBOX_STATES = (*INBOX_OPEN_STATES, QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED)
 
 
 class Quest(models.Model):
@@ -87,6 +89,11 @@ class Quest(models.Model):
                 fields=["procedure", "deadline_at", "submitted_at", "id"],
                 name="procedures_quest_inbox_open",
                 condition=models.Q(state__in=INBOX_OPEN_STATES),
+            ),
+            models.Index(
+                fields=["procedure", "deadline_at", "submitted_at", "id"],
+                name="procedures_quest_inbox_all",
+                condition=models.Q(state__in=INBOX_STATES),
             ),
             models.Index(fields=["state", "deadline_at"], name="procedures_quest_state_due"),
             models.Index(fields=["assignee", "state"], name="procedures_quest_assignee"),

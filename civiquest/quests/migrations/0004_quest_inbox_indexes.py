@@ -91,6 +91,10 @@ class Migration(migrations.Migration):
             model_name='quest',
             index=models.Index(condition=models.Q(('state__in', ('submitted', 'in_review', 'changes_requested'))), fields=['procedure', 'deadline_at', 'submitted_at', 'id'], name='procedures_quest_inbox_open'),
         ),
+        migrations.AddIndex(
+            model_name='quest',
+            index=models.Index(condition=models.Q(('state__in', ('submitted', 'in_review', 'changes_requested', 'accepted', 'rejected', 'closed'))), fields=['procedure', 'deadline_at', 'submitted_at', 'id'], name='procedures_quest_inbox_all'),
+        ),
         migrations.AddField(
             model_name='queststatecount',
             name='procedure',
