@@ -72,16 +72,20 @@ def token_key(token: str) -> Key | None:
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         deadline, submitted, pk = text.split("~")
-        key = (
-            dt.datetime.fromisoformat(deadline) if deadline else None,
-            dt.datetime.fromisoformat(submitted) if submitted else None,
-            int(pk),
-        )
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        key = (_utc(deadline), _utc(submitted), int(pk))
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         return None
-    if any(value is not None and value.tzinfo is None for value in key[:2]) or not 0 < key[2] <= DATABASE_INT_MAX:
+    return key if 0 < key[2] <= DATABASE_INT_MAX else None
+
+
+def _utc(text: str) -> dt.datetime | None:
+    """A link's date, in UTC (as the databases compare it); a naive or out of range one fails."""
+    if not text:
         return None
-    return key
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(text)
+    return value.astimezone(dt.UTC)
 
 
 def _sort_key(row: Key) -> tuple[bool, dt.datetime, bool, dt.datetime, int]:
