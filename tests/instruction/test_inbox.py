@@ -201,3 +201,25 @@ def test_an_agent_without_service_sees_nothing(passport, db):
     loner = member_of(ServiceFactory(), ServiceRole.INSTRUCTOR)
     assert inbox.inbox(agent=loner, filters=inbox.InboxFilters(state="all")).rows == []
     assert instruction.agent_quests(loner).count() == 0
+
+
+def test_the_inbox_queryset_keeps_its_meaning(passport, instructor, mairie):
+    """Every inbox state of the agent's services, filtered: what the exports build on."""
+    other, _revision = published([{"slug": "b", "title": "B", "kind": "info"}], service=mairie)
+    elsewhere, _revision = published([{"slug": "c", "title": "C", "kind": "info"}], service=ServiceFactory())
+    quests = many_quests(passport, 4) + many_quests(other, 2, start=10) + many_quests(elsewhere, 2, start=20)
+    Quest.objects.filter(pk=quests[1].pk).update(state=S.ACCEPTED)
+    Quest.objects.filter(pk=quests[2].pk).update(state=S.DRAFT)
+    citizen = quests[4].citizen
+    citizen.last_name = "Wéa"
+    citizen.save()
+
+    def pks(**filters):
+        found = inbox.inbox_queryset(agent=instructor, filters=inbox.InboxFilters(**filters), now=NOW)
+        return sorted(found.values_list("pk", flat=True))
+
+    assert pks() == sorted(quest.pk for quest in quests[:6] if quest.pk != quests[2].pk)
+    assert pks(procedure_id=other.pk) == sorted([quests[4].pk, quests[5].pk])
+    assert pks(procedure_id=elsewhere.pk) == []
+    assert pks(search="WEA") == sorted(quest.pk for quest in quests[:6] if quest.citizen_id == citizen.pk)
+    assert pks(search=quests[1].reference.lower()) == [quests[1].pk]
