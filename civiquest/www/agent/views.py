@@ -74,7 +74,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = inbox.inbox(agent=request.user, filters=filters)
     labels = instruction_selectors.labels_of_services(service_ids=found.service_ids)
     query = request.GET.copy()
-    query.pop("page", None)
+    # The keyset links carry their own position; the filters stay.
+    for name in ("apres", "avant", "page"):
+        query.pop(name, None)
     return render(
         request,
         "agent/home.html",

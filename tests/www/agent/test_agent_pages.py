@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -49,10 +50,17 @@ def test_the_inbox_page_is_bounded(agent_client, passport, mairie, django_assert
     quests = many_quests(passport, 300)
     label = Label.objects.create(service=mairie, name="Urgent")
     QuestLabel.objects.bulk_create(QuestLabel(quest=quest, label=label) for quest in quests[:100])
-    agent_client.get(reverse("agent:home"))
+    first = agent_client.get(reverse("agent:home"), {"etat": "all"}).content.decode()
+    following = re.search(r'href="\?(etat=all&amp;apres=[\w-]+)"', first)
+    assert following is not None and 'rel="prev"' not in first
     with django_assert_max_num_queries(14):
-        response = agent_client.get(reverse("agent:home"), {"etat": "all", "page": "2"})
+        response = agent_client.get(reverse("agent:home") + "?" + following.group(1).replace("&amp;", "&"))
     assert response.status_code == 200
+    page = response.content.decode()
+    # The second page: the next 50 by deadline, with a link back and one further.
+    assert quests[50].reference in page and quests[49].reference not in page and quests[100].reference not in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+    assert "300 dossiers dans cet onglet." in page
 
 
 def test_the_instruction_page_shows_answers_documents_history_and_private_parts(agent_client, quest, instructor):
