@@ -17,6 +17,17 @@ CREATE INDEX IF NOT EXISTS accounts_user_search_name_trgm
     ON accounts_user USING gin (search_name gin_trgm_ops);
 CREATE OR REPLACE FUNCTION procedures_quest_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- The two count rows of a change are locked in (procedure, state) order whatever its
+    -- direction, so that opposite changes at once (a resubmission, a request for corrections)
+    -- never wait on each other in a cycle.
+    IF TG_OP = 'UPDATE' AND (NEW.procedure_id, NEW.state) < (OLD.procedure_id, OLD.state) THEN
+        INSERT INTO procedures_queststatecount (procedure_id, state, count)
+        VALUES (NEW.procedure_id, NEW.state, 1)
+        ON CONFLICT (procedure_id, state) DO UPDATE SET count = procedures_queststatecount.count + 1;
+        UPDATE procedures_queststatecount SET count = count - 1
+         WHERE procedure_id = OLD.procedure_id AND state = OLD.state;
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         UPDATE procedures_queststatecount SET count = count - 1
          WHERE procedure_id = OLD.procedure_id AND state = OLD.state;
