@@ -7,6 +7,7 @@ file (``author`` empty). Every change, from the file or the admin portal, is a `
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,6 +201,23 @@ RULES_CACHE_SECONDS = 60 * 60
 def _rules_changed() -> None:
     """Forget the cached rules once the change is committed (every process reads the shared cache)."""
     transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+    transaction.on_commit(new_recommendations_version)
+
+
+VERSION_KEY = "recommendations:version"
+
+
+def recommendations_version() -> str:
+    """A token renewed whenever the rules or the shared data change: what a cached ranking is keyed on."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return str(version or uuid.uuid4().hex)
+
+
+def new_recommendations_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def active_rules() -> list[RuleSpec]:

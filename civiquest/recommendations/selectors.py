@@ -14,7 +14,9 @@ from typing import Any
 from django.core.cache import cache
 
 from civiquest.accounts.models import User
+from civiquest.catalogue.cache import catalogue_version
 from civiquest.catalogue.models import LifeEventCode, Procedure, ProcedureLifeEvent, ProcedureStatus
+from civiquest.core.citizen_cache import cached_citizen_read
 from civiquest.core.dates import PARIS
 from civiquest.documents.expiry import expiry_of
 from civiquest.documents.models import Document
@@ -29,7 +31,7 @@ from civiquest.recommendations.models import (
     ProcedurePair,
     ProcedurePopularity,
 )
-from civiquest.recommendations.rules import TITLES, active_rules
+from civiquest.recommendations.rules import TITLES, active_rules, new_recommendations_version, recommendations_version
 
 DONE_STATES = (QuestState.ACCEPTED, QuestState.COMPLETED)
 OPEN_STATES = (QuestState.DRAFT, QuestState.SUBMITTED, QuestState.IN_REVIEW, QuestState.CHANGES_REQUESTED)
@@ -64,6 +66,7 @@ def shared_data() -> dict[str, Any]:
 
 def shared_data_forget() -> None:
     cache.delete(GLOBAL_CACHE_KEY)
+    new_recommendations_version()
 
 
 def _titles(citizen: User, quests: Sequence[Mapping[str, Any]]) -> dict[str, dt.date]:
@@ -145,6 +148,17 @@ def recommendations_for(citizen: User, *, today: dt.date, limit: int = engine.TO
         active_rules(),
         tax_events=tax_events_of(citizen, today=today),
         limit=limit,
+    )
+
+
+def cached_recommendations_for(citizen: User, *, today: dt.date) -> Ranked:
+    """``recommendations_for``, from the cache while the citizen's data, the catalogue, the rules and
+    the day are unchanged (``core.citizen_cache``): the dashboard, every sign-in's first page."""
+    return cached_citizen_read(
+        "recommendations",
+        citizen.pk,
+        lambda: recommendations_for(citizen, today=today),
+        variant=f"{today.isoformat()}:{catalogue_version()}:{recommendations_version()}",
     )
 
 

@@ -203,3 +203,39 @@ def test_writes_under_the_quest_lock_draw_a_new_generation(busy_citizen):
     attached = citizen_generation(busy_citizen.pk)
     step_reopen(quest=quest, step=step)
     assert len({before, attached, citizen_generation(busy_citizen.pk)}) == 3
+
+
+def test_every_table_the_cached_ranking_reads_is_watched(busy_citizen):
+    from civiquest.recommendations.models import ProcedurePair, ProcedurePopularity, Rule, RuleRevision
+    from civiquest.recommendations.rules import active_rules
+    from civiquest.recommendations.selectors import recommendations_for, shared_data
+
+    active_rules(), shared_data()  # shared by every citizen, keyed on ``recommendations_version``
+    with CaptureQueriesContext(connection) as queries:
+        recommendations_for(busy_citizen, today=timezone.localdate())
+    read = set().union(*(_tables(query["sql"]) for query in queries.captured_queries))
+    watched = {model._meta.db_table for model in citizen_cache.WATCHED}
+    catalogue = {model._meta.db_table for model in apps.get_app_config("catalogue").get_models()}
+    shared = {model._meta.db_table for model in (ProcedurePair, ProcedurePopularity, Rule, RuleRevision)}
+    assert "recommendations_feedback" in read
+    assert read - watched - catalogue - shared == set()
+
+
+def test_what_the_citizen_tells_the_recommender_draws_a_new_generation(busy_citizen):
+    """A dismissed proposal, a life event declared, "similar citizens" turned off: the ranking is read again."""
+    from civiquest.catalogue.models import LifeEventCode
+    from civiquest.recommendations.models import Feedback, FeedbackKind, LifeEvent, Preferences
+
+    today = timezone.localdate()
+    quest = Quest.objects.get(citizen=busy_citizen)
+    writes = [
+        lambda: Feedback.objects.create(
+            citizen=busy_citizen, procedure_id=quest.procedure_id, kind=FeedbackKind.DISMISSED, given_on=today
+        ),
+        lambda: LifeEvent.objects.create(citizen=busy_citizen, code=LifeEventCode.values[0], occurred_on=today),
+        lambda: Preferences.objects.create(citizen=busy_citizen, use_similar=False),
+    ]
+    for write in writes:
+        before = citizen_generation(busy_citizen.pk)
+        write()
+        assert citizen_generation(busy_citizen.pk) != before

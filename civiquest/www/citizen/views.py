@@ -7,7 +7,7 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_req
 from civiquest.accounts.models import Role
 from civiquest.accounts.services import citizen_contact_update
 from civiquest.core.dates import paris_today
-from civiquest.recommendations.selectors import recommendations_for, use_similar_of
+from civiquest.recommendations.selectors import cached_recommendations_for, use_similar_of
 from civiquest.www.citizen.forms import ContactPreferencesForm
 from civiquest.www.citizen.home import home_of
 from civiquest.www.citizen.recommendation_views import todo_context
@@ -25,7 +25,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "title": _("Mon espace"),
         "home": home_of(citizen=request.user),
-        "todo": recommendations_for(request.user, today=paris_today()),
+        "todo": cached_recommendations_for(request.user, today=paris_today()),
         **todo_context(),
     }
     return render(request, "citizen/dashboard.html", context)
