@@ -11,6 +11,7 @@ urlpatterns = [
     path("dossiers/<int:quest_id>/", views.quest, name="quest"),
     path("dossiers/<int:quest_id>/action/", views.quest_action, name="quest-action"),
     path("dossiers/<int:quest_id>/messages/", views.quest_message, name="quest-message"),
+    path("dossiers/<int:quest_id>/suivre/", views.quest_follow, name="quest-follow"),
     path("dossiers/<int:quest_id>/notes/", views.quest_note, name="quest-note"),
     path("dossiers/<int:quest_id>/etiquettes/", views.quest_labels, name="quest-labels"),
     path("dossiers/<int:quest_id>/documents/<int:document_id>/", views.quest_document, name="quest-document"),
