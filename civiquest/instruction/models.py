@@ -250,3 +250,22 @@ class QuestMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id}/{self.quest_id}"
+
+
+class AgentDigest(models.Model):
+    """An agent asked for the daily e-mail of the quests new for them (``instruction.digest``).
+
+    ``last_day`` (Paris) makes it idempotent per day; ``last_sent_at`` bounds the next one.
+    """
+
+    agent = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_digest")
+    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    last_day = models.DateField(_("dernier envoi (jour)"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("dernier envoi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("résumé quotidien d’un agent")
+        verbose_name_plural = _("résumés quotidiens des agents")
+
+    def __str__(self) -> str:
+        return str(self.agent_id)

@@ -257,6 +257,8 @@ MODELS: dict[str, ModelFate] = {
     # working data, deleted with the quest (CASCADE).
     "instruction.QuestFollow": ModelFate(Fate.NOT_CITIZEN, ""),
     "instruction.QuestMark": ModelFate(Fate.NOT_CITIZEN, ""),
+    # An agent's choice of the daily digest e-mail.
+    "instruction.AgentDigest": ModelFate(Fate.NOT_CITIZEN, ""),
     "documents.Document": ModelFate(Fate.DELETED, "documents"),
     "quests.QuestDocument": ModelFate(Fate.DELETED, "documents"),
     "moving.HomeAddress": ModelFate(Fate.DELETED, "address"),

@@ -153,6 +153,7 @@ NOT_PAGES = {
     "agent:quest-message": "POST only, answers with a redirect",
     "agent:quest-note": "POST only, answers with a redirect",
     "agent:quest-follow": "POST only, answers with a redirect",
+    "agent:notifications-digest": "POST only, answers with a redirect",
     "agent:quest-labels": "POST only, answers with a redirect",
     "agent:quest-document": "file download (inline for the viewer)",
     "agent:message-attachment": "file download",

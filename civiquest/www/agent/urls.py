@@ -25,6 +25,7 @@ urlpatterns = [
     path("exports/fichiers/", export_views.export_jobs_list, name="export-jobs"),
     path("exports/fichiers/<uuid:public_id>/", export_views.export_job_download, name="export-job-download"),
     path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/resume/", notification_views.notifications_digest, name="notifications-digest"),
     path("api/", api_token_views.api_tokens_list, name="api-tokens"),
     path("api/nouveau/", api_token_views.api_token_new, name="api-token-new"),
     path("api/<int:token_id>/", api_token_views.api_token_detail, name="api-token"),
