@@ -49,10 +49,15 @@ def quest_step_save(
     it is done, and reports what stops it instead of raising.
     """
     events = QuestEvents()
+    # A correction may give new documents: its agents are told (two small reads, corrections only).
+    correcting = quest.state == QuestState.CHANGES_REQUESTED
+    documents_before = marks.attachment_keys(quest=quest) if correcting else set()
     saved = quest_services.step_save(
         quest=quest, step=step, data=data, complete=complete, events=events, certify=certified_data, edit=edit
     )
     quest_events_follow(events=events)
+    if correcting and marks.attachment_keys(quest=quest) - documents_before:
+        marks.quest_changed(quest=quest, kind=QuestChangeKind.DOCUMENT)
     return StepSaved(errors=dict(saved.errors), problem=saved.problem, completed=saved.completed, stale=saved.stale)
 
 

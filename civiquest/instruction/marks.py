@@ -18,7 +18,7 @@ from civiquest.core.transactions import atomic
 from civiquest.instruction.models import QuestChangeKind, QuestFollow, QuestMark
 from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import notify
-from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.models import Quest, QuestDocument, QuestState
 
 
 def _title(kind: str, reference: str) -> str:
@@ -78,6 +78,11 @@ def quest_changed_by_id(*, quest_id: int, kind: str, actor: User | None = None) 
     """``quest_changed`` for a quest known by its id (an appointment's)."""
     quest = Quest.objects.select_related("procedure").filter(pk=quest_id).first()
     return 0 if quest is None else quest_changed(quest=quest, kind=kind, actor=actor)
+
+
+def attachment_keys(*, quest: Quest) -> set[tuple[str, str, int]]:
+    """The documents given with the quest, as (step, input, document): to see one was added."""
+    return set(QuestDocument.objects.filter(quest_id=quest.pk).values_list("step_slug", "input_name", "document_id"))
 
 
 def mark_clear(*, agent: User, quest: Quest) -> int:

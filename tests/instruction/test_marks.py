@@ -7,15 +7,15 @@ from civiquest.accounts.models import ServiceMembership, ServiceRole
 from civiquest.actions import instruction as decisions
 from civiquest.actions.documents import document_attach
 from civiquest.actions.instruction import quest_follow_set
-from civiquest.actions.quests import quest_submit
+from civiquest.actions.quests import quest_step_save, quest_submit
 from civiquest.documents.models import DocumentType
 from civiquest.documents.services import document_upload
 from civiquest.instruction import inbox, marks
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import QuestChangeKind, QuestFollow, QuestMark
 from civiquest.notifications.models import Notification, NotificationKind
-from civiquest.quests.models import Quest
-from tests.catalogue.factories import ServiceFactory, member_of
+from civiquest.quests.models import Answer, Quest
+from tests.catalogue.factories import INSTRUCTED_ANSWERS, ServiceFactory, member_of, with_wallet_documents
 from tests.instruction.helpers import submitted_quest
 from tests.instruction.test_inbox import NOW, many_quests
 
@@ -156,3 +156,16 @@ def test_another_services_agent_is_never_marked(watched, instructor):
     quest_submit(quest=watched, actor=watched.citizen)
     assert not QuestMark.objects.filter(agent=outsider).exists()
     assert not Notification.objects.filter(recipient=outsider).exists()
+
+
+def test_a_document_answer_saved_during_a_correction_marks_the_quest(watched, instructor, follower):
+    step = watched.revision.steps.get(slug="pieces")
+    # Saving the same answers again gives no new document: nobody is told.
+    current = dict(Answer.objects.filter(quest=watched).values_list("field_name", "value"))
+    unchanged = {name: current[name] for name in INSTRUCTED_ANSWERS["pieces"] if name in current}
+    quest_step_save(quest=watched, step=step, data=unchanged)
+    assert marked(watched) == set()
+    data = with_wallet_documents(watched, step, {"pieces.id_photo": 1})
+    assert quest_step_save(quest=watched, step=step, data=data).errors == {}
+    kind = QuestChangeKind.DOCUMENT
+    assert marked(watched) == {(instructor.pk, kind), (follower.pk, kind)}
