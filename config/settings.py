@@ -392,6 +392,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "assistant-history-purge": {"task": "assistant_conversations.history_purge", "schedule": 60 * 60 * 24},
     # Quests due within INSTRUCTION_DEADLINE_WARN_DAYS, announced to their agents (`manage.py deadlines_warn`).
     "procedures-deadlines-warn": {"task": "procedures.deadlines_warn", "schedule": crontab(hour=7, minute=30)},
+    # The daily digest of the quests new for the agents who asked for it (`manage.py agent_digests_send`).
+    "instruction-agent-digests-send": {
+        "task": "instruction.agent_digests_send",
+        "schedule": crontab(hour=7, minute=45),
+    },
     "moving-dispatches-refresh": {"task": "moving.dispatches_refresh", "schedule": crontab(minute="*/10")},
     # ANTS must hear of every appointment (and cancellation): the ones it missed while it was
     # unreachable are sent again every 5 minutes.

@@ -14,8 +14,10 @@ from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
 from civiquest.appointments import notices
 from civiquest.appointments import services as booking
-from civiquest.appointments.models import Appointment
+from civiquest.appointments.models import Appointment, AppointmentStatus
 from civiquest.core.transactions import use_case
+from civiquest.instruction import marks
+from civiquest.instruction.models import QuestChangeKind
 from civiquest.quests.models import Quest
 from civiquest.quests.services import QuestEvents
 
@@ -46,6 +48,8 @@ def appointment_book(
         quest_events_follow(events=events)
         # Told in the app and by e-mail with the .ics (after commit), once per appointment.
         notices.booked_notice(appointment)
+        if quest is not None:
+            marks.quest_changed(quest=quest, kind=QuestChangeKind.APPOINTMENT, actor=citizen)
     return booking.book_announce(appointment=appointment, replaced=replaced)
 
 
@@ -66,4 +70,12 @@ def quest_appointment_book(
 
 def appointment_cancel(*, appointment: Appointment) -> Appointment:
     """The citizen cancels their appointment (idempotent); the quest's step is to be done again."""
-    return booking.cancel(appointment=appointment)
+    was_booked = appointment.status == AppointmentStatus.BOOKED
+    cancelled = booking.cancel(appointment=appointment)
+    if was_booked and cancelled.quest_id is not None:
+        with use_case():
+            # The quest's agents are told (a write of its own, after the cancellation committed).
+            marks.quest_changed_by_id(
+                quest_id=cancelled.quest_id, kind=QuestChangeKind.APPOINTMENT, actor=cancelled.citizen
+            )
+    return cancelled

@@ -9,6 +9,8 @@ from civiquest.accounts.models import User
 from civiquest.core.transactions import use_case
 from civiquest.documents import services as wallet
 from civiquest.documents.models import Document, DocumentType
+from civiquest.instruction import marks
+from civiquest.instruction.models import QuestChangeKind
 from civiquest.progress import services as progress_services
 from civiquest.quests import attachments
 from civiquest.quests.models import Quest, QuestDocument
@@ -51,7 +53,10 @@ def document_delete(*, document: Document) -> None:
 
 @use_case
 def document_attach(*, quest: Quest, document: Document, step_slug: str) -> QuestDocument:
-    return attachments.document_attach(quest=quest, document=document, step_slug=step_slug)
+    link = attachments.document_attach(quest=quest, document=document, step_slug=step_slug)
+    # A document added to a submitted quest (a correction): new for its agents.
+    marks.quest_changed(quest=quest, kind=QuestChangeKind.DOCUMENT, actor=document.owner)
+    return link
 
 
 @use_case

@@ -13,6 +13,7 @@ from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
 from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import use_case
+from civiquest.instruction import digest, marks
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import ChangeRequest
 from civiquest.quests.errors import IllegalTransition
@@ -129,3 +130,17 @@ def quests_bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **p
                 },
             )
     return report
+
+
+@use_case
+def quest_follow_set(*, agent: User, quest: Quest, follow: bool) -> bool:
+    """The agent follows the quest (told of its changes like its assignee), or stops. Idempotent.
+
+    The caller found the quest among the agent's (``instruction.quest_for_agent``)."""
+    return marks.follow_set(agent=agent, quest=quest, follow=follow)
+
+
+@use_case
+def agent_digest_set(*, agent: User, wanted: bool) -> bool:
+    """The agent asks for the daily e-mail of the quests new for them, or stops it. Idempotent."""
+    return digest.digest_set(agent_id=agent.pk, wanted=wanted)

@@ -12,10 +12,12 @@ from civiquest.actions.follow import quest_events_follow
 from civiquest.actions.prefill import certified_data
 from civiquest.catalogue.models import Procedure, Step
 from civiquest.core.transactions import use_case
+from civiquest.instruction import marks
+from civiquest.instruction.models import QuestChangeKind
 from civiquest.quests import services as quest_services
 from civiquest.quests import transitions
 from civiquest.quests.edits import EditMark
-from civiquest.quests.models import Quest, QuestTransition
+from civiquest.quests.models import Quest, QuestState, QuestTransition
 from civiquest.quests.services import QuestEvents
 
 
@@ -47,10 +49,15 @@ def quest_step_save(
     it is done, and reports what stops it instead of raising.
     """
     events = QuestEvents()
+    # A correction may give new documents: its agents are told (two small reads, corrections only).
+    correcting = quest.state == QuestState.CHANGES_REQUESTED
+    documents_before = marks.attachment_keys(quest=quest) if correcting else set()
     saved = quest_services.step_save(
         quest=quest, step=step, data=data, complete=complete, events=events, certify=certified_data, edit=edit
     )
     quest_events_follow(events=events)
+    if correcting and marks.attachment_keys(quest=quest) - documents_before:
+        marks.quest_changed(quest=quest, kind=QuestChangeKind.DOCUMENT)
     return StepSaved(errors=dict(saved.errors), problem=saved.problem, completed=saved.completed, stale=saved.stale)
 
 
@@ -70,6 +77,9 @@ def quest_submit(*, quest: Quest, actor: User) -> QuestTransition:
     if events.transitions:
         audit_record(actor=actor, action="quest.submitted", target=quest, details={"transition": transition.pk})
     quest_events_follow(events=events)
+    if events.transitions and transition.from_state == QuestState.CHANGES_REQUESTED:
+        # A resubmission after corrections: new for the assignee and the followers.
+        marks.quest_changed(quest=quest, kind=QuestChangeKind.RESUBMITTED, actor=actor)
     return transition
 
 

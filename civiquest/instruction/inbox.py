@@ -38,7 +38,7 @@ from django.utils import timezone
 from civiquest.accounts.models import User
 from civiquest.catalogue.models import Procedure
 from civiquest.core.text import search_key
-from civiquest.instruction import deadlines
+from civiquest.instruction import deadlines, marks
 from civiquest.instruction.models import QuestLabel
 from civiquest.instruction.services import agent_service_ids
 from civiquest.quests import models as quest_models
@@ -123,6 +123,7 @@ class InboxFilters:
     overdue: bool = False
     label_id: int | None = None
     search: str = ""
+    new: bool = False  # only the quests changed since the agent last opened them ("nouveau")
     after: str = ""  # a page starting after this row's key (token), or
     before: str = ""  # a page ending before it
 
@@ -146,6 +147,7 @@ class InboxFilters:
             overdue=query.get("retard") in ("1", "on"),
             label_id=as_int("etiquette"),
             search=str(query.get("q", ""))[:100].strip(),
+            new=query.get("nouveaux") in ("1", "on"),
             after=str(query.get("apres", ""))[:200],
             before=str(query.get("avant", ""))[:200],
         )
@@ -153,7 +155,7 @@ class InboxFilters:
     @property
     def counted_live(self) -> bool:
         """Filters the stored counts do not know: the tab counts are then counted."""
-        return self.mine or self.overdue or self.label_id is not None or bool(self.search)
+        return self.mine or self.overdue or self.new or self.label_id is not None or bool(self.search)
 
 
 @dataclass
@@ -163,6 +165,7 @@ class InboxRow:
     overdue: bool
     paused: bool
     labels: list[str] = field(default_factory=list)
+    new: bool = False  # changed since the agent last opened it
 
 
 @dataclass
@@ -227,6 +230,8 @@ def _filtered(procedure_ids: list[int], agent: User, filters: InboxFilters, now:
         quests = quests.filter(quest_labels__label_id=filters.label_id)
     if filters.search:
         quests = quests.filter(_search_q(filters.search))
+    if filters.new:
+        quests = quests.filter(marks.marked_q(agent))
     return quests
 
 
@@ -300,6 +305,8 @@ def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None,
         {
             quest.pk: quest
             for quest in Quest.objects.filter(pk__in=[key[2] for key in keys])
+            # The "nouveau" mark: an Exists on the (agent, quest) index, in the same query.
+            .annotate(is_new=marks.marked_q(agent))
             .select_related("procedure", "citizen", "assignee")
             .prefetch_related(Prefetch("quest_labels", queryset=QuestLabel.objects.select_related("label")))
         }
@@ -313,6 +320,7 @@ def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None,
             overdue=deadlines.is_overdue(quest, now=now),
             paused=quest.deadline_paused_since is not None,
             labels=sorted(link.label.name for link in quest.quest_labels.all()),
+            new=bool(getattr(quest, "is_new", False)),
         )
         for quest in (by_pk[key[2]] for key in keys if key[2] in by_pk)
     ]

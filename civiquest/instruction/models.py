@@ -202,3 +202,70 @@ class ExportJob(models.Model):
 
     def is_expired(self, now: Any = None) -> bool:
         return (now or timezone.now()) >= self.expires_at
+
+
+# --- Following and "nouveau" marks -------------------------------------------------------------
+
+
+class QuestFollow(models.Model):
+    """An agent follows a quest (“suivre”): told of its changes like its assignee."""
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quest_follows")
+    quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(_("suivi depuis le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dossier suivi")
+        verbose_name_plural = _("dossiers suivis")
+        constraints = [models.UniqueConstraint(fields=["quest", "agent"], name="instruction_follow_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}/{self.quest_id}"
+
+
+class QuestChangeKind(models.TextChoices):
+    RESUBMITTED = "resubmitted", _("Dossier déposé à nouveau")
+    MESSAGE = "message", _("Nouveau message")
+    DOCUMENT = "document", _("Nouveau document")
+    APPOINTMENT = "appointment", _("Rendez-vous")
+
+
+class QuestMark(models.Model):
+    """A quest changed since the agent last opened it (“nouveau”): one row per (agent, quest).
+
+    Written for the assignee and the followers when the citizen changes the quest, deleted when
+    the agent opens it; ``changed_at`` and ``kind`` tell the latest change.
+    """
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quest_marks")
+    quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="agent_marks")
+    kind = models.CharField(_("changement"), max_length=16, choices=QuestChangeKind.choices)
+    changed_at = models.DateTimeField(_("changé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dossier nouveau pour un agent")
+        verbose_name_plural = _("dossiers nouveaux pour les agents")
+        constraints = [models.UniqueConstraint(fields=["agent", "quest"], name="instruction_mark_unique")]
+        indexes = [models.Index(fields=["quest"], name="instruction_mark_quest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}/{self.quest_id}"
+
+
+class AgentDigest(models.Model):
+    """An agent asked for the daily e-mail of the quests new for them (``instruction.digest``).
+
+    ``last_day`` (Paris) makes it idempotent per day; ``last_sent_at`` bounds the next one.
+    """
+
+    agent = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_digest")
+    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    last_day = models.DateField(_("dernier envoi (jour)"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("dernier envoi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("résumé quotidien d’un agent")
+        verbose_name_plural = _("résumés quotidiens des agents")
+
+    def __str__(self) -> str:
+        return str(self.agent_id)

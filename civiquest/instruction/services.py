@@ -34,7 +34,8 @@ from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
 from civiquest.documents.intake import EXTENSION_OF_CONTENT_TYPE, upload_check
 from civiquest.instruction.attestation import attestation_issue
-from civiquest.instruction.models import ChangeRequest, Label, QuestLabel, QuestMessage, QuestNote
+from civiquest.instruction.marks import quest_changed
+from civiquest.instruction.models import ChangeRequest, Label, QuestChangeKind, QuestLabel, QuestMessage, QuestNote
 from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import notify
 from civiquest.quests import services, transitions
@@ -263,6 +264,8 @@ def message_send(*, quest: Quest, author: User, body: str, attachment: Any = Non
             if from_agent:
                 _notify_citizen_of_message(locked, message)
                 audit(actor=author, action="quest.message", target=locked)
+            else:
+                quest_changed(quest=locked, kind=QuestChangeKind.MESSAGE, actor=author)
     except BaseException:
         if stored:
             QuestMessage._meta.get_field("attachment").storage.delete(stored)

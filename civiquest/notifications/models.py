@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     ENTRAIDE = "entraide", _("Entraide")
     MODERATION = "moderation", _("Modération")
     MANDATE = "mandate", _("Aidant et mandat")
+    QUEST_CHANGE = "quest_change", _("Nouveau sur un dossier suivi")
 
 
 class Notification(models.Model):

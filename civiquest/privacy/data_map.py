@@ -253,6 +253,12 @@ MODELS: dict[str, ModelFate] = {
     "instruction.QuestMessage": ModelFate(Fate.DELETED, "documents"),
     # An agent's export of quests: its file expires within INSTRUCTION_EXPORT_LIFETIME_HOURS.
     "instruction.ExportJob": ModelFate(Fate.NOT_CITIZEN, ""),
+    # An agent follows a quest / the quest changed since the agent opened it: the agent's own
+    # working data, deleted with the quest (CASCADE).
+    "instruction.QuestFollow": ModelFate(Fate.NOT_CITIZEN, ""),
+    "instruction.QuestMark": ModelFate(Fate.NOT_CITIZEN, ""),
+    # An agent's choice of the daily digest e-mail.
+    "instruction.AgentDigest": ModelFate(Fate.NOT_CITIZEN, ""),
     "documents.Document": ModelFate(Fate.DELETED, "documents"),
     "quests.QuestDocument": ModelFate(Fate.DELETED, "documents"),
     "moving.HomeAddress": ModelFate(Fate.DELETED, "address"),

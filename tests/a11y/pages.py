@@ -152,6 +152,8 @@ NOT_PAGES = {
     "agent:quest-action": "POST only; its error state is rendered as agent:quest",
     "agent:quest-message": "POST only, answers with a redirect",
     "agent:quest-note": "POST only, answers with a redirect",
+    "agent:quest-follow": "POST only, answers with a redirect",
+    "agent:notifications-digest": "POST only, answers with a redirect",
     "agent:quest-labels": "POST only, answers with a redirect",
     "agent:quest-document": "file download (inline for the viewer)",
     "agent:message-attachment": "file download",

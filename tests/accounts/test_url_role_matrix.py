@@ -79,6 +79,8 @@ ROUTES: dict[str, Route] = {
     "agent:quest-action": Route(kwargs=QUEST, method="post", ok=404),
     "agent:quest-message": Route(kwargs=QUEST, method="post", ok=404),
     "agent:quest-note": Route(kwargs=QUEST, method="post", ok=404),
+    "agent:quest-follow": Route(kwargs=QUEST, method="post", ok=404),
+    "agent:notifications-digest": Route(method="post", ok=302),
     "agent:quest-labels": Route(kwargs=QUEST, method="post", ok=404),
     "agent:quest-document": Route(kwargs={**QUEST, "document_id": 999999}, ok=404),
     "agent:message-attachment": Route(kwargs={**QUEST, "message_id": 999999}, ok=404),

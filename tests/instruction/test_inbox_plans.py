@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from civiquest.accounts.models import Role, User
 from civiquest.instruction import inbox
+from civiquest.instruction.models import QuestChangeKind, QuestMark
 from civiquest.quests.models import Quest, QuestState
 from tests.accounts.factories import CitizenFactory
 from tests.catalogue.factories import ServiceFactory, published
@@ -70,6 +71,12 @@ def test_no_inbox_query_scans_the_quests_table(passport, instructor, mairie):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE procedures_quest")
         cursor.execute("ANALYZE accounts_user")
+    QuestMark.objects.bulk_create(
+        QuestMark(agent=instructor, quest=quest, kind=QuestChangeKind.MESSAGE)
+        for quest in Quest.objects.filter(procedure=passport).order_by("pk")[:40]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE instruction_questmark")
     first = inbox.inbox(agent=instructor, filters=inbox.InboxFilters(), now=NOW)
     assert first.next_token
     views = {
@@ -82,6 +89,8 @@ def test_no_inbox_query_scans_the_quests_table(passport, instructor, mairie):
         "search by name": inbox.InboxFilters(search="wea"),
         "search by reference": inbox.InboxFilters(search="cq-pa-0012"),
         "mine": inbox.InboxFilters(mine=True),
+        # The quests changed since the agent opened them (their marks' index, issue 21 point 2).
+        "new tab": inbox.InboxFilters(state="all", new=True),
     }
     checked = 0
     plans: list[str] = []

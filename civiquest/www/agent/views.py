@@ -24,13 +24,14 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role, User
 from civiquest.accounts.selectors import memberships_of
 from civiquest.actions import instruction as decisions
+from civiquest.actions.instruction import quest_follow_set
 from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.models import FieldKind
 from civiquest.catalogue.services import revision_loaded
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
 from civiquest.instruction import attestation as attestations
-from civiquest.instruction import deadlines, inbox
+from civiquest.instruction import deadlines, inbox, marks
 from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
 from civiquest.quests import workflow
@@ -211,6 +212,7 @@ def _render_quest(
     request: AuthenticatedHttpRequest, found: Quest, *, forms: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     instruction.messages_mark_read(quest=found, reader=request.user)
+    marks.mark_clear(agent=request.user, quest=found)
     change_request = instruction.open_change_request(quest=found)
     last_request = change_request or found.change_requests.order_by("-created_at", "-pk").first()
     service_id = found.procedure.instructing_service_id or 0
@@ -236,6 +238,7 @@ def _render_quest(
         "overdue": deadlines.is_overdue(found),
         "paused": found.deadline_paused_since is not None,
         "attestation": attestations.attestation_of(quest=found),
+        "following": marks.is_following(agent=request.user, quest=found),
         "message_form": forms.get("message") or MessageForm(),
         "note_form": forms.get("note") or NoteForm(),
         "label_form": forms.get("label") or LabelForm(),
@@ -285,6 +288,17 @@ def quest_action(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
         values = {"action": action, "motivation": motivation, "targets": request.POST.getlist("targets")}
         return _render_quest(request, found, forms={"action_error": str(error), "action_values": values}, status=400)
     messages.success(request, _("C’est fait : le dossier est à jour."))
+    return redirect("agent:quest", quest_id=found.pk)
+
+
+@require_POST
+@role_required(Role.AGENT)
+def quest_follow(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    """Follow the quest ("suivre"), or stop following it."""
+    found = _quest_or_404(request, quest_id)
+    follow = request.POST.get("suivre") == "1"
+    quest_follow_set(agent=request.user, quest=found, follow=follow)
+    messages.success(request, _("Vous suivez ce dossier.") if follow else _("Vous ne suivez plus ce dossier."))
     return redirect("agent:quest", quest_id=found.pk)
 
 
