@@ -215,7 +215,10 @@ class OpinionRequest(models.Model):
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opinion_requests")
+    # Null once the expert's account is deleted: the request and its answer stay in the file.
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="opinion_requests"
+    )
     question = models.TextField(_("question"))
     asked_at = models.DateTimeField(_("demandé le"), default=timezone.now)
     answer = models.TextField(_("avis"), blank=True)

@@ -103,10 +103,6 @@ def opinion_for_expert(*, expert: User, opinion_id: Any) -> OpinionRequest:
     return opinion
 
 
-def pending_opinions_count(*, expert: User) -> int:
-    return opinions_for_expert(expert=expert).filter(answered_at__isnull=True).count()
-
-
 # --- Writes ------------------------------------------------------------------------------------
 
 

@@ -126,7 +126,6 @@ def test_the_experts_list_shows_pending_requests_first(passport, instructor, exp
     new = ask(second, instructor, expert)
     actions.opinion_answer(opinion_id=new.pk, expert=expert, answer="Vu.")
     assert list(opinions.opinions_for_expert(expert=expert)) == [old, new]
-    assert opinions.pending_opinions_count(expert=expert) == 1
     assert list(opinions.opinions_for_expert(expert=instructor)) == []
 
 
@@ -156,3 +155,11 @@ def test_concurrent_answers_keep_one(passport, instructor, expert):
     assert opinion.answer == answered[0].answer
     assert AuditEvent.objects.filter(action="quest.opinion_answer").count() == 1
     assert Notification.objects.filter(key=f"opinion-answer:{opinion.pk}").count() == 1
+
+
+def test_the_request_and_answer_outlive_the_experts_account(quest, instructor, expert):
+    opinion = ask(quest, instructor, expert)
+    actions.opinion_answer(opinion_id=opinion.pk, expert=expert, answer="Vu.")
+    expert.delete()
+    kept = opinions.opinions_of_quest(quest=quest).get()
+    assert (kept.pk, kept.expert_id, kept.answer) == (opinion.pk, None, "Vu.")
