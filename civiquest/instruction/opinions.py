@@ -5,8 +5,10 @@ agent, named by e-mail. The expert reaches that quest only, read-only (``quest_r
 ``may_read_quest``: the service's agents or an expert asked about it), and answers once:
 the answer is written under the request's row lock, so two concurrent answers leave one.
 The requests and their answers stay in the quest's file for its service's agents; the
-citizen never sees them. Each request and each answer notifies the other side and is one
-audit event.
+citizen never sees them. Each request and each answer notifies the other side (the
+quest's reference and a link, never the question nor the answer: they may tell about the
+citizen, and the notifications of agents outlive the citizen's erasure) and is one audit
+event (ids only).
 """
 
 from __future__ import annotations
@@ -131,7 +133,6 @@ def opinion_request(*, quest: Quest, actor: User, expert_email: str, question: s
         kind=NotificationKind.QUEST_STATE,
         key=f"opinion-request:{opinion.pk}",
         title=_("Votre avis est demandé sur le dossier %(reference)s") % {"reference": found.reference},
-        body=opinion.question[:500],
         url=reverse("agent:opinion", args=[opinion.pk]),
         key_is_new=True,
     )
@@ -173,7 +174,6 @@ def opinion_answer(*, opinion_id: Any, expert: User, answer: str) -> OpinionRequ
             kind=NotificationKind.QUEST_STATE,
             key=f"opinion-answer:{locked.pk}",
             title=_("Avis rendu sur le dossier %(reference)s") % {"reference": locked.quest.reference},
-            body=locked.answer[:500],
             url=reverse("agent:quest", args=[locked.quest_id]) + "#avis",
         )
     audit(actor=expert, action="quest.opinion_answer", target=locked.quest, details={"opinion": locked.pk})
