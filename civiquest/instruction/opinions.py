@@ -40,6 +40,13 @@ def _is_active_agent(user: User) -> bool:
     return bool(user.is_active and user.role == Role.AGENT)
 
 
+def _pk(value: Any, message: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise QuestNotFound(message) from None
+
+
 # --- Reads -------------------------------------------------------------------------------------
 
 
@@ -52,7 +59,7 @@ def quest_readable_by(*, agent: User, quest_id: Any) -> Quest:
             raise
     quest = (
         Quest.objects.select_related("procedure", "procedure__instructing_service")
-        .filter(pk=int(quest_id), opinion_requests__expert=agent)
+        .filter(pk=_pk(quest_id, _("Dossier introuvable.")), opinion_requests__expert=agent)
         .exclude(state=QuestState.DRAFT)
         .first()
     )
@@ -90,10 +97,7 @@ def opinions_for_expert(*, expert: User) -> QuerySet[OpinionRequest]:
 
 def opinion_for_expert(*, expert: User, opinion_id: Any) -> OpinionRequest:
     """One request addressed to the expert, with its quest; ``QuestNotFound`` otherwise."""
-    try:
-        pk = int(opinion_id)
-    except (TypeError, ValueError):
-        raise QuestNotFound(_("Demande d’avis introuvable.")) from None
+    pk = _pk(opinion_id, _("Demande d’avis introuvable."))
     opinion = (
         opinions_for_expert(expert=expert)
         .select_related("quest__procedure__instructing_service", "quest__citizen")
@@ -156,7 +160,7 @@ def opinion_answer(*, opinion_id: Any, expert: User, answer: str) -> OpinionRequ
     locked = (
         OpinionRequest.objects.select_for_update(of=("self",))
         .select_related("quest", "asked_by")
-        .filter(pk=int(opinion_id), expert=expert)
+        .filter(pk=_pk(opinion_id, _("Demande d’avis introuvable.")), expert=expert)
         .exclude(quest__state=QuestState.DRAFT)
         .first()
     )

@@ -96,6 +96,11 @@ def test_only_the_expert_may_answer(quest, instructor, expert):
     for someone in (instructor, AgentFactory(), quest.citizen):
         with pytest.raises(QuestNotFound):
             actions.opinion_answer(opinion_id=opinion.pk, expert=someone, answer="Oui.")
+    for bad_id in ("x", None, opinion.pk + 1):
+        with pytest.raises(QuestNotFound):
+            actions.opinion_answer(opinion_id=bad_id, expert=expert, answer="Oui.")
+        with pytest.raises(QuestNotFound):
+            opinions.opinion_for_expert(expert=expert, opinion_id=bad_id)
     with pytest.raises(InstructionRefused):
         actions.opinion_answer(opinion_id=opinion.pk, expert=expert, answer=" ")
     opinion.refresh_from_db()
@@ -111,8 +116,9 @@ def test_the_expert_may_read_the_quest_asked_about_only(passport, instructor, ex
     assert opinions.may_read_quest(agent=instructor, quest=other)
     assert not opinions.may_read_quest(agent=AgentFactory(), quest=quest)
     assert opinions.quest_readable_by(agent=expert, quest_id=quest.pk) == quest
-    with pytest.raises(QuestNotFound):
-        opinions.quest_readable_by(agent=expert, quest_id=other.pk)
+    for not_asked in (other.pk, "x", None):
+        with pytest.raises(QuestNotFound):
+            opinions.quest_readable_by(agent=expert, quest_id=not_asked)
     expert.is_active = False
     expert.save(update_fields=["is_active"])
     assert not opinions.may_read_quest(agent=expert, quest=quest)
