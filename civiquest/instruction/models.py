@@ -269,3 +269,40 @@ class AgentDigest(models.Model):
 
     def __str__(self) -> str:
         return str(self.agent_id)
+
+
+# --- Expert opinions -------------------------------------------------------------------------
+
+
+class OpinionRequest(models.Model):
+    """An opinion (“avis”) an agent asks of a colleague, of any service, on one quest.
+
+    The expert sees that quest only, read-only, and answers once; the request and its
+    answer stay in the quest's file for its service's agents. The citizen never sees them.
+    """
+
+    quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="opinion_requests")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Null once the expert's account is deleted: the request and its answer stay in the file.
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="opinion_requests"
+    )
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    answer = models.TextField(_("avis"), blank=True)
+    answered_at = models.DateTimeField(_("rendu le"), null=True, blank=True)
+
+    class Meta:
+        db_table = "instruction_opinionrequest"
+        verbose_name = _("demande d’avis")
+        verbose_name_plural = _("demandes d’avis")
+        ordering = ["asked_at", "pk"]
+        indexes = [
+            models.Index(fields=["quest", "asked_at"], name="instruction_opinion_quest"),
+            models.Index(fields=["expert", "answered_at"], name="instruction_opinion_expert"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quest_id}/{self.pk}"

@@ -251,6 +251,8 @@ MODELS: dict[str, ModelFate] = {
     "instruction.QuestNote": ModelFate(Fate.DELETED, "quests"),
     "instruction.Attestation": ModelFate(Fate.PSEUDONYMISED, "quests"),
     "instruction.QuestMessage": ModelFate(Fate.DELETED, "documents"),
+    # Experts' opinions on a quest (agents' words about the citizen's file): deleted with it.
+    "instruction.OpinionRequest": ModelFate(Fate.DELETED, "quests"),
     # An agent's export of quests: its file expires within INSTRUCTION_EXPORT_LIFETIME_HOURS.
     "instruction.ExportJob": ModelFate(Fate.NOT_CITIZEN, ""),
     # An agent follows a quest / the quest changed since the agent opened it: the agent's own

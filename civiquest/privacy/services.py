@@ -32,7 +32,7 @@ from civiquest.appointments import services as booking
 from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
 from civiquest.documents.models import Document
 from civiquest.documents.storage import CHUNK_BYTES, private_storage, private_stream
-from civiquest.instruction.models import Attestation, ChangeRequest, QuestMessage, QuestNote
+from civiquest.instruction.models import Attestation, ChangeRequest, OpinionRequest, QuestMessage, QuestNote
 from civiquest.notifications.models import NotificationKind
 from civiquest.notifications.services import notify
 from civiquest.privacy import selectors
@@ -231,6 +231,7 @@ def citizen_erase(*, citizen: User, on_erased: Callable[[], None] | None = None)
         files += [name for name in messages.exclude(attachment="").values_list("attachment", flat=True)]
         messages.delete()
         QuestNote.objects.filter(quest__citizen=user).delete()
+        OpinionRequest.objects.filter(quest__citizen=user).delete()
         ChangeRequest.objects.filter(quest__citizen=user).delete()
         Answer.objects.filter(quest__citizen=user).delete()
         QuestDocument.objects.filter(quest__citizen=user).delete()

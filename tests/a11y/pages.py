@@ -65,6 +65,7 @@ PAGES = [
     Page("citizen:moving", role="citizen"),
     Page("agent:appointments", role="agent"),
     Page("agent:notifications", role="agent"),
+    Page("agent:opinions", role="agent"),
     Page("citizen:tax-simulator", role="citizen"),
     # RGPD rights (issue 15): the data page, export and erasure (before re-authentication), after erasure.
     Page("citizen:privacy", role="citizen"),
@@ -158,6 +159,8 @@ NOT_PAGES = {
     "agent:quest-document": "file download (inline for the viewer)",
     "agent:message-attachment": "file download",
     "agent:quest-attestation": "PDF download",
+    "agent:quest-opinion": "POST only; its error state is rendered as agent:quest",
+    "agent:opinion": "needs an opinion asked of the agent: axe in tests/a11y/test_agent_opinions.py",
     "agent:export-job-download": "the agent's own export file (tests/www/agent/test_export_pages.py)",
     "citizen:quest-attestation": "PDF download",
     "citizen:quest-message-attachment": "file download",

@@ -85,6 +85,10 @@ ROUTES: dict[str, Route] = {
     "agent:quest-document": Route(kwargs={**QUEST, "document_id": 999999}, ok=404),
     "agent:message-attachment": Route(kwargs={**QUEST, "message_id": 999999}, ok=404),
     "agent:quest-attestation": Route(kwargs=QUEST, ok=404),
+    # Expert opinions (issue 21): an expert reaches only the requests addressed to them.
+    "agent:quest-opinion": Route(kwargs=QUEST, method="post", ok=404),
+    "agent:opinions": Route(),
+    "agent:opinion": Route(kwargs={"opinion_id": 999999}, ok=404),
     "agent:export": Route(),
     # Issue 21: exports built in the background; another agent's (or a missing) one is a 404.
     "agent:export-jobs": Route(),

@@ -14,6 +14,7 @@ from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import ExternalIdentity, IdentityProvider, ServiceRole, User
 from civiquest.accounts.oidc import session as oidc_session
 from civiquest.actions import instruction as decisions
+from civiquest.actions.opinions import opinion_answer, opinion_request
 from civiquest.actions.quests import quest_start
 from civiquest.appointments.models import (
     Appointment,
@@ -29,7 +30,7 @@ from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.progress.habits.models import GamePreferences, Habit, Pause
 from civiquest.progress.models import BadgeAward
 from civiquest.quests.models import Quest
-from tests.accounts.factories import CitizenFactory
+from tests.accounts.factories import AgentFactory, CitizenFactory
 from tests.accounts.oidc.flow import point_providers_at
 from tests.catalogue.factories import INSTRUCTED_STEPS, DocumentFactory, ServiceFactory, member_of, published
 from tests.instruction.helpers import submitted_quest
@@ -94,6 +95,14 @@ def rich_citizen(passport, instructor) -> RichCitizen:
         attachment=SimpleUploadedFile("recu.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
     )
     instruction.note_add(quest=accepted, actor=instructor, body="Zorglubien a appelé.")
+    expert = AgentFactory()
+    opinion = opinion_request(
+        quest=accepted,
+        actor=instructor,
+        expert_email=expert.email,
+        question="La photo de Zorglubien est-elle conforme ?",
+    )
+    opinion_answer(opinion_id=opinion.pk, expert=expert, answer="Oui, Zorglubien est reconnaissable.")
     decisions.quest_accept(quest=accepted, actor=instructor)
     rejected = submitted_quest(passport, citizen=user)
     decisions.quest_reject(quest=rejected, actor=instructor, motivation="Pièce d’identité illisible.")

@@ -106,3 +106,17 @@ class ExportForm(forms.Form):
             "retard": "1" if data["retard"] else "",
         }
         return {key: value for key, value in query.items() if value}
+
+
+class OpinionAskForm(forms.Form):
+    expert_email = forms.CharField(
+        label=_("Adresse électronique de l’agent à consulter"),
+        help_text=_("Un agent de n’importe quel service ; il verra ce dossier seulement."),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+    question = forms.CharField(label=_("Votre question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+
+
+class OpinionAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Votre avis"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from civiquest.www.agent import api_token_views, export_views, notification_views, views
+from civiquest.www.agent import api_token_views, export_views, notification_views, opinion_views, views
 
 app_name = "agent"
 
@@ -20,6 +20,9 @@ urlpatterns = [
         views.message_attachment,
         name="message-attachment",
     ),
+    path("dossiers/<int:quest_id>/avis/", views.quest_opinion, name="quest-opinion"),
+    path("avis/", opinion_views.opinions_list, name="opinions"),
+    path("avis/<int:opinion_id>/", opinion_views.opinion, name="opinion"),
     path("dossiers/<int:quest_id>/attestation/", views.quest_attestation, name="quest-attestation"),
     path("exports/", export_views.export, name="export"),
     path("exports/fichiers/", export_views.export_jobs_list, name="export-jobs"),

@@ -24,6 +24,7 @@ from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role, User
 from civiquest.accounts.selectors import memberships_of
 from civiquest.actions import instruction as decisions
+from civiquest.actions import opinions as opinion_actions
 from civiquest.actions.instruction import quest_follow_set
 from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.models import FieldKind
@@ -31,14 +32,14 @@ from civiquest.catalogue.services import revision_loaded
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
 from civiquest.instruction import attestation as attestations
-from civiquest.instruction import deadlines, inbox, marks
+from civiquest.instruction import deadlines, inbox, marks, opinions
 from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
 from civiquest.quests import workflow
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import quest_answers
 from civiquest.social.mandates.selectors import quest_helper_actions
-from civiquest.www.agent.forms import LabelForm, MessageForm, NoteForm
+from civiquest.www.agent.forms import LabelForm, MessageForm, NoteForm, OpinionAskForm
 from civiquest.www.citizen.quest_views import _display_value
 from civiquest.www.private_files import PrivateFileResponse, private_file_response
 
@@ -242,6 +243,9 @@ def _render_quest(
         "message_form": forms.get("message") or MessageForm(),
         "note_form": forms.get("note") or NoteForm(),
         "label_form": forms.get("label") or LabelForm(),
+        "opinions": opinions.opinions_of_quest(quest=found),
+        "opinion_form": forms.get("opinion") or OpinionAskForm(),
+        "opinion_error": forms.get("opinion_error"),
         "action_error": forms.get("action_error"),
         "action_values": forms.get("action_values", {}),
     }
@@ -348,10 +352,37 @@ def quest_labels(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
     return redirect(reverse("agent:quest", args=[found.pk]) + "#etiquettes")
 
 
+@require_POST
+@role_required(Role.AGENT)
+def quest_opinion(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
+    """Ask a colleague, of any service, for an opinion (“avis”) on the quest."""
+    found = _quest_or_404(request, quest_id)
+    form = OpinionAskForm(request.POST)
+    if form.is_valid():
+        try:
+            opinion_actions.opinion_request(
+                quest=found,
+                actor=request.user,
+                expert_email=form.cleaned_data["expert_email"],
+                question=form.cleaned_data["question"],
+            )
+        except ProcedureError as error:
+            return _render_quest(request, found, forms={"opinion": form, "opinion_error": str(error)}, status=400)
+        messages.success(request, _("Demande d’avis envoyée."))
+        return redirect(reverse("agent:quest", args=[found.pk]) + "#avis")
+    return _render_quest(request, found, forms={"opinion": form}, status=400)
+
+
 @role_required(Role.AGENT)
 def quest_document(request: AuthenticatedHttpRequest, quest_id: int, document_id: int) -> HttpResponseBase:
-    """A document given with the quest, for the viewer, the <img> and the download link alike."""
-    found = _quest_or_404(request, quest_id)
+    """A document given with the quest, for the viewer, the <img> and the download link alike.
+
+    The service's agents and the experts asked for an opinion on the quest may read it.
+    """
+    try:
+        found = opinions.quest_readable_by(agent=request.user, quest_id=quest_id)
+    except instruction.QuestNotFound as error:
+        raise Http404 from error
     document = instruction_selectors.attached_document(quest=found, document_id=document_id)
     if document is None:
         raise Http404
