@@ -147,7 +147,7 @@ def _editor(
             initial={
                 "xp_per_step": draft.xp_per_step,
                 "completion_xp": draft.completion_xp,
-                "badge_codes": "\n".join(draft.badge_codes),
+                "badge_codes": list(draft.badge_codes),
             }
         )
     if draft is not None and needs_form is None:

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from civiquest.catalogue.models import Step, StepKind
+from civiquest.catalogue.models import ProcedureRevision, Step, StepKind
+from civiquest.progress.badges import BADGES, badge
 from tests.accounts.factories import login_verified
 from tests.www.staff.test_builder_pages import _create, _step
 
@@ -39,3 +40,21 @@ def test_the_procedure_sub_navigation_marks_the_current_page(staff_client):
     step = Step.objects.get()
     html = staff_client.get(reverse("staff:builder-step", kwargs={**kwargs, "step_id": step.pk})).content.decode()
     assert _current(html) == [("true", "Révision et étapes")]
+
+
+def test_badges_are_picked_from_the_list_by_name(staff_client):
+    procedure = _create(staff_client)
+    kwargs = {"procedure_id": procedure.pk}
+    url = reverse("staff:builder-rewards", kwargs=kwargs)
+    response = staff_client.post(url, {"xp_per_step": "10", "completion_xp": "50", "badge_codes": ["inconnu"]})
+    assert response.status_code == 400
+    assert ProcedureRevision.objects.get(procedure=procedure).badge_codes == []
+    staff_client.post(url, {"xp_per_step": "10", "completion_xp": "50", "badge_codes": ["voyageur", "electeur"]})
+    assert set(ProcedureRevision.objects.get(procedure=procedure).badge_codes) == {"electeur", "voyageur"}
+    html = staff_client.get(reverse("staff:builder-procedure", kwargs=kwargs)).content.decode()
+    # A checkbox per badge of the catalogue, labelled with its name; those of the revision are ticked.
+    assert html.count('name="badge_codes"') == len(BADGES)
+    assert re.search(r'value="voyageur"[^>]*checked', html)
+    assert not re.search(r'value="citoyen"[^>]*checked', html)
+    assert str(badge("voyageur").name) in html
+    assert "Codes des badges" not in html
