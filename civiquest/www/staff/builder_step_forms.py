@@ -16,110 +16,8 @@ from civiquest.catalogue.inputs import document_requirement_choices
 from civiquest.catalogue.models import Field, FieldKind, Step, StepKind
 from civiquest.core.forms import BaseForm
 from civiquest.core.rich_text import rich_text_clean
+from civiquest.www.staff.builder_conditions import ConditionFormMixin, condition_initial
 from civiquest.www.staff.builder_forms import _lines
-
-CONDITION_OPERATORS = (
-    ("eq", _("est égal à")),
-    ("in", _("est l’une des valeurs")),
-    ("not_in", _("n’est aucune des valeurs")),
-)
-YES_WORDS = {"oui", "true", "1", "vrai"}
-NO_WORDS = {"non", "false", "0", "faux"}
-
-
-# --- Conditions -----------------------------------------------------------------------------
-
-
-class ConditionFormMixin(forms.Form):
-    """A condition on one earlier field: shown when its answer is / is among / is none of values."""
-
-    condition_field = forms.ChoiceField(
-        label=_("Afficher seulement si le champ"),
-        help_text=_("Choisissez un champ placé avant ; laissez vide pour toujours afficher."),
-        required=False,
-    )
-    condition_op = forms.ChoiceField(label=_("Opérateur de la condition"), choices=CONDITION_OPERATORS, required=False)
-    condition_values = forms.CharField(
-        label=_("Valeurs de la condition"),
-        help_text=_("Une valeur par ligne ; pour un champ oui/non, écrivez « oui » ou « non »."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-
-    earlier: Sequence[Field] = ()
-
-    def set_earlier(self, earlier: Sequence[Field]) -> None:
-        self.earlier = earlier
-        self.fields["condition_field"].choices = [  # type: ignore[attr-defined]
-            ("", _("— toujours afficher —")),
-            *[(field_.name, f"{field_.label} ({field_.name})") for field_ in earlier],
-        ]
-
-    def condition(self) -> Any:
-        name = self.cleaned_data.get("condition_field")
-        if not name:
-            return None
-        field_ = next(field_ for field_ in self.earlier if field_.name == name)
-        operator = self.cleaned_data.get("condition_op") or "eq"
-        raw = _lines(self.cleaned_data.get("condition_values") or "")
-        values = [condition_value(field_, value) for value in raw]
-        if operator == "eq":
-            return {"field": name, "op": "eq", "value": values[0] if values else ""}
-        return {"field": name, "op": operator, "value": values}
-
-    def clean_condition(self) -> None:
-        name = self.cleaned_data.get("condition_field")
-        if not name:
-            return
-        field_ = next((field_ for field_ in self.earlier if field_.name == name), None)
-        raw = _lines(self.cleaned_data.get("condition_values") or "")
-        if not raw:
-            self.add_error("condition_values", _("Indiquez au moins une valeur pour la condition."))
-            return
-        if (self.cleaned_data.get("condition_op") or "eq") == "eq" and len(raw) > 1:
-            self.add_error("condition_values", _("« est égal à » attend une seule valeur."))
-        if field_ is not None and field_.kind == FieldKind.YES_NO:
-            if any(value.lower() not in YES_WORDS | NO_WORDS for value in raw):
-                self.add_error("condition_values", _("Pour un champ oui/non, écrivez « oui » ou « non »."))
-
-
-def condition_value(field_: Field, raw: str) -> Any:
-    """The JSON value an answer of this field holds, from what staff typed."""
-    if field_.kind == FieldKind.YES_NO:
-        return raw.lower() in YES_WORDS
-    if field_.kind == FieldKind.NUMBER and field_.decimal_places == 0 and re.fullmatch(r"-?\d+", raw):
-        return int(raw)
-    return raw
-
-
-def condition_initial(condition: Any) -> dict[str, Any]:
-    item = condition[0] if isinstance(condition, list) and condition else condition
-    if not isinstance(item, dict):
-        return {}
-    raw_value = item.get("value")
-    values: list[Any] = raw_value if isinstance(raw_value, list) else [raw_value]
-    shown = ["oui" if value is True else "non" if value is False else str(value) for value in values]
-    return {
-        "condition_field": item.get("field", ""),
-        "condition_op": item.get("op", "eq"),
-        "condition_values": "\n".join(shown),
-    }
-
-
-def condition_text(condition: Any) -> str:
-    """A condition as staff read it: « nom est égal à oui »."""
-    operators = dict(CONDITION_OPERATORS)
-    items = condition if isinstance(condition, list) else [condition] if condition else []
-    parts = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        raw_value = item.get("value")
-        values: list[Any] = raw_value if isinstance(raw_value, list) else [raw_value]
-        shown = ", ".join("oui" if value is True else "non" if value is False else str(value) for value in values)
-        parts.append(f"{item.get('field')} {operators.get(str(item.get('op')), item.get('op'))} {shown}")
-    return " ; ".join(parts)
-
 
 # --- Steps ----------------------------------------------------------------------------------
 
@@ -197,6 +95,7 @@ class StepForm(BaseForm, ConditionFormMixin):
         "xp",
         "condition_field",
         "condition_op",
+        "condition_choices",
         "condition_values",
     ]
 
@@ -333,6 +232,7 @@ class FieldForm(BaseForm, ConditionFormMixin):
         "choices",
         "condition_field",
         "condition_op",
+        "condition_choices",
         "condition_values",
     ]
 

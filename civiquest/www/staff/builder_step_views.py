@@ -14,7 +14,8 @@ from civiquest.accounts.models import Role
 from civiquest.catalogue import builder
 from civiquest.catalogue import selectors as catalogue_selectors
 from civiquest.catalogue.models import Field, Step, StepKind
-from civiquest.www.staff.builder_step_forms import FieldForm, StepForm, condition_text
+from civiquest.www.staff.builder_conditions import condition_text
+from civiquest.www.staff.builder_step_forms import FieldForm, StepForm
 from civiquest.www.staff.builder_views import _draft, _errors_onto, _procedure
 
 
@@ -77,7 +78,7 @@ def step_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int
             return redirect("staff:builder-step", procedure_id=procedure.pk, step_id=step.pk)
     fields = list(step.fields.all())
     for field_ in fields:
-        field_.condition_label = condition_text(field_.condition)  # type: ignore[attr-defined]
+        field_.condition_label = condition_text(field_.condition, [*earlier, *fields])  # type: ignore[attr-defined]
     return render(
         request,
         "staff/builder/step_form.html",

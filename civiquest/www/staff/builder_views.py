@@ -33,8 +33,8 @@ from civiquest.core.errors import ProcedureError
 from civiquest.core.forms import BaseForm
 from civiquest.quests.overview import procedure_overview, procedures_for_staff
 from civiquest.www.citizen.quest_forms import StepForm as CitizenStepForm
+from civiquest.www.staff.builder_conditions import condition_text
 from civiquest.www.staff.builder_forms import MotivationForm, NeedsForm, ProcedureForm, RewardsForm
-from civiquest.www.staff.builder_step_forms import condition_text
 
 
 def _errors_onto(form: BaseForm, error: ValidationError) -> None:
@@ -153,8 +153,9 @@ def _editor(
     if draft is not None and needs_form is None:
         needs_form = NeedsForm(initial=NeedsForm.initial_of(draft))
     steps = list(draft.steps.all()) if draft else []
+    revision_fields = catalogue_selectors.revision_fields(draft) if draft is not None and steps else []
     for step in steps:
-        step.condition_label = condition_text(step.condition)  # type: ignore[attr-defined]
+        step.condition_label = condition_text(step.condition, revision_fields)  # type: ignore[attr-defined]
     return render(
         request,
         "staff/builder/procedure.html",

@@ -7,10 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from civiquest.catalogue.models import ProcedureRevision, Step, StepKind
+from civiquest.catalogue.models import Field, FieldKind, ProcedureRevision, Step, StepKind
 from civiquest.progress.badges import BADGES, badge
 from tests.accounts.factories import login_verified
-from tests.www.staff.test_builder_pages import _create, _step
+from tests.www.staff.test_builder_pages import _create, _field, _step
 
 
 @pytest.fixture
@@ -58,3 +58,41 @@ def test_badges_are_picked_from_the_list_by_name(staff_client):
     assert not re.search(r'value="citoyen"[^>]*checked', html)
     assert str(badge("voyageur").name) in html
     assert "Codes des badges" not in html
+
+
+def test_conditions_are_chosen_and_shown_by_labels(staff_client):
+    procedure = _create(staff_client)
+    kwargs = {"procedure_id": procedure.pk}
+    staff_client.post(reverse("staff:builder-step-create", kwargs=kwargs), _step(kind=StepKind.FORM, body=""))
+    step = Step.objects.get()
+    url = reverse("staff:builder-field-create", kwargs={**kwargs, "step_id": step.pk})
+    choices = "moins_15 | Moins de 15 ans\nmineur_15_17 | De 15 à 17 ans\nmajeur | 18 ans ou plus"
+    staff_client.post(url, _field(name="age", label="Votre âge", kind=FieldKind.SINGLE_CHOICE, choices=choices))
+    html = staff_client.get(url).content.decode()
+    # The field by its label, its values by their labels (the internal value is only the checkbox's value).
+    assert re.search(r'<option value="age">Votre âge</option>', html)
+    assert re.search(r'value="age:mineur_15_17"[^>]*>\s*<label[^>]*>\s*De 15 à 17 ans', html), html
+    assert "(age)" not in html
+    response = staff_client.post(
+        url,
+        _field(
+            name="autorisation",
+            label="Autorisation parentale",
+            condition_field="age",
+            condition_op="in",
+            condition_choices=["age:moins_15", "age:mineur_15_17"],
+        ),
+    )
+    assert response.status_code == 302
+    field_ = Field.objects.get(name="autorisation")
+    assert field_.condition == {"field": "age", "op": "in", "value": ["moins_15", "mineur_15_17"]}
+    step_html = staff_client.get(reverse("staff:builder-step", kwargs={**kwargs, "step_id": step.pk})).content.decode()
+    assert "Votre âge est l’une des valeurs Moins de 15 ans, De 15 à 17 ans" in step_html
+    assert "mineur_15_17" not in step_html
+    edit = reverse("staff:builder-field", kwargs={**kwargs, "step_id": step.pk, "field_id": field_.pk})
+    edit_html = staff_client.get(edit).content.decode()
+    assert re.search(r'value="age:mineur_15_17"[^>]*checked', edit_html)
+    # A field of the choice kind needs a ticked value of its own.
+    response = staff_client.post(url, _field(name="x", label="X", condition_field="age", condition_values="majeur"))
+    assert response.status_code == 400
+    assert "Cochez au moins une réponse de « Votre âge »." in response.content.decode()
