@@ -17,6 +17,7 @@ from civiquest.catalogue.models import Field, FieldKind, Step, StepKind
 from civiquest.core.forms import BaseForm
 from civiquest.core.rich_text import rich_text_clean
 from civiquest.www.staff.builder_conditions import ConditionFormMixin, condition_initial
+from civiquest.www.staff.builder_formats import FORMAT_CHOICES, format_of, format_values
 from civiquest.www.staff.builder_forms import _lines
 
 # --- Steps ----------------------------------------------------------------------------------
@@ -197,7 +198,18 @@ class FieldForm(BaseForm, ConditionFormMixin):
         regex=r"^(?:\d{4}-\d{2}-\d{2}|today(?:[+-]\d{1,5})?)$",
         required=False,
     )
-    pattern = forms.CharField(label=_("Format (expression régulière)"), max_length=300, required=False)
+    format = forms.ChoiceField(
+        label=_("Format attendu"),
+        help_text=_("Un format courant, vérifié à la saisie ; il règle le type et les limites du champ."),
+        choices=FORMAT_CHOICES,
+        required=False,
+    )
+    pattern = forms.CharField(
+        label=_("Format avancé (expression régulière)"),
+        help_text=_("Seulement si aucun format attendu ne convient ; laissez vide sinon."),
+        max_length=300,
+        required=False,
+    )
     choices = forms.CharField(
         label=_("Choix"),
         help_text=_("Pour un choix unique ou multiple : un choix par ligne, « valeur | libellé »."),
@@ -218,6 +230,7 @@ class FieldForm(BaseForm, ConditionFormMixin):
         "label",
         "name",
         "kind",
+        "format",
         "source",
         "help_text",
         "required",
@@ -255,6 +268,7 @@ class FieldForm(BaseForm, ConditionFormMixin):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         self.clean_condition()
+        cleaned.update(format_values(cleaned.get("format") or ""))
         kind = cleaned.get("kind")
         if kind in (FieldKind.SINGLE_CHOICE, FieldKind.MULTIPLE_CHOICE) and not cleaned.get("choices"):
             self.add_error("choices", _("Écrivez au moins un choix."))
@@ -315,7 +329,9 @@ def field_initial(field_: Field) -> dict[str, Any]:
         "decimal_places": field_.decimal_places,
         "min_date": field_.min_date,
         "max_date": field_.max_date,
-        "pattern": field_.pattern,
+        # A named format's pattern is not shown as a regular expression.
+        "pattern": "" if format_of(field_) else field_.pattern,
+        "format": format_of(field_),
         "source": field_.source,
         "choices": "\n".join(
             f"{choice.get('value')} | {choice.get('label')}" for choice in field_.choices if isinstance(choice, dict)

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from civiquest.catalogue.cleaning import clean_value
+from civiquest.catalogue.inputs import InputInvalid, field_spec
 from civiquest.catalogue.models import Field, FieldKind, ProcedureRevision, Step, StepKind
 from civiquest.progress.badges import BADGES, badge
 from tests.accounts.factories import login_verified
@@ -96,3 +98,45 @@ def test_conditions_are_chosen_and_shown_by_labels(staff_client):
     response = staff_client.post(url, _field(name="x", label="X", condition_field="age", condition_values="majeur"))
     assert response.status_code == 400
     assert "Cochez au moins une réponse de « Votre âge »." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("format_", "kind", "valid", "invalid"),
+    [
+        ("postcode", FieldKind.TEXT, "75011", "7501"),
+        ("nir", FieldKind.TEXT, "2 84 05 2A 123 456 78", "3 84 05 75 123 456 78"),
+        ("phone", FieldKind.PHONE, "06 12 34 56 78", "12"),
+        ("amount", FieldKind.NUMBER, "12,50", "-3"),
+    ],
+)
+def test_common_formats_are_offered_by_name(staff_client, format_, kind, valid, invalid):
+    procedure = _create(staff_client)
+    kwargs = {"procedure_id": procedure.pk}
+    staff_client.post(reverse("staff:builder-step-create", kwargs=kwargs), _step(kind=StepKind.FORM, body=""))
+    step = Step.objects.get()
+    url = reverse("staff:builder-field-create", kwargs={**kwargs, "step_id": step.pk})
+    assert "Code postal (5 chiffres)" in staff_client.get(url).content.decode()
+    response = staff_client.post(url, _field(name="valeur", label="Valeur", format=format_))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    field_ = Field.objects.get(name="valeur")
+    assert field_.kind == kind
+    spec = field_spec(field_)
+    clean_value(spec, valid)
+    with pytest.raises(InputInvalid):
+        clean_value(spec, invalid)
+    edit = reverse("staff:builder-field", kwargs={**kwargs, "step_id": step.pk, "field_id": field_.pk})
+    html = staff_client.get(edit).content.decode()
+    # Shown again by its name, never as the regular expression it stands for.
+    assert re.search(rf'<option value="{format_}" selected>', html)
+    assert not re.search(r'name="pattern"[^>]*value=', html)
+
+
+def test_a_date_range_is_offered_by_name(staff_client):
+    procedure = _create(staff_client)
+    kwargs = {"procedure_id": procedure.pk}
+    staff_client.post(reverse("staff:builder-step-create", kwargs=kwargs), _step(kind=StepKind.FORM, body=""))
+    step = Step.objects.get()
+    url = reverse("staff:builder-field-create", kwargs={**kwargs, "step_id": step.pk})
+    staff_client.post(url, _field(name="naissance", label="Naissance", kind=FieldKind.TEXT, format="past_date"))
+    field_ = Field.objects.get(name="naissance")
+    assert (field_.kind, field_.min_date, field_.max_date) == (FieldKind.DATE, "", "today")
