@@ -20,6 +20,43 @@ from civiquest.www.staff.builder_conditions import ConditionFormMixin, condition
 from civiquest.www.staff.builder_formats import FORMAT_CHOICES, format_of, format_values
 from civiquest.www.staff.builder_forms import _lines
 
+# What each type needs: a form field listed here is shown (and kept) only for those kinds;
+# the others are always shown. ``builder-kinds.js`` hides the rest as the type changes.
+STEP_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "external_url": (StepKind.OUTSIDE_SERVICE, StepKind.APPOINTMENT),
+    "reference_label": (StepKind.OUTSIDE_SERVICE,),
+    "reference_pattern": (StepKind.OUTSIDE_SERVICE,),
+    "checklist_items": (StepKind.CHECKLIST,),
+    "document_types": (StepKind.DOCUMENTS,),
+}
+_LENGTHS = (FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.MULTIPLE_CHOICE)
+FIELD_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "min_length": _LENGTHS,
+    "max_length": _LENGTHS,
+    "min_value": (FieldKind.NUMBER,),
+    "max_value": (FieldKind.NUMBER,),
+    "decimal_places": (FieldKind.NUMBER,),
+    "min_date": (FieldKind.DATE,),
+    "max_date": (FieldKind.DATE,),
+    "pattern": (FieldKind.TEXT, FieldKind.LONG_TEXT),
+    "choices": (FieldKind.SINGLE_CHOICE, FieldKind.MULTIPLE_CHOICE),
+}
+_EMPTY: dict[str, Any] = {"document_types": [], "decimal_places": 0, "choices": []}
+
+
+def kind_groups(kind_fields: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """The JSON the page's script reads: form field name → the kinds that show it."""
+    return {name: [str(kind) for kind in kinds] for name, kinds in kind_fields.items()}
+
+
+def drop_irrelevant(cleaned: dict[str, Any], kind_fields: dict[str, tuple[str, ...]]) -> None:
+    """Forget what was typed in fields the chosen kind does not use (the page without script shows them all)."""
+    kind = cleaned.get("kind")
+    for name, kinds in kind_fields.items():
+        if kind not in kinds:
+            cleaned[name] = _EMPTY.get(name, "" if name in ("pattern", "reference_pattern") else None)
+
+
 # --- Steps ----------------------------------------------------------------------------------
 
 
@@ -109,6 +146,7 @@ class StepForm(BaseForm, ConditionFormMixin):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         self.clean_condition()
+        drop_irrelevant(cleaned, STEP_KIND_FIELDS)
         kind = cleaned.get("kind")
         if kind == StepKind.DOCUMENTS and not cleaned.get("document_types"):
             self.add_error(
@@ -269,6 +307,7 @@ class FieldForm(BaseForm, ConditionFormMixin):
         cleaned = super().clean() or {}
         self.clean_condition()
         cleaned.update(format_values(cleaned.get("format") or ""))
+        drop_irrelevant(cleaned, FIELD_KIND_FIELDS)
         kind = cleaned.get("kind")
         if kind in (FieldKind.SINGLE_CHOICE, FieldKind.MULTIPLE_CHOICE) and not cleaned.get("choices"):
             self.add_error("choices", _("Écrivez au moins un choix."))

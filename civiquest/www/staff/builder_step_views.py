@@ -15,7 +15,13 @@ from civiquest.catalogue import builder
 from civiquest.catalogue import selectors as catalogue_selectors
 from civiquest.catalogue.models import Field, Step, StepKind
 from civiquest.www.staff.builder_conditions import condition_text
-from civiquest.www.staff.builder_step_forms import FieldForm, StepForm
+from civiquest.www.staff.builder_step_forms import (
+    FIELD_KIND_FIELDS,
+    STEP_KIND_FIELDS,
+    FieldForm,
+    StepForm,
+    kind_groups,
+)
 from civiquest.www.staff.builder_views import _draft, _errors_onto, _procedure
 
 
@@ -57,7 +63,13 @@ def step_create(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRes
     return render(
         request,
         "staff/builder/step_form.html",
-        {"title": _("Nouvelle étape"), "procedure": procedure, "form": form, "step": None},
+        {
+            "title": _("Nouvelle étape"),
+            "procedure": procedure,
+            "form": form,
+            "step": None,
+            "kind_groups": kind_groups(STEP_KIND_FIELDS),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -88,6 +100,7 @@ def step_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int
             "form": form,
             "step": step,
             "fields": fields,
+            "kind_groups": kind_groups(STEP_KIND_FIELDS),
         },
         status=400 if form.errors else 200,
     )
@@ -139,6 +152,7 @@ def field_create(request: AuthenticatedHttpRequest, procedure_id: int, step_id: 
             "step": step,
             "form": form,
             "field": None,
+            "kind_groups": kind_groups(FIELD_KIND_FIELDS),
         },
         status=400 if form.errors else 200,
     )
@@ -167,6 +181,7 @@ def field_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: in
             "step": step,
             "form": form,
             "field": field_,
+            "kind_groups": kind_groups(FIELD_KIND_FIELDS),
         },
         status=400 if form.errors else 200,
     )

@@ -140,3 +140,36 @@ def test_a_date_range_is_offered_by_name(staff_client):
     staff_client.post(url, _field(name="naissance", label="Naissance", kind=FieldKind.TEXT, format="past_date"))
     field_ = Field.objects.get(name="naissance")
     assert (field_.kind, field_.min_date, field_.max_date) == (FieldKind.DATE, "", "today")
+
+
+def test_the_editors_keep_only_what_the_chosen_type_needs(staff_client):
+    procedure = _create(staff_client)
+    kwargs = {"procedure_id": procedure.pk}
+    url = reverse("staff:builder-step-create", kwargs=kwargs)
+    page = staff_client.get(url).content.decode()
+    assert 'id="builder-kind-groups"' in page
+    assert "staff/builder-kinds" in page
+    # Without the script every input is posted: those an information step does not use are ignored.
+    response = staff_client.post(
+        url, _step(checklist_items="Une chose", external_url="https://example.org", reference_label="Numéro")
+    )
+    assert response.status_code == 302
+    step = Step.objects.get()
+    assert (step.checklist_items, step.external_url, step.reference_label) == ([], "", "")
+    staff_client.post(url, _step(title="Vous", slug="vous", kind=StepKind.FORM, body=""))
+    form_step = Step.objects.get(slug="vous")
+    field_url = reverse("staff:builder-field-create", kwargs={**kwargs, "step_id": form_step.pk})
+    response = staff_client.post(
+        field_url,
+        _field(choices="a | A", min_value="1", max_value="0", min_date="today", decimal_places="2", min_length="2"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    field_ = Field.objects.get(name="nom")
+    assert (field_.choices, field_.min_value, field_.max_value, field_.min_date, field_.decimal_places) == (
+        [],
+        None,
+        None,
+        "",
+        0,
+    )
+    assert field_.min_length == 2
