@@ -39,6 +39,12 @@ def _draft_field(procedure_id: int, step_id: int, field_id: int) -> Field:
     return field_
 
 
+def _position(request: AuthenticatedHttpRequest) -> int | None:
+    """The position a row is moved to (the row's « Déplacer » select), if one was posted."""
+    raw = request.POST.get("position", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < builder.SWAP_POSITION else None
+
+
 # --- Steps ----------------------------------------------------------------------------------
 
 
@@ -100,6 +106,7 @@ def step_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int
             "form": form,
             "step": step,
             "fields": fields,
+            "positions": range(1, len(fields) + 1),
             "kind_groups": kind_groups(STEP_KIND_FIELDS),
         },
         status=400 if form.errors else 200,
@@ -110,8 +117,12 @@ def step_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int
 @require_POST
 def step_move(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int) -> HttpResponse:
     step = _draft_step(procedure_id, step_id)
-    direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
-    builder.step_move(actor=request.user, step=step, direction=direction)
+    position = _position(request)
+    if position is not None:
+        builder.step_move_to(actor=request.user, step=step, position=position)
+    else:
+        direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
+        builder.step_move(actor=request.user, step=step, direction=direction)
     messages.success(request, _("L’étape « %(title)s » est déplacée.") % {"title": step.title})
     return redirect("staff:builder-procedure", procedure_id=procedure_id)
 
@@ -191,8 +202,12 @@ def field_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: in
 @require_POST
 def field_move(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int, field_id: int) -> HttpResponse:
     field_ = _draft_field(procedure_id, step_id, field_id)
-    direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
-    builder.field_move(actor=request.user, field_=field_, direction=direction)
+    position = _position(request)
+    if position is not None:
+        builder.field_move_to(actor=request.user, field_=field_, position=position)
+    else:
+        direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
+        builder.field_move(actor=request.user, field_=field_, direction=direction)
     messages.success(request, _("Le champ « %(label)s » est déplacé.") % {"label": field_.label})
     return redirect("staff:builder-step", procedure_id=procedure_id, step_id=step_id)
 

@@ -164,6 +164,7 @@ def _editor(
             "procedure": procedure,
             "draft": draft,
             "steps": steps,
+            "positions": range(1, len(steps) + 1),
             "published": published,
             "problems": problems,
             "publish_refused": publish_problems is not None,

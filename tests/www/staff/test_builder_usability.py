@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from civiquest.accounts.models import AuditEvent
 from civiquest.catalogue.cleaning import clean_value
 from civiquest.catalogue.inputs import InputInvalid, field_spec
 from civiquest.catalogue.models import Field, FieldKind, ProcedureRevision, Step, StepKind
@@ -173,3 +174,40 @@ def test_the_editors_keep_only_what_the_chosen_type_needs(staff_client):
         0,
     )
     assert field_.min_length == 2
+
+
+def test_one_move_control_per_row_moves_to_a_position(staff_client):
+    procedure = _create(staff_client)
+    kwargs = {"procedure_id": procedure.pk}
+    for slug in ("un", "deux", "trois", "quatre"):
+        staff_client.post(reverse("staff:builder-step-create", kwargs=kwargs), _step(title=slug, slug=slug))
+    html = staff_client.get(reverse("staff:builder-procedure", kwargs=kwargs)).content.decode()
+    assert "Monter" not in html
+    assert "Descendre" not in html
+    assert html.count('name="position"') == 4
+    assert len(re.findall(r"Déplacer<span class=\"fr-sr-only\">", html)) == 4
+    first = Step.objects.get(slug="un")
+    move = reverse("staff:builder-step-move", kwargs={**kwargs, "step_id": first.pk})
+    assert staff_client.post(move, {"position": "3"}).status_code == 302
+    assert list(Step.objects.order_by("position").values_list("slug", flat=True)) == ["deux", "trois", "un", "quatre"]
+    staff_client.post(move, {"position": "1"})
+    assert list(Step.objects.order_by("position").values_list("slug", flat=True)) == ["un", "deux", "trois", "quatre"]
+    staff_client.post(move, {"position": "99"})  # beyond the end: it goes last
+    assert list(Step.objects.order_by("position").values_list("slug", flat=True)) == ["deux", "trois", "quatre", "un"]
+    assert AuditEvent.objects.filter(action="step.move").count() == 3
+
+
+def test_fields_move_to_a_position(staff_client):
+    procedure = _create(staff_client)
+    kwargs = {"procedure_id": procedure.pk}
+    staff_client.post(reverse("staff:builder-step-create", kwargs=kwargs), _step(kind=StepKind.FORM, body=""))
+    step = Step.objects.get()
+    url = reverse("staff:builder-field-create", kwargs={**kwargs, "step_id": step.pk})
+    for name in ("a", "b", "c"):
+        staff_client.post(url, _field(name=name, label=name.upper()))
+    field_ = Field.objects.get(name="c")
+    move = reverse("staff:builder-field-move", kwargs={**kwargs, "step_id": step.pk, "field_id": field_.pk})
+    staff_client.post(move, {"position": "1"})
+    assert list(Field.objects.order_by("position").values_list("name", flat=True)) == ["c", "a", "b"]
+    html = staff_client.get(reverse("staff:builder-step", kwargs={**kwargs, "step_id": step.pk})).content.decode()
+    assert re.search(rf'id="position-{field_.pk}"', html)
