@@ -272,10 +272,18 @@ def preview(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRespons
         revision = catalogue_selectors.revision_with_steps(procedure, status=RevisionStatus.PUBLISHED)
     if revision is None:
         raise Http404
+    fields = catalogue_selectors.revision_fields(revision)
     pages = [
         {
             "step": step,
             "form": CitizenStepForm(specs=step_inputs(step), auto_id=f"apercu-{step.pk}-%s"),
+            # The conditions by labels, so that staff see when a citizen meets the step or field.
+            "condition": condition_text(step.condition, fields),
+            "field_conditions": [
+                (field_.label, condition_text(field_.condition, fields))
+                for field_ in fields
+                if field_.step_id == step.pk and field_.condition
+            ],
         }
         for step in revision.steps.all()
     ]

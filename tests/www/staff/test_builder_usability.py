@@ -211,3 +211,27 @@ def test_fields_move_to_a_position(staff_client):
     assert list(Field.objects.order_by("position").values_list("name", flat=True)) == ["c", "a", "b"]
     html = staff_client.get(reverse("staff:builder-step", kwargs={**kwargs, "step_id": step.pk})).content.decode()
     assert re.search(rf'id="position-{field_.pk}"', html)
+
+
+def test_the_preview_shows_the_draft_as_a_citizen_sees_it_with_conditions_by_labels(staff_client, client):
+    procedure = _create(staff_client)
+    kwargs = {"procedure_id": procedure.pk}
+    staff_client.post(reverse("staff:builder-step-create", kwargs=kwargs), _step(kind=StepKind.FORM, body=""))
+    step = Step.objects.get()
+    url = reverse("staff:builder-field-create", kwargs={**kwargs, "step_id": step.pk})
+    staff_client.post(url, _field(name="majeur", label="Êtes-vous majeur ?", kind=FieldKind.YES_NO))
+    staff_client.post(
+        url, _field(name="permis", label="Numéro de permis", condition_field="majeur", condition_choices="majeur:oui")
+    )
+    staff_client.post(
+        reverse("staff:builder-step-create", kwargs=kwargs),
+        _step(title="Pour les majeurs", slug="majeurs", condition_field="majeur", condition_choices="majeur:oui"),
+    )
+    html = staff_client.get(reverse("staff:builder-preview", kwargs=kwargs)).content.decode()
+    assert "Champ « Numéro de permis » affiché seulement si : Êtes-vous majeur ? est égal à Oui." in html
+    assert "Affichée seulement si : Êtes-vous majeur ? est égal à Oui." in html
+    assert 'name="permis"' in html
+    assert re.search(r"<fieldset disabled", html)
+    # Staff only.
+    client.logout()
+    assert client.get(reverse("staff:builder-preview", kwargs=kwargs)).status_code in (302, 403)
