@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from civiquest.catalogue import builder
-from civiquest.catalogue.models import StepKind
+from civiquest.catalogue.models import FieldKind, StepKind
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import StaffFactory
 from tests.catalogue.factories import ProcedureFactory
@@ -20,6 +20,19 @@ def test_the_step_and_field_editors_follow_the_chosen_type(browser_page_as, live
         actor=staff,
         revision=draft,
         values={"title": "Vous", "slug": "vous", "kind": StepKind.FORM, "required": True, "condition": None},
+    )
+    builder.field_add(
+        actor=staff,
+        step=step,
+        values={
+            "label": "Votre âge",
+            "name": "age",
+            "kind": FieldKind.SINGLE_CHOICE,
+            "choices": [
+                {"value": "mineur", "label": "Moins de 18 ans"},
+                {"value": "majeur", "label": "18 ans ou plus"},
+            ],
+        },
     )
     page = browser_page_as(staff)
     page.goto(live_server.url + reverse("staff:builder-step-create", kwargs={"procedure_id": procedure.pk}))
@@ -41,4 +54,8 @@ def test_the_step_and_field_editors_follow_the_chosen_type(browser_page_as, live
     page.locator("#id_kind").select_option("number")
     assert page.get_by_label("Valeur maximale").is_visible()
     assert not page.get_by_label("Longueur maximale").is_visible()
+    # The condition's answers are ticked by their labels.
+    page.get_by_label("Afficher seulement si le champ").select_option("age")
+    page.get_by_text("Moins de 18 ans").click()
+    assert page.get_by_label("Moins de 18 ans").is_checked()
     assert_no_violations(page)
