@@ -54,8 +54,11 @@ def test_the_step_and_field_editors_follow_the_chosen_type(browser_page_as, live
     page.locator("#id_kind").select_option("number")
     assert page.get_by_label("Valeur maximale").is_visible()
     assert not page.get_by_label("Longueur maximale").is_visible()
-    # The condition's answers are ticked by their labels.
+    # The condition's answers are ticked by their labels, once its field is chosen.
+    assert not page.get_by_label("Moins de 18 ans").is_visible()
+    assert not page.get_by_label("Valeurs saisies de la condition").is_visible()
     page.get_by_label("Afficher seulement si le champ").select_option("age")
+    assert not page.get_by_label("Valeurs saisies de la condition").is_visible()
     page.get_by_text("Moins de 18 ans").click()
     assert page.get_by_label("Moins de 18 ans").is_checked()
     assert_no_violations(page)

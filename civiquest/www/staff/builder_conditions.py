@@ -85,10 +85,11 @@ class ConditionFormMixin(forms.Form):
             ("", _("— toujours afficher —")),
             *[(field_.name, field_.label) for field_ in earlier],
         ]
+        # Each answer names its field: « Majeur : Oui » (the script shows only the chosen field's).
         self.fields["condition_choices"].choices = [  # type: ignore[attr-defined]
-            (field_.label, [(f"{field_.name}{SEPARATOR}{value}", label) for value, label in labelled_values(field_)])
+            (f"{field_.name}{SEPARATOR}{value}", f"{field_.label} : {label}")
             for field_ in earlier
-            if labelled_values(field_)
+            for value, label in labelled_values(field_)
         ]
         chosen = self._earlier_field(self.initial.get("condition_field"))
         if chosen is not None and labelled_values(chosen):

@@ -74,7 +74,7 @@ def test_conditions_are_chosen_and_shown_by_labels(staff_client):
     html = staff_client.get(url).content.decode()
     # The field by its label, its values by their labels (the internal value is only the checkbox's value).
     assert re.search(r'<option value="age">Votre âge</option>', html)
-    assert re.search(r'value="age:mineur_15_17"[^>]*>\s*<label[^>]*>\s*De 15 à 17 ans', html), html
+    assert re.search(r'value="age:mineur_15_17"[^>]*>\s*<label[^>]*>\s*Votre âge : De 15 à 17 ans', html), html
     assert "(age)" not in html
     response = staff_client.post(
         url,
