@@ -287,6 +287,18 @@ def _neighbour(siblings: QuerySet[Any], position: int, direction: str) -> Any:
     return siblings.filter(position__gt=position).order_by("position").first()
 
 
+def _move_to(model: type[Step] | type[Field], siblings: QuerySet[Any], locked: Any, position: int) -> bool:
+    """Move ``locked`` to ``position`` among its siblings, one swap at a time; whether it moved."""
+    start = locked.position
+    direction = UP if position < start else DOWN
+    while (locked.position > position) if direction == UP else (locked.position < position):
+        neighbour = _neighbour(siblings, locked.position, direction)
+        if neighbour is None:
+            break
+        _swap(model, locked, neighbour)
+    return bool(locked.position != start)
+
+
 def _close_gap(siblings: QuerySet[Any], position: int) -> None:
     """After a deletion at ``position``, move every later sibling up by one (in order: positions stay unique)."""
     for later in siblings.filter(position__gt=position).order_by("position"):
@@ -302,6 +314,18 @@ def step_move(*, actor: User, step: Step, direction: str) -> Step:
     neighbour = _neighbour(Step.objects.filter(revision_id=locked.revision_id), locked.position, direction)
     if neighbour is not None:
         _swap(Step, locked, neighbour)
+        audit_record(
+            actor=actor, action="step.move", target=_step_label(locked), details={"position": locked.position}
+        )
+    return locked
+
+
+@transaction.atomic
+def step_move_to(*, actor: User, step: Step, position: int) -> Step:
+    """Move the step to a position (1 is first), the others following; one audit event."""
+    ProcedureRevision.objects.select_for_update().get(pk=step.revision_id)
+    locked = Step.objects.get(pk=step.pk)
+    if _move_to(Step, Step.objects.filter(revision_id=locked.revision_id), locked, position):
         audit_record(
             actor=actor, action="step.move", target=_step_label(locked), details={"position": locked.position}
         )
@@ -373,6 +397,18 @@ def field_move(*, actor: User, field_: Field, direction: str) -> Field:
     neighbour = _neighbour(Field.objects.filter(step_id=locked.step_id), locked.position, direction)
     if neighbour is not None:
         _swap(Field, locked, neighbour)
+        audit_record(
+            actor=actor, action="field.move", target=_field_label(locked), details={"position": locked.position}
+        )
+    return locked
+
+
+@transaction.atomic
+def field_move_to(*, actor: User, field_: Field, position: int) -> Field:
+    """Move the field to a position in its step (1 is first), the others following; one audit event."""
+    ProcedureRevision.objects.select_for_update().get(pk=field_.revision_id)
+    locked = Field.objects.get(pk=field_.pk)
+    if _move_to(Field, Field.objects.filter(step_id=locked.step_id), locked, position):
         audit_record(
             actor=actor, action="field.move", target=_field_label(locked), details={"position": locked.position}
         )

@@ -7,7 +7,6 @@ fields and their conditions are ``builder_step_forms``'s.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -29,6 +28,12 @@ from civiquest.catalogue.models import (
 )
 from civiquest.catalogue.selectors import slug_taken
 from civiquest.core.forms import BaseForm
+from civiquest.progress.badges import BADGES
+
+
+def badge_choices() -> list[tuple[str, str]]:
+    """The badges of the platform, by name (a revision lists their codes)."""
+    return [(badge.code, str(badge.name)) for badge in BADGES]
 
 
 def _lines(text: str) -> list[str]:
@@ -188,24 +193,13 @@ class NeedsForm(BaseForm):
 class RewardsForm(BaseForm):
     xp_per_step = forms.IntegerField(label=_("XP par étape"), min_value=0, max_value=1000)
     completion_xp = forms.IntegerField(label=_("XP à l’aboutissement"), min_value=0, max_value=10000)
-    badge_codes = forms.CharField(
+    badge_codes = forms.MultipleChoiceField(
         label=_("Badges"),
-        help_text=_("Codes des badges gagnés à l’aboutissement, un par ligne."),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Les badges gagnés à l’aboutissement, choisis dans la liste des badges de la plateforme."),
+        choices=badge_choices,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-
-    def clean_badge_codes(self) -> list[str]:
-        codes = _lines(self.cleaned_data.get("badge_codes") or "")
-        for code in codes:
-            if not re.fullmatch(r"[a-z0-9_-]{1,64}", code):
-                raise ValidationError(
-                    _("« %(code)s » n’est pas un code de badge (minuscules, chiffres, « _ » et « - »).")
-                    % {"code": code}
-                )
-        if len(set(codes)) != len(codes):
-            raise ValidationError(_("Un même badge est écrit deux fois."))
-        return codes
 
 
 # --- Services -------------------------------------------------------------------------------

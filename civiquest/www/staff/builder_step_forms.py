@@ -16,109 +16,45 @@ from civiquest.catalogue.inputs import document_requirement_choices
 from civiquest.catalogue.models import Field, FieldKind, Step, StepKind
 from civiquest.core.forms import BaseForm
 from civiquest.core.rich_text import rich_text_clean
+from civiquest.www.staff.builder_conditions import ConditionFormMixin, condition_initial
+from civiquest.www.staff.builder_formats import FORMAT_CHOICES, format_of, format_values
 from civiquest.www.staff.builder_forms import _lines
 
-CONDITION_OPERATORS = (
-    ("eq", _("est égal à")),
-    ("in", _("est l’une des valeurs")),
-    ("not_in", _("n’est aucune des valeurs")),
-)
-YES_WORDS = {"oui", "true", "1", "vrai"}
-NO_WORDS = {"non", "false", "0", "faux"}
+# What each type needs: a form field listed here is shown (and kept) only for those kinds;
+# the others are always shown. ``builder-kinds.js`` hides the rest as the type changes.
+STEP_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "external_url": (StepKind.OUTSIDE_SERVICE, StepKind.APPOINTMENT),
+    "reference_label": (StepKind.OUTSIDE_SERVICE,),
+    "reference_pattern": (StepKind.OUTSIDE_SERVICE,),
+    "checklist_items": (StepKind.CHECKLIST,),
+    "document_types": (StepKind.DOCUMENTS,),
+}
+_LENGTHS = (FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.MULTIPLE_CHOICE)
+FIELD_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "min_length": _LENGTHS,
+    "max_length": _LENGTHS,
+    "min_value": (FieldKind.NUMBER,),
+    "max_value": (FieldKind.NUMBER,),
+    "decimal_places": (FieldKind.NUMBER,),
+    "min_date": (FieldKind.DATE,),
+    "max_date": (FieldKind.DATE,),
+    "pattern": (FieldKind.TEXT, FieldKind.LONG_TEXT),
+    "choices": (FieldKind.SINGLE_CHOICE, FieldKind.MULTIPLE_CHOICE),
+}
+_EMPTY: dict[str, Any] = {"document_types": [], "decimal_places": 0, "choices": []}
 
 
-# --- Conditions -----------------------------------------------------------------------------
+def kind_groups(kind_fields: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """The JSON the page's script reads: form field name → the kinds that show it."""
+    return {name: [str(kind) for kind in kinds] for name, kinds in kind_fields.items()}
 
 
-class ConditionFormMixin(forms.Form):
-    """A condition on one earlier field: shown when its answer is / is among / is none of values."""
-
-    condition_field = forms.ChoiceField(
-        label=_("Afficher seulement si le champ"),
-        help_text=_("Choisissez un champ placé avant ; laissez vide pour toujours afficher."),
-        required=False,
-    )
-    condition_op = forms.ChoiceField(label=_("Opérateur de la condition"), choices=CONDITION_OPERATORS, required=False)
-    condition_values = forms.CharField(
-        label=_("Valeurs de la condition"),
-        help_text=_("Une valeur par ligne ; pour un champ oui/non, écrivez « oui » ou « non »."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-
-    earlier: Sequence[Field] = ()
-
-    def set_earlier(self, earlier: Sequence[Field]) -> None:
-        self.earlier = earlier
-        self.fields["condition_field"].choices = [  # type: ignore[attr-defined]
-            ("", _("— toujours afficher —")),
-            *[(field_.name, f"{field_.label} ({field_.name})") for field_ in earlier],
-        ]
-
-    def condition(self) -> Any:
-        name = self.cleaned_data.get("condition_field")
-        if not name:
-            return None
-        field_ = next(field_ for field_ in self.earlier if field_.name == name)
-        operator = self.cleaned_data.get("condition_op") or "eq"
-        raw = _lines(self.cleaned_data.get("condition_values") or "")
-        values = [condition_value(field_, value) for value in raw]
-        if operator == "eq":
-            return {"field": name, "op": "eq", "value": values[0] if values else ""}
-        return {"field": name, "op": operator, "value": values}
-
-    def clean_condition(self) -> None:
-        name = self.cleaned_data.get("condition_field")
-        if not name:
-            return
-        field_ = next((field_ for field_ in self.earlier if field_.name == name), None)
-        raw = _lines(self.cleaned_data.get("condition_values") or "")
-        if not raw:
-            self.add_error("condition_values", _("Indiquez au moins une valeur pour la condition."))
-            return
-        if (self.cleaned_data.get("condition_op") or "eq") == "eq" and len(raw) > 1:
-            self.add_error("condition_values", _("« est égal à » attend une seule valeur."))
-        if field_ is not None and field_.kind == FieldKind.YES_NO:
-            if any(value.lower() not in YES_WORDS | NO_WORDS for value in raw):
-                self.add_error("condition_values", _("Pour un champ oui/non, écrivez « oui » ou « non »."))
-
-
-def condition_value(field_: Field, raw: str) -> Any:
-    """The JSON value an answer of this field holds, from what staff typed."""
-    if field_.kind == FieldKind.YES_NO:
-        return raw.lower() in YES_WORDS
-    if field_.kind == FieldKind.NUMBER and field_.decimal_places == 0 and re.fullmatch(r"-?\d+", raw):
-        return int(raw)
-    return raw
-
-
-def condition_initial(condition: Any) -> dict[str, Any]:
-    item = condition[0] if isinstance(condition, list) and condition else condition
-    if not isinstance(item, dict):
-        return {}
-    raw_value = item.get("value")
-    values: list[Any] = raw_value if isinstance(raw_value, list) else [raw_value]
-    shown = ["oui" if value is True else "non" if value is False else str(value) for value in values]
-    return {
-        "condition_field": item.get("field", ""),
-        "condition_op": item.get("op", "eq"),
-        "condition_values": "\n".join(shown),
-    }
-
-
-def condition_text(condition: Any) -> str:
-    """A condition as staff read it: « nom est égal à oui »."""
-    operators = dict(CONDITION_OPERATORS)
-    items = condition if isinstance(condition, list) else [condition] if condition else []
-    parts = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        raw_value = item.get("value")
-        values: list[Any] = raw_value if isinstance(raw_value, list) else [raw_value]
-        shown = ", ".join("oui" if value is True else "non" if value is False else str(value) for value in values)
-        parts.append(f"{item.get('field')} {operators.get(str(item.get('op')), item.get('op'))} {shown}")
-    return " ; ".join(parts)
+def drop_irrelevant(cleaned: dict[str, Any], kind_fields: dict[str, tuple[str, ...]]) -> None:
+    """Forget what was typed in fields the chosen kind does not use (the page without script shows them all)."""
+    kind = cleaned.get("kind")
+    for name, kinds in kind_fields.items():
+        if kind not in kinds:
+            cleaned[name] = _EMPTY.get(name, "" if name in ("pattern", "reference_pattern") else None)
 
 
 # --- Steps ----------------------------------------------------------------------------------
@@ -197,6 +133,7 @@ class StepForm(BaseForm, ConditionFormMixin):
         "xp",
         "condition_field",
         "condition_op",
+        "condition_choices",
         "condition_values",
     ]
 
@@ -209,6 +146,7 @@ class StepForm(BaseForm, ConditionFormMixin):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         self.clean_condition()
+        drop_irrelevant(cleaned, STEP_KIND_FIELDS)
         kind = cleaned.get("kind")
         if kind == StepKind.DOCUMENTS and not cleaned.get("document_types"):
             self.add_error(
@@ -298,7 +236,18 @@ class FieldForm(BaseForm, ConditionFormMixin):
         regex=r"^(?:\d{4}-\d{2}-\d{2}|today(?:[+-]\d{1,5})?)$",
         required=False,
     )
-    pattern = forms.CharField(label=_("Format (expression régulière)"), max_length=300, required=False)
+    format = forms.ChoiceField(
+        label=_("Format attendu"),
+        help_text=_("Un format courant, vérifié à la saisie ; il règle le type et les limites du champ."),
+        choices=FORMAT_CHOICES,
+        required=False,
+    )
+    pattern = forms.CharField(
+        label=_("Format avancé (expression régulière)"),
+        help_text=_("Seulement si aucun format attendu ne convient ; laissez vide sinon."),
+        max_length=300,
+        required=False,
+    )
     choices = forms.CharField(
         label=_("Choix"),
         help_text=_("Pour un choix unique ou multiple : un choix par ligne, « valeur | libellé »."),
@@ -319,6 +268,7 @@ class FieldForm(BaseForm, ConditionFormMixin):
         "label",
         "name",
         "kind",
+        "format",
         "source",
         "help_text",
         "required",
@@ -333,6 +283,7 @@ class FieldForm(BaseForm, ConditionFormMixin):
         "choices",
         "condition_field",
         "condition_op",
+        "condition_choices",
         "condition_values",
     ]
 
@@ -355,6 +306,8 @@ class FieldForm(BaseForm, ConditionFormMixin):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         self.clean_condition()
+        cleaned.update(format_values(cleaned.get("format") or ""))
+        drop_irrelevant(cleaned, FIELD_KIND_FIELDS)
         kind = cleaned.get("kind")
         if kind in (FieldKind.SINGLE_CHOICE, FieldKind.MULTIPLE_CHOICE) and not cleaned.get("choices"):
             self.add_error("choices", _("Écrivez au moins un choix."))
@@ -415,7 +368,9 @@ def field_initial(field_: Field) -> dict[str, Any]:
         "decimal_places": field_.decimal_places,
         "min_date": field_.min_date,
         "max_date": field_.max_date,
-        "pattern": field_.pattern,
+        # A named format's pattern is not shown as a regular expression.
+        "pattern": "" if format_of(field_) else field_.pattern,
+        "format": format_of(field_),
         "source": field_.source,
         "choices": "\n".join(
             f"{choice.get('value')} | {choice.get('label')}" for choice in field_.choices if isinstance(choice, dict)

@@ -14,7 +14,14 @@ from civiquest.accounts.models import Role
 from civiquest.catalogue import builder
 from civiquest.catalogue import selectors as catalogue_selectors
 from civiquest.catalogue.models import Field, Step, StepKind
-from civiquest.www.staff.builder_step_forms import FieldForm, StepForm, condition_text
+from civiquest.www.staff.builder_conditions import condition_text
+from civiquest.www.staff.builder_step_forms import (
+    FIELD_KIND_FIELDS,
+    STEP_KIND_FIELDS,
+    FieldForm,
+    StepForm,
+    kind_groups,
+)
 from civiquest.www.staff.builder_views import _draft, _errors_onto, _procedure
 
 
@@ -30,6 +37,12 @@ def _draft_field(procedure_id: int, step_id: int, field_id: int) -> Field:
     if field_ is None:
         raise Http404
     return field_
+
+
+def _position(request: AuthenticatedHttpRequest) -> int | None:
+    """The position a row is moved to (the row's « Déplacer » select), if one was posted."""
+    raw = request.POST.get("position", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < builder.SWAP_POSITION else None
 
 
 # --- Steps ----------------------------------------------------------------------------------
@@ -56,7 +69,13 @@ def step_create(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRes
     return render(
         request,
         "staff/builder/step_form.html",
-        {"title": _("Nouvelle étape"), "procedure": procedure, "form": form, "step": None},
+        {
+            "title": _("Nouvelle étape"),
+            "procedure": procedure,
+            "form": form,
+            "step": None,
+            "kind_groups": kind_groups(STEP_KIND_FIELDS),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -77,7 +96,7 @@ def step_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int
             return redirect("staff:builder-step", procedure_id=procedure.pk, step_id=step.pk)
     fields = list(step.fields.all())
     for field_ in fields:
-        field_.condition_label = condition_text(field_.condition)  # type: ignore[attr-defined]
+        field_.condition_label = condition_text(field_.condition, [*earlier, *fields])  # type: ignore[attr-defined]
     return render(
         request,
         "staff/builder/step_form.html",
@@ -87,6 +106,8 @@ def step_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int
             "form": form,
             "step": step,
             "fields": fields,
+            "positions": range(1, len(fields) + 1),
+            "kind_groups": kind_groups(STEP_KIND_FIELDS),
         },
         status=400 if form.errors else 200,
     )
@@ -96,8 +117,12 @@ def step_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int
 @require_POST
 def step_move(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int) -> HttpResponse:
     step = _draft_step(procedure_id, step_id)
-    direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
-    builder.step_move(actor=request.user, step=step, direction=direction)
+    position = _position(request)
+    if position is not None:
+        builder.step_move_to(actor=request.user, step=step, position=position)
+    else:
+        direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
+        builder.step_move(actor=request.user, step=step, direction=direction)
     messages.success(request, _("L’étape « %(title)s » est déplacée.") % {"title": step.title})
     return redirect("staff:builder-procedure", procedure_id=procedure_id)
 
@@ -138,6 +163,7 @@ def field_create(request: AuthenticatedHttpRequest, procedure_id: int, step_id: 
             "step": step,
             "form": form,
             "field": None,
+            "kind_groups": kind_groups(FIELD_KIND_FIELDS),
         },
         status=400 if form.errors else 200,
     )
@@ -166,6 +192,7 @@ def field_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: in
             "step": step,
             "form": form,
             "field": field_,
+            "kind_groups": kind_groups(FIELD_KIND_FIELDS),
         },
         status=400 if form.errors else 200,
     )
@@ -175,8 +202,12 @@ def field_edit(request: AuthenticatedHttpRequest, procedure_id: int, step_id: in
 @require_POST
 def field_move(request: AuthenticatedHttpRequest, procedure_id: int, step_id: int, field_id: int) -> HttpResponse:
     field_ = _draft_field(procedure_id, step_id, field_id)
-    direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
-    builder.field_move(actor=request.user, field_=field_, direction=direction)
+    position = _position(request)
+    if position is not None:
+        builder.field_move_to(actor=request.user, field_=field_, position=position)
+    else:
+        direction = builder.UP if request.POST.get("direction") == builder.UP else builder.DOWN
+        builder.field_move(actor=request.user, field_=field_, direction=direction)
     messages.success(request, _("Le champ « %(label)s » est déplacé.") % {"label": field_.label})
     return redirect("staff:builder-step", procedure_id=procedure_id, step_id=step_id)
 

@@ -33,8 +33,8 @@ from civiquest.core.errors import ProcedureError
 from civiquest.core.forms import BaseForm
 from civiquest.quests.overview import procedure_overview, procedures_for_staff
 from civiquest.www.citizen.quest_forms import StepForm as CitizenStepForm
+from civiquest.www.staff.builder_conditions import condition_text
 from civiquest.www.staff.builder_forms import MotivationForm, NeedsForm, ProcedureForm, RewardsForm
-from civiquest.www.staff.builder_step_forms import condition_text
 
 
 def _errors_onto(form: BaseForm, error: ValidationError) -> None:
@@ -147,14 +147,15 @@ def _editor(
             initial={
                 "xp_per_step": draft.xp_per_step,
                 "completion_xp": draft.completion_xp,
-                "badge_codes": "\n".join(draft.badge_codes),
+                "badge_codes": list(draft.badge_codes),
             }
         )
     if draft is not None and needs_form is None:
         needs_form = NeedsForm(initial=NeedsForm.initial_of(draft))
     steps = list(draft.steps.all()) if draft else []
+    revision_fields = catalogue_selectors.revision_fields(draft) if draft is not None and steps else []
     for step in steps:
-        step.condition_label = condition_text(step.condition)  # type: ignore[attr-defined]
+        step.condition_label = condition_text(step.condition, revision_fields)  # type: ignore[attr-defined]
     return render(
         request,
         "staff/builder/procedure.html",
@@ -163,6 +164,7 @@ def _editor(
             "procedure": procedure,
             "draft": draft,
             "steps": steps,
+            "positions": range(1, len(steps) + 1),
             "published": published,
             "problems": problems,
             "publish_refused": publish_problems is not None,
@@ -270,10 +272,18 @@ def preview(request: AuthenticatedHttpRequest, procedure_id: int) -> HttpRespons
         revision = catalogue_selectors.revision_with_steps(procedure, status=RevisionStatus.PUBLISHED)
     if revision is None:
         raise Http404
+    fields = catalogue_selectors.revision_fields(revision)
     pages = [
         {
             "step": step,
             "form": CitizenStepForm(specs=step_inputs(step), auto_id=f"apercu-{step.pk}-%s"),
+            # The conditions by labels, so that staff see when a citizen meets the step or field.
+            "condition": condition_text(step.condition, fields),
+            "field_conditions": [
+                (field_.label, condition_text(field_.condition, fields))
+                for field_ in fields
+                if field_.step_id == step.pk and field_.condition
+            ],
         }
         for step in revision.steps.all()
     ]
