@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from civiquest.accounts.models import ServiceApiToken
+from tests.a11y.dsfr import open_disclosure
 from tests.a11y.test_axe import assert_no_violations
 from tests.catalogue.factories import ServiceFactory, member_of
 
@@ -19,7 +20,9 @@ def test_make_copy_and_revoke_a_token(browser_page_as, live_server):
     page = browser_page_as(agent)
 
     page.goto(live_server.url + reverse("agent:home"))
-    page.get_by_role("link", name="API", exact=True).click()
+    # In the "Données" menu of the navigation, beside the exports.
+    open_disclosure(page.get_by_role("button", name="Données"))
+    page.get_by_role("link", name="Jetons d’API").click()
     page.wait_for_url("**/agent/api/")
     assert_no_violations(page)
 

@@ -107,7 +107,7 @@ def test_a_citizen_sees_six_entries_and_finds_the_rest_in_the_account_menu(clien
 @pytest.mark.parametrize(
     ("factory", "url_name", "expected"),
     [
-        (AgentFactory, "agent:home", ["Dossiers", "Rendez-vous", "Notifications", "Exports", "API"]),
+        (AgentFactory, "agent:home", ["Dossiers", "Rendez-vous", "Avis", "Notifications", "Données"]),
         (StaffFactory, "staff:home", ["Vue d’ensemble", "Démarches", "Organisation", "Modération", "Suivi"]),
         (
             SuperuserFactory,
