@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -254,6 +255,16 @@ def _after(cursor: str) -> tuple[dt.datetime, int]:
 # --- Operations -------------------------------------------------------------------------------
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """``updated_since`` in UTC: ISO 8601 allows offsets PostgreSQL refuses (beyond ±15:59), and a
+    date without one is read in the service's time zone."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = timezone.make_aware(moment)
+    return moment.astimezone(dt.UTC)
+
+
 @router.get(
     "/{service_id}/quests",
     auth=token_auth,
@@ -271,13 +282,17 @@ def quests_list(request: HttpRequest, service_id: ServiceId, filters: Query[Ques
         except ValueError:
             detail = _("Curseur invalide : reprenez la liste depuis le début, sans curseur.")
             return Status(400, BadInputOut(detail=detail))
+    try:
+        since = _utc(filters.updated_since)
+    except (OverflowError, ValueError):
+        return Status(400, BadInputOut(detail=_("Date « updated_since » hors des limites : donnez une date réelle.")))
     quests, more = api_reads.service_quests_page(
         agent=_token(request).created_by,
         service_id=service_id,
         filters=api_reads.QuestFilters(
             states=(filters.state,) if filters.state else (),
             procedure_id=filters.procedure,
-            updated_since=filters.updated_since,
+            updated_since=since,
         ),
         after=after,
         limit=filters.limit,

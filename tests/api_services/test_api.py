@@ -272,6 +272,22 @@ def test_keyset_pages_and_filters(client, passport, mairie, write_token):
     assert client.get(url, {"updated_since": later}, headers=write_token.headers).json()["quests"] == []
 
 
+def test_updated_since_takes_any_offset_iso_8601_allows(client, passport, mairie, write_token):
+    """PostgreSQL refuses offsets beyond ±15:59 (found by the fuzzer: a 500); the API reads them in UTC."""
+    quest = submitted_quest(passport)
+    url = quests_url(mairie)
+    before = client.get(url, {"updated_since": "2000-01-01T00:00:00-18:39"}, headers=write_token.headers)
+    assert before.status_code == 200
+    assert [found["reference"] for found in before.json()["quests"]] == [quest.reference]
+    after = client.get(url, {"updated_since": "5040-03-18T21:07:33-18:39"}, headers=write_token.headers)
+    assert after.status_code == 200 and after.json()["quests"] == []
+    naive = client.get(url, {"updated_since": "2000-01-01T00:00:00"}, headers=write_token.headers)
+    assert naive.status_code == 200 and len(naive.json()["quests"]) == 1
+    beyond = client.get(url, {"updated_since": "0001-01-01T00:00:00+05:00"}, headers=write_token.headers)
+    assert beyond.status_code == 400
+    assert beyond.json()["detail"] == "Date « updated_since » hors des limites : donnez une date réelle."
+
+
 def test_the_list_costs_the_same_queries_for_two_or_ten_quests(
     client, passport, mairie, write_token, django_assert_num_queries
 ):
