@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +30,13 @@ def quest_start_review(*, quest: Quest, actor: User) -> QuestTransition:
 
 
 @use_case
-def quest_request_changes(*, quest: Quest, actor: User, message: str, targets: Sequence[str] = ()) -> ChangeRequest:
+def quest_request_changes(
+    *, quest: Quest, actor: User, message: str, targets: Sequence[str] = (), comments: Mapping[str, str] | None = None
+) -> ChangeRequest:
+    """Send the quest back to the citizen, with the answers to correct and a comment beside each."""
     events = QuestEvents()
     request = instruction.quest_request_changes(
-        quest=quest, actor=actor, message=message, targets=targets, events=events
+        quest=quest, actor=actor, message=message, targets=targets, comments=comments, events=events
     )
     quest_events_follow(events=events)
     return request

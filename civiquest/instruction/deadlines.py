@@ -21,7 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from civiquest.accounts.models import ServiceMembership, User
-from civiquest.instruction.models import ChangeRequest
+from civiquest.instruction.corrections import corrections_close
 from civiquest.notifications.models import Notification, NotificationKind
 from civiquest.notifications.services import notify
 from civiquest.quests.models import Quest, QuestState, QuestTransition
@@ -176,9 +176,7 @@ def transition_recorded(*, transition: QuestTransition) -> None:
     if _moves_the_clock(transition, quest):
         _deadline_follow(quest)
     if transition.from_state == QuestState.CHANGES_REQUESTED:
-        ChangeRequest.objects.filter(quest_id=transition.quest_id, closed_at__isnull=True).update(
-            closed_at=transition.at
-        )
+        corrections_close(quest=quest, at=transition.at)
 
 
 # The transitions that start, pause or resume the clock; any other leaves the stored deadline

@@ -22,15 +22,13 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from civiquest.accounts.models import User
-from civiquest.catalogue.cleaning import address_display, commune_display
+from civiquest.catalogue.display import answer_text as answer_words
 from civiquest.catalogue.inputs import InputSpec, step_inputs
 from civiquest.catalogue.models import FieldKind, Procedure, ProcedureRevision, RevisionStatus
 from civiquest.catalogue.services import revision_content
-from civiquest.core.display import date_display, number_display, phone_display
 from civiquest.instruction import deadlines
 from civiquest.instruction.inbox import OPEN_STATES, InboxFilters, inbox_queryset
 from civiquest.instruction.models import QuestLabel
@@ -151,26 +149,7 @@ def answer_text(spec: InputSpec, value: Any, *, links: Sequence[str] = ()) -> st
     """An answer as the agent's page writes it; empty when not given; documents as their links."""
     if spec.kind == FieldKind.DOCUMENT:
         return "\n".join(links)
-    if value is None or value == "" or value == []:
-        return ""
-    if spec.kind == FieldKind.ADDRESS:
-        return address_display(value)
-    if spec.kind == FieldKind.COMMUNE:
-        return commune_display(value)
-    if spec.kind == FieldKind.YES_NO:
-        return _gettext("Oui") if value is True else _gettext("Non")
-    if spec.kind == FieldKind.DATE:
-        return date_display(value)
-    if spec.kind == FieldKind.PHONE:
-        return phone_display(value)
-    if spec.kind == FieldKind.NUMBER:
-        return number_display(value)
-    labels = dict(spec.choices)
-    if isinstance(value, list):
-        return ", ".join(str(labels.get(str(item), item)) for item in value)
-    if spec.kind == FieldKind.SINGLE_CHOICE:
-        return str(labels.get(str(value), value))
-    return str(value)
+    return answer_words(spec, value)
 
 
 def _answer_cells(quest: Quest, columns: Sequence[AnswerColumn]) -> list[str]:

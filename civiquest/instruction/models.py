@@ -106,7 +106,8 @@ class QuestNote(models.Model):
 
 class ChangeRequest(models.Model):
     """What the service asked the citizen to fix: inputs (field names, ``step.input``) or
-    whole steps (``step:<slug>``), with the message. Closed when the citizen resubmits."""
+    whole steps (``step:<slug>``), each with a comment, and the message. Closed when the
+    citizen resubmits (or the quest is closed)."""
 
     quest = models.ForeignKey(Quest, on_delete=models.CASCADE, related_name="change_requests")
     requested_by = models.ForeignKey(
@@ -114,6 +115,11 @@ class ChangeRequest(models.Model):
     )
     message = models.TextField(_("message"))
     targets = models.JSONField(_("éléments à corriger"), default=list, blank=True)
+    # What the agent wrote beside each target, and the answers of the inputs they cover when
+    # asked and when the citizen resubmitted: the agent reads what changed, field by field.
+    comments = models.JSONField(_("commentaires par élément"), default=dict, blank=True)
+    answers_before = models.JSONField(_("réponses à la demande"), default=dict, blank=True)
+    answers_after = models.JSONField(_("réponses au nouveau dépôt"), null=True, blank=True)
     created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
 

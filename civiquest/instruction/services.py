@@ -16,7 +16,7 @@ at the end of its transaction; an action that changes nothing records nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,12 +28,11 @@ from django.utils.translation import gettext as _
 
 from civiquest.accounts.audit import audit_record
 from civiquest.accounts.models import Role, ServiceMembership, ServiceRole, User
-from civiquest.catalogue.inputs import step_inputs
-from civiquest.catalogue.services import revision_content
 from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
 from civiquest.documents.intake import EXTENSION_OF_CONTENT_TYPE, upload_check
 from civiquest.instruction.attestation import attestation_issue
+from civiquest.instruction.corrections import correctable_targets, corrections_open, open_change_request
 from civiquest.instruction.marks import quest_changed
 from civiquest.instruction.models import ChangeRequest, Label, QuestChangeKind, QuestLabel, QuestMessage, QuestNote
 from civiquest.notifications.models import NotificationKind
@@ -367,38 +366,60 @@ def quest_start_review(*, quest: Quest, actor: User, events: QuestEvents | None 
 
 
 def _request_changes(
-    actor: User, quest: Quest, message: str, targets: Sequence[str], events: QuestEvents | None
+    actor: User,
+    quest: Quest,
+    message: str,
+    targets: Sequence[str],
+    events: QuestEvents | None,
+    comments: Mapping[str, str] | None = None,
 ) -> tuple[Decision, ChangeRequest]:
     locked = _locked_for(actor, quest)
-    message = message.strip()
+    comments = {target: comment.strip() for target, comment in (comments or {}).items() if comment.strip()}
+    targets = list(dict.fromkeys([*targets, *comments]))
+    known = correctable_targets(locked)
+    if any(target not in known for target in targets):
+        raise InstructionRefused(_("Certains éléments à corriger n’existent pas dans ce dossier."))
+    message = message.strip() or (
+        _("Corrections demandées : %(targets)s.") % {"targets": " ; ".join(known[target] for target in targets)}
+        if targets
+        else ""
+    )
     if not message:
         raise InstructionRefused(_("Expliquez à l’usager ce qu’il doit corriger."))
-    known = set(change_targets(locked))
-    unknown = [target for target in targets if target not in known]
-    if unknown:
-        raise InstructionRefused(_("Certains éléments à corriger n’existent pas dans ce dossier."))
     from_state = locked.state
     decision = _decide(locked, quest, actor, QuestState.CHANGES_REQUESTED, message, events=events)
     if decision.details is None:
         # Already sent back: the same request again is a retry; a different one adds to it.
         current = open_change_request(quest=locked)
-        if current is not None and current.message == message and current.targets == list(targets):
+        if current is not None and (current.message, current.targets, current.comments) == (
+            message,
+            targets,
+            comments,
+        ):
             return decision, current
         decision.details = {"from_state": from_state, "to_state": QuestState.CHANGES_REQUESTED, "transitions": []}
     request = ChangeRequest.objects.create(
-        quest_id=quest.pk, requested_by=actor, message=message, targets=list(targets)
+        quest_id=quest.pk, requested_by=actor, message=message, targets=targets, comments=comments
     )
-    decision.details.update(change_request=request.pk, targets=list(targets))
+    corrections_open(locked=locked, request=request)
+    decision.details.update(change_request=request.pk, targets=targets)
     return decision, request
 
 
 @atomic
 def quest_request_changes(
-    *, quest: Quest, actor: User, message: str, targets: Sequence[str] = (), events: QuestEvents | None = None
+    *,
+    quest: Quest,
+    actor: User,
+    message: str,
+    targets: Sequence[str] = (),
+    comments: Mapping[str, str] | None = None,
+    events: QuestEvents | None = None,
 ) -> ChangeRequest:
-    """Send the quest back to the citizen, pointing at what to fix (inputs or ``step:<slug>``)."""
-    decision, request = _request_changes(actor, quest, message, targets, events)
-    _record(actor, quest, decision, message.strip())
+    """Send the quest back to the citizen, pointing at what to fix (inputs or ``step:<slug>``),
+    each with an optional comment (``comments``: a target with a comment is pointed at)."""
+    decision, request = _request_changes(actor, quest, message, targets, events, comments)
+    _record(actor, quest, decision, request.message)
     return request
 
 
@@ -446,26 +467,6 @@ def quest_reopen(*, quest: Quest, actor: User, motivation: str, events: QuestEve
     if decision.details is not None:
         decision.details["reopened"] = True
     return _record(actor, quest, decision, motivation)
-
-
-# --- What can be pointed at ---------------------------------------------------------------------
-
-
-def change_targets(quest: Quest) -> dict[str, str]:
-    """What the agent may ask to fix: ``{target: label}``, in the order of the revision."""
-    revision = revision_content(quest.revision)
-    targets: dict[str, str] = {}
-    for step in revision.steps.all():
-        if step.kind in ("info", "agent_review"):
-            continue
-        targets[f"step:{step.slug}"] = _("Étape « %(title)s » (en entier)") % {"title": step.title}
-        for spec in step_inputs(step):
-            targets[spec.name] = f"{step.title} — {spec.label}"
-    return targets
-
-
-def open_change_request(*, quest: Quest) -> ChangeRequest | None:
-    return ChangeRequest.objects.filter(quest=quest, closed_at__isnull=True).order_by("-created_at", "-pk").first()
 
 
 # --- Bulk --------------------------------------------------------------------------------------

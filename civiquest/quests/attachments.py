@@ -21,6 +21,7 @@ from civiquest.documents.intake import DocumentInUse
 from civiquest.documents.models import Document
 from civiquest.documents.selectors import EXPIRY_WARNING_DAYS
 from civiquest.quests import workflow
+from civiquest.quests.corrections import is_open, step_target
 from civiquest.quests.errors import QuestNotEditable, StepUnavailable
 from civiquest.quests.models import Answer, Quest, QuestDocument, QuestState
 from civiquest.quests.services import steps_recheck
@@ -79,6 +80,7 @@ def document_attach(*, quest: Quest, document: Document, step_slug: str) -> Ques
         raise QuestNotEditable(_("Ce dossier ne peut plus être modifié : il est en cours de traitement ou terminé."))
     if not Step.objects.filter(revision_id=locked.revision_id, slug=step_slug).exists():
         raise StepUnavailable(_("Cette étape ne fait pas partie de ce dossier."))
+    _check_step_open(locked, step_slug)
     attachment, _created = QuestDocument.objects.get_or_create(quest=locked, document=document, step_slug=step_slug)
     return attachment
 
@@ -89,7 +91,13 @@ def document_detach(*, quest: Quest, document: Document, step_slug: str) -> None
     locked = _lock_quest(quest)
     if locked.state not in workflow.EDITABLE_STATES:
         raise QuestNotEditable(_("Ce dossier ne peut plus être modifié : il est en cours de traitement ou terminé."))
+    _check_step_open(locked, step_slug)
     QuestDocument.objects.filter(quest=locked, document=document, step_slug=step_slug).delete()
+
+
+def _check_step_open(locked: Quest, step_slug: str) -> None:
+    if not is_open(locked, step_target(step_slug)):
+        raise QuestNotEditable(_("Le service n’a pas demandé de corriger les documents de cette étape."))
 
 
 @dataclass(frozen=True)

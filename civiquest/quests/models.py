@@ -72,6 +72,9 @@ class Quest(models.Model):
     # flight when "Enregistrer et continuer" was pressed must not land over the later answers.
     last_edit_page = models.CharField(max_length=32, blank=True, default="", editable=False)
     last_edit_seq = models.PositiveIntegerField(default=0, editable=False)
+    # While the service asks for corrections on some answers only: the inputs the citizen may
+    # change (the others stay as the service read them). ``None``: every input of the quest.
+    open_inputs = models.JSONField(_("réponses rouvertes"), null=True, blank=True, default=None, editable=False)
 
     class Meta:
         db_table = "procedures_quest"

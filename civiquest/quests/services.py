@@ -37,12 +37,13 @@ from civiquest.catalogue.models import (
     Step,
     StepKind,
 )
-from civiquest.catalogue.services import revision_content, revision_loaded
+from civiquest.catalogue.services import revision_content
 from civiquest.core.citizen_cache import citizen_data_changed
 from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
 from civiquest.quests import workflow
 from civiquest.quests.answer_documents import attachments_sync, wallet_document_check
+from civiquest.quests.corrections import answer_changes, is_open
 from civiquest.quests.edits import EditMark, edit_is_stale, edit_record
 from civiquest.quests.errors import (
     QuestNotEditable,
@@ -241,6 +242,11 @@ class _QuestWrite:
             if spec.name not in data:
                 continue
             raw = data[spec.name]
+            if not is_open(locked, spec.name):
+                # Asked to correct other answers only: this one stays as the service read it.
+                if answer_changes(spec, raw, self.answers.get(spec.name)):
+                    errors[spec.name] = str(_("Le service n’a pas demandé de corriger cette réponse."))
+                continue
             if is_empty(raw):
                 working.pop(spec.name, None)
                 saved[spec.name] = None
@@ -398,19 +404,7 @@ def step_save(
 
 def steps_recheck(*, quest: Quest) -> None:
     """After answers changed outside a step save (a wallet document deleted): undo the steps they broke."""
-    _undo_broken_steps(quest, revision_loaded(quest.revision_id))
-
-
-def _undo_broken_steps(quest: Quest, revision: ProcedureRevision) -> None:
-    """A done step whose answers no longer hold (a required one cleared) is to be done again."""
-    seen = visibility(revision, _answers(quest))
-    done = StepProgress.objects.filter(quest=quest, done_at__isnull=False)
-    for progress in done:
-        step = next((candidate for candidate in seen.steps if candidate.pk == progress.step_id), None)
-        if step is not None and step_errors(step, seen):
-            progress.done_at = None
-            progress.verified = False
-            progress.save(update_fields=["done_at", "verified", "updated_at"])
+    _QuestWrite(quest).undo_broken_steps()
 
 
 @atomic

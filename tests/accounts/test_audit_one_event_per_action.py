@@ -58,7 +58,7 @@ def act(client, quest, **data):
 
 def test_one_acceptance_is_one_event_with_the_states_and_the_attestation(agent_client, quest, instructor):  # noqa: F811
     new = NewEvents()
-    act(agent_client, quest, action="accept")
+    act(agent_client, quest, action="accept", confirme="1")
     event = new.one()
     attestation = Attestation.objects.get(quest=quest)
     assert (event.action, event.actor_id, event.target_id) == ("quest.accepted", instructor.pk, str(quest.pk))
@@ -78,7 +78,7 @@ def test_one_acceptance_is_one_event_with_the_states_and_the_attestation(agent_c
 
 def test_one_rejection_is_one_event_with_its_motivation(agent_client, quest):
     new = NewEvents()
-    act(agent_client, quest, action="reject", motivation="Pièce d’identité expirée")
+    act(agent_client, quest, action="reject", motivation="Pièce d’identité expirée", confirme="1")
     event = new.one()
     assert event.action == "quest.rejected" and event.motivation == "Pièce d’identité expirée"
     assert (event.details["from_state"], event.details["to_state"]) == (QuestState.SUBMITTED, QuestState.REJECTED)

@@ -6,7 +6,7 @@ from civiquest.actions import instruction as decisions
 from civiquest.actions.instruction import quests_bulk_apply
 from civiquest.actions.quests import quest_submit
 from civiquest.core.errors import ProcedureError
-from civiquest.instruction import attestation
+from civiquest.instruction import attestation, corrections
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import Attestation, ChangeRequest, Label, QuestLabel, QuestMessage
 from civiquest.notifications.models import Notification
@@ -63,13 +63,13 @@ def test_request_changes_points_at_inputs_and_closes_on_resubmission(quest, inst
         quest=quest, actor=instructor, message="Votre photo est floue.", targets=["pieces.id_photo", "step:identite"]
     )
     assert request.targets == ["pieces.id_photo", "step:identite"]
-    assert instruction.open_change_request(quest=quest) == request
+    assert corrections.open_change_request(quest=quest) == request
     transition = QuestTransition.objects.filter(quest=quest, to_state=S.CHANGES_REQUESTED).get()
     assert transition.motivation == "Votre photo est floue."
     quest_submit(quest=quest, actor=quest.citizen)
     request.refresh_from_db()
     assert request.closed_at is not None
-    assert instruction.open_change_request(quest=quest) is None
+    assert corrections.open_change_request(quest=quest) is None
 
 
 def test_request_changes_refuses_unknown_targets_and_an_empty_message(quest, instructor):

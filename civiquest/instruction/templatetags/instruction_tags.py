@@ -11,8 +11,7 @@ from typing import Any
 from django import template
 
 from civiquest.catalogue.models import Step
-from civiquest.instruction import attestation
-from civiquest.instruction import services as instruction
+from civiquest.instruction import attestation, corrections
 from civiquest.instruction.models import QuestMessage
 from civiquest.quests.models import Quest, QuestState
 
@@ -20,21 +19,23 @@ register = template.Library()
 
 
 def fixes_of(quest: Quest) -> dict[str, Any]:
-    """The open change request, with its targets as labels grouped by step."""
-    request = instruction.open_change_request(quest=quest) if quest.state == QuestState.CHANGES_REQUESTED else None
+    """The open change request, with what it points at grouped by step: each answer's label and
+    the service's comment (a whole step: its own comment)."""
+    request = corrections.open_change_request(quest=quest) if quest.state == QuestState.CHANGES_REQUESTED else None
     if request is None:
         return {"request": None, "steps": []}
-    labels = instruction.change_targets(quest)
+    labels = corrections.correctable_targets(quest)
     steps: dict[str, dict[str, Any]] = {}
     for step in quest.revision.steps.all():
         entries = [
-            labels[target].split(" — ", 1)[-1]
+            {"label": labels[target].split(" — ", 1)[-1], "comment": request.comments.get(target, "")}
             for target in request.targets
-            if target == f"step:{step.slug}" or target.split(".")[0] == step.slug or _field_of(step, target)
+            if target in labels
+            and (target == f"step:{step.slug}" or target.split(".")[0] == step.slug or _field_of(step, target))
         ]
         if entries:
             steps[step.slug] = {"step": step, "items": entries}
-    return {"request": request, "steps": list(steps.values())}
+    return {"request": request, "steps": list(steps.values()), "partial": bool(request.targets)}
 
 
 def _field_of(step: Step, target: str) -> bool:
@@ -72,5 +73,5 @@ def quest_instruction_panel(context: template.Context, quest: Quest) -> dict[str
 def step_fixes(quest: Quest, step: Step) -> dict[str, Any]:
     """On a step page: what the service asked to fix in this step, if anything."""
     fixes = fixes_of(quest)
-    items: list[str] = next((entry["items"] for entry in fixes["steps"] if entry["step"].pk == step.pk), [])
+    items: list[dict[str, str]] = next((entry["items"] for entry in fixes["steps"] if entry["step"].pk == step.pk), [])
     return {"request": fixes["request"] if items else None, "items": items}

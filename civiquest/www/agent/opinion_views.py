@@ -17,7 +17,7 @@ from civiquest.actions import opinions as opinion_actions
 from civiquest.core.errors import ProcedureError
 from civiquest.instruction import opinions
 from civiquest.www.agent.forms import OpinionAnswerForm
-from civiquest.www.agent.views import _answers_by_step
+from civiquest.www.agent.quest_page import quest_answers_page
 
 
 @role_required(Role.AGENT)
@@ -48,11 +48,13 @@ def opinion(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
                 return redirect("agent:opinion", opinion_id=found.pk)
         status = 400
     quest = found.quest
+    page = quest_answers_page(quest)
     context = {
         "title": _("Avis sur le dossier %(reference)s") % {"reference": quest.reference},
         "opinion": found,
         "quest": quest,
-        "steps": _answers_by_step(quest, set()),
+        "steps": page.steps,
+        "attachments": page.attachments,
         "form": form,
         "error_message": error_message,
     }

@@ -6,7 +6,6 @@ services (``instruction.quest_for_agent``): anything else is a 404.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -26,21 +25,15 @@ from civiquest.accounts.selectors import memberships_of
 from civiquest.actions import instruction as decisions
 from civiquest.actions import opinions as opinion_actions
 from civiquest.actions.instruction import quest_follow_set
-from civiquest.catalogue.inputs import step_inputs
-from civiquest.catalogue.models import FieldKind
-from civiquest.catalogue.services import revision_loaded
 from civiquest.core.errors import ProcedureError
-from civiquest.documents.models import Document
 from civiquest.instruction import attestation as attestations
-from civiquest.instruction import deadlines, inbox, marks, opinions
+from civiquest.instruction import inbox, marks, opinions
 from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
 from civiquest.quests import workflow
-from civiquest.quests.models import Quest, QuestState
-from civiquest.quests.selectors import quest_answers
-from civiquest.social.mandates.selectors import quest_helper_actions
+from civiquest.quests.models import Quest
 from civiquest.www.agent.forms import LabelForm, MessageForm, NoteForm, OpinionAskForm
-from civiquest.www.citizen.quest_views import _display_value
+from civiquest.www.agent.quest_page import CONFIRMED_ACTIONS, comments_posted, quest_page_context
 from civiquest.www.private_files import PrivateFileResponse, private_file_response
 
 BULK_ACTIONS = {
@@ -149,60 +142,6 @@ def _int(value: Any) -> int | None:
 # --- The instruction page -------------------------------------------------------------------
 
 
-@dataclass
-class AnswerRow:
-    name: str
-    label: str
-    value: str
-    document: Document | None = None
-    to_fix: bool = False
-
-
-@dataclass
-class StepAnswers:
-    title: str
-    slug: str
-    rows: list[AnswerRow]
-    to_fix: bool = False
-
-
-def _answers_by_step(quest: Quest, fix_targets: set[str]) -> list[StepAnswers]:
-    revision = revision_loaded(quest.revision_id)
-    answers = quest_answers(quest)
-    attached = instruction_selectors.attached_documents(quest=quest)
-    documents = {document.pk: document for document in (link for link in attached.values())}
-    steps = []
-    for step in revision.steps.all():
-        rows = []
-        for spec in step_inputs(step):
-            if spec.name not in answers and spec.kind != FieldKind.DOCUMENT:
-                continue
-            document = None
-            if spec.kind == FieldKind.DOCUMENT:
-                document = attached.get((step.slug, spec.name))
-                if document is None and spec.name not in answers:
-                    continue
-            value = _display_value(spec, answers.get(spec.name), documents)
-            rows.append(AnswerRow(spec.name, spec.label, value, document, spec.name in fix_targets))
-        if rows:
-            steps.append(StepAnswers(step.title, step.slug, rows, f"step:{step.slug}" in fix_targets))
-    return steps
-
-
-def _actions(quest: Quest, manager: bool) -> set[str]:
-    state = quest.state
-    actions = set()
-    if state == QuestState.SUBMITTED:
-        actions |= {"start_review", "close", "request_changes", "accept", "reject"}
-    if state == QuestState.IN_REVIEW:
-        actions |= {"request_changes", "accept", "reject", "close"}
-    if state == QuestState.CHANGES_REQUESTED:
-        actions.add("close")
-    if state in (QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED) and manager:
-        actions.add("reopen")
-    return actions
-
-
 @role_required(Role.AGENT)
 def quest(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
     found = _quest_or_404(request, quest_id)
@@ -214,41 +153,7 @@ def _render_quest(
 ) -> HttpResponse:
     instruction.messages_mark_read(quest=found, reader=request.user)
     marks.mark_clear(agent=request.user, quest=found)
-    change_request = instruction.open_change_request(quest=found)
-    last_request = change_request or found.change_requests.order_by("-created_at", "-pk").first()
-    service_id = found.procedure.instructing_service_id or 0
-    manager = instruction.is_manager(agent=request.user, quest=found)
-    forms = forms or {}
-    context = {
-        "title": _("Dossier %(reference)s") % {"reference": found.reference},
-        "quest": found,
-        "citizen": found.citizen,
-        "steps": _answers_by_step(found, set(change_request.targets) if change_request else set()),
-        "history": instruction_selectors.quest_history(quest=found),
-        "helper_actions": quest_helper_actions(quest_id=found.pk),
-        "thread": instruction_selectors.quest_thread(quest=found),
-        "notes": instruction_selectors.quest_notes(quest=found),
-        "quest_labels": instruction_selectors.quest_labels(quest=found),
-        "labels": instruction.labels_of_service(service_id=service_id),
-        "agents": instruction.agents_of_service(service_id=service_id),
-        "change_request": change_request,
-        "last_request": last_request,
-        "targets": instruction.change_targets(found),
-        "actions": _actions(found, manager),
-        "deadline": deadlines.effective_deadline(found),
-        "overdue": deadlines.is_overdue(found),
-        "paused": found.deadline_paused_since is not None,
-        "attestation": attestations.attestation_of(quest=found),
-        "following": marks.is_following(agent=request.user, quest=found),
-        "message_form": forms.get("message") or MessageForm(),
-        "note_form": forms.get("note") or NoteForm(),
-        "label_form": forms.get("label") or LabelForm(),
-        "opinions": opinions.opinions_of_quest(quest=found),
-        "opinion_form": forms.get("opinion") or OpinionAskForm(),
-        "opinion_error": forms.get("opinion_error"),
-        "action_error": forms.get("action_error"),
-        "action_values": forms.get("action_values", {}),
-    }
+    context = quest_page_context(request.user, found, forms or {})
     return render(request, "agent/quests/quest.html", context, status=status)
 
 
@@ -258,8 +163,13 @@ def quest_action(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
     found = _quest_or_404(request, quest_id)
     action = request.POST.get("action", "")
     motivation = request.POST.get("motivation", "")
+    comments = comments_posted(request.POST)
     user: User = request.user
     try:
+        if action in CONFIRMED_ACTIONS and request.POST.get("confirme") != "1":
+            raise instruction.InstructionRefused(
+                _("Cochez la case de confirmation : la décision sera envoyée à l’usager.")
+            )
         if action == "take":
             instruction.quest_take(quest=found, actor=user)
         elif action == "release":
@@ -275,7 +185,7 @@ def quest_action(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
             decisions.quest_start_review(quest=found, actor=user)
         elif action == "request_changes":
             decisions.quest_request_changes(
-                quest=found, actor=user, message=motivation, targets=request.POST.getlist("targets")
+                quest=found, actor=user, message=motivation, targets=request.POST.getlist("targets"), comments=comments
             )
         elif action == "accept":
             decisions.quest_accept(quest=found, actor=user)
@@ -289,7 +199,12 @@ def quest_action(request: AuthenticatedHttpRequest, quest_id: int) -> HttpRespon
             raise instruction.InstructionRefused(_("Action inconnue."))
     except ProcedureError as error:
         found.refresh_from_db()
-        values = {"action": action, "motivation": motivation, "targets": request.POST.getlist("targets")}
+        values = {
+            "action": action,
+            "motivation": motivation,
+            "targets": request.POST.getlist("targets"),
+            "comments": comments,
+        }
         return _render_quest(request, found, forms={"action_error": str(error), "action_values": values}, status=400)
     messages.success(request, _("C’est fait : le dossier est à jour."))
     return redirect("agent:quest", quest_id=found.pk)

@@ -262,6 +262,8 @@ class StepFormRow:
     field: BoundField
     offer: Any = None
     locked: bool = False
+    # What the service asked to correct in this answer (a change request's comment).
+    request: str = ""
 
 
 class StepForm(BaseForm):
@@ -284,10 +286,12 @@ class StepForm(BaseForm):
         auto_id: str = "id_%s",
         locked: Mapping[str, Any] | None = None,
         offers: Mapping[str, Any] | None = None,
+        requests: Mapping[str, str] | None = None,
     ) -> None:
         answers = {**(answers or {}), **(locked or {})}
         self.locked = dict(locked or {})
         self.offers = dict(offers or {})
+        self.requests = dict(requests or {})
         initial = {spec.name: initial_value(spec, answers.get(spec.name)) for spec in specs}
         if data is not None and self.locked:
             data = data.copy()
@@ -299,6 +303,12 @@ class StepForm(BaseForm):
             self.fields[spec.name] = form_field(spec, documents)
             if spec.name in self.locked:
                 self._lock(spec)
+            if self.requests.get(spec.name):
+                # The service's comment is read with the input, before its own hint.
+                described = [self.auto_id % spec.name + "-fix"]
+                if self.fields[spec.name].help_text:
+                    described.append(self.auto_id % spec.name + "_helptext")
+                self.fields[spec.name].widget.attrs["aria-describedby"] = " ".join(described)
         if self.is_bound:
             # Never Django's own validation: only the core's messages (see set_errors).
             self._errors = ErrorDict()
@@ -319,7 +329,12 @@ class StepForm(BaseForm):
     @property
     def rows(self) -> list[StepFormRow]:
         return [
-            StepFormRow(field=bound, offer=self.offers.get(bound.name), locked=bound.name in self.locked)
+            StepFormRow(
+                field=bound,
+                offer=self.offers.get(bound.name),
+                locked=bound.name in self.locked,
+                request=self.requests.get(bound.name, ""),
+            )
             for bound in self
         ]
 

@@ -26,14 +26,15 @@ from civiquest.accounts.models import Role
 from civiquest.actions.mandates import helper_quest_submit, helper_step_save
 from civiquest.actions.quests import quest_start, quest_step_save, quest_submit
 from civiquest.appointments.services import books_through_ants
-from civiquest.catalogue.cleaning import address_display, commune_display
 from civiquest.catalogue.conditions import Visibility, completeness, visibility
+from civiquest.catalogue.display import answer_text, is_unanswered
 from civiquest.catalogue.inputs import InputSpec
 from civiquest.catalogue.models import FieldKind, Step, StepKind
-from civiquest.core.display import date_display, number_display, phone_display
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
+from civiquest.instruction.corrections import comments_for_citizen
 from civiquest.quests import workflow
+from civiquest.quests.corrections import is_open
 from civiquest.quests.edits import edit_mark_parse
 from civiquest.quests.errors import QuestIncomplete
 from civiquest.quests.journey import Journey, StepRow, current_step_id, journey_of, with_journeys
@@ -101,6 +102,15 @@ class QuestView:
     @property
     def is_complete(self) -> bool:
         return completeness(self.seen, self.done).is_complete
+
+    def inputs_open(self, step: Step) -> list[InputSpec]:
+        """The step's inputs the citizen may change (during a correction: those the service asked)."""
+        return [spec for spec in self.seen.inputs_of(step) if is_open(self.quest, spec.name)]
+
+    def has_form(self, step: Step) -> bool:
+        if not self.editable or step.kind == StepKind.AGENT_REVIEW:
+            return False
+        return self.quest.open_inputs is None or bool(self.inputs_open(step))
 
     def row_of(self, step: Step) -> StepRow | None:
         return next((row for row in self.rows if row.step.pk == step.pk), None)
@@ -185,6 +195,8 @@ def _render_step(
     error_summary: str = "",
 ) -> HttpResponse:
     specs = view.seen.inputs_of(step)
+    # Beside the form, during a correction: the answers the service did not ask to change.
+    shown = specs if form is None else [spec for spec in specs if not is_open(view.quest, spec.name)]
     # A page answered with errors says so first in its title (read first by screen readers).
     title = _("Erreur : %(title)s") % {"title": step.title} if error_summary else step.title
     return render(
@@ -198,7 +210,7 @@ def _render_step(
             "row": view.row_of(step),
             "form": form,
             "specs": specs,
-            "answers": _displayed_answers(specs, view.seen.answers, _quest_documents(view.quest, specs)),
+            "answers": _displayed_answers(shown, view.seen.answers, _quest_documents(view.quest, shown)),
             "asks_documents": any(spec.kind == FieldKind.DOCUMENT for spec in specs),
             "error_summary": error_summary,
             "next_step": view.next_citizen_step(step),
@@ -223,9 +235,9 @@ def quest_step(request: AuthenticatedHttpRequest, quest_id: int, step_slug: str)
     view = _quest_view(found)
     step = _find_step(view, step_slug)
     view = _quest_view(found, current=step)
-    has_form = view.editable and step.kind not in (StepKind.AGENT_REVIEW,)
+    has_form = view.has_form(step)
     if request.method != "POST":
-        specs = view.seen.inputs_of(step)
+        specs = view.inputs_open(step)
         form = None
         if has_form:
             prefill = step_prefill(request, found, specs, view.seen.answers)
@@ -235,6 +247,7 @@ def quest_step(request: AuthenticatedHttpRequest, quest_id: int, step_slug: str)
                 documents=_wallet_for(request, specs),
                 locked=prefill.locked,
                 offers=prefill.offers,
+                requests=_requests(found),
             )
         return _render_step(request, view, step, form)
     if not has_form:
@@ -248,8 +261,13 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _requests(quest: Quest) -> dict[str, str]:
+    """What the service asked to correct, by input (one query, only while it waits for corrections)."""
+    return comments_for_citizen(quest=quest) if quest.state == QuestState.CHANGES_REQUESTED else {}
+
+
 def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView, step: Step) -> HttpResponse:
-    specs = view.seen.inputs_of(step)
+    specs = view.inputs_open(step)
     completing = request.POST.get("action") == "continue" and not _is_htmx(request)
     mandate = request_mandate(request)
     data = raw_answers(specs, request.POST)
@@ -289,7 +307,7 @@ def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView,
     refreshed = _own_quest(request, found.pk)
     view = _quest_view(refreshed, current=step)
     if errors:
-        specs = view.seen.inputs_of(step)
+        specs = view.inputs_open(step)
         prefill = step_prefill(request, refreshed, specs, view.seen.answers)
         form = StepForm(
             specs=specs,
@@ -297,6 +315,7 @@ def _save_step(request: AuthenticatedHttpRequest, found: Quest, view: QuestView,
             documents=_wallet_for(request, specs),
             locked=prefill.locked,
             offers=prefill.offers,
+            requests=_requests(refreshed),
         )
         form.set_errors(errors)
         summary = _("Votre brouillon est enregistré, sauf les réponses à corriger ci-dessous.")
@@ -350,14 +369,20 @@ def _htmx_saved(
     if not view.seen.is_visible(step):
         # Answers in this step hid it (a condition on itself cannot, but stay safe): back to the quest.
         return _autosave_answer(request, {"saved_at": saved_at}, saved=True)
-    after = view.seen.inputs_of(step)
+    after = view.inputs_open(step)
     fields_form = None
     locked = step_prefill(request, refreshed, after, view.seen.answers, with_offers=False).locked
     # An answer of this step made the certified identity apply ("pour moi"): show it locked now.
     shown_locked = {spec.name for spec in after if spec.kind in READONLY_KINDS and spec.name in locked}
     newly_locked = any(request.POST.get(name) != locked[name] for name in shown_locked)
     if newly_locked or [spec.name for spec in after] != [spec.name for spec in before]:
-        fields_form = StepForm(specs=after, data=request.POST, documents=_wallet_for(request, after), locked=locked)
+        fields_form = StepForm(
+            specs=after,
+            data=request.POST,
+            documents=_wallet_for(request, after),
+            locked=locked,
+            requests=_requests(refreshed),
+        )
         fields_form.set_errors(errors)
     return _autosave_answer(
         request,
@@ -380,29 +405,12 @@ class DisplayedAnswer:
 
 
 def _display_value(spec: InputSpec, value: Any, documents: Mapping[int, Document]) -> str:
-    if value is None or value == "" or value == []:
+    if is_unanswered(value):
         return _("Non renseigné")
-    if spec.kind == FieldKind.ADDRESS:
-        return address_display(value)
-    if spec.kind == FieldKind.COMMUNE:
-        return commune_display(value)
-    if spec.kind == FieldKind.YES_NO:
-        return _("Oui") if value is True else _("Non")
-    if spec.kind == FieldKind.DATE:
-        return date_display(value)
-    if spec.kind == FieldKind.PHONE:
-        return phone_display(value)
-    if spec.kind == FieldKind.NUMBER:
-        return number_display(value)
-    labels = dict(spec.choices)
-    if isinstance(value, list):
-        return ", ".join(str(labels.get(str(item), item)) for item in value)
-    if spec.kind == FieldKind.SINGLE_CHOICE:
-        return str(labels.get(str(value), value))
     if spec.kind == FieldKind.DOCUMENT:
         document = documents.get(value) if isinstance(value, int) else None
         return document.title if document is not None else _("Document retiré de votre porte-documents")
-    return str(value)
+    return answer_text(spec, value)
 
 
 def _displayed_answers(

@@ -103,7 +103,7 @@ def test_request_changes_from_the_page(agent_client, quest):
 
 def test_rejecting_without_motivation_is_refused_and_says_why(agent_client, quest):
     response = agent_client.post(
-        reverse("agent:quest-action", args=[quest.pk]), {"action": "reject", "motivation": ""}
+        reverse("agent:quest-action", args=[quest.pk]), {"action": "reject", "motivation": "", "confirme": "1"}
     )
     assert response.status_code == 400
     assert "Motivez le refus" in response.content.decode()
@@ -115,12 +115,12 @@ def test_only_a_manager_reopens_from_the_page(client, login_verified, quest, ins
     instruction.quest_reject(quest=quest, actor=instructor, motivation="Non")
     login_verified(client, instructor)
     url = reverse("agent:quest-action", args=[quest.pk])
-    assert client.post(url, {"action": "reopen", "motivation": "Erreur"}).status_code == 400
+    assert client.post(url, {"action": "reopen", "motivation": "Erreur", "confirme": "1"}).status_code == 400
     quest.refresh_from_db()
     assert quest.state == S.REJECTED
     assert "Rouvrir le dossier" not in client.get(reverse("agent:quest", args=[quest.pk])).content.decode()
     login_verified(client, manager)
-    assert client.post(url, {"action": "reopen", "motivation": "Erreur"}).status_code == 302
+    assert client.post(url, {"action": "reopen", "motivation": "Erreur", "confirme": "1"}).status_code == 302
     quest.refresh_from_db()
     assert quest.state == S.IN_REVIEW
 
