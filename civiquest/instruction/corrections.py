@@ -19,6 +19,7 @@ from civiquest.catalogue.inputs import InputSpec, step_inputs
 from civiquest.catalogue.models import FieldKind, Step, StepKind
 from civiquest.catalogue.services import revision_content
 from civiquest.documents.models import Document
+from civiquest.instruction.marks import follow_set
 from civiquest.instruction.models import ChangeRequest
 from civiquest.quests.corrections import inputs_open, step_target
 from civiquest.quests.models import Answer, Quest, QuestDocument
@@ -78,7 +79,10 @@ def _snapshot(quest: Quest, targets: Iterable[str]) -> dict[str, Any]:
 
 def corrections_open(*, locked: Quest, request: ChangeRequest) -> None:
     """A change request made: its inputs opened to the citizen (all of them when it names none),
-    and their answers kept as they are now. The caller holds the quest's lock."""
+    and their answers kept as they are now. The agent who asked follows the quest: they are told
+    when the citizen resubmits. The caller holds the quest's lock."""
+    if request.requested_by is not None:
+        follow_set(agent=request.requested_by, quest=locked, follow=True)
     if not request.targets:
         inputs_open(locked=locked, names=None)
         return

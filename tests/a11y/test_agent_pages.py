@@ -1,6 +1,8 @@
 """The instruction journey in the browser, on the real `passeport` of the catalogue: a citizen
-submits, an agent of the mairie asks for a new photo, the citizen replaces it and submits
-again, the agent accepts, the citizen downloads the attestation. Axe on every new page."""
+submits, an agent of the mairie asks to correct two answers (the photo, the first names), the
+citizen sees those two only opened again and resubmits, the agent is told ("nouveau", a
+notification), reads the diff and accepts, the citizen downloads the attestation, and the
+service's export holds every answer. Axe on every page."""
 
 import io
 
@@ -9,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import expect
 
 from civiquest.accounts.models import Service, ServiceMembership, ServiceRole
 from civiquest.documents.models import DocumentType
@@ -18,6 +21,7 @@ from tests.a11y.journeys import continue_to
 from tests.a11y.test_axe import assert_no_violations
 from tests.accounts.factories import AgentFactory, CitizenFactory, login_verified
 from tests.catalogue.factories import DocumentFactory
+from tests.instruction.test_exports import read_back
 
 pytestmark = [pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +43,12 @@ def add_photo(page, tmp_path, title: str, color) -> None:
     page.get_by_role("button", name="Ajouter le document").click()
 
 
+def ask_correction(desk, label: str, comment: str) -> None:
+    """Open "Demander une correction" under an answer of the dossier page and write the comment."""
+    desk.locator("summary", has_text=f"Demander une correction : {label}").click()
+    desk.get_by_label(f"Ce qui est à corriger dans « {label} »").fill(comment)
+
+
 def page_for(browser, live_server, user):
     """A page signed in as ``user`` with its own session (``browser_page_as`` shares one client,
     and a second sign-in there would end the first user's session)."""
@@ -51,7 +61,7 @@ def page_for(browser, live_server, user):
     return context
 
 
-def test_request_a_new_photo_then_accept_and_download_the_attestation(
+def test_corrections_on_two_answers_then_the_diff_acceptance_attestation_and_export(
     browser, browser_page_as, live_server, tmp_path, settings
 ):
     call_command("catalogue_load", stdout=io.StringIO())
@@ -96,7 +106,7 @@ def test_request_a_new_photo_then_accept_and_download_the_attestation(
     quest.refresh_from_db()
     assert quest.state == QuestState.SUBMITTED
 
-    # The agent finds it in the inbox and asks for a new photo.
+    # The agent finds it in the inbox and asks to correct two answers, each with its comment.
     desk_context = page_for(browser, live_server, agent)
     desk = desk_context.new_page()
     desk.goto(live_server.url + reverse("agent:home"))
@@ -104,29 +114,40 @@ def test_request_a_new_photo_then_accept_and_download_the_attestation(
     desk.get_by_role("link", name=quest.reference).click()
     desk.wait_for_url(f"**/agent/dossiers/{quest.pk}/")
     assert_no_violations(desk)
-    target = desk.locator('input[name="targets"][value="pieces.id_photo"]')
-    desk.get_by_label("Vos pièces justificatives — Photo d’identité").check(force=True)
-    assert target.is_checked()
-    desk.get_by_label("Ce que l’usager doit corriger (obligatoire)").fill(
-        "La photo est floue : merci d’en fournir une nette."
-    )
-    desk.get_by_role("button", name="Demander des corrections").click()
+    ask_correction(desk, "Photo d’identité", "La photo est floue : merci d’en fournir une nette.")
+    ask_correction(desk, "Prénoms", "Il manque votre troisième prénom.")
+    desk.locator("summary", has_text="Demander des corrections").click()
+    desk.get_by_role("button", name="Envoyer la demande de corrections").click()
     desk.wait_for_load_state()
     quest.refresh_from_db()
     assert quest.state == QuestState.CHANGES_REQUESTED
-    assert ChangeRequest.objects.get(quest=quest).targets == ["pieces.id_photo"]
+    assert ChangeRequest.objects.get(quest=quest).comments == {
+        "pieces.id_photo": "La photo est floue : merci d’en fournir une nette.",
+        "prenoms": "Il manque votre troisième prénom.",
+    }
     assert_no_violations(desk)
 
-    # The citizen sees what to fix, replaces the photo and submits again.
-    page.goto(live_server.url + reverse("citizen:quest-messages", args=[quest.pk]))
-    assert page.get_by_text("La photo est floue").count() >= 1
+    # The citizen sees those two answers only opened again, each with the comment beside it.
+    page.goto(live_server.url + reverse("citizen:quest", args=[quest.pk]))
+    assert page.get_by_text("Il manque votre troisième prénom.").count() >= 1
     assert_no_violations(page)
-    page.get_by_role("link", name="Vos pièces justificatives").first.click()
-    page.wait_for_url("**" + step + "pieces/")
+    page.goto(live_server.url + step + "titulaire/")
+    assert page.get_by_label("Nom de naissance").count() == 0  # read as given, not an input
+    assert page.get_by_text("Dubois", exact=True).count() == 1
+    expect(page.get_by_label("Prénoms")).to_be_editable()
+    assert page.get_by_text("Il manque votre troisième prénom.").count() >= 1
+    assert_no_violations(page)
+    page.get_by_label("Prénoms").fill("Angela Claire Louise Marie")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(lambda url: not url.endswith("/titulaire/"))
+    page.goto(live_server.url + step + "pieces/")
+    assert page.get_by_text("La photo est floue").count() >= 1
+    assert page.locator("label", has_text="Facture d’électricité d’octobre").count() == 0
     add_photo(page, tmp_path, "Photo nette", (20, 40, 60))
     page.wait_for_url("**" + step + "pieces/")
     page.locator("label", has_text="Photo nette").click()
-    continue_to(page, step + "rendez-vous/")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(lambda url: not url.endswith("/pieces/"))
     page.goto(live_server.url + reverse("citizen:quest-review", args=[quest.pk]))
     page.get_by_role("button", name="Déposer mon dossier").click()
     page.wait_for_url(f"**/mes-demarches/{quest.pk}/")
@@ -134,13 +155,42 @@ def test_request_a_new_photo_then_accept_and_download_the_attestation(
     assert quest.state == QuestState.SUBMITTED
     assert "Photo nette" in set(QuestDocument.objects.filter(quest=quest).values_list("document__title", flat=True))
 
-    # The agent accepts.
+    # The agent is told: "nouveau" in the inbox and a notification.
+    desk.goto(live_server.url + reverse("agent:home"))
+    expect(desk.locator("tr", has_text=quest.reference).get_by_text("Nouveau", exact=True)).to_have_count(1)
+    desk.goto(live_server.url + reverse("agent:notifications"))
+    expect(desk.get_by_text(quest.reference).first).to_be_visible()
+    assert_no_violations(desk)
+
+    # The dossier page shows what changed, answer by answer; the agent accepts, confirming it.
     desk.goto(live_server.url + reverse("agent:quest", args=[quest.pk]))
-    desk.get_by_role("button", name="Accepter", exact=True).click()
+    changes = desk.locator("#corrections tbody tr")
+    expect(changes).to_have_count(2)
+    first_names = changes.filter(has_text="Prénoms")
+    expect(first_names).to_contain_text("Angela Claire Louise Marie")
+    expect(first_names).to_contain_text("Modifiée")
+    expect(changes.filter(has_text="Photo d’identité")).to_contain_text("Photo nette")
+    assert_no_violations(desk)
+    desk.locator("summary", has_text="Accepter").click()
+    desk.locator("details[open] label", has_text="Je confirme cette décision").click()
+    desk.get_by_role("button", name="Valider l’acceptation").click()
     desk.wait_for_load_state()
     quest.refresh_from_db()
     assert quest.state == QuestState.ACCEPTED
     assert_no_violations(desk)
+
+    # An export of the service, read back with the project's own reader, has every answer.
+    desk.goto(live_server.url + reverse("agent:export"))
+    assert_no_violations(desk)
+    desk.get_by_role("combobox", name="Démarche").select_option(label=quest.procedure.title)
+    desk.get_by_role("combobox", name="État").select_option(label="Tous les états")
+    desk.get_by_label("CSV").check()
+    with desk.expect_download() as exported:
+        desk.get_by_role("button", name="Exporter").click()
+    rows = read_back("csv", open(exported.value.path(), "rb").read())
+    exported_quest = next(dict(zip(rows[0], row, strict=True)) for row in rows if quest.reference in row)
+    assert exported_quest["Prénoms"] == "Angela Claire Louise Marie", rows[0]
+    assert exported_quest["Nom de naissance"] == "Dubois"
 
     # The citizen downloads the attestation; anyone can check its code.
     page.goto(live_server.url + reverse("citizen:quest-messages", args=[quest.pk]))
@@ -156,7 +206,4 @@ def test_request_a_new_photo_then_accept_and_download_the_attestation(
     assert_no_violations(anonymous)
     anonymous.close()
 
-    # The export page too.
-    desk.goto(live_server.url + reverse("agent:export"))
-    assert_no_violations(desk)
     desk_context.close()

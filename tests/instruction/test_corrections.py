@@ -5,8 +5,9 @@ import pytest
 
 from civiquest.actions import instruction as decisions
 from civiquest.actions.quests import quest_step_save, quest_submit
-from civiquest.instruction import corrections
+from civiquest.instruction import corrections, marks
 from civiquest.instruction import services as instruction
+from civiquest.instruction.models import QuestChangeKind, QuestMark
 from civiquest.quests.models import Answer, QuestState
 from tests.instruction.helpers import submitted_quest
 from tests.quests.fixtures import step
@@ -143,3 +144,11 @@ def test_closing_the_quest_during_a_correction_closes_the_request(quest, instruc
     request.refresh_from_db()
     quest.refresh_from_db()
     assert request.closed_at is not None and quest.open_inputs is None
+
+
+def test_the_agent_who_asks_follows_the_quest_and_is_told_of_the_resubmission(quest, instructor):
+    ask(quest, instructor, comments={"nom": "Mal orthographié"})
+    quest.refresh_from_db()
+    assert marks.is_following(agent=instructor, quest=quest)
+    quest_submit(quest=quest, actor=quest.citizen)
+    assert QuestMark.objects.filter(agent=instructor, quest=quest, kind=QuestChangeKind.RESUBMITTED).exists()
