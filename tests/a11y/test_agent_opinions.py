@@ -22,6 +22,7 @@ def test_ask_an_expert_of_another_service_who_answers_once(
     page = browser_page_as(instructor)
     page.goto(live_server.url + reverse("agent:quest", args=[quest.pk]))
     section = page.get_by_role("region", name="Avis")
+    section.locator("summary", has_text="Demander un avis").click()
     section.get_by_label("Adresse électronique de l’agent à consulter").fill(expert.email)
     section.get_by_label("Votre question").fill("La photo est-elle conforme ?")
     section.get_by_role("button", name="Demander l’avis").focus()
