@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +44,7 @@ from civiquest.actions import instruction as decisions
 from civiquest.core import ratelimit
 from civiquest.core.api_errors import BadInputOut
 from civiquest.core.errors import ProcedureError
+from civiquest.documents.responses import private_file_response
 from civiquest.instruction import api_reads
 from civiquest.instruction import services as instruction
 from civiquest.quests import workflow
@@ -52,6 +54,7 @@ from civiquest.quests.models import Quest
 router = Router(tags=["services"])
 ServiceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Reference = Annotated[str, Path(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9-]+$")]
+DocumentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 VisibleState = Literal["submitted", "in_review", "changes_requested", "accepted", "rejected", "closed"]
 DecisionAction = Literal["start_review", "accept", "reject", "request_changes", "close"]
 
@@ -221,7 +224,11 @@ def _quest_out(quest: Quest, labels: dict[str, api_reads.InputLabel]) -> QuestOu
                 input=link.input_name,
                 title=link.document.title,
                 content_type=link.document.content_type,
-                url=base + reverse("agent:quest-document", args=[quest.pk, link.document_id]),
+                url=base
+                + reverse(
+                    "api:services_quest_document",
+                    args=[quest.procedure.instructing_service_id, quest.reference, link.document_id],
+                ),
             )
             for link in quest.documents.all()
         ],
@@ -315,6 +322,38 @@ def quest_detail(request: HttpRequest, service_id: ServiceId, reference: Referen
     if quest is None:
         return _quest_not_found()
     return Status(200, _quests_out([quest])[0])
+
+
+@router.get(
+    "/{service_id}/quests/{reference}/documents/{document_id}",
+    auth=token_auth,
+    response={200: None, **ERRORS},
+    url_name="services_quest_document",
+    summary="A document given with the quest: the file, as its type was sniffed at intake",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, always as an attachment",
+                "content": {kind: {} for kind in ("application/pdf", "image/jpeg", "image/png")},
+            }
+        }
+    },
+)
+def quest_document(
+    request: HttpRequest, service_id: ServiceId, reference: Reference, document_id: DocumentId
+) -> HttpResponseBase:
+    """Read with the token (read scope is enough), like the agent's own download: only a document of
+    a quest of the token's services, streamed, never a storage URL."""
+    refused = _service_refused(request, service_id)
+    if refused is not None:
+        return refused  # type: ignore[return-value]  # ninja renders the Status
+    quest = api_reads.service_quest(agent=_token(request).created_by, service_id=service_id, reference=reference)
+    document = None if quest is None else api_reads.quest_document(quest=quest, document_id=document_id)
+    if document is None:
+        return Status(404, ErrorOut(detail=_("Document introuvable.")))  # type: ignore[return-value]
+    return private_file_response(
+        request, document.file, filename=document.original_filename, content_type=document.content_type
+    )
 
 
 def _decide(quest: Quest, token: ServiceApiToken, payload: DecisionIn) -> None:

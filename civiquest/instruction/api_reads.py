@@ -17,6 +17,7 @@ from civiquest.accounts.models import User
 from civiquest.catalogue.inputs import step_inputs
 from civiquest.catalogue.models import ProcedureRevision
 from civiquest.catalogue.services import revision_content
+from civiquest.documents.models import Document
 from civiquest.instruction.services import agent_quests
 from civiquest.quests.models import Quest, QuestDocument
 
@@ -88,3 +89,8 @@ def input_labels(revisions: list[ProcedureRevision]) -> dict[int, dict[str, Inpu
             for spec in step_inputs(step)
         }
     return labels
+
+
+def quest_document(*, quest: Quest, document_id: int) -> Document | None:
+    """A document given with the quest (any step), or ``None``."""
+    return Document.objects.filter(pk=document_id, attachments__quest=quest).first()

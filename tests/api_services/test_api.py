@@ -53,8 +53,40 @@ def test_the_list_gives_answers_with_their_labels_and_links_to_the_documents(cli
     assert len(documents) == 2
     assert {document["input"] for document in documents} == {"pieces.id_photo", "pieces.proof_of_address"}
     first = documents[0]
-    assert first["url"] == f"https://civiquest.example/agent/dossiers/{quest.pk}/documents/{first['id']}/"
+    service_id = quest.procedure.instructing_service_id
+    assert first["url"] == (
+        f"https://civiquest.example/api/v1/services/{service_id}/quests/{quest.reference}/documents/{first['id']}"
+    )
     assert found["url"] == f"https://civiquest.example/agent/dossiers/{quest.pk}/"
+
+
+def test_a_document_is_read_with_the_token_only_within_its_services(client, quest, read_token, instructor):
+    url = quests_url(quest.procedure.instructing_service) + f"/{quest.reference}"
+    documents = client.get(url, headers=read_token.headers).json()["documents"]
+    path = documents[0]["url"].removeprefix(settings_public_url())
+    response = client.get(path, headers=read_token.headers)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n%%EOF\n"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert ServiceApiTokenUse.objects.filter(token=read_token.token, path=path, status=200).exists()
+    # Without a token, with a token of another service, or a document of another quest: nothing.
+    assert client.get(path).status_code == 401
+    elsewhere = ServiceFactory(name="Mairie de Dumbéa")
+    other_token = make_token(member_of(elsewhere, ServiceRole.INSTRUCTOR), [elsewhere])
+    assert client.get(path, headers=other_token.headers).status_code == 404
+    other_quest = submitted_quest(quest.procedure)
+    foreign = other_quest.documents.first().document_id
+    assert client.get(path.rsplit("/", 1)[0] + f"/{foreign}", headers=read_token.headers).status_code == 404
+    api_token_revoke(agent=instructor, token_id=read_token.token.pk)
+    assert client.get(path, headers=read_token.headers).status_code == 401
+
+
+def settings_public_url() -> str:
+    from django.conf import settings  # noqa: PLC0415
+
+    return settings.CIVIQUEST_PUBLIC_URL
 
 
 def test_one_quest_by_its_reference(client, quest, read_token):

@@ -30,13 +30,13 @@ from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
 from civiquest.documents.models import Document, DocumentType
+from civiquest.documents.responses import PrivateFileResponse
 from civiquest.documents.services import document_upload
 from civiquest.documents.storage import CHUNK_BYTES, private_storage
 from civiquest.documents.storage_s3 import PrivateS3Storage
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import Attestation
 from civiquest.quests.models import QuestDocument
-from civiquest.www.private_files import PrivateFileResponse
 from config.settings import s3_private_storage, s3_storage_problems
 from tests.accounts.factories import CitizenFactory
 from tests.instruction.helpers import submitted_quest
@@ -345,7 +345,7 @@ def test_the_agent_views_a_quest_document_from_the_bucket(agent_client, passport
     url = reverse("agent:quest-document", args=[quest.pk, document.pk])
     response = agent_client.get(url)
     assert response.status_code == 200
-    # An attachment even for the viewer (pdf.js fetches it), sandboxed: see www/private_files.py.
+    # An attachment even for the viewer (pdf.js fetches it), sandboxed: see documents/responses.py.
     assert response["Content-Disposition"].startswith("attachment")
     assert "sandbox" in response["Content-Security-Policy"]
     assert b"".join(response.streaming_content) == bucket.read(document.file.name)

@@ -43,7 +43,7 @@ SECTIONS = {
 def _download(client, data_export: DataExport) -> zipfile.ZipFile:
     response = client.get(reverse("citizen:privacy-export-download", args=[data_export.public_id]))
     assert response.status_code == 200, response.content[:300]
-    # An attachment, never rendered (private_files serves what it does not know as octet-stream).
+    # An attachment, never rendered (documents.responses serves what it does not know as octet-stream).
     assert response["Content-Disposition"].startswith("attachment") and ".zip" in response["Content-Disposition"]
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 

@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
 from civiquest.accounts.models import Role
 from civiquest.actions.exports import quests_export
+from civiquest.documents.responses import private_file_response
 from civiquest.instruction import export_files, export_jobs, exports
 from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
 from civiquest.instruction.export_jobs import ExportRequest
 from civiquest.www.agent.forms import ExportForm
-from civiquest.www.private_files import private_file_response
 
 
 def _form(request: AuthenticatedHttpRequest, data: object = None) -> ExportForm:

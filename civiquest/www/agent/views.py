@@ -26,6 +26,7 @@ from civiquest.actions import instruction as decisions
 from civiquest.actions import opinions as opinion_actions
 from civiquest.actions.instruction import quest_follow_set
 from civiquest.core.errors import ProcedureError
+from civiquest.documents.responses import PrivateFileResponse, private_file_response
 from civiquest.instruction import attestation as attestations
 from civiquest.instruction import inbox, marks, opinions
 from civiquest.instruction import selectors as instruction_selectors
@@ -34,7 +35,6 @@ from civiquest.quests import workflow
 from civiquest.quests.models import Quest
 from civiquest.www.agent.forms import LabelForm, MessageForm, NoteForm, OpinionAskForm
 from civiquest.www.agent.quest_page import CONFIRMED_ACTIONS, comments_posted, quest_page_context
-from civiquest.www.private_files import PrivateFileResponse, private_file_response
 
 BULK_ACTIONS = {
     "assign": gettext_lazy("Me les attribuer"),

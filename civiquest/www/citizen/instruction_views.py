@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from civiquest.accounts.access import AuthenticatedHttpRequest, public, role_required
 from civiquest.accounts.models import Role
 from civiquest.core.errors import ProcedureError
+from civiquest.documents.responses import private_file_response
 from civiquest.instruction import attestation
 from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
 from civiquest.instruction.templatetags.instruction_tags import fixes_of
 from civiquest.quests.models import Quest, QuestState
 from civiquest.www.agent.forms import MessageForm
-from civiquest.www.private_files import private_file_response
 
 
 def _own_submitted_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:

@@ -26,9 +26,9 @@ from civiquest.accounts.oidc.views import reauthentication_start
 from civiquest.actions.mandates import helper_code_get, helper_document_opened, mandate_grant, mandate_revoke
 from civiquest.core import ratelimit
 from civiquest.core.errors import ProcedureError
+from civiquest.documents.responses import private_file_response
 from civiquest.social.mandates import selectors
 from civiquest.www.citizen.mandate_forms import MandateGrantForm
-from civiquest.www.private_files import private_file_response
 
 GRANTS_PER_HOUR = 10
 

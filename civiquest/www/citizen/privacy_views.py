@@ -25,9 +25,9 @@ from civiquest.accounts.models import Role
 from civiquest.accounts.oidc import session as oidc_session
 from civiquest.accounts.oidc.views import reauthentication_start
 from civiquest.core.forms import BaseForm
+from civiquest.documents.responses import private_file_response
 from civiquest.privacy import data_map, selectors, services
 from civiquest.privacy.models import ExportStatus
-from civiquest.www.private_files import private_file_response
 
 
 class ErasureConfirmForm(BaseForm):

@@ -12,10 +12,10 @@ from civiquest.accounts.models import Role
 from civiquest.actions import documents as wallet_actions
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.intake import DocumentRejected
+from civiquest.documents.responses import private_file_response
 from civiquest.documents.selectors import EXPIRY_WARNING_DAYS, document_of
 from civiquest.quests.attachments import documents_of
 from civiquest.www.citizen.wallet_forms import DocumentUploadForm
-from civiquest.www.private_files import private_file_response
 
 
 @role_required(Role.CITIZEN)
