@@ -38,6 +38,10 @@ class QuestState(models.TextChoices):
 INBOX_OPEN_STATES = (QuestState.SUBMITTED, QuestState.IN_REVIEW, QuestState.CHANGES_REQUESTED)
 # Every state an inbox shows: all but drafts and guided quests (its "all" tab, partial index).
 INBOX_STATES = (*INBOX_OPEN_STATES, QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED)
+# The decided states of an instructed quest: only these can be archived (issue 21, point 6).
+DECIDED_STATES = (QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED)
+# The count bucket of the archived quests in ``QuestStateCount`` (their own inbox tab).
+ARCHIVED = "archived"
 
 
 class Quest(models.Model):
@@ -72,6 +76,9 @@ class Quest(models.Model):
     # flight when "Enregistrer et continuer" was pressed must not land over the later answers.
     last_edit_page = models.CharField(max_length=32, blank=True, default="", editable=False)
     last_edit_seq = models.PositiveIntegerField(default=0, editable=False)
+    # A decided quest the service archived: out of its inbox tabs, in "Archivés". Only decided
+    # quests are archived; a transition out of the decided states clears it (``services._apply``).
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
 
     class Meta:
         db_table = "procedures_quest"
@@ -90,10 +97,21 @@ class Quest(models.Model):
                 name="procedures_quest_inbox_open",
                 condition=models.Q(state__in=INBOX_OPEN_STATES),
             ),
+            # Archived quests leave every tab but their own ("Archivés"): each its partial index.
             models.Index(
                 fields=["procedure", "deadline_at", "submitted_at", "id"],
                 name="procedures_quest_inbox_all",
-                condition=models.Q(state__in=INBOX_STATES),
+                condition=models.Q(state__in=INBOX_STATES, archived_at__isnull=True),
+            ),
+            models.Index(
+                fields=["procedure", "state", "deadline_at", "submitted_at", "id"],
+                name="procedures_quest_decided",
+                condition=models.Q(state__in=DECIDED_STATES, archived_at__isnull=True),
+            ),
+            models.Index(
+                fields=["procedure", "deadline_at", "submitted_at", "id"],
+                name="procedures_quest_archived",
+                condition=models.Q(archived_at__isnull=False),
             ),
             models.Index(fields=["state", "deadline_at"], name="procedures_quest_state_due"),
             models.Index(fields=["assignee", "state"], name="procedures_quest_assignee"),
@@ -122,9 +140,10 @@ class QuestStateCount(models.Model):
     """How many quests each procedure has in each state: the inbox's tab counts, read in one
     small query whatever the number of quests.
 
-    Kept by PostgreSQL triggers on ``procedures_quest`` (migration ``0004``), so every write
-    path counts (the use cases, bulk writes, deletions) at no extra statement; on SQLite the
-    inbox counts the quests themselves and this table stays empty.
+    Kept by PostgreSQL triggers on ``procedures_quest`` (migrations ``0004`` and ``0005``), so
+    every write path counts (the use cases, bulk writes, deletions) at no extra statement; on
+    SQLite the inbox counts the quests themselves and this table stays empty. Archived quests
+    are counted apart, under the ``ARCHIVED`` "state" (not a quest state: no choice names it).
     """
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
