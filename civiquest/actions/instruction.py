@@ -13,7 +13,7 @@ from civiquest.accounts.models import User
 from civiquest.actions.follow import quest_events_follow
 from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import use_case
-from civiquest.instruction import digest, marks
+from civiquest.instruction import bulk, digest, marks
 from civiquest.instruction import services as instruction
 from civiquest.instruction.models import ChangeRequest
 from civiquest.quests.errors import IllegalTransition
@@ -76,8 +76,12 @@ def quest_reopen(*, quest: Quest, actor: User, motivation: str) -> QuestTransiti
 
 @dataclass
 class BulkReport:
+    """What a bulk action did: the quests it changed, those already so ("déjà fait"), and those
+    it refused with the reason (a quest the agent may not see is only its id: "introuvable")."""
+
     done: list[Quest] = field(default_factory=list)
     failed: list[tuple[Quest | int, str]] = field(default_factory=list)
+    unchanged: list[Quest] = field(default_factory=list)
 
 
 def quests_bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **params: Any) -> BulkReport:
@@ -92,9 +96,11 @@ def quests_bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **p
     ids = []
     for raw in quest_ids:
         try:
-            ids.append(int(raw))
+            pk = int(raw)
         except (TypeError, ValueError):
             continue
+        # An id no database holds is not found, like any other quest the agent may not see.
+        ids.append(pk if 0 < pk < 2**63 else 0)
     quests = {
         quest.pk: quest for quest in instruction.agent_quests(actor).select_related("procedure").filter(pk__in=ids)
     }
@@ -109,18 +115,18 @@ def quests_bulk_apply(*, actor: User, quest_ids: Iterable[Any], action: str, **p
                 # A savepoint: a quest that fails is rolled back alone, and the others go on.
                 with transaction.atomic():
                     events = QuestEvents()
-                    details = instruction.bulk_one(
-                        actor=actor, quest=quest, action=action, params=params, events=events
-                    )
+                    details = bulk.bulk_one(actor=actor, quest=quest, action=action, params=params, events=events)
                     quest_events_follow(events=events)
             except (ProcedureError, IllegalTransition) as error:
                 report.failed.append((quest, str(error.args[0]) if error.args else str(error)))
             else:
-                report.done.append(quest)
-                if details is not None:
+                if details is None:
+                    report.unchanged.append(quest)
+                else:
+                    report.done.append(quest)
                     changed[str(quest.pk)] = details
         if changed:
-            references = ", ".join(quest.reference for quest in report.done if str(quest.pk) in changed)
+            references = ", ".join(quest.reference for quest in report.done)
             instruction.audit(
                 actor=actor,
                 action="quest.bulk",

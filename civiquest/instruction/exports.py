@@ -30,7 +30,7 @@ from civiquest.catalogue.inputs import InputSpec, step_inputs
 from civiquest.catalogue.models import FieldKind, Procedure, ProcedureRevision, RevisionStatus
 from civiquest.catalogue.services import revision_content
 from civiquest.instruction import deadlines
-from civiquest.instruction.inbox import OPEN_STATES, InboxFilters, inbox_queryset
+from civiquest.instruction.inbox import ARCHIVED, OPEN_STATES, InboxFilters, inbox_queryset
 from civiquest.instruction.models import QuestLabel
 from civiquest.instruction.services import agent_service_ids
 from civiquest.quests.models import Answer, Quest, QuestDocument
@@ -86,8 +86,8 @@ def export_procedures(*, service_ids: Sequence[int]) -> list[Procedure]:
 def export_queryset(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None) -> QuerySet[Quest]:
     """The quests the inbox shows with these filters (all pages), never outside the agent's services."""
     quests = inbox_queryset(agent=agent, filters=filters, now=now)
-    if filters.state == "all":
-        pass
+    if filters.state in ("all", ARCHIVED):
+        pass  # every state (archived quests only in their own tab: ``inbox_queryset``)
     elif filters.state:
         quests = quests.filter(state=filters.state)
     else:

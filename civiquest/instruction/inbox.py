@@ -12,8 +12,12 @@ It stays flat whatever the number of quests (issue 21, docs/benchmarks.md):
   sorting every quest of the service;
 - keyset pagination: a page starts after (or ends before) the (deadline, submission, id) of
   a row, never at an offset, and no page counts the whole listing;
-- the tab counts come from ``QuestStateCount`` (kept by triggers) on PostgreSQL when only the
-  tab and procedure filters apply; otherwise, and on SQLite, they are counted;
+- archived quests (decided ones the service put away, issue 21 point 6) leave every tab for
+  their own, "Archivés": ``procedures_quest_inbox_all`` and ``procedures_quest_decided`` leave
+  them out, ``procedures_quest_archived`` holds them;
+- the tab counts come from ``QuestStateCount`` (kept by triggers, the archived quests apart) on
+  PostgreSQL when only the tab and procedure filters apply; otherwise, and on SQLite, they are
+  counted;
 - the search matches references (upper case) and folded citizen names with a plain
   ``LIKE``, which the ``gin_trgm_ops`` indexes serve on PostgreSQL; the matching citizens are
   looked up first, so that the quests are found by index (reference or citizen) on both.
@@ -32,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from civiquest.accounts.models import User
@@ -51,6 +55,8 @@ DATABASE_INT_MAX = 2**63 - 1
 INBOX_STATES = quest_models.INBOX_STATES
 # By default, the quests still waiting for a decision (the partial index's states).
 OPEN_STATES = quest_models.INBOX_OPEN_STATES
+# The archived quests' tab (``etat=archived``), and their count's key.
+ARCHIVED = quest_models.ARCHIVED
 # The inbox's order, the same on both databases (and as the indexes store it on PostgreSQL).
 ORDER = (F("deadline_at").asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("pk").asc())
 ORDER_BACKWARDS = (F("deadline_at").desc(nulls_first=True), F("submitted_at").desc(nulls_first=True), F("pk").desc())
@@ -117,7 +123,7 @@ def _before_q(key: Key) -> Q:
 
 @dataclass(frozen=True)
 class InboxFilters:
-    state: str = ""  # "" for the open ones, "all", or a state
+    state: str = ""  # "" for the open ones, "all", ARCHIVED, or a state
     procedure_id: int | None = None
     mine: bool = False
     overdue: bool = False
@@ -138,7 +144,7 @@ class InboxFilters:
             return number if abs(number) <= DATABASE_INT_MAX else None
 
         state = str(query.get("etat", ""))
-        if state not in (*INBOX_STATES, "all"):
+        if state not in (*INBOX_STATES, "all", ARCHIVED):
             state = ""
         return cls(
             state=state,
@@ -215,9 +221,15 @@ def _procedure_ids(service_ids: list[int], filters: InboxFilters) -> list[int]:
 
 
 def inbox_queryset(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None) -> QuerySet[Quest]:
-    """The filtered quests of the agent's services, before the state filter."""
+    """The filtered quests of the agent's services, before the state filter (archived only in
+    their tab)."""
     procedure_ids = _procedure_ids(agent_service_ids(agent), filters)
-    return _filtered(procedure_ids, agent, filters, now or timezone.now())
+    return _filtered(procedure_ids, agent, filters, now or timezone.now()).filter(_archived_q(filters))
+
+
+def _archived_q(filters: InboxFilters) -> Q:
+    """The archived quests in their tab, the others everywhere else."""
+    return Q(archived_at__isnull=filters.state != ARCHIVED)
 
 
 def _filtered(procedure_ids: list[int], agent: User, filters: InboxFilters, now: dt.datetime) -> QuerySet[Quest]:
@@ -236,22 +248,26 @@ def _filtered(procedure_ids: list[int], agent: User, filters: InboxFilters, now:
 
 
 def _counts(procedure_ids: list[int], filters: InboxFilters, base: QuerySet[Quest]) -> dict[str, int]:
-    counts: dict[str, int] = {str(state): 0 for state in INBOX_STATES}
+    """The quests per state (the archived ones apart, under ``ARCHIVED``)."""
+    counts: dict[str, int] = {str(state): 0 for state in (*INBOX_STATES, ARCHIVED)}
     if not procedure_ids:
         return counts
     if connection.vendor == "postgresql" and not filters.counted_live:
-        stored = QuestStateCount.objects.filter(procedure_id__in=procedure_ids, state__in=INBOX_STATES)
+        stored = QuestStateCount.objects.filter(procedure_id__in=procedure_ids, state__in=list(counts))
         rows: Iterable[dict[str, Any]] = stored.values("state").annotate(number=Sum("count"))
     else:
-        rows = base.order_by().values("state").annotate(number=Count("pk"))
+        bucket = Case(When(archived_at__isnull=False, then=Value(ARCHIVED)), default=F("state"))
+        rows = base.order_by().values(bucket=bucket).annotate(number=Count("pk"))
     for row in rows:
-        counts[row["state"]] = int(row["number"] or 0)
+        counts[row.get("bucket") or row["state"]] = int(row["number"] or 0)
     return counts
 
 
 def _tab_states(filters: InboxFilters) -> tuple[str, ...]:
     if filters.state == "all":
         return tuple(str(state) for state in INBOX_STATES)
+    if filters.state == ARCHIVED:
+        return (ARCHIVED,)
     if filters.state:
         return (filters.state,)
     return tuple(str(state) for state in OPEN_STATES)
@@ -297,7 +313,9 @@ def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None,
     base = _filtered(procedure_ids, agent, filters, now)
     counts = _counts(procedure_ids, filters, base)
     states = _tab_states(filters)
-    shown = base.filter(state__in=states) if filters.state else base.filter(state__in=OPEN_STATES)
+    shown = base.filter(_archived_q(filters))
+    if filters.state != ARCHIVED:
+        shown = shown.filter(state__in=states)
     # One part per procedure, each an ordered range of an index.
     parts = [{"procedure_id": pk} for pk in procedure_ids]
     keys, more = _page_keys(shown, parts, filters, page_size) if procedure_ids else ([], False)
@@ -331,7 +349,7 @@ def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None,
     return Inbox(
         rows=rows,
         counts=counts,
-        total=sum(counts.values()),
+        total=sum(counts[str(state)] for state in INBOX_STATES),
         procedures=procedures,
         service_ids=service_ids,
         shown=sum(counts[state] for state in states),

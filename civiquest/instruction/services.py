@@ -469,27 +469,6 @@ def quest_reopen(*, quest: Quest, actor: User, motivation: str, events: QuestEve
     return _record(actor, quest, decision, motivation)
 
 
-# --- Bulk --------------------------------------------------------------------------------------
-
-
-def bulk_one(
-    *, actor: User, quest: Quest, action: str, params: dict[str, Any], events: QuestEvents | None = None
-) -> dict[str, Any] | None:
-    """Do one action of a bulk on one quest without recording it; what it did (``None``: nothing changed)."""
-    if action == "assign":
-        return _assign(_locked_for(actor, quest), params.get("assignee"))
-    if action == "label":
-        label = params["label"]
-        return {"label": label.pk} if _label_set(_locked_for(actor, quest), label, True) else None
-    if action == "request_changes":
-        return _request_changes(actor, quest, params.get("message", ""), (), events)[0].details
-    if action == "accept":
-        return _accept(actor, quest, events).details
-    if action == "close":
-        return _close(actor, quest, params.get("motivation", ""), events).details
-    raise InstructionRefused(_("Action inconnue."))
-
-
 def agents_of_service(*, service_id: int) -> QuerySet[User]:
     return User.objects.filter(memberships__service_id=service_id, is_active=True).order_by(
         "last_name", "first_name", "pk"

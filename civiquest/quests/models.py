@@ -38,6 +38,10 @@ class QuestState(models.TextChoices):
 INBOX_OPEN_STATES = (QuestState.SUBMITTED, QuestState.IN_REVIEW, QuestState.CHANGES_REQUESTED)
 # Every state an inbox shows: all but drafts and guided quests (its "all" tab, partial index).
 INBOX_STATES = (*INBOX_OPEN_STATES, QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED)
+# The decided states of an instructed quest: only these can be archived (issue 21, point 6).
+DECIDED_STATES = (QuestState.ACCEPTED, QuestState.REJECTED, QuestState.CLOSED)
+# The count bucket of the archived quests in ``QuestStateCount`` (their own inbox tab).
+ARCHIVED = "archived"
 
 
 class Quest(models.Model):
@@ -75,6 +79,9 @@ class Quest(models.Model):
     # While the service asks for corrections on some answers only: the inputs the citizen may
     # change (the others stay as the service read them). ``None``: every input of the quest.
     open_inputs = models.JSONField(_("réponses rouvertes"), null=True, blank=True, default=None, editable=False)
+    # A decided quest the service archived: out of its inbox tabs, in "Archivés". Only decided
+    # quests are archived; a transition out of the decided states clears it (``services._apply``).
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
 
     class Meta:
         db_table = "procedures_quest"
@@ -93,10 +100,21 @@ class Quest(models.Model):
                 name="procedures_quest_inbox_open",
                 condition=models.Q(state__in=INBOX_OPEN_STATES),
             ),
+            # Archived quests leave every tab but their own ("Archivés"): each its partial index.
             models.Index(
                 fields=["procedure", "deadline_at", "submitted_at", "id"],
                 name="procedures_quest_inbox_all",
-                condition=models.Q(state__in=INBOX_STATES),
+                condition=models.Q(state__in=INBOX_STATES, archived_at__isnull=True),
+            ),
+            models.Index(
+                fields=["procedure", "state", "deadline_at", "submitted_at", "id"],
+                name="procedures_quest_decided",
+                condition=models.Q(state__in=DECIDED_STATES, archived_at__isnull=True),
+            ),
+            models.Index(
+                fields=["procedure", "deadline_at", "submitted_at", "id"],
+                name="procedures_quest_archived",
+                condition=models.Q(archived_at__isnull=False),
             ),
             models.Index(fields=["state", "deadline_at"], name="procedures_quest_state_due"),
             models.Index(fields=["assignee", "state"], name="procedures_quest_assignee"),
@@ -125,9 +143,10 @@ class QuestStateCount(models.Model):
     """How many quests each procedure has in each state: the inbox's tab counts, read in one
     small query whatever the number of quests.
 
-    Kept by PostgreSQL triggers on ``procedures_quest`` (migration ``0004``), so every write
-    path counts (the use cases, bulk writes, deletions) at no extra statement; on SQLite the
-    inbox counts the quests themselves and this table stays empty.
+    Kept by PostgreSQL triggers on ``procedures_quest`` (migrations ``0004`` and ``0005``), so
+    every write path counts (the use cases, bulk writes, deletions) at no extra statement; on
+    SQLite the inbox counts the quests themselves and this table stays empty. Archived quests
+    are counted apart, under the ``ARCHIVED`` "state" (not a quest state: no choice names it).
     """
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")

@@ -475,8 +475,8 @@ def _apply(
     if rule.target in workflow.FINAL_STATES:
         quest.decided_at = now
     elif source in workflow.FINAL_STATES:
-        quest.decided_at = None
-    quest.save(update_fields=["state", "submitted_at", "decided_at", "updated_at"])
+        quest.decided_at = quest.archived_at = None  # reopened: back in the inbox's tabs
+    quest.save(update_fields=["state", "submitted_at", "decided_at", "archived_at", "updated_at"])
     transition = QuestTransition.objects.create(
         quest=quest,
         actor=actor,

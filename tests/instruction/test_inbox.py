@@ -114,12 +114,18 @@ def test_the_inbox_filters_have_indexes():
     # Each sorted as the inbox sorts, per procedure: one state, the open states, every inbox state.
     assert indexes["procedures_quest_inbox"].fields == ["procedure", "state", "deadline_at", "submitted_at", "id"]
     assert indexes["procedures_quest_inbox"].condition is None
-    for name, states in (
-        ("procedures_quest_inbox_open", inbox.OPEN_STATES),
-        ("procedures_quest_inbox_all", inbox.INBOX_STATES),
+    # Archived quests (issue 21 point 6) have their own tab: out of "all" and the decided tabs.
+    for name, condition in (
+        ("procedures_quest_inbox_open", Q(state__in=inbox.OPEN_STATES)),
+        ("procedures_quest_inbox_all", Q(state__in=inbox.INBOX_STATES, archived_at__isnull=True)),
+        ("procedures_quest_archived", Q(archived_at__isnull=False)),
     ):
         assert indexes[name].fields == ["procedure", "deadline_at", "submitted_at", "id"]
-        assert indexes[name].condition == Q(state__in=states)
+        assert indexes[name].condition == condition
+    assert indexes["procedures_quest_decided"].fields == ["procedure", "state", "deadline_at", "submitted_at", "id"]
+    assert indexes["procedures_quest_decided"].condition == Q(
+        state__in=(S.ACCEPTED, S.REJECTED, S.CLOSED), archived_at__isnull=True
+    )
     indexes = {tuple(index.fields): index for index in Quest._meta.indexes}
     assert ("state", "deadline_at") in indexes
     assert ("assignee", "state") in indexes

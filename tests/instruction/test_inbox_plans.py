@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from civiquest.accounts.models import Role, User
 from civiquest.instruction import inbox
 from civiquest.instruction.models import QuestChangeKind, QuestMark
-from civiquest.quests.models import Quest, QuestState
+from civiquest.quests.models import DECIDED_STATES, Quest, QuestState
 from tests.accounts.factories import CitizenFactory
 from tests.catalogue.factories import ServiceFactory, published
 
@@ -39,6 +39,8 @@ def _seed(procedure, count, citizens, prefix):
                 reference=f"CQ-{prefix}-{index:06d}",
                 submitted_at=NOW - dt.timedelta(days=index % 90),
                 deadline_at=None if index % 17 == 0 else NOW + dt.timedelta(hours=index % 400),
+                # A third of the decided quests archived (issue 21 point 6): their own tab.
+                archived_at=NOW if index % 3 == 0 and STATES[index % len(STATES)] in DECIDED_STATES else None,
             )
             for index in range(count)
         ),
@@ -84,6 +86,9 @@ def test_no_inbox_query_scans_the_quests_table(passport, instructor, mairie):
         "next page": inbox.InboxFilters(after=first.next_token),
         "previous page": inbox.InboxFilters(before=first.next_token),
         "accepted tab": inbox.InboxFilters(state=S.ACCEPTED),
+        "rejected tab": inbox.InboxFilters(state=S.REJECTED),
+        "archived tab": inbox.InboxFilters(state=inbox.ARCHIVED),
+        "archived, next page": inbox.InboxFilters(state=inbox.ARCHIVED, after=first.next_token),
         "all tab": inbox.InboxFilters(state="all"),
         "one procedure": inbox.InboxFilters(procedure_id=second.pk),
         "search by name": inbox.InboxFilters(search="wea"),

@@ -1,13 +1,13 @@
 from django.urls import include, path
 
-from civiquest.www.agent import api_token_views, export_views, notification_views, opinion_views, views
+from civiquest.www.agent import api_token_views, bulk_views, export_views, notification_views, opinion_views, views
 
 app_name = "agent"
 
 urlpatterns = [
     # The home page is the inbox.
     path("", views.home, name="home"),
-    path("dossiers/action-groupee/", views.bulk, name="bulk"),
+    path("dossiers/action-groupee/", bulk_views.bulk, name="bulk"),
     path("dossiers/<int:quest_id>/", views.quest, name="quest"),
     path("dossiers/<int:quest_id>/action/", views.quest_action, name="quest-action"),
     path("dossiers/<int:quest_id>/messages/", views.quest_message, name="quest-message"),

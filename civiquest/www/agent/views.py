@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from civiquest.accounts.access import AuthenticatedHttpRequest, role_required
@@ -33,16 +32,9 @@ from civiquest.instruction import selectors as instruction_selectors
 from civiquest.instruction import services as instruction
 from civiquest.quests import workflow
 from civiquest.quests.models import Quest
+from civiquest.www.agent.bulk_views import bulk_context
 from civiquest.www.agent.forms import LabelForm, MessageForm, NoteForm, OpinionAskForm
 from civiquest.www.agent.quest_page import CONFIRMED_ACTIONS, comments_posted, quest_page_context
-
-BULK_ACTIONS = {
-    "assign": gettext_lazy("Me les attribuer"),
-    "label": gettext_lazy("Étiqueter"),
-    "request_changes": gettext_lazy("Demander des corrections"),
-    "accept": gettext_lazy("Accepter"),
-    "close": gettext_lazy("Classer sans suite"),
-}
 
 
 def _quest_or_404(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
@@ -83,53 +75,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "labels": labels,
             "states": [(state, workflow.state_label(state), found.counts[state]) for state in inbox.INBOX_STATES],
             "page_query": query.urlencode(),
-            "bulk_actions": BULK_ACTIONS,
+            **bulk_context(request, found.service_ids),
         },
     )
-
-
-@require_POST
-@role_required(Role.AGENT)
-def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
-    action = request.POST.get("action", "")
-    ids = request.POST.getlist("quests")
-    back = reverse("agent:home") + ("?" + request.POST["query"] if request.POST.get("query") else "")
-    if action not in BULK_ACTIONS:
-        messages.error(request, _("Choisissez une action."))
-        return redirect(back)
-    if not ids:
-        messages.error(request, _("Cochez au moins un dossier."))
-        return redirect(back)
-    params: dict[str, Any] = {}
-    if action == "assign":
-        params["assignee"] = request.user
-    elif action == "label":
-        label = instruction_selectors.label_of_services(
-            label_id=_int(request.POST.get("label")) or 0, service_ids=instruction.agent_service_ids(request.user)
-        )
-        if label is None:
-            messages.error(request, _("Choisissez une étiquette."))
-            return redirect(back)
-        params["label"] = label
-    elif action == "request_changes":
-        params["message"] = request.POST.get("message", "")
-    elif action == "close":
-        params["motivation"] = request.POST.get("message", "")
-    report = decisions.quests_bulk_apply(actor=request.user, quest_ids=ids, action=action, **params)
-    if report.done:
-        messages.success(
-            request,
-            ngettext(
-                "Action faite sur %(count)s dossier : %(references)s.",
-                "Action faite sur %(count)s dossiers : %(references)s.",
-                len(report.done),
-            )
-            % {"count": len(report.done), "references": ", ".join(quest.reference for quest in report.done)},
-        )
-    for quest, reason in report.failed:
-        reference = quest.reference if isinstance(quest, Quest) else str(quest)
-        messages.error(request, _("Dossier %(reference)s : %(reason)s") % {"reference": reference, "reason": reason})
-    return redirect(back)
 
 
 def _int(value: Any) -> int | None:
