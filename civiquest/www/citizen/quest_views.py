@@ -26,10 +26,12 @@ from civiquest.accounts.models import Role
 from civiquest.actions.mandates import helper_quest_submit, helper_step_save
 from civiquest.actions.quests import quest_start, quest_step_save, quest_submit
 from civiquest.appointments.services import books_through_ants
+from civiquest.catalogue.cache import catalogue_version
 from civiquest.catalogue.cleaning import address_display, commune_display
 from civiquest.catalogue.conditions import Visibility, completeness, visibility
 from civiquest.catalogue.inputs import InputSpec
 from civiquest.catalogue.models import FieldKind, Step, StepKind
+from civiquest.core.citizen_cache import cached_citizen_read
 from civiquest.core.display import date_display, number_display, phone_display
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
@@ -138,10 +140,18 @@ def _own_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
     return quest_or_mandated(request, quest_id)
 
 
+def _quest_groups(citizen: Any) -> list[Any]:
+    """ "Mes démarches" but the upcoming appointments: cached until the citizen's data changes."""
+    groups = quests_of(citizen=citizen)
+    with_journeys([item for group in groups for item in group.quests])
+    return groups
+
+
 @role_required(Role.CITIZEN)
 def quests(request: AuthenticatedHttpRequest) -> HttpResponse:
-    groups = quests_of(citizen=request.user)
-    with_journeys([item for group in groups for item in group.quests])
+    groups = cached_citizen_read(
+        "quests", request.user.pk, lambda: _quest_groups(request.user), variant=str(catalogue_version())
+    )
     appointments = upcoming_by_quest(upcoming_of(request.user))
     for group in groups:
         for item in group.quests:
