@@ -178,6 +178,7 @@ def quest(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
             "transitions": list(found.transitions.all()),
             "upcoming_appointment": upcoming_by_quest(upcoming_of(found.citizen_id)).get(found.pk),
             "mandate": request_mandate(request),
+            "catalogue_version": catalogue_version(),  # in the keys of the page's cached parts
         },
     )
 
@@ -213,6 +214,7 @@ def _render_step(
             "error_summary": error_summary,
             "next_step": view.next_citizen_step(step),
             "edit_page": secrets.token_hex(16),
+            "catalogue_version": catalogue_version(),  # in the keys of the page's cached parts
             # The ANTS appointment panel (appointment step) or the computed timbre fiscal.
             **quest_step_extra(view.quest, step.kind, step.slug, view.seen.answers, day=request.GET.get("jour")),
         },
