@@ -128,7 +128,8 @@ def preferences_of(citizen: User) -> GamePreferences:
 
 
 def _game_preferences_read(citizen_id: int) -> tuple[bool, bool]:
-    found = GamePreferences.objects.filter(citizen_id=citizen_id).values_list("sober_mode", "game_news_by_email").first()
+    rows = GamePreferences.objects.filter(citizen_id=citizen_id)
+    found = rows.values_list("sober_mode", "game_news_by_email").first()
     return (bool(found[0]), bool(found[1])) if found else (False, False)
 
 

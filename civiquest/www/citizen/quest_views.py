@@ -41,6 +41,7 @@ from civiquest.quests.errors import QuestIncomplete
 from civiquest.quests.journey import Journey, StepRow, current_step_id, journey_of, with_journeys
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import (
+    QuestGroup,
     published_procedure,
     quest_answers,
     quest_documents_by_id,
@@ -140,7 +141,7 @@ def _own_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
     return quest_or_mandated(request, quest_id)
 
 
-def _quest_groups(citizen: Any) -> list[Any]:
+def _quest_groups(citizen: Any) -> list[QuestGroup]:
     """ "Mes démarches" but the upcoming appointments: cached until the citizen's data changes."""
     groups = quests_of(citizen=citizen)
     with_journeys([item for group in groups for item in group.quests])
