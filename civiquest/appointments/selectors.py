@@ -22,6 +22,7 @@ from civiquest.appointments.models import (
     TimeSlot,
 )
 from civiquest.catalogue.models import AppointmentNeed
+from civiquest.core.citizen_cache import cached_citizen_read
 from civiquest.core.dates import PARIS
 from civiquest.quests import workflow
 from civiquest.quests.models import Quest
@@ -296,14 +297,30 @@ def appointment_by_token(token: str) -> Appointment | None:
 # --- The citizen's appointments ---------------------------------------------------------------
 
 
+def has_booked_appointment(citizen_id: int) -> bool:
+    """Whether the citizen holds a booked appointment, past or to come (the citizen's cache).
+
+    A booking is a new row (a save: a new generation, ``AppointmentsConfig.ready``); a booked
+    appointment left as it is once its hour passed only costs the query it saves otherwise.
+    """
+    return cached_citizen_read(
+        "booked-appointment",
+        citizen_id,
+        lambda: Appointment.objects.filter(citizen_id=citizen_id, status=AppointmentStatus.BOOKED).exists(),
+    )
+
+
 def upcoming_appointments_of(citizen: User | int, *, now: dt.datetime | None = None) -> list[Appointment]:
     """The citizen's booked appointments still to come, soonest first (one query).
 
     The one source for the dashboard, "Mes démarches" and the quest page.
     """
+    citizen_id = citizen if isinstance(citizen, int) else citizen.pk
+    if not has_booked_appointment(citizen_id):
+        return []  # most citizens: no query
     now = now or timezone.now()
     return list(
-        Appointment.objects.filter(citizen=citizen, status=AppointmentStatus.BOOKED, slot__starts_at__gt=now)
+        Appointment.objects.filter(citizen_id=citizen_id, status=AppointmentStatus.BOOKED, slot__starts_at__gt=now)
         .select_related("slot__meeting_point", "quest__procedure")
         .order_by("slot__starts_at", "pk")
     )

@@ -202,3 +202,20 @@ def test_the_reminders_are_a_beat_job(ants_api, catalogue, citizen, settings):
     assert appointments_remind.delay().get() == 1
     appointments_remind.delay().get()
     assert Notification.objects.filter(key=f"appointment:{soon.pk}:{notices.REMINDER}").count() == 1
+
+
+def test_an_appointment_booked_after_the_pages_were_cached_shows_at_once(ants_api, catalogue, client, citizen):
+    """Pages read "no appointment" from the citizen's cache (``has_booked_appointment``): a booking draws a new one."""
+    from civiquest.appointments.selectors import has_booked_appointment
+
+    quest = passport_quest(citizen)
+    client.force_login(citizen)
+    pages = (reverse("citizen:quests"), reverse("citizen:dashboard"), reverse("citizen:quest", args=[quest.pk]))
+    for url in pages:
+        assert "Mairie de Nouméa" not in client.get(url).content.decode()
+    assert not has_booked_appointment(citizen.pk)
+    slot = future_slot(point("Mairie de Nouméa", -22.2758, 166.4580), days=3, hour=9, minute=30)
+    quest_appointment_book(quest=quest, slot_id=slot.pk, answers={"pre-demande.reference": "AB12CD34EF"})
+    assert has_booked_appointment(citizen.pk)
+    for url in pages:
+        assert "Mairie de Nouméa" in client.get(url).content.decode()

@@ -176,3 +176,18 @@ def test_the_export_holds_the_citizens_questions_answers_and_votes(passport, ask
     assert [q["title"] for q in mine["questions"]][-1] == "Ma question exportée"
     assert mine["votes"] == [{"answer": answer.pk, "created_at": mine["votes"][0]["created_at"]}]
     assert selectors.entraide_export(helper)["answers"][0]["body"] == "Ma réponse exportée"
+
+
+def test_a_steps_cached_box_follows_every_change(passport, asker, helper):
+    """``step_questions`` is cached under the entraide's version: a question, an answer accepted
+    (an ``update``, no signal) or hidden by moderation show at once."""
+    assert selectors.step_questions(passport.pk, "etape") == []
+    first = published_question(asker, passport, step_slug="etape", title="Première")
+    second = published_question(asker, passport, step_slug="etape", title="Seconde")
+    assert [question.title for question in selectors.step_questions(passport.pk, "etape")] == ["Seconde", "Première"]
+    answer = published_answer(helper, first)
+    actions.answer_accept(asker=asker, answer=answer)
+    assert [question.has_accepted for question in selectors.step_questions(passport.pk, "etape")] == [True, False]
+    second.status = PostStatus.HIDDEN
+    second.save(update_fields=["status"])
+    assert [question.pk for question in selectors.step_questions(passport.pk, "etape")] == [first.pk]

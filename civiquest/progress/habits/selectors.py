@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from civiquest.accounts.models import User
+from civiquest.core.citizen_cache import cached_citizen_read
 from civiquest.progress.habits import avatar, streaks
 from civiquest.progress.habits.catalogue import CATALOGUE, HabitDefinition, Period, local_date
 from civiquest.progress.habits.models import CheckIn, GamePreferences, Habit, Pause
@@ -126,11 +127,19 @@ def preferences_of(citizen: User) -> GamePreferences:
     return found if found is not None else GamePreferences(citizen=citizen)
 
 
+def _game_preferences_read(citizen_id: int) -> tuple[bool, bool]:
+    rows = GamePreferences.objects.filter(citizen_id=citizen_id)
+    found = rows.values_list("sober_mode", "game_news_by_email").first()
+    return (bool(found[0]), bool(found[1])) if found else (False, False)
+
+
 def _game_preferences_memoise(user: Any) -> None:
-    """Read "mode sobre" and the game news by email once, onto the user object."""
-    sober, news = GamePreferences.objects.filter(citizen_id=user.pk).values_list(
-        "sober_mode", "game_news_by_email"
-    ).first() or (False, False)
+    """Read "mode sobre" and the game news by email once, onto the user object.
+
+    From the citizen's cache (``core.citizen_cache``: a saved preference draws a new generation),
+    so that every signed-in page does not ask the database for it.
+    """
+    sober, news = cached_citizen_read("game-preferences", user.pk, lambda: _game_preferences_read(user.pk))
     if getattr(user, GAME_VISIBLE_ATTRIBUTE, None) is None:
         setattr(user, GAME_VISIBLE_ATTRIBUTE, not sober)
     setattr(user, GAME_NEWS_BY_EMAIL_ATTRIBUTE, news and not sober)

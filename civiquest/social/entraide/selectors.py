@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from civiquest.accounts.models import User
 from civiquest.catalogue.models import Procedure
+from civiquest.social.entraide.cache import cached_entraide_read
 from civiquest.social.entraide.models import Answer, HelpReward, PostStatus, Question, Vote
 from civiquest.social.moderation.models import PostingSuspension
 from civiquest.social.selectors import pseudonyms_of
@@ -89,7 +90,16 @@ def questions_of_procedure(
 
 
 def step_questions(procedure_id: int, step_slug: str, *, limit: int = 3) -> list[Question]:
-    """A step's best published questions: those with an accepted answer first, then by helpful votes (one query)."""
+    """A step's best published questions: those with an accepted answer first, then by helpful votes.
+
+    From the cache until a question, an answer or a vote changes (``entraide.cache``); else one query.
+    """
+    return cached_entraide_read(
+        f"step:{procedure_id}:{step_slug}:{limit}", lambda: _step_questions(procedure_id, step_slug, limit)
+    )
+
+
+def _step_questions(procedure_id: int, step_slug: str, limit: int) -> list[Question]:
     accepted = Answer.objects.filter(question=OuterRef("pk"), accepted_at__isnull=False)
     return list(
         Question.objects.filter(procedure_id=procedure_id, step_slug=step_slug, status=PostStatus.PUBLISHED)

@@ -31,6 +31,7 @@ from civiquest.catalogue.models import Procedure
 from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
 from civiquest.social.entraide import selectors
+from civiquest.social.entraide.cache import entraide_changed
 from civiquest.social.entraide.models import Answer, HelpReward, PostStatus, Question, Vote
 
 # Official sources an answer may cite (https only).
@@ -133,6 +134,7 @@ def vote_cast(*, voter: User, answer: Answer) -> bool:
     except IntegrityError:
         return False
     Answer.objects.filter(pk=answer.pk).update(helpful_count=F("helpful_count") + 1)
+    entraide_changed()  # an update sends no signal: the steps' cached box (entraide.cache)
     return True
 
 
@@ -155,6 +157,7 @@ def answer_accept(*, asker: User, answer: Answer, now: dt.datetime | None = None
         if fresh.status != PostStatus.PUBLISHED:
             raise EntraideRefused(_("Cette réponse ne peut pas être acceptée."))
         Answer.objects.filter(pk=answer.pk).update(accepted_at=now)
+        entraide_changed()  # an update sends no signal: the steps' cached box (entraide.cache)
         answer.accepted_at = now
         return True
 

@@ -26,10 +26,12 @@ from civiquest.accounts.models import Role
 from civiquest.actions.mandates import helper_quest_submit, helper_step_save
 from civiquest.actions.quests import quest_start, quest_step_save, quest_submit
 from civiquest.appointments.services import books_through_ants
+from civiquest.catalogue.cache import catalogue_version
 from civiquest.catalogue.conditions import Visibility, completeness, visibility
 from civiquest.catalogue.display import answer_text, is_unanswered
 from civiquest.catalogue.inputs import InputSpec
 from civiquest.catalogue.models import FieldKind, Step, StepKind
+from civiquest.core.citizen_cache import cached_citizen_read
 from civiquest.core.errors import ProcedureError
 from civiquest.documents.models import Document
 from civiquest.instruction.corrections import comments_for_citizen
@@ -40,6 +42,7 @@ from civiquest.quests.errors import QuestIncomplete
 from civiquest.quests.journey import Journey, StepRow, current_step_id, journey_of, with_journeys
 from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import (
+    QuestGroup,
     published_procedure,
     quest_answers,
     quest_documents_by_id,
@@ -148,10 +151,18 @@ def _own_quest(request: AuthenticatedHttpRequest, quest_id: int) -> Quest:
     return quest_or_mandated(request, quest_id)
 
 
+def _quest_groups(citizen: Any) -> list[QuestGroup]:
+    """ "Mes démarches" but the upcoming appointments: cached until the citizen's data changes."""
+    groups = quests_of(citizen=citizen)
+    with_journeys([item for group in groups for item in group.quests])
+    return groups
+
+
 @role_required(Role.CITIZEN)
 def quests(request: AuthenticatedHttpRequest) -> HttpResponse:
-    groups = quests_of(citizen=request.user)
-    with_journeys([item for group in groups for item in group.quests])
+    groups = cached_citizen_read(
+        "quests", request.user.pk, lambda: _quest_groups(request.user), variant=str(catalogue_version())
+    )
     appointments = upcoming_by_quest(upcoming_of(request.user))
     for group in groups:
         for item in group.quests:
@@ -178,6 +189,7 @@ def quest(request: AuthenticatedHttpRequest, quest_id: int) -> HttpResponse:
             "transitions": list(found.transitions.all()),
             "upcoming_appointment": upcoming_by_quest(upcoming_of(found.citizen_id)).get(found.pk),
             "mandate": request_mandate(request),
+            "catalogue_version": catalogue_version(),  # in the keys of the page's cached parts
         },
     )
 
@@ -215,6 +227,7 @@ def _render_step(
             "error_summary": error_summary,
             "next_step": view.next_citizen_step(step),
             "edit_page": secrets.token_hex(16),
+            "catalogue_version": catalogue_version(),  # in the keys of the page's cached parts
             # The ANTS appointment panel (appointment step) or the computed timbre fiscal.
             **quest_step_extra(view.quest, step.kind, step.slug, view.seen.answers, day=request.GET.get("jour")),
         },
