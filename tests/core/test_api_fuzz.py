@@ -111,6 +111,7 @@ class ServiceToken:
     headers: dict[str, str]
     service_id: int
     reference: str
+    document_id: int
 
 
 def _service_token() -> ServiceToken:
@@ -121,7 +122,8 @@ def _service_token() -> ServiceToken:
     _token, secret = api_token_create(
         agent=agent, name="Fuzz", service_ids=[service.pk], scope=ApiTokenScope.READ_WRITE, days=1
     )
-    return ServiceToken({"Authorization": f"Bearer {secret}"}, service.pk, quest.reference)
+    document_id = quest.documents.values_list("document_id", flat=True).first()
+    return ServiceToken({"Authorization": f"Bearer {secret}"}, service.pk, quest.reference, document_id)
 
 
 def _with_surrogates(value: Any) -> Any:
@@ -154,7 +156,11 @@ def _call_every_way(
         # The services' API: with its token, on the generated path, then on a service and quest it reaches.
         _assert_no_server_error(case.call(headers=token.headers, timeout=30), case, "with a service token")
         generated = dict(case.path_parameters or {})
-        real = {"service_id": token.service_id} | ({"reference": token.reference} if "reference" in generated else {})
+        real = (
+            {"service_id": token.service_id}
+            | ({"reference": token.reference} if "reference" in generated else {})
+            | ({"document_id": token.document_id} if "document_id" in generated else {})
+        )
         case.path_parameters = {**generated, **real}
         reached = case.call(headers=token.headers, timeout=30)
         _assert_no_server_error(reached, case, "on the token's service")
