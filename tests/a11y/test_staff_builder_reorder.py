@@ -38,7 +38,13 @@ def test_steps_and_fields_reorder_by_drag_and_drop_and_by_keyboard(browser_page_
         step = builder.step_add(
             actor=staff,
             revision=draft,
-            values={"title": title, "slug": f"etape-{index}", "kind": StepKind.FORM, "required": True, "condition": None},
+            values={
+                "title": title,
+                "slug": f"etape-{index}",
+                "kind": StepKind.FORM,
+                "required": True,
+                "condition": None,
+            },
         )
     for name, label in [("nom", "Votre nom"), ("prenom", "Votre prénom")]:
         builder.field_add(actor=staff, step=step, values={"label": label, "name": name, "kind": FieldKind.TEXT})
