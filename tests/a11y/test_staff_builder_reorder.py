@@ -26,6 +26,12 @@ def row_titles(page):
     return page.locator("tbody[data-reorder] th[scope='row']")
 
 
+def drag_onto(page, name: str, row) -> None:
+    """Drag a row by its handle onto another, the table in the middle of the window (no autoscroll)."""
+    page.locator("tbody[data-reorder]").evaluate("body => body.scrollIntoView({block: 'center'})")
+    handle(page, name).drag_to(row)
+
+
 def step_titles() -> list[str]:
     return list(Step.objects.order_by("position").values_list("title", flat=True))
 
@@ -55,7 +61,7 @@ def test_steps_and_fields_reorder_by_drag_and_drop_and_by_keyboard(browser_page_
     assert_no_violations(page)
 
     # The third step dragged onto the first takes its place; the reloaded page says so.
-    handle(page, "Vos justificatifs").drag_to(page.locator("tbody[data-reorder] tr").first)
+    drag_onto(page, "Vos justificatifs", page.locator("tbody[data-reorder] tr").first)
     expect(page.get_by_role("status")).to_contain_text("L’étape « Vos justificatifs » est déplacée.")
     expect(row_titles(page)).to_have_text(["Vos justificatifs", "Avant de commencer", "Vos coordonnées"])
     assert step_titles() == ["Vos justificatifs", "Avant de commencer", "Vos coordonnées"]
@@ -78,7 +84,7 @@ def test_steps_and_fields_reorder_by_drag_and_drop_and_by_keyboard(browser_page_
     page.get_by_role("link", name="Vos justificatifs").click()
     expect(page).to_have_url(re.compile(rf".*/etapes/{step.pk}/$"))
     expect(row_titles(page)).to_have_text(["Votre nom", "Votre prénom"])
-    handle(page, "Votre nom").drag_to(page.locator("tbody[data-reorder] tr").last)
+    drag_onto(page, "Votre nom", page.locator("tbody[data-reorder] tr").last)
     expect(page.get_by_role("status")).to_contain_text("Votre nom")
     expect(row_titles(page)).to_have_text(["Votre prénom", "Votre nom"])
     assert list(step.fields.order_by("position").values_list("name", flat=True)) == ["prenom", "nom"]
