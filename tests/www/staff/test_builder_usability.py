@@ -186,6 +186,9 @@ def test_one_move_control_per_row_moves_to_a_position(staff_client):
     assert "Descendre" not in html
     assert html.count('name="position"') == 4
     assert len(re.findall(r"Déplacer<span class=\"fr-sr-only\">", html)) == 4
+    # Drag and drop enhances the rows: its handles are hidden until the script shows them.
+    assert "staff/builder-reorder" in html
+    assert len(re.findall(r"data-reorder-handle\s+hidden>", html)) == 4
     first = Step.objects.get(slug="un")
     move = reverse("staff:builder-step-move", kwargs={**kwargs, "step_id": first.pk})
     assert staff_client.post(move, {"position": "3"}).status_code == 302
