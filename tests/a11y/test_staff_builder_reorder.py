@@ -27,7 +27,11 @@ def row_titles(page):
 
 
 def drag_onto(page, name: str, row) -> None:
-    """Drag a row by its handle onto another, the table in the middle of the window (no autoscroll)."""
+    """Drag a row by its handle onto another, the table in the middle of the window (no autoscroll).
+
+    The handle shows once the module has run (it is ``hidden`` before): dragging earlier, on a page
+    just loaded, would move nothing."""
+    expect(handle(page, name)).to_be_visible()
     page.locator("tbody[data-reorder]").evaluate("body => body.scrollIntoView({block: 'center'})")
     handle(page, name).drag_to(row)
 
