@@ -42,7 +42,8 @@ def catalogue_changed(**_signal: Any) -> None:
 
 
 def cached_listing(*, parts: tuple[str, ...], render: Callable[[], str]) -> str:
-    """The listing for ``parts`` (language, filters, page), rendered once per catalogue version."""
+    """The listing for ``parts`` (language, filters, page), rendered once per catalogue version;
+    also a visitor's whole page body (``parts`` then start with ``"body"``)."""
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     key = f"procedures:catalogue:{catalogue_version()}:{digest}"
     # The version is read from the shared cache on every request, so a copy kept in this process
