@@ -9,6 +9,7 @@ listing under the new version). Entries also expire, as a bound on anything miss
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
@@ -20,6 +21,9 @@ from civiquest.core.fragments import FRAGMENTS
 
 VERSION_KEY = "procedures:catalogue:version"
 LISTING_SECONDS = 600
+# A run of white space across lines is one line break to a browser (the listing has no <pre> nor
+# <textarea>): the templates' indentation is dropped from what is kept and sent on every request.
+_INDENTATION = re.compile(r"\s*\n\s*")
 
 
 def catalogue_version() -> str:
@@ -42,7 +46,8 @@ def catalogue_changed(**_signal: Any) -> None:
 
 
 def cached_listing(*, parts: tuple[str, ...], render: Callable[[], str]) -> str:
-    """The listing for ``parts`` (language, filters, page), rendered once per catalogue version."""
+    """The listing for ``parts`` (language, filters, page), rendered once per catalogue version;
+    also a visitor's whole page body (``parts`` then start with ``"body"``)."""
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     key = f"procedures:catalogue:{catalogue_version()}:{digest}"
     # The version is read from the shared cache on every request, so a copy kept in this process
@@ -52,7 +57,7 @@ def cached_listing(*, parts: tuple[str, ...], render: Callable[[], str]) -> str:
     if html is None:
         html = cache.get(key)
         if html is None:
-            html = render()
+            html = _INDENTATION.sub("\n", render())
             cache.set(key, html, LISTING_SECONDS)
         near.set(key, str(html), LISTING_SECONDS)
     return str(html)

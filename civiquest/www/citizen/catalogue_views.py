@@ -39,14 +39,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     # design-system form costs a fair share of the page: the cached listing holds it rendered).
     form = CatalogueFilterForm(data=request.GET) if request.GET else None
     filters = form.filters() if form is not None else {"search": "", "theme": "", "life_event": ""}
-    query = request.GET.copy()
-    query.pop("page", None)
 
     def render_listing() -> str:
         # A free-text search goes through the site's one search (the assistant's retrieval, best
         # match first); browsing by theme or life event lists the procedures by title.
         found = catalogue_search(**filters).procedures if filters["search"] else published_procedures(**filters)
         page = Paginator(found, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
         context = {
             "form": form or CatalogueFilterForm(),
             "procedures": list(page.object_list),
@@ -57,25 +57,39 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         }
         return render_to_string("citizen/quests/catalogue_listing.html", context, request=request)
 
+    title = _("Démarches")
+    citizen = _for_the_citizen(request, life_event=filters["life_event"])
     # Browsing by theme or life event (a bounded set of listings) is served from the cache, with
     # no query at all; a free-text search (ranked by the retrieval's index, which the catalogue's
     # version does not follow) or a rejected filter is rendered each time.
-    cacheable = not filters["search"] and (form is None or not form.errors)
-    listing = (
-        cached_listing(
-            parts=(get_language() or "", filters["theme"], filters["life_event"], _page_key(request.GET.get("page"))),
-            render=render_listing,
-        )
-        if cacheable
-        else render_listing()
-    )
+    if filters["search"] or (form is not None and form.errors):
+        listing = render_listing()
+    else:
+        parts = (get_language() or "", filters["theme"], filters["life_event"], _page_key(request.GET.get("page")))
+
+        def cached() -> str:
+            return cached_listing(parts=parts, render=render_listing)
+
+        if not citizen:
+            # Anyone but a citizen (who may see their own actions above the listing) is shown the
+            # same page body for the language, filters and page: cached whole, with nothing
+            # personal in it (rendered without the request: no CSRF token, user or messages).
+            body = cached_listing(
+                parts=("body", *parts),
+                render=lambda: render_to_string(
+                    "citizen/quests/catalogue_body.html",
+                    {"listing": mark_safe(cached())},  # noqa: S308 - our own template's output
+                ),
+            )
+            return render(request, "citizen/quests/catalogue.html", {"title": title, "body": mark_safe(body)})  # noqa: S308
+        listing = cached()
     context = {
-        "title": _("Démarches"),
+        "title": title,
         # The listing is our own template's output (cached as rendered).
         "listing": mark_safe(listing),  # noqa: S308
         # The search is offered to the assistant.
         "search": filters["search"],
-        **_for_the_citizen(request, life_event=filters["life_event"]),
+        **citizen,
     }
     return render(request, "citizen/quests/catalogue.html", context)
 
