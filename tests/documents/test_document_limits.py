@@ -107,6 +107,21 @@ def test_a_jpeg_keeps_its_orientation_as_its_only_tag(citizen, private_root):
     assert b"CameraMaker" not in stored
 
 
+@pytest.mark.parametrize(
+    ("orientation", "kept"),
+    [(0, {}), (1, {}), (2, {0x0112: 2}), (8, {0x0112: 8}), (9, {})],
+    ids=["0-invalid", "1-upright", "2-first-turn", "8-last-turn", "9-invalid"],
+)
+def test_only_the_orientations_two_to_eight_are_kept(citizen, private_root, orientation, kept):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    output = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(output, format="JPEG", exif=exif.tobytes())
+    document = upload(citizen, "photo.jpg", output.getvalue())
+    with Image.open(io.BytesIO((private_root / document.file.name).read_bytes())) as image:
+        assert dict(image.getexif()) == kept
+
+
 def test_a_pdf_of_ten_thousand_pages_is_refused_with_its_count(citizen):
     with pytest.raises(DocumentRejected) as refused:
         upload(citizen, "pavé.pdf", many_pages_pdf(10_000))
