@@ -24,7 +24,6 @@ from tests.assistant.fixtures.kb import (
     XML_FIXTURES,
     copy_fixtures,
     index_dir,  # noqa: F401 - pytest fixture
-    needs_samples,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +42,6 @@ def chunks_of(key: str) -> list[tuple[tuple[str, ...], str]]:
 
 
 def test_the_four_samples_are_imported_with_their_metadata_and_chunked_by_situation_and_chapter():
-    needs_samples()
     report = services.feed_import(path=SAMPLES)
     assert report.errors == []
     assert report.created == 4

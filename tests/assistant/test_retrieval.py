@@ -21,10 +21,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def corpus(index_dir):  # noqa: F811
-    """Fixtures (+ the shared samples when present) imported and indexed."""
+    """Fixtures and the four sample fiches of the repository imported and indexed."""
     services.feed_import(path=XML_FIXTURES, delete_missing=False)
-    if SAMPLES.is_dir():
-        services.feed_import(path=SAMPLES, delete_missing=False)
+    services.feed_import(path=SAMPLES, delete_missing=False)
     build_index()
     return index_dir
 
@@ -73,8 +72,6 @@ def test_expected_fiches_come_first(corpus, question, expected):
 
 
 def test_sample_fiches_are_found_even_with_typos(corpus):
-    if not SAMPLES.is_dir():
-        pytest.skip("shared samples absent")
     assert "F14929" in keys(get_retriever().search("pasport premiere demande majeur", limit=5))[:2]
     assert keys(get_retriever().search("recensment a 16 ans", limit=5))[0] == "F870"
     assert keys(get_retriever().search("date limite declaration d'impots", limit=5))[0] == "F358"

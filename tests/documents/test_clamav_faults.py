@@ -16,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from civiquest.documents.intake import AntivirusUnavailable, antivirus_check
 from civiquest.documents.models import Document, DocumentType
 
 CLEAN_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -43,8 +44,9 @@ class FaultyClamd:
                 connection, _address = self.server.accept()
             except OSError:
                 return
-            with connection:
-                stream = connection.makefile("rb")
+            # The file object holds the socket open too: both closed, or the client never sees
+            # the hang-up (only its timeout).
+            with connection, connection.makefile("rb") as stream:
                 while not stream.read(1) == b"\0":  # the command, e.g. zINSTREAM\0
                     pass
                 while (length := struct.unpack("!L", stream.read(4))[0]) != 0:
@@ -118,3 +120,23 @@ def test_a_clamd_that_never_answers_refuses_the_upload_after_its_timeout(client,
     response = post_upload(client)
     assert time.monotonic() - started < 5  # the 1 s timeout, not the 30 s hold
     assert_refused_and_nothing_stored(response, settings.CIVIQUEST_PRIVATE_ROOT)
+
+
+@pytest.mark.parametrize("reply", [b"stream: O", b""], ids=["cut-short", "hang-up"])
+def test_a_clamd_that_hangs_up_is_noticed_at_once_not_at_the_timeout(settings, faulty_clamd, reply):
+    faulty_clamd(reply)
+    settings.CIVIQUEST_CLAMD_TIMEOUT = 60
+    refusals: list[str] = []
+
+    def scan() -> None:
+        try:
+            antivirus_check(CLEAN_PDF)
+        except AntivirusUnavailable as error:
+            refusals.append(error.message)
+
+    # In a thread: a client that kept reading a closed connection would never return.
+    thread = threading.Thread(target=scan, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), "still reading after clamd hung up"
+    assert refusals == [UNAVAILABLE_MESSAGE]

@@ -107,6 +107,42 @@ def test_a_jpeg_keeps_its_orientation_as_its_only_tag(citizen, private_root):
     assert b"CameraMaker" not in stored
 
 
+@pytest.mark.parametrize(
+    ("orientation", "kept"),
+    [(0, {}), (1, {}), (2, {0x0112: 2}), (8, {0x0112: 8}), (9, {})],
+    ids=["0-invalid", "1-upright", "2-first-turn", "8-last-turn", "9-invalid"],
+)
+def test_only_the_orientations_two_to_eight_are_kept(citizen, private_root, orientation, kept):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    output = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(output, format="JPEG", exif=exif.tobytes())
+    document = upload(citizen, "photo.jpg", output.getvalue())
+    with Image.open(io.BytesIO((private_root / document.file.name).read_bytes())) as image:
+        assert dict(image.getexif()) == kept
+
+
+@pytest.mark.parametrize(
+    ("name", "image_format", "mode", "stored_mode"),
+    [
+        ("scan.jpg", "JPEG", "CMYK", "RGB"),  # a printer's colours: written back as RGB
+        ("scan.jpg", "JPEG", "L", "L"),
+        ("photo.jpg", "JPEG", "RGB", "RGB"),
+        ("logo.png", "PNG", "RGBA", "RGBA"),  # the transparency kept
+        ("logo.png", "PNG", "P", "P"),
+        ("logo.png", "PNG", "LA", "LA"),
+    ],
+)
+def test_a_picture_keeps_its_mode_unless_jpeg_cannot_hold_it(
+    citizen, private_root, name, image_format, mode, stored_mode
+):
+    output = io.BytesIO()
+    Image.new(mode, (40, 20)).save(output, format=image_format)
+    document = upload(citizen, name, output.getvalue())
+    with Image.open(io.BytesIO((private_root / document.file.name).read_bytes())) as image:
+        assert (image.format, image.mode) == (image_format, stored_mode)
+
+
 def test_a_pdf_of_ten_thousand_pages_is_refused_with_its_count(citizen):
     with pytest.raises(DocumentRejected) as refused:
         upload(citizen, "pavé.pdf", many_pages_pdf(10_000))
@@ -118,6 +154,7 @@ def test_a_pdf_of_ten_thousand_pages_is_refused_with_its_count(citizen):
 
 def test_the_page_limit_is_a_setting_and_is_inclusive(citizen, settings):
     settings.CIVIQUEST_UPLOAD_MAX_PDF_PAGES = 3
+    assert upload(citizen, "deux.pdf", many_pages_pdf(2)).content_type == "application/pdf"
     assert upload(citizen, "trois.pdf", many_pages_pdf(3)).content_type == "application/pdf"
     with pytest.raises(DocumentRejected, match="4 pages : 3 pages au maximum"):
         upload(citizen, "quatre.pdf", many_pages_pdf(4))

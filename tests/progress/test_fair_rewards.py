@@ -114,7 +114,7 @@ def test_the_ledger_says_why_each_xp_was_given_or_not(client, login_verified, ci
     assert "Étape clé : jamais plafonnée." in html
     # One visible heading: the table's caption is for screen readers only.
     assert html.count('<h2 id="historique-titre">') == 1
-    assert 'fr-table--no-caption"' in html or "fr-table fr-table--no-caption" in html
+    assert 'class="fr-table fr-table--no-caption"' in html
 
 
 def unpublished_badge_procedure(code):

@@ -35,7 +35,7 @@ def test_a_move_declared_shows_its_procedures_with_deadline_and_reason_on_the_da
 
     page = signed_in.get(reverse("citizen:dashboard")).content.decode()
 
-    assert "Carte grise : changement d’adresse" in page or "carte-grise-changement-adresse" in page
+    assert "Changer l’adresse de sa carte grise" in page
     assert 'data-recommendation="carte-grise-changement-adresse"' in page
     deadline = LifeEvent.objects.get().occurred_on
     assert deadline == today

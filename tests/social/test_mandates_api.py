@@ -92,6 +92,22 @@ def test_agents_and_visitors_are_refused(client, world):
     assert client.get(URL).status_code == 403
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "99999999999", "abc"])
-def test_path_ids_are_bounded(api, raw):
-    assert api.delete(f"{URL}/{raw}").status_code in (400, 404)
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("0", "Ce nombre doit valoir au moins 1."),
+        ("-1", "Ce nombre doit valoir au moins 1."),
+        ("99999999999", "Ce nombre doit valoir au plus 2147483647."),
+        ("abc", "Ce champ attend un nombre entier."),
+    ],
+)
+def test_path_ids_are_bounded(api, raw, message):
+    response = api.delete(f"{URL}/{raw}")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "mandate_id", "message": message}]
+
+
+def test_an_unknown_mandate_id_is_not_found(api):
+    response = api.delete(f"{URL}/{2**31 - 1}")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Ce mandat n’existe pas."

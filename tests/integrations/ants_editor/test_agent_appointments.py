@@ -423,3 +423,45 @@ def test_a_cancelled_appointment_frees_its_slot_for_ants(instructor_client, poin
         HTTP_X_HUB_RDV_AUTH_TOKEN="t",
     ).json()
     assert len(answer[str(point.pk)]) == 1
+
+
+def _winter_plan(days: int) -> slots.SlotPlan:
+    """100 slots of 5 minutes a day (08:00 to 16:20), every day, in January and February."""
+    start = dt.date(2031, 1, 6)
+    return slots.SlotPlan(
+        start_date=start,
+        end_date=start + dt.timedelta(days=days - 1),
+        weekdays=frozenset(range(7)),
+        opening_hours=((dt.time(8, 0), dt.time(16, 20)),),
+        duration_minutes=5,
+    )
+
+
+def test_a_publication_holds_at_most_five_thousand_slots(point):
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    with pytest.raises(slots.SlotError) as refused:
+        slots.slots_publish(point, _winter_plan(51), by=None, now=now)
+    assert refused.value.message == "Publiez au plus 5000 créneaux à la fois."
+    assert not TimeSlot.objects.exists()
+    assert slots.slots_publish(point, _winter_plan(50), by=None, now=now) == 5_000
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (
+            dt.date(2031, 1, 6),
+            dt.date(2031, 1, 5),
+            "La date de fin doit être postérieure ou égale à la date de début.",
+        ),
+        (dt.date(2031, 1, 6), dt.date(2031, 4, 8), "Publiez au plus 92 jours à la fois."),
+    ],
+)
+def test_a_plan_ending_before_its_start_or_too_long_is_refused_with_its_reason(point, start, end, message):
+    plan = slots.SlotPlan(
+        start_date=start, end_date=end, weekdays=frozenset({0}), opening_hours=((dt.time(9, 0), dt.time(9, 15)),)
+    )
+    with pytest.raises(slots.SlotError) as refused:
+        slots.slots_publish(point, plan, by=None, now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    assert refused.value.message == message
+    assert not TimeSlot.objects.exists()

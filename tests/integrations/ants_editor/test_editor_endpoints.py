@@ -68,7 +68,7 @@ def test_the_right_token_is_accepted(client):
     response = client.get("/api/ants/getManagedMeetingPoints", **AUTH)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

@@ -152,7 +152,9 @@ def test_bulk_actions_from_the_inbox_report_per_quest(agent_client, passport, in
     first.refresh_from_db()
     assert first.state == S.ACCEPTED
     response = agent_client.post(reverse("agent:bulk"), {"action": "close", "quests": [first.pk]}, follow=True)
-    assert "Motivez" in response.content.decode() or "ne peut pas" in response.content.decode()
+    assert "Motivez le classement sans suite : l’usager en sera informé." in response.content.decode()
+    first.refresh_from_db()
+    assert first.state == S.ACCEPTED
 
 
 def test_exports_have_the_chosen_columns_and_only_the_agents_services(agent_client, quest, passport):

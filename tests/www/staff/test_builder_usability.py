@@ -12,7 +12,7 @@ from civiquest.catalogue.cleaning import clean_value
 from civiquest.catalogue.inputs import InputInvalid, field_spec
 from civiquest.catalogue.models import Field, FieldKind, ProcedureRevision, Step, StepKind
 from civiquest.progress.badges import BADGES, badge
-from tests.accounts.factories import login_verified
+from tests.accounts.factories import AgentFactory, login_verified
 from tests.www.staff.test_builder_pages import _create, _field, _step
 
 
@@ -237,4 +237,9 @@ def test_the_preview_shows_the_draft_as_a_citizen_sees_it_with_conditions_by_lab
     assert re.search(r"<fieldset disabled", html)
     # Staff only.
     client.logout()
-    assert client.get(reverse("staff:builder-preview", kwargs=kwargs)).status_code in (302, 403)
+    preview = reverse("staff:builder-preview", kwargs=kwargs)
+    response = client.get(preview)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next={preview}"
+    client.force_login(AgentFactory())
+    assert client.get(preview).status_code == 403
