@@ -19,7 +19,7 @@ from civiquest.catalogue.inputs import InputSpec, step_inputs
 from civiquest.catalogue.models import FieldKind, Step, StepKind
 from civiquest.catalogue.services import revision_content
 from civiquest.documents.models import Document
-from civiquest.instruction.marks import follow_set
+from civiquest.instruction.marks import follow_ensure
 from civiquest.instruction.models import ChangeRequest
 from civiquest.quests.corrections import inputs_open, step_target
 from civiquest.quests.models import Answer, Quest, QuestDocument
@@ -28,7 +28,8 @@ from civiquest.quests.models import Answer, Quest, QuestDocument
 _NOT_CORRECTABLE = (StepKind.INFO, StepKind.AGENT_REVIEW)
 
 
-def _seen(quest: Quest) -> Visibility:
+def quest_visibility(quest: Quest) -> Visibility:
+    """The quest's steps and inputs as its answers make them (one read of the answers)."""
     answers = dict(Answer.objects.filter(quest=quest).values_list("field_name", "value"))
     return visibility(revision_content(quest.revision), answers)
 
@@ -37,13 +38,13 @@ def _correctable_steps(seen: Visibility) -> list[Step]:
     return [step for step in seen.steps if step.kind not in _NOT_CORRECTABLE]
 
 
-def correctable_targets(quest: Quest) -> dict[str, str]:
+def correctable_targets(quest: Quest, seen: Visibility | None = None) -> dict[str, str]:
     """What the agent may ask to fix in this quest: ``{target: label}``, in the order of the revision.
 
     Only the steps and inputs that apply to it, as its answers make them (a step skipped by a
     condition is not offered).
     """
-    seen = _seen(quest)
+    seen = seen or quest_visibility(quest)
     targets: dict[str, str] = {}
     for step in _correctable_steps(seen):
         targets[step_target(step.slug)] = _("Étape « %(title)s » (en entier)") % {"title": step.title}
@@ -62,10 +63,10 @@ def _covered_inputs(seen: Visibility, targets: Iterable[str]) -> set[str]:
     return names
 
 
-def _snapshot(quest: Quest, targets: Iterable[str]) -> dict[str, Any]:
+def answers_snapshot(quest: Quest, targets: Iterable[str], seen: Visibility | None = None) -> dict[str, Any]:
     """The answers the targets cover, and the documents given for the whole steps among them."""
     targets = list(targets)
-    seen = _seen(quest)
+    seen = seen or quest_visibility(quest)
     names = _covered_inputs(seen, targets)
     answers = {name: value for name, value in seen.answers.items() if name in names}
     slugs = [target.removeprefix("step:") for target in targets if target.startswith("step:")]
@@ -77,27 +78,25 @@ def _snapshot(quest: Quest, targets: Iterable[str]) -> dict[str, Any]:
     return answers
 
 
-def corrections_open(*, locked: Quest, request: ChangeRequest) -> None:
-    """A change request made: its inputs opened to the citizen (all of them when it names none),
-    and their answers kept as they are now. The agent who asked follows the quest: they are told
-    when the citizen resubmits. The caller holds the quest's lock."""
+def corrections_open(*, locked: Quest, request: ChangeRequest, seen: Visibility | None = None) -> None:
+    """A change request made (its ``answers_before`` taken by the caller, ``answers_snapshot``): its
+    inputs opened to the citizen (all of them when it names none). The agent who asked follows
+    the quest: they are told when the citizen resubmits. The caller holds the quest's lock."""
     if request.requested_by is not None:
-        follow_set(agent=request.requested_by, quest=locked, follow=True)
+        follow_ensure(agent=request.requested_by, quest=locked)
     if not request.targets:
         inputs_open(locked=locked, names=None)
         return
-    seen = _seen(locked)
+    seen = seen or quest_visibility(locked)
     steps = [target for target in request.targets if target.startswith("step:")]
     inputs_open(locked=locked, names=[*_covered_inputs(seen, request.targets), *steps])
-    request.answers_before = _snapshot(locked, request.targets)
-    ChangeRequest.objects.filter(pk=request.pk).update(answers_before=request.answers_before)
 
 
 def corrections_close(*, quest: Quest, at: Any) -> None:
     """The citizen resubmitted (or the quest was closed): the open request keeps the answers as
     they are now, and every input is the citizen's again for a later request."""
     for request in ChangeRequest.objects.filter(quest_id=quest.pk, closed_at__isnull=True):
-        request.answers_after = _snapshot(quest, request.targets) if request.targets else None
+        request.answers_after = answers_snapshot(quest, request.targets) if request.targets else None
         request.closed_at = at
         request.save(update_fields=["answers_after", "closed_at"])
     inputs_open(locked=quest, names=None)
@@ -147,7 +146,7 @@ def correction_changes(*, request: ChangeRequest, quest: Quest) -> list[FieldCha
     """
     if not request.targets:
         return []
-    after = request.answers_after if request.answers_after is not None else _snapshot(quest, request.targets)
+    after = request.answers_after if request.answers_after is not None else answers_snapshot(quest, request.targets)
     before = request.answers_before
     revision = revision_content(quest.revision)
     documents = _documents_named([*before.values(), *after.values()])

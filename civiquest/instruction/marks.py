@@ -105,6 +105,11 @@ def follow_set(*, agent: User, quest: Quest, follow: bool) -> bool:
     return follow
 
 
+def follow_ensure(*, agent: User, quest: Quest) -> None:
+    """The agent follows the quest, whether they did already or not: one statement."""
+    QuestFollow.objects.bulk_create([QuestFollow(agent=agent, quest_id=quest.pk)], ignore_conflicts=True)
+
+
 def marked_q(agent: User) -> Exists:
     """Whether the quest is new for the agent (a ``Quest`` filter or annotation)."""
     return Exists(QuestMark.objects.filter(agent_id=agent.pk, quest_id=OuterRef("pk")))

@@ -32,7 +32,13 @@ from civiquest.core.errors import ProcedureError
 from civiquest.core.transactions import atomic
 from civiquest.documents.intake import EXTENSION_OF_CONTENT_TYPE, upload_check
 from civiquest.instruction.attestation import attestation_issue
-from civiquest.instruction.corrections import correctable_targets, corrections_open, open_change_request
+from civiquest.instruction.corrections import (
+    answers_snapshot,
+    correctable_targets,
+    corrections_open,
+    open_change_request,
+    quest_visibility,
+)
 from civiquest.instruction.marks import quest_changed
 from civiquest.instruction.models import ChangeRequest, Label, QuestChangeKind, QuestLabel, QuestMessage, QuestNote
 from civiquest.notifications.models import NotificationKind
@@ -376,7 +382,8 @@ def _request_changes(
     locked = _locked_for(actor, quest)
     comments = {target: comment.strip() for target, comment in (comments or {}).items() if comment.strip()}
     targets = list(dict.fromkeys([*targets, *comments]))
-    known = correctable_targets(locked)
+    seen = quest_visibility(locked)
+    known = correctable_targets(locked, seen)
     if any(target not in known for target in targets):
         raise InstructionRefused(_("Certains éléments à corriger n’existent pas dans ce dossier."))
     message = message.strip() or (
@@ -399,9 +406,14 @@ def _request_changes(
             return decision, current
         decision.details = {"from_state": from_state, "to_state": QuestState.CHANGES_REQUESTED, "transitions": []}
     request = ChangeRequest.objects.create(
-        quest_id=quest.pk, requested_by=actor, message=message, targets=targets, comments=comments
+        quest_id=quest.pk,
+        requested_by=actor,
+        message=message,
+        targets=targets,
+        comments=comments,
+        answers_before=answers_snapshot(locked, targets, seen) if targets else {},
     )
-    corrections_open(locked=locked, request=request)
+    corrections_open(locked=locked, request=request, seen=seen)
     decision.details.update(change_request=request.pk, targets=targets)
     return decision, request
 
