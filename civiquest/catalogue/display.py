@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -42,3 +43,14 @@ def answer_text(spec: InputSpec, value: Any) -> str:
     if spec.kind == FieldKind.SINGLE_CHOICE:
         return str(labels.get(str(value), value))
     return str(value)
+
+
+def answer_shown(spec: InputSpec, value: Any, document_titles: Mapping[int, str], *, removed: str = "") -> str:
+    """An answer as a page shows it: "Non renseigné" when not given, a document by its title
+    (``removed``, or "Document retiré", when it is no longer there), anything else in words."""
+    if is_unanswered(value):
+        return _("Non renseigné")
+    if spec.kind == FieldKind.DOCUMENT:
+        title = document_titles.get(value) if isinstance(value, int) else None
+        return title if title is not None else removed or _("Document retiré")
+    return answer_text(spec, value)

@@ -14,9 +14,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from civiquest.catalogue.conditions import Visibility, visibility
-from civiquest.catalogue.display import answer_text, is_unanswered
-from civiquest.catalogue.inputs import InputSpec, step_inputs
-from civiquest.catalogue.models import FieldKind, Step, StepKind
+from civiquest.catalogue.display import answer_shown
+from civiquest.catalogue.inputs import step_inputs
+from civiquest.catalogue.models import Step, StepKind
 from civiquest.catalogue.services import revision_content
 from civiquest.documents.models import Document
 from civiquest.instruction.marks import follow_ensure
@@ -164,8 +164,8 @@ def correction_changes(*, request: ChangeRequest, quest: Quest) -> list[FieldCha
                     target=spec.name,
                     label=label,
                     comment=comment,
-                    before=_shown(spec, before.get(spec.name), documents),
-                    after=_shown(spec, after.get(spec.name), documents),
+                    before=answer_shown(spec, before.get(spec.name), documents),
+                    after=answer_shown(spec, after.get(spec.name), documents),
                 )
             )
         if whole and (before.get(step_target(step.slug)) or after.get(step_target(step.slug))):
@@ -191,14 +191,6 @@ def _documents_named(values: Iterable[Any]) -> Mapping[int, str]:
     if not ids:
         return {}
     return dict(Document.objects.filter(pk__in=ids).values_list("pk", "title"))
-
-
-def _shown(spec: InputSpec, value: Any, documents: Mapping[int, str]) -> str:
-    if is_unanswered(value):
-        return _("Non renseigné")
-    if spec.kind == FieldKind.DOCUMENT:
-        return documents.get(value, _("Document retiré")) if isinstance(value, int) else str(value)
-    return answer_text(spec, value)
 
 
 def _titles(value: Any, documents: Mapping[int, str]) -> str:

@@ -84,19 +84,31 @@ def _store(quest_id: int, state: DeadlineState) -> None:
 
 def effective_deadline(quest: Quest, *, now: dt.datetime | None = None) -> dt.datetime | None:
     """The deadline as it stands now: a pause under way pushes it back as time passes."""
-    if quest.deadline_at is None:
+    return deadline_as_of(quest.deadline_at, quest.deadline_paused_since, now=now)
+
+
+def deadline_as_of(
+    deadline_at: dt.datetime | None, paused_since: dt.datetime | None, *, now: dt.datetime | None = None
+) -> dt.datetime | None:
+    """``effective_deadline`` from a quest's values (the inbox reads no model)."""
+    if deadline_at is None:
         return None
-    if quest.deadline_paused_since is not None:
+    if paused_since is not None:
         now = now or timezone.now()
-        return quest.deadline_at + max(now - quest.deadline_paused_since, dt.timedelta())
-    return quest.deadline_at
+        return deadline_at + max(now - paused_since, dt.timedelta())
+    return deadline_at
 
 
 def is_overdue(quest: Quest, *, now: dt.datetime | None = None) -> bool:
     """The service has not decided and the deadline is past (never while paused)."""
-    if quest.state not in RUNNING_STATES or quest.deadline_at is None:
+    return overdue_as_of(quest.state, quest.deadline_at, now=now)
+
+
+def overdue_as_of(state: str, deadline_at: dt.datetime | None, *, now: dt.datetime | None = None) -> bool:
+    """``is_overdue`` from a quest's values."""
+    if state not in RUNNING_STATES or deadline_at is None:
         return False
-    return quest.deadline_at < (now or timezone.now())
+    return deadline_at < (now or timezone.now())
 
 
 def overdue_q(*, now: dt.datetime | None = None) -> Q:

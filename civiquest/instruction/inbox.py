@@ -7,8 +7,8 @@ It stays flat whatever the number of quests (issue 21, docs/benchmarks.md):
   sorted as the inbox sorts: ``procedures_quest_inbox_open`` (partial: the open states) for
   the default tab, ``procedures_quest_inbox_all`` (partial: every inbox state) for "all",
   ``procedures_quest_inbox`` (procedure, state, …) for one state;
-- with several procedures, PostgreSQL reads each procedure's first rows in order and the
-  page is merged here (a ``UNION ALL`` of small ordered ``LIMIT`` queries), instead of
+- with several procedures, PostgreSQL reads each procedure's first rows in order and merges
+  them (a ``UNION ALL`` of small ordered ``LIMIT`` queries, compiled once), instead of
   sorting every quest of the service;
 - keyset pagination: a page starts after (or ends before) the (deadline, submission, id) of
   a row, never at an offset, and no page counts the whole listing;
@@ -22,8 +22,9 @@ It stays flat whatever the number of quests (issue 21, docs/benchmarks.md):
   ``LIKE``, which the ``gin_trgm_ops`` indexes serve on PostgreSQL; the matching citizens are
   looked up first, so that the quests are found by index (reference or citizen) on both.
 
-Queries: services, procedures, counts, the page's keys, its rows (procedure, citizen and
-assignee joined), their labels; plus the matching citizens when searching.
+Queries: services, procedures, counts, the page's keys, its rows (citizen and assignee
+joined, read as values: the page renders 50 rows), their labels; plus the matching citizens
+when searching.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from civiquest.accounts.models import User
@@ -60,7 +61,6 @@ ARCHIVED = quest_models.ARCHIVED
 # The inbox's order, the same on both databases (and as the indexes store it on PostgreSQL).
 ORDER = (F("deadline_at").asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), F("pk").asc())
 ORDER_BACKWARDS = (F("deadline_at").desc(nulls_first=True), F("submitted_at").desc(nulls_first=True), F("pk").desc())
-_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 # A row's place in the inbox order: (deadline, submission, id).
 Key = tuple[dt.datetime | None, dt.datetime | None, int]
@@ -92,11 +92,6 @@ def _utc(text: str) -> dt.datetime | None:
     if value.tzinfo is None:
         raise ValueError(text)
     return value.astimezone(dt.UTC)
-
-
-def _sort_key(row: Key) -> tuple[bool, dt.datetime, bool, dt.datetime, int]:
-    deadline, submitted, pk = row
-    return (deadline is None, deadline or _EARLIEST, submitted is None, submitted or _EARLIEST, pk)
 
 
 def _after_q(key: Key) -> Q:
@@ -166,12 +161,21 @@ class InboxFilters:
 
 @dataclass
 class InboxRow:
-    quest: Quest
+    """A row of the inbox as the page shows it: plain values read in one query (the page
+    renders 50 of them, so nothing here is looked up through a relation afterwards)."""
+
+    pk: int
+    reference: str
+    state: str
     deadline: dt.datetime | None
     overdue: bool
     paused: bool
     labels: list[str] = field(default_factory=list)
     new: bool = False  # changed since the agent last opened it
+    state_label: str = ""
+    citizen_name: str = ""
+    assignee_name: str = ""
+    procedure_title: str = ""
 
 
 @dataclass
@@ -274,7 +278,7 @@ def _tab_states(filters: InboxFilters) -> tuple[str, ...]:
 
 
 def _page_keys(
-    shown: QuerySet[Quest], parts: list[dict[str, Any]], filters: InboxFilters, size: int
+    shown: QuerySet[Quest], procedure_ids: list[int], filters: InboxFilters, size: int
 ) -> tuple[list[Key], bool]:
     """The keys of the page's rows in the inbox order, and whether more lie beyond it."""
     before = token_key(filters.before) if filters.before else None
@@ -285,18 +289,107 @@ def _page_keys(
     elif after is not None:
         keyed = keyed.filter(_after_q(after))
     ordered = keyed.order_by(*(ORDER_BACKWARDS if before else ORDER)).values_list("deadline_at", "submitted_at", "pk")
-    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
-        # Each part is one ordered range of an index: its first rows, merged here.
-        queries = [ordered.filter(**part)[: size + 1] for part in parts]
-        rows: list[Key] = list(queries[0].union(*queries[1:], all=True))
+    if len(procedure_ids) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        rows = _merged_keys(ordered, procedure_ids, size + 1, backwards=before is not None)
     else:
         rows = list(ordered[: size + 1])
-    rows.sort(key=_sort_key, reverse=before is not None)
     more = len(rows) > size
     rows = rows[:size]
     if before is not None:
         rows.reverse()
     return rows, more
+
+
+# A procedure id no quest has: where the procedure goes among a compiled part's parameters.
+_PART_MARK = -(2**62) - 21
+
+
+def _merged_keys(ordered: QuerySet[Quest, Any], procedure_ids: list[int], limit: int, *, backwards: bool) -> list[Key]:
+    """Each procedure's first ``limit`` keys, one ordered range of an index each, merged and
+    cut by the database (a ``UNION ALL`` of small ordered ``LIMIT`` queries). The part is
+    compiled once and repeated for each procedure: compiling the union of as many querysets
+    cost more than running it."""
+    sql, params = ordered.filter(procedure_id=_PART_MARK)[:limit].query.sql_with_params()
+    where = [index for index, value in enumerate(params) if value == _PART_MARK]
+    if len(where) != 1:
+        raise ValueError("The inbox's part query must hold the procedure once.")
+    union_params: list[Any] = []
+    for procedure_id in procedure_ids:
+        union_params += [*params[: where[0]], procedure_id, *params[where[0] + 1 :]]
+    union = " UNION ALL ".join([f"({sql})"] * len(procedure_ids))
+    # The columns: deadline, submission, id; the order of ORDER (or ORDER_BACKWARDS).
+    nulls = "DESC NULLS FIRST" if backwards else "ASC NULLS LAST"
+    last = "DESC" if backwards else "ASC"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({union}) AS parts ORDER BY 1 {nulls}, 2 {nulls}, 3 {last} LIMIT %s",  # noqa: S608 - compiled by the ORM
+            [*union_params, limit],
+        )
+        return [(deadline, submitted, pk) for deadline, submitted, pk in cursor.fetchall()]
+
+
+# What a row reads of a quest and its people, in this order: the page's query loads nothing more.
+_ROW_VALUES = (
+    "pk",
+    "reference",
+    "state",
+    "deadline_at",
+    "deadline_paused_since",
+    "procedure_id",
+    "citizen__first_name",
+    "citizen__last_name",
+    "citizen__email",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+    "is_new",
+)
+
+
+def _person_name(first_name: str | None, last_name: str | None, email: str | None) -> str:
+    """As ``User.get_full_name``, or the e-mail address; "" for nobody."""
+    return f"{first_name or ''} {last_name or ''}".strip() or email or ""
+
+
+def _rows(agent: User, quest_ids: list[int], titles: dict[int, str], now: dt.datetime) -> list[InboxRow]:
+    """The page's rows in the order of ``quest_ids``: one query for the quests with their
+    citizen and assignee, one for their labels' names."""
+    if not quest_ids:
+        return []
+    values = (
+        Quest.objects.filter(pk__in=quest_ids)
+        # The "nouveau" mark: an Exists on the (agent, quest) index, in the same query.
+        .annotate(is_new=marks.marked_q(agent))
+        .values_list(*_ROW_VALUES)
+    )
+    by_pk = {row[0]: row for row in values}
+    labels: dict[int, list[str]] = {}
+    for quest_id, name in QuestLabel.objects.filter(quest_id__in=quest_ids).values_list("quest_id", "label__name"):
+        labels.setdefault(quest_id, []).append(name)
+    state_labels = {str(state): str(state.label) for state in quest_models.QuestState}
+    rows = []
+    for pk in quest_ids:
+        if pk not in by_pk:
+            continue
+        _, reference, state, deadline_at, paused_since, procedure_id = by_pk[pk][:6]
+        citizen, assignee, new = by_pk[pk][6:9], by_pk[pk][9:12], by_pk[pk][12]
+        rows.append(
+            InboxRow(
+                pk=pk,
+                reference=reference,
+                state=state,
+                deadline=deadlines.deadline_as_of(deadline_at, paused_since, now=now),
+                overdue=deadlines.overdue_as_of(state, deadline_at, now=now),
+                paused=paused_since is not None,
+                labels=sorted(labels.get(pk, [])),
+                new=bool(new),
+                state_label=state_labels.get(state, state),
+                citizen_name=_person_name(*citizen),
+                assignee_name=_person_name(*assignee),
+                procedure_title=titles.get(procedure_id, ""),
+            )
+        )
+    return rows
 
 
 def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None, page_size: int = PAGE_SIZE) -> Inbox:
@@ -316,32 +409,8 @@ def inbox(*, agent: User, filters: InboxFilters, now: dt.datetime | None = None,
     shown = base.filter(_archived_q(filters))
     if filters.state != ARCHIVED:
         shown = shown.filter(state__in=states)
-    # One part per procedure, each an ordered range of an index.
-    parts = [{"procedure_id": pk} for pk in procedure_ids]
-    keys, more = _page_keys(shown, parts, filters, page_size) if procedure_ids else ([], False)
-    by_pk = (
-        {
-            quest.pk: quest
-            for quest in Quest.objects.filter(pk__in=[key[2] for key in keys])
-            # The "nouveau" mark: an Exists on the (agent, quest) index, in the same query.
-            .annotate(is_new=marks.marked_q(agent))
-            .select_related("procedure", "citizen", "assignee")
-            .prefetch_related(Prefetch("quest_labels", queryset=QuestLabel.objects.select_related("label")))
-        }
-        if keys
-        else {}
-    )
-    rows = [
-        InboxRow(
-            quest=quest,
-            deadline=deadlines.effective_deadline(quest, now=now),
-            overdue=deadlines.is_overdue(quest, now=now),
-            paused=quest.deadline_paused_since is not None,
-            labels=sorted(link.label.name for link in quest.quest_labels.all()),
-            new=bool(getattr(quest, "is_new", False)),
-        )
-        for quest in (by_pk[key[2]] for key in keys if key[2] in by_pk)
-    ]
+    keys, more = _page_keys(shown, procedure_ids, filters, page_size) if procedure_ids else ([], False)
+    rows = _rows(agent, [key[2] for key in keys], {procedure.pk: procedure.title for procedure in procedures}, now)
     backwards = bool(filters.before) and token_key(filters.before) is not None
     paged = bool(filters.after) and token_key(filters.after) is not None
     has_next = more if not backwards else True

@@ -106,7 +106,7 @@ def test_only_decided_quests_are_archived_and_leave_their_tabs(passport, instruc
 
     def tab(state):
         found = inbox.inbox(agent=instructor, filters=inbox.InboxFilters(state=state))
-        return {row.quest.pk for row in found.rows}, found
+        return {row.pk for row in found.rows}, found
 
     archived, found = tab(inbox.ARCHIVED)
     assert archived == {accepted.pk, rejected.pk} and found.shown == 2 and found.counts[inbox.ARCHIVED] == 2

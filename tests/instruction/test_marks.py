@@ -126,9 +126,9 @@ def test_the_new_tab_and_badge(passport, instructor, follower):
         Quest.objects.filter(pk=quest.pk).update(assignee=instructor)
         marks.quest_changed(quest=Quest.objects.get(pk=quest.pk), kind=QuestChangeKind.MESSAGE)
     found = inbox.inbox(agent=instructor, filters=inbox.InboxFilters(), now=NOW)
-    assert {row.quest.pk for row in found.rows if row.new} == {quests[1].pk, quests[2].pk}
+    assert {row.pk for row in found.rows if row.new} == {quests[1].pk, quests[2].pk}
     new = inbox.inbox(agent=instructor, filters=inbox.InboxFilters(new=True), now=NOW)
-    assert [row.quest.pk for row in new.rows] == [quests[1].pk, quests[2].pk]
+    assert [row.pk for row in new.rows] == [quests[1].pk, quests[2].pk]
     assert all(row.new for row in new.rows)
     # The marks are the agent's own: another agent of the service sees none.
     theirs = inbox.inbox(agent=follower, filters=inbox.InboxFilters(), now=NOW)

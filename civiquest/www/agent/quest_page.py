@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from civiquest.accounts.models import User
 from civiquest.appointments.services import active_appointment
 from civiquest.catalogue.conditions import visibility
+from civiquest.catalogue.display import answer_shown
 from civiquest.catalogue.models import FieldKind
 from civiquest.catalogue.services import revision_loaded
 from civiquest.documents.models import Document
@@ -25,7 +26,6 @@ from civiquest.quests.models import Quest, QuestState
 from civiquest.quests.selectors import quest_answers
 from civiquest.social.mandates.selectors import quest_helper_actions
 from civiquest.www.agent.forms import LabelForm, MessageForm, NoteForm, OpinionAskForm
-from civiquest.www.citizen.quest_views import _display_value
 
 # Decisions that tell the citizen and end (or reopen) the instruction: confirmed before they apply.
 CONFIRMED_ACTIONS = frozenset({"accept", "reject", "close", "reopen"})
@@ -82,7 +82,7 @@ def quest_answers_page(
     answers = quest_answers(quest)
     seen = visibility(revision, answers)
     attached = instruction_selectors.attached_documents(quest=quest)
-    documents = {document.pk: document for document in attached.values()}
+    titles = {document.pk: document.title for document in attached.values()}
     fix_targets = set(request.targets) if request else set()
     drafts = drafts or {}
     steps: list[StepAnswers] = []
@@ -93,7 +93,7 @@ def quest_answers_page(
             document = attached.get((step.slug, spec.name)) if spec.kind == FieldKind.DOCUMENT else None
             if spec.name not in answers and document is None:
                 continue
-            value = _display_value(spec, answers.get(spec.name), documents)
+            value = answer_shown(spec, answers.get(spec.name), titles)
             rows.append(
                 AnswerRow(spec.name, spec.label, value, document, spec.name in fix_targets, drafts.get(spec.name, ""))
             )

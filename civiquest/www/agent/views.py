@@ -34,6 +34,7 @@ from civiquest.quests import workflow
 from civiquest.quests.models import Quest
 from civiquest.www.agent.bulk_views import bulk_context
 from civiquest.www.agent.forms import LabelForm, MessageForm, NoteForm, OpinionAskForm
+from civiquest.www.agent.inbox_rows import inbox_rows_html
 from civiquest.www.agent.quest_page import CONFIRMED_ACTIONS, comments_posted, quest_page_context
 
 
@@ -64,11 +65,14 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The keyset links carry their own position; the filters stay.
     for name in ("apres", "avant", "page"):
         query.pop(name, None)
+    # One URL resolved for the page's 50 links: the others differ by the quest's id only.
+    quest_url = reverse("agent:quest", args=[0]).removesuffix("0/")
     return render(
         request,
         "agent/home.html",
         {
             "title": _("Dossiers à instruire"),
+            "rows_html": inbox_rows_html(found.rows, quest_url=quest_url),
             "memberships": memberships_of(request.user),
             "inbox": found,
             "filters": filters,

@@ -28,7 +28,7 @@ from civiquest.actions.quests import quest_start, quest_step_save, quest_submit
 from civiquest.appointments.services import books_through_ants
 from civiquest.catalogue.cache import catalogue_version
 from civiquest.catalogue.conditions import Visibility, completeness, visibility
-from civiquest.catalogue.display import answer_text, is_unanswered
+from civiquest.catalogue.display import answer_shown
 from civiquest.catalogue.inputs import InputSpec
 from civiquest.catalogue.models import FieldKind, Step, StepKind
 from civiquest.core.citizen_cache import cached_citizen_read
@@ -418,12 +418,8 @@ class DisplayedAnswer:
 
 
 def _display_value(spec: InputSpec, value: Any, documents: Mapping[int, Document]) -> str:
-    if is_unanswered(value):
-        return _("Non renseigné")
-    if spec.kind == FieldKind.DOCUMENT:
-        document = documents.get(value) if isinstance(value, int) else None
-        return document.title if document is not None else _("Document retiré de votre porte-documents")
-    return answer_text(spec, value)
+    titles = {pk: document.title for pk, document in documents.items()}
+    return answer_shown(spec, value, titles, removed=_("Document retiré de votre porte-documents"))
 
 
 def _displayed_answers(
