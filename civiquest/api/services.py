@@ -123,6 +123,11 @@ class DecisionIn(Schema):
     action: DecisionAction
     motivation: str = Field("", max_length=instruction.MESSAGE_MAX_LENGTH)
     targets: list[Annotated[str, Field(max_length=200)]] = Field([], max_length=100)
+    # For request_changes: a comment beside each answer to correct, by target (as in the portal);
+    # a target with a comment is pointed at, so ``targets`` may be left out.
+    comments: dict[
+        Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=instruction.MESSAGE_MAX_LENGTH)]
+    ] = Field({}, max_length=100)
 
 
 class MessageIn(Schema):
@@ -365,7 +370,10 @@ def _decide(quest: Quest, token: ServiceApiToken, payload: DecisionIn) -> None:
     elif payload.action == "reject":
         decisions.quest_reject(quest=quest, actor=actor, motivation=payload.motivation)
     elif payload.action == "request_changes":
-        decisions.quest_request_changes(quest=quest, actor=actor, message=payload.motivation, targets=payload.targets)
+        comments = {target: text.strip() for target, text in payload.comments.items() if text.strip()}
+        decisions.quest_request_changes(
+            quest=quest, actor=actor, message=payload.motivation, targets=payload.targets, comments=comments
+        )
     else:
         decisions.quest_close(quest=quest, actor=actor, motivation=payload.motivation)
 

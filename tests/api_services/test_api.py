@@ -237,6 +237,34 @@ def test_requesting_changes_through_the_api(client, quest, write_token):
     assert quest.change_requests.get().targets == ["pieces.id_photo"]
 
 
+def test_requesting_changes_with_a_comment_beside_each_answer(client, quest, write_token):
+    names = sorted(quest.answers.values_list("field_name", flat=True))
+    response = client.post(
+        quest_url(quest, "/decision"),
+        {
+            "action": "request_changes",
+            "comments": {names[0]: "  Le nom ne correspond pas à la pièce.  ", names[1]: " "},
+        },
+        content_type="application/json",
+        headers=write_token.headers,
+    )
+    assert response.status_code == 200, response.json()
+    request = quest.change_requests.get()
+    assert request.comments == {names[0]: "Le nom ne correspond pas à la pièce."}
+    assert request.targets == [names[0]]
+
+
+def test_a_comment_on_an_answer_that_does_not_apply_is_refused(client, quest, write_token):
+    response = client.post(
+        quest_url(quest, "/decision"),
+        {"action": "request_changes", "comments": {"no_such_answer": "?"}},
+        content_type="application/json",
+        headers=write_token.headers,
+    )
+    assert response.status_code == 400
+    assert not quest.change_requests.exists()
+
+
 def test_a_message_goes_to_the_citizen_as_from_the_portal(client, quest, instructor, write_token):
     response = client.post(
         quest_url(quest, "/messages"),
