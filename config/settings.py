@@ -422,6 +422,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "privacy-exports-purge": {"task": "privacy.exports_purge", "schedule": 60 * 60},
     # `manage.py export_jobs_purge`: the agents' quest exports past their lifetime.
     "instruction-export-jobs-purge": {"task": "instruction.export_jobs_purge", "schedule": 60 * 60},
+    # `manage.py api_token_uses_purge`: the API tokens' use log past its retention.
+    "accounts-api-token-uses-purge": {
+        "task": "accounts.api_token_uses_purge",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 
 # =====================================================================================
@@ -842,6 +847,8 @@ ENTRAIDE_RING_MIN_REWARDS = 2
 # The services' API (civiquest/api/services.py): calls per token and window, counted in the cache.
 SERVICES_API_RATE_LIMIT = env_int("SERVICES_API_RATE_LIMIT", 120)
 SERVICES_API_RATE_LIMIT_WINDOW_SECONDS = env_int("SERVICES_API_RATE_LIMIT_WINDOW_SECONDS", 60)
+# The services' API: each call made with a token is logged, and the log kept this many days.
+API_TOKEN_USE_RETENTION_DAYS = env_int("API_TOKEN_USE_RETENTION_DAYS", 365)
 # Streamed answers one web process serves at once (each keeps a thread until it ends): half
 # the threads by default, so that pages always have threads left (see streaming.py).
 ASSISTANT_MAX_STREAMS_PER_PROCESS = env_int("ASSISTANT_MAX_STREAMS_PER_PROCESS", max(1, serving.web_threads() // 2))

@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,6 +114,16 @@ def token_service_ids(token: ServiceApiToken) -> set[int]:
     return set(
         Service.objects.filter(api_tokens=token, memberships__user_id=token.created_by_id).values_list("pk", flat=True)
     )
+
+
+def token_uses_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the use log's rows older than ``API_TOKEN_USE_RETENTION_DAYS`` (daily; idempotent).
+
+    The log says who called what and when, for the services' audits; it is not kept for ever
+    (one year by default, as the CNIL recommends for access logs)."""
+    limit = (now or timezone.now()) - dt.timedelta(days=settings.API_TOKEN_USE_RETENTION_DAYS)
+    count, _deleted = ServiceApiTokenUse.objects.filter(at__lt=limit).delete()
+    return int(count)
 
 
 def token_use_record(

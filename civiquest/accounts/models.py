@@ -338,7 +338,11 @@ class ServiceApiTokenUse(models.Model):
         verbose_name = _("utilisation d’un jeton d’API")
         verbose_name_plural = _("utilisations des jetons d’API")
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["token", "-at"], name="accounts_token_use_idx")]
+        indexes = [
+            models.Index(fields=["token", "-at"], name="accounts_token_use_idx"),
+            # The daily purge of the log past its retention.
+            models.Index(fields=["at"], name="accounts_token_use_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.method} {self.path} {self.status}"

@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from civiquest.accounts import audit
+from civiquest.accounts import api_tokens, audit
 
 logger = logging.getLogger("civiquest.audit")
 
@@ -25,3 +25,9 @@ def audit_verify() -> bool:
         "; ".join(f"sequence {broken.sequence}: {broken.reason}" for broken in report.breaks[:10]),
     )
     return False
+
+
+@shared_task(name="accounts.api_token_uses_purge", ignore_result=True)
+def api_token_uses_purge() -> int:
+    """Delete the API tokens' use log past its retention (daily; ``manage.py api_token_uses_purge``)."""
+    return api_tokens.token_uses_purge()
