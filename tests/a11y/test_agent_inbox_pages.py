@@ -65,3 +65,40 @@ def test_archiving_two_quests_from_the_inbox_shows_the_summary(browser_page_as, 
         expect(summary.get_by_role("link", name=quest.reference)).to_be_visible()
     expect(page.get_by_role("link", name="Archivés (2)")).to_be_visible()
     assert_no_violations(page)
+
+
+def test_the_bulk_form_shows_the_field_of_the_chosen_action_only(browser_page_as, live_server, passport, instructor):
+    """Each action shows what it needs (the agent, the label, the message); the others are hidden and not sent."""
+    quest = many_quests(passport, 1)[0]
+    page = browser_page_as(instructor)
+    page.goto(live_server.url + reverse("agent:home"))
+    action = page.get_by_label("Action", exact=True)
+    agent = page.get_by_label("Agent (pour « Les attribuer à un agent du service »)")
+    label = page.get_by_label("Étiquette (pour « Étiqueter »)")
+    message = page.get_by_label("Message ou motivation")
+    expected = {
+        "Me les attribuer": (False, False, False),
+        "Les attribuer à un agent du service": (True, False, False),
+        "Étiqueter": (False, True, False),
+        "Demander des corrections": (False, False, True),
+        "Classer sans suite": (False, False, True),
+    }
+    for choice, shown in expected.items():
+        action.select_option(label=choice)
+        for field, visible in zip((agent, label, message), shown, strict=True):
+            if visible:
+                expect(field).to_be_visible()
+                expect(field).to_be_enabled()
+            else:
+                expect(field).to_be_hidden()
+                expect(field).to_be_disabled()
+    assert_no_violations(page)
+    # The message typed for a correction goes with it.
+    page.get_by_label(f"Sélectionner le dossier {quest.reference}").check()
+    action.select_option(label="Demander des corrections")
+    message.fill("La photo est floue.")
+    page.get_by_role("button", name="Appliquer aux dossiers cochés").click()
+    expect(page.locator("#bilan-action").get_by_role("status")).to_contain_text("1 dossier traité")
+    quest.refresh_from_db()
+    assert quest.state == QuestState.CHANGES_REQUESTED
+    assert quest.change_requests.get().message == "La photo est floue."
