@@ -129,19 +129,19 @@ def test_corrections_on_two_answers_then_the_diff_acceptance_attestation_and_exp
 
     # The citizen sees those two answers only opened again, each with the comment beside it.
     page.goto(live_server.url + reverse("citizen:quest", args=[quest.pk]))
-    assert page.get_by_text("Il manque votre troisième prénom.").count() >= 1
+    expect(page.get_by_text("Il manque votre troisième prénom.")).to_have_count(1)
     assert_no_violations(page)
     page.goto(live_server.url + step + "titulaire/")
     assert page.get_by_label("Nom de naissance").count() == 0  # read as given, not an input
     assert page.get_by_text("Dubois", exact=True).count() == 1
     expect(page.get_by_label("Prénoms")).to_be_editable()
-    assert page.get_by_text("Il manque votre troisième prénom.").count() >= 1
+    expect(page.get_by_text("Il manque votre troisième prénom.")).to_have_count(2)
     assert_no_violations(page)
     page.get_by_label("Prénoms").fill("Angela Claire Louise Marie")
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.wait_for_url(lambda url: not url.endswith("/titulaire/"))
     page.goto(live_server.url + step + "pieces/")
-    assert page.get_by_text("La photo est floue").count() >= 1
+    expect(page.get_by_text("La photo est floue")).to_have_count(2)
     assert page.locator("label", has_text="Facture d’électricité d’octobre").count() == 0
     add_photo(page, tmp_path, "Photo nette", (20, 40, 60))
     page.wait_for_url("**" + step + "pieces/")

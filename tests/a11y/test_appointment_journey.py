@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
 from civiquest.integrations.passport import coordination
@@ -41,15 +42,15 @@ def test_book_see_everywhere_then_cancel(browser_page_as, live_server, settings)
     page.wait_for_url("**" + reverse("citizen:appointment-confirmation", args=[appointment.pk]))
     assert page.get_by_role("heading", name="Votre rendez-vous est confirmé").count() == 1
     assert page.get_by_text("16 rue du Général Mangin").count() == 1
-    assert page.get_by_text("à 9 h 30").count() >= 1
+    expect(page.get_by_text("à 9 h 30")).to_have_count(1)
     assert page.get_by_role("link", name="Ajouter à mon agenda (fichier .ics)").count() == 1
     assert_no_violations(page)
 
     # Seen on the quest, in "Mes démarches" and on the dashboard.
     for url in (reverse("citizen:quest", args=[quest.pk]), reverse("citizen:quests"), reverse("citizen:dashboard")):
         page.goto(live_server.url + url)
-        assert page.get_by_text("Mairie de Nouméa").count() >= 1, url
-        assert page.get_by_text("à 9 h 30").count() >= 1, url
+        expect(page.get_by_text("Mairie de Nouméa"), url).to_have_count(1)
+        expect(page.get_by_text("à 9 h 30"), url).to_have_count(1)
         assert_no_violations(page)
 
     # Cancel from the dashboard's link, with a confirmation step.

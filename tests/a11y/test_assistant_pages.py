@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.actions.catalogue import catalogue_load
 from civiquest.assistant.conversations.models import Message, MessageRole
@@ -50,8 +51,8 @@ def test_a_citizen_asks_on_a_quest_and_sees_a_streamed_answer_with_sources(brows
     answer = page.locator(".cq-assistant-answer[aria-busy='false']")
     answer.wait_for()
     assert page.url == asked_on  # streamed in place: no page load
-    assert answer.get_by_role("link", name="Demander ou renouveler un passeport").count() >= 1
-    assert answer.get_by_text("Démarche CiviQuest").count() >= 1
+    expect(answer.get_by_role("link", name="Demander ou renouveler un passeport")).to_have_count(1)
+    expect(answer.get_by_text("Démarche CiviQuest")).to_have_count(1)
     assert "Confiance" in answer.inner_text()
     saved = Message.objects.get(role=MessageRole.ASSISTANT)
     assert saved.conversation.procedure_slug == "passeport"
@@ -69,7 +70,7 @@ def test_a_citizen_asks_on_a_quest_and_sees_a_streamed_answer_with_sources(brows
     assert_no_violations(page)
     page.get_by_role("link", name=saved.conversation.title).click()
     page.wait_for_load_state()
-    assert page.get_by_role("link", name="Demander ou renouveler un passeport").count() >= 1
+    expect(page.get_by_role("link", name="Demander ou renouveler un passeport")).to_have_count(1)
     assert_no_violations(page)
 
 
@@ -88,7 +89,7 @@ def test_the_chat_form_works_without_javascript(browser, live_server, knowledge,
         page.get_by_role("button", name="Poser la question").click()
         page.wait_for_load_state()
         assert "/mon-espace/assistant/" in page.url and "#message-" in page.url
-        assert page.get_by_role("link", name="Demander ou renouveler une carte d’identité").count() >= 1
+        expect(page.get_by_role("link", name="Demander ou renouveler une carte d’identité")).to_have_count(1)
         # (axe needs JavaScript: the same page is scanned with it in the test above.)
     finally:
         context.close()
@@ -103,7 +104,7 @@ def test_the_staff_statistics_pass_axe(browser_page_as, live_server, knowledge):
     feedback_give(message=answer, vote="down", comment="Pas clair")
     page = browser_page_as(StaffFactory())
     page.goto(live_server.url + reverse("staff:assistant-stats"))
-    assert page.get_by_text("Où faire mon passeport ?").count() >= 1
+    expect(page.get_by_text("Où faire mon passeport ?")).to_have_count(3)
     assert_no_violations(page)
 
 
@@ -129,7 +130,7 @@ def test_the_landing_search_finds_the_procedure_then_a_visitor_asks(browser_page
     assert page.url == live_server.url + reverse("citizen:assistant-visitor")
     answer = page.locator(".cq-assistant-answer")
     assert answer.get_by_role("heading", name="Sources").count() == 1
-    assert answer.locator(".fr-card").count() >= 1
+    expect(answer.locator(".fr-card")).to_have_count(2)
     assert "Rien n’est enregistré" in page.locator("main").inner_text()
     assert Message.objects.count() == 0
     assert_no_violations(page)
@@ -153,8 +154,8 @@ def test_a_visitor_asks_and_the_answer_streams_in_as_dsfr_text(browser_page_as, 
     assert page.url == live_server.url + reverse("citizen:assistant-visitor")  # streamed in place
     assert conversation.is_visible()
     # The done event's HTML: the text as paragraphs and a list, sources as cards, the procedure apart.
-    assert answer.locator(".cq-assistant-text ul li").count() >= 1
-    assert answer.locator(".cq-assistant-sources .fr-card").count() >= 1
+    expect(answer.locator(".cq-assistant-text ul li")).to_have_count(2)
+    expect(answer.locator(".cq-assistant-sources .fr-card")).to_have_count(3)
     assert answer.get_by_role("heading", name="Faire la démarche").count() == 1
     assert " - " not in answer.locator(".cq-assistant-text").inner_text().splitlines()[0]
     assert answer.locator("form").count() == 0  # no feedback: nothing stored to attach it to
@@ -191,5 +192,5 @@ def test_a_long_conversation_and_history_are_paginated_and_pass_axe(browser_page
     thread_pages.get_by_role("link", name="1", exact=True).click()
     page.wait_for_load_state()
     assert thread.get_by_text("Combien coûte un passeport ?", exact=True).count() == 1
-    assert thread.locator(".cq-assistant-sources .fr-card").count() >= 1
+    expect(thread.locator(".cq-assistant-sources .fr-card")).to_have_count(20)
     assert_no_violations(page)

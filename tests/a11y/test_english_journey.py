@@ -43,7 +43,7 @@ def test_an_english_speaking_citizen_signs_in_and_fills_a_step(browser_page_as, 
     with page.expect_navigation():
         page.keyboard.press("Enter")
     in_english(page)
-    assert page.get_by_text("Your administrative procedures, guided step by step").count() >= 1
+    expect(page.get_by_text("Your administrative procedures, guided step by step")).to_have_count(2)
     assert tools.locator(".fr-translate__btn").inner_text().startswith("EN")
 
     # Signing in keeps the choice (Django's language cookie).

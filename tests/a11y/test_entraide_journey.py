@@ -3,6 +3,7 @@ XP to the helper, once. A post with a phone number is blocked, one with a name i
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.actions import entraide as actions
 from civiquest.actions.quests import quest_start
@@ -34,14 +35,14 @@ def test_ask_on_a_step_answer_accept_and_the_helper_earns_once(browser_page_as, 
     page.get_by_label("Votre question").fill("Faut-il prévenir la CAF ?")
     page.get_by_label("Précisions").fill("Rappelez-moi au 06 12 34 56 78.")
     submit(page, "Publier ma question")
-    assert page.get_by_text("numéro de téléphone", exact=False).count() >= 1
+    expect(page.get_by_text("numéro de téléphone", exact=False)).to_have_count(1)
     assert page.get_by_label("Précisions").input_value() == "Rappelez-moi au 06 12 34 56 78."
     assert not Question.objects.filter(procedure=procedure).exists()
     assert_no_violations(page)
 
     page.get_by_label("Précisions").fill("Ma voisine Marie Martin dit que oui.")
     submit(page, "Publier ma question")
-    assert page.get_by_text("un nom de personne", exact=False).count() >= 1
+    expect(page.get_by_text("un nom de personne", exact=False)).to_have_count(1)
     assert not Question.objects.filter(procedure=procedure).exists()
     assert_no_violations(page)
     page.get_by_text("Je confirme", exact=False).click()
@@ -70,7 +71,7 @@ def test_ask_on_a_step_answer_accept_and_the_helper_earns_once(browser_page_as, 
     page.wait_for_load_state()
     page.get_by_role("button", name="Accepter cette réponse").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Réponse acceptée").count() >= 1
+    expect(page.get_by_text("Réponse acceptée")).to_have_count(1)
     assert page.get_by_role("button", name="Accepter cette réponse").count() == 0
     assert_no_violations(page)
     assert actions.answer_accept(asker=asker, answer=answer) is False

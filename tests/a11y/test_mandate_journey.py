@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.accounts.models import ServiceRole
 from civiquest.actions.mandates import helper_code_get, structure_create, structure_member_add
@@ -68,7 +69,7 @@ def test_a_citizen_mandates_a_helper_for_papiers_then_revokes(browser_page_as, l
     page.wait_for_url(live_server.url + reverse("citizen:mandates"))
     mandate = Mandate.objects.get()
     assert mandate.domains == ["papiers"] and mandate.duration_days == 1 and mandate.helper == helper
-    assert page.get_by_text("Hélène Aidante").count() >= 1
+    expect(page.get_by_text("Hélène Aidante")).to_have_count(4)
     assert_no_violations(page)
 
     # The helper opens the passport quest from their page and completes a step.
@@ -98,12 +99,12 @@ def test_a_citizen_mandates_a_helper_for_papiers_then_revokes(browser_page_as, l
     # The citizen reads the journal, then revokes.
     page.goto(live_server.url + reverse("citizen:mandate-journal", args=[mandate.pk]))
     # Each save (the autosave of each field, then "Enregistrer et continuer") is a line.
-    assert page.get_by_text("Étape enregistrée").count() >= 1
+    expect(page.get_by_text("Étape enregistrée")).to_have_count(3)
     assert_no_violations(page)
     page.goto(live_server.url + reverse("citizen:mandates"))
     page.get_by_role("button", name=re.compile("^Révoquer")).click()
     page.wait_for_url(live_server.url + reverse("citizen:mandates"))
-    assert page.get_by_text("Révoqué", exact=True).count() >= 1
+    expect(page.get_by_text("Révoqué", exact=True)).to_have_count(1)
 
     # The helper's very next request is refused.
     response = desk.goto(live_server.url + reverse("citizen:quest", args=[passport_quest.pk]))

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.accounts.models import AuditEvent
 from civiquest.actions.moderation import post_report
@@ -24,7 +25,7 @@ def report_in_browser(browser_page_as, live_server, question, *, scan: bool = Fa
         # The form's errors, next to the field.
         page.get_by_role("button", name="Envoyer le signalement").click()
         page.wait_for_load_state()
-        assert page.get_by_text("Ce champ est obligatoire.").count() >= 1
+        expect(page.get_by_text("Ce champ est obligatoire.")).to_have_count(1)
         assert_no_violations(page)
     page.get_by_label("Propos injurieux, haineux ou discriminatoires").check(force=True)
     page.get_by_label("Précisez si vous le souhaitez").fill("Des insultes envers les agents.")

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.appointments.models import Appointment, AppointmentStatus, CoordinationStatus
 from civiquest.integrations.passport import coordination
@@ -50,7 +51,7 @@ def test_a_citizen_books_then_cancels_a_passport_appointment(browser_page_as, li
     page.get_by_role("button", name="Réserver ce créneau").click()
     page.wait_for_url("**/rendez-vous/*/")
     assert page.get_by_text("Votre rendez-vous est réservé").count() == 1
-    assert page.get_by_text("Mairie de Nouméa").count() >= 1
+    expect(page.get_by_text("Mairie de Nouméa")).to_have_count(2)
     assert_no_violations(page)
 
     appointment = Appointment.objects.get(quest=quest)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.accounts.models import ExternalIdentity, User
 from tests.a11y.dsfr import open_disclosure
@@ -43,7 +44,7 @@ def test_a_citizen_confirms_their_identity_then_erases_their_account_from_the_pr
     # Submitting without ticking the box keeps the account and says why.
     page.get_by_role("button", name="Supprimer définitivement mon compte").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Cochez la case pour confirmer la suppression de votre compte.").count() >= 1
+    expect(page.get_by_text("Cochez la case pour confirmer la suppression de votre compte.")).to_have_count(1)
     assert User.objects.filter(pk=citizen.pk).exists()
     assert_no_violations(page)
 

@@ -3,6 +3,7 @@ then turns "mode sobre" on and the game is gone — the service is the same."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.progress.models import XpEntry
 from civiquest.quests.models import Quest, QuestState
@@ -21,7 +22,7 @@ def test_a_completed_quest_shows_xp_and_badge_then_mode_sobre_hides_them(browser
     page = browser_page_as(citizen)
 
     page.goto(live_server.url + reverse("citizen:progress"))
-    assert page.get_by_text("0 XP", exact=False).count() >= 1
+    expect(page.get_by_text("0 XP", exact=False)).to_have_count(3)
     assert page.locator("#badge-premiere-demarche").get_by_text("À obtenir").count() == 1
 
     page.goto(live_server.url + reverse("citizen:procedure", args=["changement-adresse"]))
@@ -43,7 +44,7 @@ def test_a_completed_quest_shows_xp_and_badge_then_mode_sobre_hides_them(browser
     open_disclosure(page.locator(".fr-header__tools [aria-controls='account-menu']"))
     page.locator(".fr-header__tools").get_by_role("link", name="Ma progression").click()
     page.wait_for_url("**/mon-espace/progression/")
-    assert page.get_by_text(f"{earned} XP", exact=False).count() >= 1
+    expect(page.get_by_text(f"{earned} XP", exact=False)).to_have_count(1)
     assert page.locator("#badge-premiere-demarche").get_by_text("Obtenu").count() == 1
     assert_no_violations(page)
 
@@ -57,9 +58,9 @@ def test_a_completed_quest_shows_xp_and_badge_then_mode_sobre_hides_them(browser
     assert_no_violations(page)
     page.goto(live_server.url + reverse("citizen:progress"))
     assert page.locator("progress").count() == 0 and page.get_by_text(f"{earned} XP").count() == 0
-    assert page.get_by_text("vous avez activé le mode sobre", exact=False).count() >= 1
+    expect(page.get_by_text("vous avez activé le mode sobre", exact=False)).to_have_count(1)
     # The quest itself is unchanged.
     page.goto(live_server.url + reverse("citizen:quest", args=[quest.pk]))
-    assert page.get_by_text("Changement d’adresse").count() >= 1
+    expect(page.get_by_text("Changement d’adresse")).to_have_count(3)
     assert page.locator("[data-game]").count() == 0
     assert_no_violations(page)

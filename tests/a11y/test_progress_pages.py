@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.progress import xp
 from civiquest.progress.badges import badges_evaluate
@@ -37,8 +38,8 @@ def test_progress_page_passes_axe(browser_page_as, live_server):
     page.goto(live_server.url + reverse("citizen:progress"))
     assert page.locator("progress#xp-barre").count() == 1
     ledger = page.locator("#historique-titre").locator("xpath=..")
-    assert ledger.get_by_text("limite du jour atteinte").count() >= 1
-    assert ledger.get_by_text("action répétée aujourd’hui : gain réduit").count() >= 1
+    expect(ledger.get_by_text("limite du jour atteinte")).to_have_count(1)
+    expect(ledger.get_by_text("action répétée aujourd’hui : gain réduit")).to_have_count(1)
     assert page.get_by_role("heading", name="Historique de vos XP").count() == 1
     assert_no_violations(page)
     page.goto(live_server.url + reverse("citizen:progress") + "?page=2")
@@ -63,7 +64,7 @@ def test_staff_ledger_and_revoke_error_pass_axe(browser_page_as, live_server):
     assert_no_violations(page)
     page.get_by_role("button", name="Annuler cette ligne").first.click()
     page.wait_for_load_state()
-    assert page.get_by_text("Motivation de l’annulation :").count() >= 1
+    expect(page.get_by_text("Motivation de l’annulation :")).to_have_count(1)
     assert_no_violations(page)
     page.get_by_label("Motivation de l’annulation").first.fill("Doublon")
     page.get_by_role("button", name="Annuler cette ligne").first.click()

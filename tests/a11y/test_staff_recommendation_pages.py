@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.actions.catalogue import catalogue_load
 from civiquest.recommendations.models import Rule
@@ -36,7 +37,7 @@ def test_staff_change_a_rule_errors_then_a_revision(browser_page_as, live_server
     assert_no_violations(page)
     page.get_by_label("Motif de la modification").fill("Essai")
     submit(page)
-    assert page.get_by_text("La pertinence doit être comprise entre 0 et 1.").count() >= 1
+    expect(page.get_by_text("La pertinence doit être comprise entre 0 et 1.")).to_have_count(2)
     assert_no_violations(page)
 
     page.get_by_label("Pertinence").fill("0,5")

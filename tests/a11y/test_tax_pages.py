@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from civiquest.accounts.oidc import session as oidc_session
 from civiquest.integrations.taxes import simulator
@@ -50,7 +51,7 @@ def test_simulate_then_import_with_axe(browser_page_as, live_server, dgfip_on_li
     page.locator("#id_children_ages").fill("quatre")
     page.get_by_role("button", name="Estimer mon impôt").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Écrivez des âges en chiffres").count() >= 1
+    expect(page.get_by_text("Écrivez des âges en chiffres")).to_have_count(1)
     assert page.locator("#id_salaries_1").input_value() == "30000"
     assert_no_violations(page)
 
