@@ -3,8 +3,9 @@
 ``build_index()`` writes a new build in full under ``settings.ASSISTANT_INDEX_DIR``, then
 swaps the ``current`` link atomically; a source's chunks shorter than ``MIN_CHUNK_CHARS``
 are merged with the next one of the same section; the BM25 models of chunks, titles and
-outlines (section titles and introduction) are saved beside the chunk texts; with
-``ASSISTANT_EMBEDDINGS``, the chunks' vectors too.
+outlines (section titles and introduction) are saved beside the chunk texts, and those of the
+fiches' editorial metadata (``KnowledgeSource.editorial``: their folders, their
+questions-réponses' titles); with ``ASSISTANT_EMBEDDINGS``, the chunks' vectors too.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from civiquest.assistant.models import KnowledgeChunk, KnowledgeSource
 from civiquest.assistant.text import index_tokens
 
 CURRENT = "current"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 EMBEDDING_TEXT_CHARS = 600
 SOURCE_INTRO_CHARS = 600
 MIN_CHUNK_CHARS = 400
 MAX_MERGED_CHARS = 1800
+# The parts of a fiche's editorial metadata indexed each as a field of its own.
+EDITORIAL_PARTS = ("folders", "questions")
 
 
 def index_dir() -> Path:
@@ -116,7 +119,7 @@ def build_index(directory: Path | None = None, *, embeddings: bool | None = None
     try:
         sources = list(
             KnowledgeSource.objects.order_by("pk").values_list(
-                "pk", "kind", "key", "title", "url", "related_keys", "modified_on"
+                "pk", "kind", "key", "title", "url", "related_keys", "modified_on", "editorial"
             )
         )
         position_of = {row[0]: index for index, row in enumerate(sources)}
@@ -156,6 +159,12 @@ def build_index(directory: Path | None = None, *, embeddings: bool | None = None
             _bm25_save(corpus_tokens, work / "bm25", b=0.75)
             _bm25_save([index_tokens(row[3]) or ["∅"] for row in sources], work / "bm25-titles", b=0.3)
             _bm25_save([index_tokens("\n".join(texts)) or ["∅"] for texts in outlines], work / "bm25-sources", b=0.5)
+            for part in EDITORIAL_PARTS:
+                _bm25_save(
+                    [index_tokens("\n".join((row[7] or {}).get(part, []))) or ["∅"] for row in sources],
+                    work / f"bm25-{part}",
+                    b=0.3,
+                )
         if use_embeddings and embed_texts:
             vectors = np.concatenate(
                 [encoder().encode(embed_texts[start : start + 256]) for start in range(0, len(embed_texts), 256)]

@@ -8,8 +8,14 @@ Chunking follows the sheet's structure, as Albert's ``pyalbert`` does: one chunk
 long), each keeping the trail of section titles; sections longer than ``CHUNK_MAX_CHARS``
 are split between paragraphs, then between sentences (a sentence is never cut, and a list
 stays with the sentence introducing it). Metadata (keywords, "Voir aussi", references,
-definitions, links to services) is left out. A description cut short by the feed is marked
-with "…" so that no answer quotes it as a sentence.
+definitions, links to services) is left out of the chunks. A description cut short by the feed
+is marked with "…" so that no answer quotes it as a sentence.
+
+A fiche's editorial metadata is kept apart (``ParsedFiche.editorial``), for the retriever only,
+never shown: the folders it is filed in (``DossierPere`` title, ``SousDossierPere``: "Naissance",
+"Carte d'identité", "Pour un mineur") and the titles of its "Questions-réponses"
+(``QuestionReponse``: questions as citizens ask them, "Est-on obligé d'avoir une carte
+d'identité ?").
 
 Imported: the ``F`` fiches and the "Comment faire si" guides (``civiquest.assistant.guides``,
 whatever their ID's letter), and on demand the "Recherche guidée" trees; ``N`` folders, themes
@@ -33,7 +39,7 @@ from civiquest.assistant import guides
 from civiquest.assistant.feed import FEED_FILE_RE, FicheParseError, iter_feed_files, read_publication
 from civiquest.assistant.sentences import split_sentences
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 CHUNK_MAX_CHARS = 1800
 CHUNK_TARGET_CHARS = 1200
 SERVICE_PUBLIC_URL = "https://www.service-public.fr/particuliers/vosdroits/{key}"
@@ -94,11 +100,14 @@ class ParsedFiche:
     chunks: list[ParsedChunk] = field(default_factory=list)
     # The fiches a guide points to ("Comment faire si", "Recherche guidée"); empty for a fiche.
     related_keys: tuple[str, ...] = ()
+    # Indexed, never shown: {"folders": [...], "questions": [...]} (see the module's docstring).
+    editorial: dict[str, list[str]] = field(default_factory=dict)
 
     def content_hash(self) -> str:
         payload = {
             "v": PARSER_VERSION,
             "related": list(self.related_keys),
+            "editorial": self.editorial,
             "title": self.title,
             "url": self.url,
             "theme": self.theme,
@@ -298,6 +307,15 @@ def _introduction(root: ET.Element, writer: _ChunkWriter) -> list[str]:
     return [text] if text else []
 
 
+def editorial_metadata(root: ET.Element) -> dict[str, list[str]]:
+    """The fiche's folders and its questions-réponses' titles (empty lists dropped)."""
+    folders = [title_of(folder) for folder in root.findall("DossierPere")]
+    folders += [inline_text(folder) for folder in root.findall("SousDossierPere")]
+    questions = [inline_text(question) for question in root.findall("QuestionReponse")]
+    found = {"folders": [text for text in folders if text], "questions": [text for text in questions if text]}
+    return {name: texts for name, texts in found.items() if texts}
+
+
 def parse_publication(root: ET.Element, name: str = "", *, titles: dict[str, str] | None = None) -> ParsedFiche | None:
     """The fiche and its chunks; ``None`` for publications that are not content (folders, themes).
 
@@ -328,6 +346,7 @@ def parse_publication(root: ET.Element, name: str = "", *, titles: dict[str, str
         audience=(inline_text(audience_element) if audience_element is not None else "")[:40],
         modified_on=parse_date(root),
         related_keys=guides.linked_keys(root) if guide else (),
+        editorial=editorial_metadata(root),
     )
     writer = _ChunkWriter()
     writer.emit((), _introduction(root, writer))

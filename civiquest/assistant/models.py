@@ -31,6 +31,9 @@ class KnowledgeSource(models.Model):
     modified_on = models.DateField(_("modifiée le"), null=True, blank=True)
     # Keys of other sources this one points to (a procedure's service-public.fr fiches).
     related_keys = models.JSONField(_("sources liées"), default=list, blank=True)
+    # A fiche's editorial metadata, indexed and never shown: {"folders": [...], "questions": [...]}
+    # (civiquest.assistant.knowledge.editorial_metadata).
+    editorial = models.JSONField(_("métadonnées éditoriales"), default=dict, blank=True)
     # sha256 of the parsed content (and parser version): unchanged → not rewritten.
     content_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,6 +22,10 @@ Ranking, per source (a fiche, a guide or one of our procedures):
    capped at 1; unknown terms count with the highest idf): the source's best chunk, its
    title and its section titles with its introduction; the source's score is their weighted
    sum (``CHUNK_WEIGHT``, ``TITLE_WEIGHT``, ``OUTLINE_WEIGHT``): the title counts, bounded;
+   a fiche's editorial metadata adds two bounded fields, never shown: the folders it is filed
+   in (``FOLDERS_WEIGHT``) and its questions-réponses' titles (``QUESTIONS_WEIGHT``), which
+   name the fiche's subject in other words than its own (measured on the real feed's tuning
+   set, docs/benchmarks.md, 2026-12-08);
 3. with ``ASSISTANT_EMBEDDINGS`` on, the best cosine of each source's chunks (USE
    multilingual, packaged) ranks the sources too, fused with the lexical ranking by
    reciprocal rank (``ASSISTANT_RRF_K``);
@@ -67,6 +71,7 @@ BOOST = 1.6
 CHUNK_WEIGHT = 0.25
 TITLE_WEIGHT = 0.55
 OUTLINE_WEIGHT = 0.2
+EDITORIAL_WEIGHTS = {"folders": 0.2, "questions": 0.1}
 RERANK_DEPTH = 30
 FAMILY_WEIGHT = 0.7
 FAMILY_MIN = 5
@@ -151,11 +156,17 @@ class LoadedIndex:
         self.has_chunks[self.chunk_source] = True
         self.first_chunk = np.searchsorted(self.chunk_source, np.arange(len(self.sources)))
         self.chunks_bm25: _Bm25 | None = None
+        self.editorial_bm25: list[tuple[_Bm25, float]] = []
         self.vocab: dict[str, int] = {}
         if (path / "bm25").exists():
             self.chunks_bm25 = _Bm25(path / "bm25")
             self.titles_bm25 = _Bm25(path / "bm25-titles")
             self.outlines_bm25 = _Bm25(path / "bm25-sources")
+            self.editorial_bm25 = [
+                (_Bm25(path / f"bm25-{part}"), weight)
+                for part, weight in EDITORIAL_WEIGHTS.items()
+                if (path / f"bm25-{part}").exists()
+            ]
             self.vocab = self.chunks_bm25.vocab
             self.typos = TypoCorrector(self.vocab, self.chunks_bm25.doc_freq)
             self.sorted_vocab = sorted(self.vocab)
@@ -231,14 +242,7 @@ class LoadedIndex:
         terms, normaliser = self._terms(query)
         if not terms:
             return []
-        chunk_scores = self.chunks_bm25.normalised(terms, normaliser)
-        best_chunk = np.zeros(len(self.sources), dtype=np.float64)
-        best_chunk[self.has_chunks] = np.maximum.reduceat(chunk_scores, self.first_chunk[self.has_chunks])
-        source_scores = (
-            CHUNK_WEIGHT * best_chunk
-            + TITLE_WEIGHT * self._title_scores(terms, normaliser)
-            + OUTLINE_WEIGHT * self._outline_scores(terms, normaliser)
-        )
+        chunk_scores, source_scores = self._scores(terms, normaliser)
         eligible = self.has_chunks & (source_scores > 0)
         if kind is not None:
             eligible &= self.is_procedure if kind == "procedure" else ~self.is_procedure
@@ -264,6 +268,20 @@ class LoadedIndex:
                 )
             )
         return hits
+
+    def _scores(self, terms: dict[str, float], normaliser: float) -> tuple[np.ndarray, np.ndarray]:
+        """The chunks' normalised scores, and the sources' (best chunk, title and outline weighed)."""
+        chunk_scores = cast(_Bm25, self.chunks_bm25).normalised(terms, normaliser)
+        best_chunk = np.zeros(len(self.sources), dtype=np.float64)
+        best_chunk[self.has_chunks] = np.maximum.reduceat(chunk_scores, self.first_chunk[self.has_chunks])
+        source_scores = (
+            CHUNK_WEIGHT * best_chunk
+            + TITLE_WEIGHT * self._title_scores(terms, normaliser)
+            + OUTLINE_WEIGHT * self._outline_scores(terms, normaliser)
+        )
+        for field, weight in self.editorial_bm25:
+            source_scores += weight * field.normalised(terms, normaliser)
+        return chunk_scores, source_scores
 
     def _title_scores(self, terms: dict[str, float], normaliser: float) -> np.ndarray:
         return self.titles_bm25.normalised(terms, normaliser)

@@ -17,7 +17,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -50,6 +50,7 @@ class SourceContent:
     related_keys: tuple[str, ...]
     chunks: tuple[ParsedChunk, ...]
     content_hash: str
+    editorial: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _fiche_content(fiche: ParsedFiche) -> SourceContent:
@@ -64,6 +65,7 @@ def _fiche_content(fiche: ParsedFiche) -> SourceContent:
         related_keys=fiche.related_keys,
         chunks=tuple(fiche.chunks),
         content_hash=fiche.content_hash(),
+        editorial=fiche.editorial,
     )
 
 
@@ -90,6 +92,7 @@ def _sync(kind: str, contents: Iterable[SourceContent], report: ImportReport, *,
                 audience=content.audience,
                 modified_on=content.modified_on,
                 related_keys=list(content.related_keys),
+                editorial=content.editorial,
                 content_hash=content.content_hash,
             )
             for content in new
@@ -111,12 +114,13 @@ def _sync(kind: str, contents: Iterable[SourceContent], report: ImportReport, *,
                     audience=content.audience,
                     modified_on=content.modified_on,
                     related_keys=list(content.related_keys),
+                    editorial=content.editorial,
                     content_hash=content.content_hash,
                 )
                 rows.append(row)
             KnowledgeSource.objects.bulk_update(
                 rows,
-                ["title", "url", "theme", "audience", "modified_on", "related_keys", "content_hash"],
+                ["title", "url", "theme", "audience", "modified_on", "related_keys", "editorial", "content_hash"],
                 batch_size=BATCH_SIZE,
             )
             # bulk_update skips auto_now: stamp the rewritten rows explicitly.

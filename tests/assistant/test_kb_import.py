@@ -487,3 +487,24 @@ def test_every_consumer_of_a_stored_path_gets_a_working_link(settings, client, c
     stored = Message.objects.get(role=MessageRole.ASSISTANT)
     assert stored.suggested_procedures == ["passeport"]
     assert all(not item["url"].startswith("http://") for item in stored.citations)
+
+
+def test_a_fiches_folders_and_questions_are_kept_apart_for_retrieval_never_in_its_chunks(tmp_path):
+    metadata = (
+        '<DossierPere ID="N1"><Titre>Naissance</Titre><SousDossier ID="N1-1"><Titre>Formalités</Titre>'
+        '<Fiche ID="F9200">Déclaration</Fiche></SousDossier></DossierPere>'
+        "<SousDossierPere>Formalités pour le couple</SousDossierPere>"
+        '<QuestionReponse ID="F9201">Comment déclarer un bébé né à l\'étranger ?</QuestionReponse>'
+    )
+    body = "<Paragraphe>La déclaration est faite à la mairie dans les 5 jours.</Paragraphe>"
+    xml = _fiche(body, intro=metadata)
+    fiche = parse_publication(read_publication("F9200.xml", xml.encode()))
+    assert fiche is not None
+    assert fiche.editorial == {
+        "folders": ["Naissance", "Formalités pour le couple"],
+        "questions": ["Comment déclarer un bébé né à l'étranger ?"],
+    }
+    assert not any("Naissance" in chunk.text or "bébé" in chunk.text for chunk in fiche.chunks)
+    (tmp_path / "F9200.xml").write_text(xml)
+    services.feed_import(path=tmp_path, delete_missing=False)
+    assert KnowledgeSource.objects.get(key="F9200").editorial == fiche.editorial

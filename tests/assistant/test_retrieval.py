@@ -150,3 +150,25 @@ def test_embeddings_fused_by_rank(corpus, settings):
     passages = get_retriever().search("je ne peux pas aller voter, quelqu'un peut le faire pour moi ?", limit=5)
     assert "F1604" in keys(passages)[:2]
     assert all(0.0 <= passage.score <= 1.0 for passage in passages)
+
+
+def test_a_fiches_folders_and_questions_find_it_without_being_shown(tmp_path, index_dir):  # noqa: F811
+    """Three fiches alike but for their folder or questions-réponses: those rank theirs first."""
+    body = (
+        "<Texte><Paragraphe>La déclaration d'une naissance ou d'un décès est faite à la mairie.</Paragraphe></Texte>"
+    )
+    for key, metadata in (
+        ("F9200", ""),
+        ("F9201", "<SousDossierPere>Naissance d'un enfant</SousDossierPere>"),
+        ("F9202", '<QuestionReponse ID="F1">Que faire après un décès ?</QuestionReponse>'),
+    ):
+        (tmp_path / f"{key}.xml").write_text(
+            f'<Publication xmlns:dc="http://purl.org/dc/elements/1.1/" ID="{key}" type="Fiche d\'information">'
+            f"<dc:title>Déclaration à la mairie</dc:title>{metadata}{body}</Publication>"
+        )
+    services.feed_import(path=tmp_path, delete_missing=False)
+    build_index()
+    for question, expected in (("déclarer une naissance", "F9201"), ("que faire après un décès", "F9202")):
+        passages = get_retriever().search(question, limit=3)
+        assert keys(passages)[0] == expected
+        assert not any("enfant" in passage.text or "Que faire" in passage.text for passage in passages)
