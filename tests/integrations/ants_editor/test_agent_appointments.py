@@ -470,18 +470,21 @@ def test_a_plan_ending_before_its_start_or_too_long_is_refused_with_its_reason(p
 
 
 @pytest.mark.parametrize(
-    ("end", "created"),
+    ("end", "now", "created"),
     [
-        (dt.date(2031, 1, 6), 1),  # a plan of one day: it ends on its start
-        (dt.date(2031, 4, 7), 14),  # 91 days after its start, the longest plan: 14 Mondays
+        (dt.date(2031, 1, 6), dt.datetime(2030, 1, 1, tzinfo=dt.UTC), 1),
+        (dt.date(2031, 4, 7), dt.datetime(2030, 1, 1, tzinfo=dt.UTC), 14),
+        # Published at the very start of its first slot: that slot is past, the 13 others are not.
+        (dt.date(2031, 4, 7), dt.datetime(2031, 1, 6, 9, 0, tzinfo=NOUMEA), 13),
     ],
+    ids=["one-day", "91-days-after-start", "at-its-first-start"],
 )
-def test_a_plan_of_one_day_up_to_ninety_two_days_is_published(point, end, created):
+def test_a_plan_of_one_day_up_to_ninety_two_days_publishes_its_future_slots(point, end, now, created):
     plan = slots.SlotPlan(
         start_date=dt.date(2031, 1, 6),
         end_date=end,
-        weekdays=frozenset({0}),
+        weekdays=frozenset({0}),  # Mondays, 2031-01-06 the first
         opening_hours=((dt.time(9, 0), dt.time(9, 15)),),
     )
-    assert slots.slots_publish(point, plan, by=None, now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)) == created
+    assert slots.slots_publish(point, plan, by=None, now=now) == created
     assert TimeSlot.objects.filter(meeting_point=point).count() == created
