@@ -474,10 +474,11 @@ def test_a_plan_ending_before_its_start_or_too_long_is_refused_with_its_reason(p
     [
         (dt.date(2031, 1, 6), dt.datetime(2030, 1, 1, tzinfo=dt.UTC), 1),
         (dt.date(2031, 4, 7), dt.datetime(2030, 1, 1, tzinfo=dt.UTC), 14),
-        # Published at the very start of its first slot: that slot is past, the 13 others are not.
+        # Published at the very start of its first slot, or after: that slot is past, the 13 others are not.
         (dt.date(2031, 4, 7), dt.datetime(2031, 1, 6, 9, 0, tzinfo=NOUMEA), 13),
+        (dt.date(2031, 4, 7), dt.datetime(2031, 1, 6, 9, 5, tzinfo=NOUMEA), 13),
     ],
-    ids=["one-day", "91-days-after-start", "at-its-first-start"],
+    ids=["one-day", "91-days-after-start", "at-its-first-start", "after-its-first-start"],
 )
 def test_a_plan_of_one_day_up_to_ninety_two_days_publishes_its_future_slots(point, end, now, created):
     plan = slots.SlotPlan(
