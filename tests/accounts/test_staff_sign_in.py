@@ -7,6 +7,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -314,6 +315,23 @@ class TestLockout:
             code_step(client, wrong_code(staff))
         assert code_step(client, wrong_code(staff)).status_code == 429
         assertRedirects(code_step(client, current_code(staff)), LOGIN)
+
+    @pytest.mark.parametrize(
+        ("user_fixture", "url_name"), [("staff", "accounts:otp-verify"), ("new_staff", "accounts:otp-enrol")]
+    )
+    def test_a_lockout_reached_while_the_code_is_awaited_refuses_even_the_right_code(
+        self, db, client, request, user_fixture, url_name
+    ):
+        user = request.getfixturevalue(user_fixture)
+        password_step(client, user)
+        # Meanwhile someone else fails the password five times: the account is locked out.
+        elsewhere = Client()
+        for attempt in range(5):
+            password_step(elsewhere, user, password=f"wrong-{attempt}")
+        response = code_step(client, current_code(user), url_name)
+        assert response.status_code == 429
+        assert LOCKED_OUT in response.content.decode()
+        assert PENDING_SESSION_KEY not in client.session and not is_signed_in(client)
 
     def test_a_complete_sign_in_resets_the_count(self, client, staff):
         for attempt in range(4):

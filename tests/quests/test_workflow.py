@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from civiquest.accounts.models import ServiceRole
+from civiquest.catalogue.models import FieldKind, StepKind
 from civiquest.quests import workflow
 from civiquest.quests.errors import (
     IllegalTransition,
@@ -16,7 +17,7 @@ from civiquest.quests.models import ActorRole, Answer, Quest, QuestState, QuestT
 from civiquest.quests.services import answers_save, quest_start, step_complete
 from civiquest.quests.transitions import quest_submit, quest_transition
 from tests.accounts.factories import AgentFactory, CitizenFactory, StaffFactory
-from tests.catalogue.factories import INSTRUCTED_STEPS, ServiceFactory, member_of, published
+from tests.catalogue.factories import GUIDED_STEPS, INSTRUCTED_STEPS, ServiceFactory, member_of, published
 from tests.quests.fixtures import fill, step
 
 S = QuestState
@@ -281,6 +282,48 @@ def test_a_guided_quest_completes_when_its_last_required_step_is_done(citizen, m
     # The optional checklist left undone did not hold it back; nothing changes any more.
     with pytest.raises(QuestNotEditable):
         step_complete(quest=quest, step=step(quest, "ensuite"))
+
+
+@pytest.mark.django_db
+def test_a_guided_quest_completed_by_transition_keeps_the_answers_its_conditions_hide(citizen):
+    """Only a submission drops what the conditions hide (the file a service receives): a guided
+    quest, done elsewhere, keeps every answer the citizen gave when it is completed."""
+    procedure, _revision = published(
+        [
+            {
+                "slug": "situation",
+                "title": "Votre situation",
+                "kind": StepKind.FORM,
+                "fields": [
+                    {"name": "hors_commune", "label": "Vous quittez la commune", "kind": FieldKind.YES_NO},
+                    {
+                        "name": "ancienne_commune",
+                        "label": "Ancienne commune",
+                        "kind": FieldKind.COMMUNE,
+                        "condition": {"field": "hors_commune", "op": "eq", "value": True},
+                    },
+                ],
+            },
+            GUIDED_STEPS[2],
+        ],
+        slug="demenagement",
+        title="Déménagement",
+    )
+    quest = quest_start(citizen=citizen, procedure=procedure)
+    situation = step(quest, "situation")
+    answers_save(quest=quest, step=situation, data={"hors_commune": "oui", "ancienne_commune": "75056"})
+    # The citizen corrects: the move stays in the commune, the field is now hidden.
+    answers_save(quest=quest, step=situation, data={"hors_commune": "non"})
+    answers_save(quest=quest, step=step(quest, "teleservice"), data={"teleservice.reference": "20260042"})
+    for slug in ("situation", "teleservice"):
+        StepProgress.objects.create(quest=quest, step=step(quest, slug), done_at="2026-01-01T10:00:00Z")
+    transition = quest_transition(quest=quest, to_state=S.COMPLETED, actor=citizen)
+    assert (transition.from_state, transition.to_state) == (S.DRAFT, S.COMPLETED)
+    assert dict(Answer.objects.filter(quest=quest).values_list("field_name", "value")) == {
+        "hors_commune": False,
+        "ancienne_commune": "75056",
+        "teleservice.reference": "20260042",
+    }
 
 
 @pytest.mark.django_db(transaction=True)

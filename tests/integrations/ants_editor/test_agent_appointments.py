@@ -455,7 +455,9 @@ def test_a_publication_holds_at_most_five_thousand_slots(point):
             "La date de fin doit être postérieure ou égale à la date de début.",
         ),
         (dt.date(2031, 1, 6), dt.date(2031, 4, 8), "Publiez au plus 92 jours à la fois."),
+        (dt.date(2031, 1, 6), dt.date(2031, 7, 25), "Publiez au plus 92 jours à la fois."),
     ],
+    ids=["ends-before-start", "92-days-after-start", "200-days-after-start"],
 )
 def test_a_plan_ending_before_its_start_or_too_long_is_refused_with_its_reason(point, start, end, message):
     plan = slots.SlotPlan(
@@ -465,3 +467,25 @@ def test_a_plan_ending_before_its_start_or_too_long_is_refused_with_its_reason(p
         slots.slots_publish(point, plan, by=None, now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
     assert refused.value.message == message
     assert not TimeSlot.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("end", "now", "created"),
+    [
+        (dt.date(2031, 1, 6), dt.datetime(2030, 1, 1, tzinfo=dt.UTC), 1),
+        (dt.date(2031, 4, 7), dt.datetime(2030, 1, 1, tzinfo=dt.UTC), 14),
+        # Published at the very start of its first slot, or after: that slot is past, the 13 others are not.
+        (dt.date(2031, 4, 7), dt.datetime(2031, 1, 6, 9, 0, tzinfo=NOUMEA), 13),
+        (dt.date(2031, 4, 7), dt.datetime(2031, 1, 6, 9, 5, tzinfo=NOUMEA), 13),
+    ],
+    ids=["one-day", "91-days-after-start", "at-its-first-start", "after-its-first-start"],
+)
+def test_a_plan_of_one_day_up_to_ninety_two_days_publishes_its_future_slots(point, end, now, created):
+    plan = slots.SlotPlan(
+        start_date=dt.date(2031, 1, 6),
+        end_date=end,
+        weekdays=frozenset({0}),  # Mondays, 2031-01-06 the first
+        opening_hours=((dt.time(9, 0), dt.time(9, 15)),),
+    )
+    assert slots.slots_publish(point, plan, by=None, now=now) == created
+    assert TimeSlot.objects.filter(meeting_point=point).count() == created
